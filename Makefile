@@ -1,0 +1,44 @@
+# migration_guard: CMake builds; PGXS knows where PostgreSQL wants things installed and runs
+# pg_regress. The two commands of the README:
+#   make demo   set everything up and show the guard at work on a throwaway cluster
+#   make test   run every test (unit, pg_regress, CLI, parity)
+
+EXTENSION    = migration_guard
+DATA         = extension/migration_guard--0.1.0.sql
+REGRESS      = classify_rules classify_catalog classify_errors parity
+REGRESS_OPTS = --load-extension=migration_guard
+
+PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
+BUILD_DIR ?= build
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+
+# PGXS exists only once postgresql-server-dev-15 is installed; `make demo` and `make test`
+# install it first and then call make again.
+ifneq ($(wildcard $(PGXS)),)
+include $(PGXS)
+
+install: install-module
+install-module: cmake-build installdirs
+	$(INSTALL_SHLIB) $(BUILD_DIR)/migration_guard.so '$(DESTDIR)$(pkglibdir)/migration_guard.so'
+uninstall: uninstall-module
+uninstall-module:
+	rm -f '$(DESTDIR)$(pkglibdir)/migration_guard.so'
+all: cmake-build
+endif
+
+.PHONY: deps cmake-build demo test test-unit test-regress test-cli test-parity install-module uninstall-module
+
+deps:
+	./scripts/install-deps.sh
+
+cmake-build:
+	cmake -S . -B $(BUILD_DIR) -DPG_CONFIG=$(PG_CONFIG) >/dev/null
+	cmake --build $(BUILD_DIR) -j2
+
+demo: deps
+	$(MAKE) install
+	./scripts/demo.sh
+
+test: deps
+	$(MAKE) install
+	./scripts/run-tests.sh

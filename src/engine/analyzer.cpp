@@ -1,0 +1,81 @@
+#include "engine/analyzer.hpp"
+
+#include <algorithm>
+
+#include "engine/rule_context.hpp"
+#include "engine/rules/rules.hpp"
+#include "engine/text_position.hpp"
+
+namespace mg {
+
+namespace {
+
+template <typename T>
+const T *as(const Node *n) {
+    return reinterpret_cast<const T *>(n);
+}
+
+void judge(const Node *stmt, RuleContext &ctx) {
+    switch (nodeTag(stmt)) {
+        case T_DropStmt: check_drop(as<DropStmt>(stmt), ctx); break;
+        case T_DropdbStmt: check_drop_database(as<DropdbStmt>(stmt), ctx); break;
+        case T_DropOwnedStmt: check_drop_owned(as<DropOwnedStmt>(stmt), ctx); break;
+        case T_TruncateStmt: check_truncate(as<TruncateStmt>(stmt), ctx); break;
+        case T_AlterTableStmt: check_alter_table(as<AlterTableStmt>(stmt), ctx); break;
+        case T_RenameStmt: check_rename(as<RenameStmt>(stmt), ctx); break;
+        case T_AlterEnumStmt: check_alter_enum(as<AlterEnumStmt>(stmt), ctx); break;
+        case T_CreateStmt: check_create_table(as<CreateStmt>(stmt), ctx); break;
+        case T_IndexStmt: check_create_index(as<IndexStmt>(stmt), ctx); break;
+        case T_ReindexStmt: check_reindex(as<ReindexStmt>(stmt), ctx); break;
+        case T_CreateTrigStmt: check_create_trigger(as<CreateTrigStmt>(stmt), ctx); break;
+        case T_VacuumStmt: check_vacuum(as<VacuumStmt>(stmt), ctx); break;
+        case T_ClusterStmt: check_cluster(as<ClusterStmt>(stmt), ctx); break;
+        case T_RefreshMatViewStmt: check_refresh_matview(as<RefreshMatViewStmt>(stmt), ctx); break;
+        default: break;
+    }
+}
+
+// require-lock-timeout: a strong lock on an existing table with nothing bounding the wait.
+void check_lock_timeout(RuleContext &ctx, const StatementReport &report) {
+    if (ctx.strongest_lock() < LockMode::ShareRowExclusive) return;
+    if (ctx.state.lock_timeout_set || ctx.catalog.session_lock_timeout()) return;
+    const std::string table = ctx.strongest_lock_table().display();
+    Finding &f = ctx.add("require-lock-timeout", report.location, table,
+                         report.command + " waits for an " + lock_mode_name(ctx.strongest_lock()) + " lock on " +
+                             table + " with no lock_timeout: behind one long transaction it queues, and every "
+                             "later query on the table queues behind it",
+                         "SET lock_timeout = '5s' before it (retry the migration if it times out)");
+    f.lock = ctx.strongest_lock();
+}
+
+}  // namespace
+
+std::vector<StatementReport> analyze(List *raw_stmts, const std::string &text, const CatalogFacts &catalog,
+                                     const Options &options) {
+    MigrationState state(catalog.default_schema());
+    std::vector<StatementReport> reports;
+    reports.reserve(list_length(raw_stmts));
+    const int text_len = static_cast<int>(text.size());
+    const ListCell *lc;
+    foreach (lc, raw_stmts) {
+        const RawStmt *raw = static_cast<const RawStmt *>(lfirst(lc));
+        StatementReport report;
+        report.number = static_cast<int>(reports.size()) + 1;
+        const int start = skip_blanks(text, raw->stmt_location);
+        const int end = raw->stmt_len > 0 ? raw->stmt_location + raw->stmt_len : text_len;
+        report.location = start;
+        report.length = std::max(0, std::min(end, text_len) - start);
+        report.command = command_tag(raw->stmt);
+        {
+            RuleContext ctx(catalog, state, options, report);
+            judge(raw->stmt, ctx);
+            check_lock_timeout(ctx, report);
+        }
+        track_objects(raw->stmt, state, report);
+        reports.push_back(std::move(report));
+    }
+    check_end_of_text(state, catalog, options, reports);
+    return reports;
+}
+
+}  // namespace mg

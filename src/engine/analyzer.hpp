@@ -1,0 +1,30 @@
+// The rule engine's entry point: give it the raw statements of one migration text (as produced
+// by PostgreSQL's raw parser or libpg_query) and it returns a report per statement.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/catalog.hpp"
+#include "engine/finding.hpp"
+#include "engine/pg_nodes.hpp"
+
+namespace mg {
+
+struct Options {
+    // Schemas whose new tables must enable row level security (table-without-rls).
+    std::vector<std::string> rls_schemas = {"public"};
+    // Row estimates from which availability findings on an existing table are raised
+    // (only the server knows row counts; the CLI leaves risks at their defaults).
+    double medium_table_rows = 100000;
+    double high_table_rows = 10000000;
+};
+
+// raw_stmts: List of RawStmt* for `text`. The text must outlive the call.
+std::vector<StatementReport> analyze(List *raw_stmts, const std::string &text,
+                                     const CatalogFacts &catalog, const Options &options = {});
+
+// The command tag PostgreSQL would report for a raw statement ("ALTER TABLE", "CREATE INDEX").
+std::string command_tag(const Node *stmt);
+
+}  // namespace mg

@@ -1,0 +1,85 @@
+// What rules may know about the database the migration will run against. Rules ask this
+// interface and never call PostgreSQL: the server answers from the live catalog, the CLI from
+// built-in knowledge only. Objects created earlier in the same migration text are tracked by the
+// engine itself (MigrationState), so both answer identically for them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mg {
+
+struct QualifiedName {
+    std::string schema;  // empty when the text did not qualify the name
+    std::string name;
+
+    std::string display() const { return schema.empty() ? name : schema + "." + name; }
+    bool operator==(const QualifiedName &o) const { return schema == o.schema && name == o.name; }
+};
+
+struct TableFacts {
+    double rows = 0;        // estimate
+    int64_t bytes = 0;      // heap + indexes + toast
+    bool rls_enabled = false;
+};
+
+struct ColumnFacts {
+    std::string type_name;  // canonical internal name: int4, varchar, numeric, text, ...
+    int32_t typmod = -1;    // as in pg_attribute.atttypmod (-1: none)
+    bool not_null = false;
+};
+
+enum class Volatility { Unknown, Immutable, Stable, Volatile };
+
+struct ConstraintFacts {
+    char type = '?';            // pg_constraint.contype: f, c, u, p, x
+    bool on_delete_cascade = false;
+};
+
+class CatalogFacts {
+public:
+    virtual ~CatalogFacts() = default;
+
+    // Facts about a table that exists before the migration runs; nullopt when unknown.
+    virtual std::optional<TableFacts> table(const QualifiedName &t) const = 0;
+    virtual std::optional<ColumnFacts> column(const QualifiedName &t, const std::string &col) const = 0;
+    virtual std::optional<ConstraintFacts> constraint(const QualifiedName &t,
+                                                      const std::string &name) const = 0;
+    // Whether some index of the table starts with exactly these columns (in any order);
+    // nullopt when unknown.
+    virtual std::optional<bool> has_index_leading(const QualifiedName &t,
+                                                  const std::vector<std::string> &cols) const = 0;
+    // Volatility of a function called by name with nargs arguments.
+    virtual Volatility function_volatility(const std::vector<std::string> &name, int nargs) const = 0;
+    // Whether any existing table in the schema has row level security enabled.
+    virtual bool schema_uses_rls(const std::string &schema) const = 0;
+    // Whether the session that will run the text already has a lock_timeout.
+    virtual bool session_lock_timeout() const = 0;
+    // Schema that unqualified names resolve to.
+    virtual std::string default_schema() const = 0;
+};
+
+// Built-in knowledge only: nothing pre-existing is known; volatility from a list of well-known
+// functions. Used by the CLI and the unit tests.
+class StaticCatalog : public CatalogFacts {
+public:
+    std::optional<TableFacts> table(const QualifiedName &) const override { return std::nullopt; }
+    std::optional<ColumnFacts> column(const QualifiedName &, const std::string &) const override {
+        return std::nullopt;
+    }
+    std::optional<ConstraintFacts> constraint(const QualifiedName &, const std::string &) const override {
+        return std::nullopt;
+    }
+    std::optional<bool> has_index_leading(const QualifiedName &,
+                                          const std::vector<std::string> &) const override {
+        return std::nullopt;
+    }
+    Volatility function_volatility(const std::vector<std::string> &name, int nargs) const override;
+    bool schema_uses_rls(const std::string &) const override { return false; }
+    bool session_lock_timeout() const override { return false; }
+    std::string default_schema() const override { return "public"; }
+};
+
+}  // namespace mg

@@ -1,0 +1,40 @@
+// What the engine reports: findings per statement.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/lock_mode.hpp"
+#include "engine/risk.hpp"
+
+namespace mg {
+
+struct Finding {
+    std::string rule;         // stable rule id, e.g. "drop-table"
+    Risk risk = Risk::Low;
+    std::string category;     // data-loss, availability, compatibility, integrity, security, ...
+    int statement = 0;        // 1-based statement number in the text
+    int location = 0;         // byte offset into the whole text
+    LockMode lock = LockMode::None;
+    bool rewrites_table = false;
+    bool scans_table = false;
+    std::string object;       // qualified name of the object at stake
+    std::string message;
+    std::string hint;
+};
+
+struct StatementReport {
+    int number = 0;           // 1-based
+    int location = 0;         // byte offset of the statement's first token
+    int length = 0;           // bytes up to (not including) the terminating semicolon
+    std::string command;      // command tag, e.g. "ALTER TABLE"
+    std::vector<Finding> findings;
+
+    Risk risk() const {
+        Risk r = Risk::Low;
+        for (const auto &f : findings) r = max_risk(r, f.risk);
+        return r;
+    }
+};
+
+}  // namespace mg

@@ -1,0 +1,103 @@
+// What the migration text itself has done so far: objects it created (which are "new", not
+// existing), indexes and RLS it added, its transaction blocks and lock_timeout. Rules read it to
+// tell a new table from an existing one; the analyzer updates it after each statement.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/catalog.hpp"
+#include "engine/node_names.hpp"
+
+namespace mg {
+
+struct NewColumn {
+    DeclaredType type;
+    bool not_null = false;
+};
+
+struct NewTable {
+    QualifiedName name;
+    std::map<std::string, NewColumn> columns;
+    bool rls = false;
+    bool temporary = false;
+    int statement = 0;
+    int location = 0;
+};
+
+// A foreign key whose index is checked once the whole text has been seen.
+struct PendingForeignKey {
+    std::string table_key;
+    QualifiedName table;
+    std::vector<std::string> columns;
+    bool additive = false;  // on a new table or NOT VALID
+    int statement = 0;
+    int location = 0;
+};
+
+class MigrationState {
+public:
+    explicit MigrationState(std::string default_schema) : default_schema_(std::move(default_schema)) {}
+
+    // "schema.name" with the default schema filled in: the key for every map below.
+    std::string key(const QualifiedName &q) const;
+    QualifiedName resolved(const QualifiedName &q) const;
+
+    NewTable *new_table(const QualifiedName &q);
+    const NewTable *new_table(const QualifiedName &q) const;
+    NewTable &add_table(const QualifiedName &q);
+    const NewTable *table_by_key(const std::string &k) const {
+        auto it = tables_.find(k);
+        return it == tables_.end() ? nullptr : &it->second;
+    }
+    void drop_table(const QualifiedName &q);
+    void rename_table(const QualifiedName &q, const std::string &new_name);
+
+    // Other relations and objects (views, sequences, types, functions, schemas, indexes) created
+    // by the text, keyed by kind and name.
+    void add_object(const char *kind, const QualifiedName &q) { objects_.insert(object_key(kind, q)); }
+    bool is_new_object(const char *kind, const QualifiedName &q) const {
+        return objects_.count(object_key(kind, q)) > 0;
+    }
+    void add_schema(const std::string &s) { schemas_.insert(s); }
+    bool is_new_schema(const std::string &s) const { return schemas_.count(s) > 0; }
+
+    void add_index(const QualifiedName &table, std::vector<std::string> columns);
+    bool has_index_leading(const std::string &table_key, const std::vector<std::string> &cols) const;
+
+    void set_function_volatility(const std::vector<std::string> &name, Volatility v);
+    Volatility function_volatility(const std::vector<std::string> &name) const;
+
+    void enable_rls(const QualifiedName &table);
+    void disable_rls(const QualifiedName &table) {
+        if (NewTable *t = new_table(table)) t->rls = false;
+    }
+    bool schema_has_rls_table(const std::string &schema) const { return rls_schemas_.count(schema) > 0; }
+
+    // Transaction blocks written in the text (BEGIN ... COMMIT).
+    bool in_transaction = false;
+    bool lock_timeout_set = false;
+    bool lock_timeout_local = false;  // set with SET LOCAL: ends with the transaction
+    std::set<std::string> not_valid_in_transaction;  // "table_key/constraint"
+    std::map<std::string, ConstraintFacts> constraints;  // added by the text: "table_key/name"
+
+    std::vector<PendingForeignKey> foreign_keys;
+    std::vector<std::string> created_table_order;  // keys, in creation order
+
+private:
+    std::string object_key(const char *kind, const QualifiedName &q) const {
+        return std::string(kind) + ":" + key(q);
+    }
+
+    std::string default_schema_;
+    std::map<std::string, NewTable> tables_;
+    std::set<std::string> objects_;
+    std::set<std::string> schemas_;
+    std::map<std::string, std::vector<std::vector<std::string>>> indexes_;
+    std::map<std::string, Volatility> functions_;
+    std::set<std::string> rls_schemas_;
+};
+
+}  // namespace mg

@@ -1,0 +1,35 @@
+// Reading names, types and columns out of raw parse-tree nodes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/catalog.hpp"
+#include "engine/pg_nodes.hpp"
+
+namespace mg {
+
+std::string str_value(const Node *n);                   // String node → text ("" otherwise)
+std::vector<std::string> name_list(const List *names);  // List of String → parts
+QualifiedName qualified(const RangeVar *rv);
+QualifiedName qualified(const List *names);             // [catalog.]schema.name
+std::string dotted(const std::vector<std::string> &parts);
+
+// A column type as declared in the text, in the same form as pg_attribute stores it.
+struct DeclaredType {
+    std::string name;     // internal type name: int4, varchar, numeric, timestamptz, ...
+    int32_t typmod = -1;  // atttypmod encoding (varchar(20) → 24), -1 when unconstrained
+    bool array = false;
+    bool serial = false;  // serial/bigserial/smallserial pseudo-types (name is the real type)
+};
+DeclaredType declared_type(const TypeName *tn);
+std::string type_display(const DeclaredType &t);  // "varchar(20)", "integer", ...
+
+const char *object_type_name(ObjectType t);  // "TABLE", "MATERIALIZED VIEW", ...
+
+// Plain-English figures for messages: 1204 → "1,204"; 98304 → "96 kB".
+std::string format_count(double n);
+std::string format_bytes(int64_t bytes);
+
+}  // namespace mg

@@ -1,0 +1,22 @@
+// The catalog of rules: ids, default risks and categories. One row per rule; docs/rules/<id>.md
+// explains each one.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "engine/risk.hpp"
+
+namespace mg {
+
+struct RuleInfo {
+    const char *id;
+    Risk default_risk;
+    const char *category;
+    const char *summary;
+};
+
+const std::vector<RuleInfo> &all_rules();
+const RuleInfo *find_rule(std::string_view id);  // nullptr when unknown
+
+}  // namespace mg

@@ -1,0 +1,54 @@
+#include "engine/rule_context.hpp"
+
+#include "engine/rule_catalog.hpp"
+
+namespace mg {
+
+Finding &RuleContext::add(const char *rule, int location, std::string object, std::string message,
+                          std::string hint) {
+    Finding f;
+    f.rule = rule;
+    if (const RuleInfo *info = find_rule(rule)) {
+        f.risk = info->default_risk;
+        f.category = info->category;
+    }
+    f.statement = report_.number;
+    f.location = location >= 0 ? location : report_.location;
+    f.object = std::move(object);
+    f.message = std::move(message);
+    f.hint = std::move(hint);
+    report_.findings.push_back(std::move(f));
+    return report_.findings.back();
+}
+
+std::string RuleContext::at_stake(const QualifiedName &t) const {
+    auto facts = live(t);
+    if (!facts) return {};
+    if (facts->rows <= 0 && facts->bytes <= 8192) return " (the table is empty)";
+    return " (~" + format_count(facts->rows) + " rows, " + format_bytes(facts->bytes) + ")";
+}
+
+void RuleContext::scale_by_size(Finding &f, const QualifiedName &t) const {
+    auto facts = live(t);
+    if (!facts) return;
+    if (facts->rows >= options.high_table_rows)
+        f.risk = max_risk(f.risk, Risk::High);
+    else if (facts->rows >= options.medium_table_rows)
+        f.risk = max_risk(f.risk, Risk::Medium);
+}
+
+void RuleContext::takes_lock(LockMode mode, const QualifiedName &t) {
+    if (is_new(t)) return;
+    if (mode > strongest_) {
+        strongest_ = mode;
+        strongest_table_ = state.resolved(t);
+    }
+}
+
+Volatility RuleContext::volatility(const std::vector<std::string> &func, int nargs) const {
+    Volatility v = state.function_volatility(func);
+    if (v != Volatility::Unknown) return v;
+    return catalog.function_volatility(func, nargs);
+}
+
+}  // namespace mg

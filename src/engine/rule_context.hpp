@@ -1,0 +1,56 @@
+// What a rule sees while judging one statement: the catalog, the migration so far, the options,
+// and a way to report findings.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "engine/analyzer.hpp"
+#include "engine/migration_state.hpp"
+
+namespace mg {
+
+class RuleContext {
+public:
+    RuleContext(const CatalogFacts &catalog, MigrationState &state, const Options &options,
+                StatementReport &report)
+        : catalog(catalog), state(state), options(options), report_(report) {}
+
+    const CatalogFacts &catalog;
+    MigrationState &state;
+    const Options &options;
+
+    int statement() const { return report_.number; }
+    int statement_location() const { return report_.location; }
+    // A node's own location when the parser kept one, else the statement's.
+    int at(int node_location) const { return node_location >= 0 ? node_location : report_.location; }
+
+    // Adds a finding with the rule's default risk and category; callers adjust the rest.
+    Finding &add(const char *rule, int location, std::string object, std::string message,
+                 std::string hint);
+
+    // A table is "existing" unless this text created it.
+    bool is_new(const QualifiedName &t) const { return state.new_table(t) != nullptr; }
+    std::optional<TableFacts> live(const QualifiedName &t) const {
+        if (is_new(t)) return std::nullopt;
+        return catalog.table(state.resolved(t));
+    }
+    // " (~1,204 rows, 96 kB)" for an existing table the catalog knows, "" otherwise.
+    std::string at_stake(const QualifiedName &t) const;
+    // Raises an availability finding by the table's size (server only: the CLI knows no sizes).
+    void scale_by_size(Finding &f, const QualifiedName &t) const;
+
+    // Records that the statement takes `mode` on an existing table (require-lock-timeout).
+    void takes_lock(LockMode mode, const QualifiedName &t);
+    LockMode strongest_lock() const { return strongest_; }
+    const QualifiedName &strongest_lock_table() const { return strongest_table_; }
+
+    Volatility volatility(const std::vector<std::string> &func, int nargs) const;
+
+private:
+    StatementReport &report_;
+    LockMode strongest_ = LockMode::None;
+    QualifiedName strongest_table_;
+};
+
+}  // namespace mg

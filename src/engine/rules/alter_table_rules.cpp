@@ -1,0 +1,127 @@
+// ALTER TABLE: dispatches each subcommand to its rule family, records the lock each takes, and
+// judges the table-level switches (set-unlogged, disable-trigger, disable-rls).
+#include "engine/rules/rules.hpp"
+
+namespace mg {
+
+namespace {
+
+// Mirrors AlterTableGetLockLevel() in PostgreSQL 15's tablecmds.c for the subcommands rules read.
+LockMode lock_for(const AlterTableCmd *cmd) {
+    switch (cmd->subtype) {
+        case AT_SetStatistics:
+        case AT_SetOptions:
+        case AT_ResetOptions:
+        case AT_ClusterOn:
+        case AT_DropCluster:
+        case AT_ValidateConstraint:
+        case AT_AttachPartition:
+            return LockMode::ShareUpdateExclusive;
+        case AT_EnableTrig:
+        case AT_EnableAlwaysTrig:
+        case AT_EnableReplicaTrig:
+        case AT_EnableTrigAll:
+        case AT_EnableTrigUser:
+        case AT_DisableTrig:
+        case AT_DisableTrigAll:
+        case AT_DisableTrigUser:
+            return LockMode::ShareRowExclusive;
+        case AT_AddConstraint: {
+            const Constraint *c = reinterpret_cast<const Constraint *>(cmd->def);
+            if (c && IsA(c, Constraint) && c->contype == CONSTR_FOREIGN) return LockMode::ShareRowExclusive;
+            return LockMode::AccessExclusive;
+        }
+        case AT_DetachPartition: {
+            const PartitionCmd *p = reinterpret_cast<const PartitionCmd *>(cmd->def);
+            return p && p->concurrent ? LockMode::ShareUpdateExclusive : LockMode::AccessExclusive;
+        }
+        default:
+            return LockMode::AccessExclusive;
+    }
+}
+
+void check_table_switch(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx) {
+    const std::string t = table.display();
+    const int at = ctx.statement_location();
+    switch (cmd->subtype) {
+        case AT_SetUnLogged: {
+            Finding &f = ctx.add("set-unlogged", at, t,
+                                 "SET UNLOGGED on " + t + " rewrites it, and from then on a crash empties the "
+                                 "table and replicas no longer receive its rows" + ctx.at_stake(table),
+                                 "Keep durable data logged; use a separate unlogged staging table for bulk "
+                                 "loads and copy into the logged table");
+            f.lock = LockMode::AccessExclusive;
+            f.rewrites_table = true;
+            break;
+        }
+        case AT_DisableTrig:
+        case AT_DisableTrigAll:
+        case AT_DisableTrigUser: {
+            const std::string which = cmd->subtype == AT_DisableTrig && cmd->name ? "trigger " + std::string(cmd->name)
+                                      : cmd->subtype == AT_DisableTrigAll ? "ALL triggers (including the ones "
+                                                                            "enforcing foreign keys)"
+                                                                          : "all user triggers";
+            Finding &f = ctx.add("disable-trigger", at, cmd->name ? t + "." + cmd->name : t,
+                                 "DISABLE TRIGGER on " + t + " turns off " + which +
+                                     " for every session until someone re-enables it",
+                                 "Re-enable it in the same migration right after the work that needed it, or "
+                                 "use SET session_replication_role = replica only inside that one session");
+            f.lock = LockMode::ShareRowExclusive;
+            break;
+        }
+        case AT_DisableRowSecurity:
+        case AT_NoForceRowSecurity: {
+            const bool no_force = cmd->subtype == AT_NoForceRowSecurity;
+            Finding &f = ctx.add("disable-rls", at, t,
+                                 std::string(no_force ? "NO FORCE ROW LEVEL SECURITY" : "DISABLE ROW LEVEL SECURITY") +
+                                     " on " + t +
+                                     (no_force ? " exempts the table owner from its policies"
+                                               : " makes every row visible to every role with table privileges, "
+                                                 "whatever the policies say"),
+                                 "Fix the policy instead (CREATE POLICY / ALTER POLICY); for maintenance use a "
+                                 "role with BYPASSRLS rather than switching RLS off for everyone");
+            f.lock = LockMode::AccessExclusive;
+            break;
+        }
+        default:
+            break;
+    }
+}
+
+}  // namespace
+
+void check_alter_table(const AlterTableStmt *stmt, RuleContext &ctx) {
+    if (!stmt->relation) return;
+    const QualifiedName table = qualified(stmt->relation);
+    const bool is_table = stmt->objtype == OBJECT_TABLE;
+    const ListCell *lc;
+    foreach (lc, stmt->cmds) {
+        const AlterTableCmd *cmd = static_cast<const AlterTableCmd *>(lfirst(lc));
+        if (!IsA(cmd, AlterTableCmd)) continue;
+        ctx.takes_lock(lock_for(cmd), table);
+        if (!is_table && stmt->objtype != OBJECT_FOREIGN_TABLE && stmt->objtype != OBJECT_MATVIEW) continue;
+        switch (cmd->subtype) {
+            case AT_AddColumn: check_add_column(cmd, table, ctx); break;
+            case AT_DropColumn: check_drop_column(cmd, table, ctx); break;
+            case AT_AlterColumnType: check_column_type_change(cmd, table, ctx); break;
+            case AT_SetNotNull: check_set_not_null(cmd, table, ctx); break;
+            case AT_DropNotNull: check_drop_not_null(cmd, table, ctx); break;
+            case AT_AddConstraint:
+                if (cmd->def && IsA(cmd->def, Constraint))
+                    check_add_constraint(reinterpret_cast<const Constraint *>(cmd->def), table, {}, ctx);
+                break;
+            case AT_DropConstraint: check_drop_constraint(cmd, table, ctx); break;
+            case AT_ValidateConstraint: check_validate_constraint(cmd, table, ctx); break;
+            case AT_EnableRowSecurity: ctx.state.enable_rls(table); break;
+            case AT_DisableRowSecurity:
+                ctx.state.disable_rls(table);
+                if (!ctx.is_new(table)) check_table_switch(cmd, table, ctx);
+                break;
+            default:
+                if (!ctx.is_new(table)) check_table_switch(cmd, table, ctx);
+                break;
+        }
+    }
+}
+
+}  // namespace mg

@@ -1,0 +1,190 @@
+// ALTER TABLE column subcommands: add-not-null-column, add-column-volatile-default, drop-column,
+// change-column-type, set-not-null, drop-not-null (plus constraints declared inline on a new column).
+#include "engine/rules/rules.hpp"
+
+namespace mg {
+
+namespace {
+
+struct ColumnSpec {
+    bool not_null = false;
+    bool primary_key = false;
+    const Node *default_expr = nullptr;
+    bool has_default = false;
+    bool identity = false;
+    bool stored_generated = false;
+};
+
+ColumnSpec spec_of(const ColumnDef *def) {
+    ColumnSpec s;
+    const ListCell *lc;
+    foreach (lc, def->constraints) {
+        const Constraint *c = static_cast<const Constraint *>(lfirst(lc));
+        switch (c->contype) {
+            case CONSTR_NOTNULL: s.not_null = true; break;
+            case CONSTR_PRIMARY: s.not_null = s.primary_key = true; break;
+            case CONSTR_DEFAULT:
+                s.has_default = true;
+                s.default_expr = c->raw_expr;
+                break;
+            case CONSTR_IDENTITY: s.identity = s.not_null = true; break;
+            case CONSTR_GENERATED: s.stored_generated = true; break;
+            default: break;
+        }
+    }
+    return s;
+}
+
+std::string column_object(const QualifiedName &t, const std::string &col) {
+    return t.display() + "." + col;
+}
+
+}  // namespace
+
+void check_add_column(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx) {
+    const ColumnDef *def = reinterpret_cast<const ColumnDef *>(cmd->def);
+    if (!def || !IsA(def, ColumnDef)) return;
+    const ColumnSpec spec = spec_of(def);
+    const DeclaredType type = declared_type(def->typeName);
+    const std::string col = def->colname ? def->colname : "";
+    const std::string object = column_object(table, col);
+    const int at = ctx.at(def->location);
+
+    check_column_type_choice(def, table, spec.primary_key, ctx);
+
+    // Inline constraints are judged like ADD CONSTRAINT on this column.
+    const ListCell *lc;
+    foreach (lc, def->constraints) {
+        const Constraint *c = static_cast<const Constraint *>(lfirst(lc));
+        if (c->contype == CONSTR_CHECK || c->contype == CONSTR_UNIQUE || c->contype == CONSTR_PRIMARY ||
+            c->contype == CONSTR_FOREIGN || c->contype == CONSTR_EXCLUSION)
+            check_add_constraint(c, table, {col}, ctx);
+    }
+
+    if (ctx.is_new(table)) return;
+
+    const bool volatile_default =
+        type.serial || spec.identity || spec.stored_generated ||
+        (spec.default_expr && calls_volatile_function(spec.default_expr, ctx));
+    if (volatile_default) {
+        const char *why = type.serial ? "a serial column fills every row from a sequence"
+                          : spec.identity ? "an identity column fills every row from a sequence"
+                          : spec.stored_generated ? "a stored generated column computes every row"
+                                                  : "its DEFAULT is volatile and is computed for every row";
+        Finding &f = ctx.add("add-column-volatile-default", at, object,
+                             "ADD COLUMN " + col + " to " + table.display() + " rewrites the whole table under "
+                             "an ACCESS EXCLUSIVE lock: " + why + ctx.at_stake(table),
+                             "Add the column without the default (or as a plain nullable column), set the "
+                             "default with ALTER COLUMN " + col + " SET DEFAULT ... for new rows, and backfill "
+                             "existing rows in batches (UPDATE ... WHERE id BETWEEN ...)");
+        f.lock = LockMode::AccessExclusive;
+        f.rewrites_table = true;
+    } else if (spec.not_null && !spec.has_default) {
+        Finding &f = ctx.add("add-not-null-column", at, object,
+                             "ADD COLUMN " + col + " " + type_display(type) + " NOT NULL without a DEFAULT on " +
+                                 table.display() + " fails as soon as the table has a row" + ctx.at_stake(table),
+                             "Add it with a constant default (ADD COLUMN " + col + " " + type_display(type) +
+                                 " NOT NULL DEFAULT ..., no rewrite since PostgreSQL 11), or add it nullable, "
+                                 "backfill, then add CHECK (" + col + " IS NOT NULL) NOT VALID, VALIDATE it and "
+                                 "SET NOT NULL");
+        f.lock = LockMode::AccessExclusive;
+    }
+}
+
+void check_drop_column(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx) {
+    if (ctx.is_new(table)) return;
+    const std::string col = cmd->name ? cmd->name : "";
+    const std::string object = column_object(table, col);
+    Finding &f = ctx.add("drop-column", ctx.statement_location(), object,
+                         "DROP COLUMN " + col + " deletes column " + object + " and all its values" +
+                             ctx.at_stake(table),
+                         "Expand/contract: stop reading and writing " + col +
+                             " in the application and deploy that first; keep a copy (CREATE TABLE " +
+                             table.name + "_" + col + "_backup AS SELECT <key>, " + col + " FROM " +
+                             table.display() + "); drop the column in a later migration");
+    f.lock = LockMode::AccessExclusive;
+    if (cmd->behavior == DROP_CASCADE) {
+        Finding &c = ctx.add("drop-cascade", ctx.statement_location(), object,
+                             "DROP COLUMN " + col + " ... CASCADE also drops the views, indexes and "
+                             "constraints that use " + object,
+                             "Drop without CASCADE: PostgreSQL then names each dependent object, and you "
+                             "change those explicitly first");
+        c.lock = LockMode::AccessExclusive;
+    }
+}
+
+void check_column_type_change(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx) {
+    const ColumnDef *def = reinterpret_cast<const ColumnDef *>(cmd->def);
+    if (ctx.is_new(table) || !def || !IsA(def, ColumnDef)) return;
+    const std::string col = cmd->name ? cmd->name : "";
+    const std::string object = column_object(table, col);
+    const DeclaredType to = declared_type(def->typeName);
+    const bool using_expr = def->raw_default != nullptr;
+    const auto from = ctx.catalog.column(ctx.state.resolved(table), col);
+    const int at = ctx.at(def->location);
+    const std::string hint =
+        "Expand/contract: add a new column of type " + type_display(to) +
+        ", keep it in sync with a trigger, backfill in batches, switch the application to it, then "
+        "drop the old column in a later migration";
+
+    if (!using_expr && from && is_safe_type_change(*from, to)) {
+        Finding &f = ctx.add("change-column-type", at, object,
+                             "ALTER COLUMN " + col + " TYPE " + type_display(to) + " on " + table.display() +
+                                 " is a safe widening from " + from->type_name +
+                                 ": no rewrite, only a brief ACCESS EXCLUSIVE lock",
+                             "Nothing to change; set a lock_timeout so the lock cannot queue behind long "
+                             "transactions");
+        f.risk = Risk::Low;
+        f.lock = LockMode::AccessExclusive;
+        return;
+    }
+    std::string why;
+    if (using_expr)
+        why = "its USING expression converts every row, rewriting the table, and fails on any value it "
+              "cannot convert";
+    else if (!from)
+        why = "it rewrites the table (and every index) under an ACCESS EXCLUSIVE lock unless the change is a "
+              "pure widening, and values that do not fit the new type make it fail or lose precision";
+    else if (from->type_name == to.name)
+        why = "narrowing " + from->type_name + " rewrites or rechecks every row and fails or truncates values "
+              "that no longer fit";
+    else
+        why = "changing " + from->type_name + " to " + type_display(to) +
+              " rewrites the table and every index under an ACCESS EXCLUSIVE lock and may reject or alter values";
+    Finding &f = ctx.add("change-column-type", at, object,
+                         "ALTER COLUMN " + col + " TYPE " + type_display(to) + " on " + table.display() + ": " +
+                             why + ctx.at_stake(table),
+                         hint);
+    f.lock = LockMode::AccessExclusive;
+    f.rewrites_table = true;
+}
+
+void check_set_not_null(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx) {
+    if (ctx.is_new(table)) return;
+    const std::string col = cmd->name ? cmd->name : "";
+    auto facts = ctx.catalog.column(ctx.state.resolved(table), col);
+    if (facts && facts->not_null) return;  // already NOT NULL: a no-op
+    Finding &f = ctx.add("set-not-null", ctx.statement_location(), column_object(table, col),
+                         "SET NOT NULL on " + column_object(table, col) +
+                             " scans the whole table under an ACCESS EXCLUSIVE lock and fails if any row is NULL" +
+                             ctx.at_stake(table),
+                         "ADD CONSTRAINT " + col + "_not_null CHECK (" + col +
+                             " IS NOT NULL) NOT VALID; then in a separate transaction VALIDATE CONSTRAINT " + col +
+                             "_not_null; then SET NOT NULL (it skips the scan) and DROP CONSTRAINT " + col +
+                             "_not_null");
+    f.lock = LockMode::AccessExclusive;
+    f.scans_table = true;
+}
+
+void check_drop_not_null(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx) {
+    if (ctx.is_new(table)) return;
+    const std::string col = cmd->name ? cmd->name : "";
+    Finding &f = ctx.add("drop-not-null", ctx.statement_location(), column_object(table, col),
+                         "DROP NOT NULL on " + column_object(table, col) +
+                             " lets NULLs in; code that assumes a value will meet them",
+                         "Make sure every reader handles NULL first; if the column is being retired, stop "
+                         "writing it before relaxing the constraint");
+    f.lock = LockMode::AccessExclusive;
+}
+
+}  // namespace mg

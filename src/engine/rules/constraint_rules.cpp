@@ -1,0 +1,183 @@
+// Constraints: add-foreign-key, add-check-constraint, add-unique-constraint,
+// add-exclusion-constraint, cascade-delete-change, drop-constraint, validate-in-same-transaction,
+// and the bookkeeping for fk-without-index.
+#include "engine/rules/rules.hpp"
+
+namespace mg {
+
+namespace {
+
+std::string constraint_label(const Constraint *con, const QualifiedName &table) {
+    return table.display() + "." + (con->conname ? con->conname : "<unnamed>");
+}
+
+std::string columns_text(const std::vector<std::string> &cols) {
+    std::string out;
+    for (const auto &c : cols) out += (out.empty() ? "" : ", ") + c;
+    return out;
+}
+
+std::vector<std::string> columns_of(const List *names, const std::vector<std::string> &implied) {
+    auto cols = name_list(names);
+    return cols.empty() ? implied : cols;
+}
+
+}  // namespace
+
+void remember_foreign_key(const QualifiedName &table, std::vector<std::string> columns, bool additive,
+                          int location, RuleContext &ctx) {
+    PendingForeignKey fk;
+    fk.table_key = ctx.state.key(table);
+    fk.table = ctx.state.resolved(table);
+    fk.columns = std::move(columns);
+    fk.additive = additive;
+    fk.statement = ctx.statement();
+    fk.location = location;
+    ctx.state.foreign_keys.push_back(std::move(fk));
+}
+
+void check_add_constraint(const Constraint *con, const QualifiedName &table,
+                          const std::vector<std::string> &implied_columns, RuleContext &ctx) {
+    const bool is_new = ctx.is_new(table);
+    const int at = ctx.at(con->location);
+    const std::string label = constraint_label(con, table);
+    const std::string key = ctx.state.key(table);
+
+    if (con->conname) {
+        ConstraintFacts facts;
+        facts.type = con->contype == CONSTR_FOREIGN ? 'f' : con->contype == CONSTR_CHECK ? 'c'
+                     : con->contype == CONSTR_UNIQUE ? 'u' : con->contype == CONSTR_PRIMARY ? 'p' : 'x';
+        facts.on_delete_cascade = con->contype == CONSTR_FOREIGN && con->fk_del_action == FKCONSTR_ACTION_CASCADE;
+        ctx.state.constraints[key + "/" + con->conname] = facts;
+        if (con->skip_validation && ctx.state.in_transaction)
+            ctx.state.not_valid_in_transaction.insert(key + "/" + con->conname);
+    }
+
+    switch (con->contype) {
+        case CONSTR_FOREIGN: {
+            const auto cols = columns_of(con->fk_attrs, implied_columns);
+            const QualifiedName ref = qualified(con->pktable);
+            remember_foreign_key(table, cols, is_new || con->skip_validation, at, ctx);
+            if (is_new) return;
+            ctx.takes_lock(LockMode::ShareRowExclusive, table);
+            ctx.takes_lock(LockMode::ShareRowExclusive, ref);
+            if (!con->skip_validation) {
+                Finding &f = ctx.add("add-foreign-key", at, label,
+                                     "ADD FOREIGN KEY (" + columns_text(cols) + ") on " + table.display() +
+                                         " checks every row while holding SHARE ROW EXCLUSIVE locks on " +
+                                         table.display() + " and " + ref.display() +
+                                         ", blocking writes to both" + ctx.at_stake(table),
+                                     "Add it with NOT VALID (instant), then run ALTER TABLE " + table.display() +
+                                         " VALIDATE CONSTRAINT " +
+                                         (con->conname ? con->conname : std::string("<name>")) +
+                                         " in a separate transaction: it checks rows without blocking writes");
+                f.lock = LockMode::ShareRowExclusive;
+                f.scans_table = true;
+                ctx.scale_by_size(f, table);
+            }
+            if (con->fk_del_action == FKCONSTR_ACTION_CASCADE) {
+                Finding &f = ctx.add("cascade-delete-change", at, label,
+                                     "Foreign key " + label + " adds ON DELETE CASCADE: deleting a row of " +
+                                         ref.display() + " will now silently delete the matching rows of " +
+                                         table.display(),
+                                     "Prefer ON DELETE RESTRICT (or NO ACTION) and delete children "
+                                     "explicitly; if cascading is intended, approve it knowingly");
+                f.lock = LockMode::ShareRowExclusive;
+            }
+            return;
+        }
+        case CONSTR_CHECK: {
+            if (is_new || con->skip_validation) return;
+            Finding &f = ctx.add("add-check-constraint", at, label,
+                                 "ADD CHECK on " + table.display() +
+                                     " scans every row under an ACCESS EXCLUSIVE lock and fails if one violates "
+                                     "it" + ctx.at_stake(table),
+                                 "Add it with NOT VALID (instant, checks new rows only), then VALIDATE "
+                                 "CONSTRAINT in a separate transaction (SHARE UPDATE EXCLUSIVE: writes go on)");
+            f.lock = LockMode::AccessExclusive;
+            f.scans_table = true;
+            ctx.scale_by_size(f, table);
+            return;
+        }
+        case CONSTR_PRIMARY:
+        case CONSTR_UNIQUE: {
+            const auto cols = columns_of(con->keys, implied_columns);
+            if (!con->indexname) ctx.state.add_index(table, cols);
+            if (is_new || con->indexname) return;
+            const char *what = con->contype == CONSTR_PRIMARY ? "PRIMARY KEY" : "UNIQUE";
+            Finding &f = ctx.add("add-unique-constraint", at, label,
+                                 std::string("ADD ") + what + " (" + columns_text(cols) + ") on " +
+                                     table.display() + " builds its index under an ACCESS EXCLUSIVE lock, "
+                                     "blocking reads and writes, and fails on duplicates" + ctx.at_stake(table),
+                                 "CREATE UNIQUE INDEX CONCURRENTLY first, then ALTER TABLE " + table.display() +
+                                     " ADD CONSTRAINT ... " + what + " USING INDEX <index> (instant)");
+            f.lock = LockMode::AccessExclusive;
+            f.scans_table = true;
+            ctx.scale_by_size(f, table);
+            return;
+        }
+        case CONSTR_EXCLUSION: {
+            if (is_new) return;
+            Finding &f = ctx.add("add-exclusion-constraint", at, label,
+                                 "ADD EXCLUDE on " + table.display() +
+                                     " builds its index and checks every row under an ACCESS EXCLUSIVE lock" +
+                                     ctx.at_stake(table),
+                                 "Run it in a quiet window with a lock_timeout, or enforce the rule in new "
+                                 "rows first (trigger) and add the constraint when the table is small; "
+                                 "exclusion constraints cannot be added NOT VALID");
+            f.lock = LockMode::AccessExclusive;
+            f.scans_table = true;
+            ctx.scale_by_size(f, table);
+            return;
+        }
+        default:
+            return;
+    }
+}
+
+void check_drop_constraint(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx) {
+    if (ctx.is_new(table)) return;
+    const std::string name = cmd->name ? cmd->name : "";
+    const std::string label = table.display() + "." + name;
+    Finding &f = ctx.add("drop-constraint", ctx.statement_location(), label,
+                         "DROP CONSTRAINT " + name + " on " + table.display() +
+                             " stops enforcing it: rows that break it can be written from now on",
+                         "Make sure nothing relies on the constraint; to replace it, add the new one (NOT VALID, "
+                         "then VALIDATE) before dropping the old one");
+    f.lock = LockMode::AccessExclusive;
+
+    std::optional<ConstraintFacts> facts;
+    auto it = ctx.state.constraints.find(ctx.state.key(table) + "/" + name);
+    if (it != ctx.state.constraints.end()) facts = it->second;
+    else facts = ctx.catalog.constraint(ctx.state.resolved(table), name);
+    if (facts && facts->type == 'f' && facts->on_delete_cascade) {
+        Finding &c = ctx.add("cascade-delete-change", ctx.statement_location(), label,
+                             "Dropping ON DELETE CASCADE foreign key " + label +
+                                 " changes what deleting a parent row does: children are no longer removed",
+                             "Replace it in the same migration with the intended foreign key (NOT VALID, then "
+                             "VALIDATE), and update code that relied on the cascade");
+        c.lock = LockMode::AccessExclusive;
+    }
+    if (cmd->behavior == DROP_CASCADE) {
+        Finding &c = ctx.add("drop-cascade", ctx.statement_location(), label,
+                             "DROP CONSTRAINT " + name + " ... CASCADE also drops the foreign keys that depend on "
+                             "it",
+                             "Drop without CASCADE and drop the dependent foreign keys explicitly");
+        c.lock = LockMode::AccessExclusive;
+    }
+}
+
+void check_validate_constraint(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx) {
+    const std::string name = cmd->name ? cmd->name : "";
+    if (!ctx.state.in_transaction ||
+        !ctx.state.not_valid_in_transaction.count(ctx.state.key(table) + "/" + name))
+        return;
+    Finding &f = ctx.add("validate-in-same-transaction", ctx.statement_location(), table.display() + "." + name,
+                         "VALIDATE CONSTRAINT " + name + " runs in the same transaction that added it NOT VALID, "
+                         "so the strong lock taken by ADD is held through the whole validation scan",
+                         "COMMIT after ADD ... NOT VALID, and run VALIDATE CONSTRAINT in its own transaction");
+    f.lock = LockMode::AccessExclusive;
+    f.scans_table = true;
+}
+
+}  // namespace mg

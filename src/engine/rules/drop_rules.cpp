@@ -1,0 +1,247 @@
+// drop-table, drop-schema, drop-view, drop-function, drop-trigger, drop-index, drop-sequence,
+// drop-type, drop-cascade, drop-database, drop-owned, truncate.
+#include "engine/rules/rules.hpp"
+
+namespace mg {
+
+namespace {
+
+struct DropTarget {
+    QualifiedName name;
+    bool is_new = false;
+};
+
+DropTarget target_of(const Node *obj, ObjectType type, const RuleContext &ctx) {
+    DropTarget t;
+    switch (type) {
+        case OBJECT_SCHEMA:
+        case OBJECT_EXTENSION:
+        case OBJECT_DATABASE:
+            t.name.name = str_value(obj);
+            if (type == OBJECT_SCHEMA) t.is_new = ctx.state.is_new_schema(t.name.name);
+            break;
+        case OBJECT_TYPE:
+        case OBJECT_DOMAIN:
+            t.name = qualified(reinterpret_cast<const TypeName *>(obj)->names);
+            t.is_new = ctx.state.is_new_object("type", t.name);
+            break;
+        case OBJECT_FUNCTION:
+        case OBJECT_PROCEDURE:
+        case OBJECT_ROUTINE:
+        case OBJECT_AGGREGATE:
+            t.name = qualified(reinterpret_cast<const ObjectWithArgs *>(obj)->objname);
+            t.is_new = ctx.state.is_new_object("function", t.name);
+            break;
+        case OBJECT_TRIGGER: {
+            // [schema.]table.trigger: the trigger is new when its table is.
+            auto parts = name_list(reinterpret_cast<const List *>(obj));
+            if (!parts.empty()) {
+                t.name.name = parts.back();
+                parts.pop_back();
+                QualifiedName table;
+                if (!parts.empty()) table.name = parts.back();
+                if (parts.size() >= 2) table.schema = parts[parts.size() - 2];
+                t.name.schema = table.display();
+                t.is_new = ctx.is_new(table);
+            }
+            break;
+        }
+        default:
+            if (IsA(obj, List)) t.name = qualified(reinterpret_cast<const List *>(obj));
+            else t.name.name = str_value(obj);
+            break;
+    }
+    if (type == OBJECT_TABLE) t.is_new = ctx.is_new(t.name);
+    else if (type == OBJECT_VIEW) t.is_new = ctx.state.is_new_object("view", t.name);
+    else if (type == OBJECT_MATVIEW) t.is_new = ctx.state.is_new_object("matview", t.name);
+    else if (type == OBJECT_INDEX) t.is_new = ctx.state.is_new_object("index", t.name);
+    else if (type == OBJECT_SEQUENCE) t.is_new = ctx.state.is_new_object("sequence", t.name);
+    return t;
+}
+
+void drop_one(const DropStmt *stmt, const DropTarget &t, RuleContext &ctx) {
+    const std::string name = t.name.display();
+    const int at = ctx.statement_location();
+    switch (stmt->removeType) {
+        case OBJECT_TABLE: {
+            Finding &f = ctx.add("drop-table", at, name,
+                                 "DROP TABLE " + name + " deletes the table and every row in it" +
+                                     ctx.at_stake(t.name),
+                                 "Nothing brings the rows back but a backup. Rename it first (ALTER TABLE " +
+                                     name + " RENAME TO " + t.name.name +
+                                     "_retired), keep a dump (pg_dump -t " + name +
+                                     "), and drop it in a later release once nothing reads it");
+            f.lock = LockMode::AccessExclusive;
+            ctx.takes_lock(LockMode::AccessExclusive, t.name);
+            break;
+        }
+        case OBJECT_SCHEMA: {
+            Finding &f = ctx.add("drop-schema", at, name,
+                                 "DROP SCHEMA " + name + " removes the schema" +
+                                     (stmt->behavior == DROP_CASCADE
+                                          ? " and every table, view, function and type in it"
+                                          : " (it fails unless the schema is empty)"),
+                                 "Move what you keep out of the schema (ALTER TABLE ... SET SCHEMA), dump it "
+                                 "(pg_dump -n " + name + "), and drop it without CASCADE so PostgreSQL "
+                                 "refuses if anything is still inside");
+            f.lock = LockMode::AccessExclusive;
+            break;
+        }
+        case OBJECT_VIEW:
+        case OBJECT_MATVIEW: {
+            const bool mat = stmt->removeType == OBJECT_MATVIEW;
+            Finding &f = ctx.add("drop-view", at, name,
+                                 std::string("DROP ") + (mat ? "MATERIALIZED VIEW " : "VIEW ") + name +
+                                     " breaks every query and application that reads it",
+                                 "Check pg_stat_statements and your code for readers; to change a view keep "
+                                 "its columns and use CREATE OR REPLACE VIEW instead of drop and create");
+            f.lock = LockMode::AccessExclusive;
+            break;
+        }
+        case OBJECT_FUNCTION:
+        case OBJECT_PROCEDURE:
+        case OBJECT_ROUTINE:
+        case OBJECT_AGGREGATE: {
+            ctx.add("drop-function", at, name,
+                                 std::string("DROP ") + object_type_name(stmt->removeType) + " " + name +
+                                     " breaks callers, triggers and defaults that use it",
+                                 "Use CREATE OR REPLACE FUNCTION to change a body; drop only after callers "
+                                 "are gone (look for it in pg_depend, triggers and application code)");
+            break;
+        }
+        case OBJECT_TRIGGER: {
+            Finding &f = ctx.add("drop-trigger", at, t.name.name + " ON " + t.name.schema,
+                                 "DROP TRIGGER " + t.name.name + " on " + t.name.schema +
+                                     " stops whatever it enforced (audit rows, derived columns, checks) "
+                                     "for every later write",
+                                 "Make sure the trigger's job is done elsewhere first; to pause a trigger "
+                                 "for one session, prefer SET session_replication_role only in maintenance");
+            f.lock = LockMode::AccessExclusive;
+            break;
+        }
+        case OBJECT_INDEX: {
+            const LockMode lock =
+                stmt->concurrent ? LockMode::ShareUpdateExclusive : LockMode::AccessExclusive;
+            Finding &f = ctx.add(
+                "drop-index", at, name,
+                "DROP INDEX " + name + " can make queries that used it slow" +
+                    (stmt->concurrent ? std::string()
+                                      : std::string("; without CONCURRENTLY it takes an ACCESS EXCLUSIVE "
+                                                    "lock that blocks reads and writes of its table")),
+                "Check pg_stat_user_indexes.idx_scan first; use DROP INDEX CONCURRENTLY " + name +
+                    " (outside a transaction block)");
+            f.lock = lock;
+            ctx.takes_lock(lock, t.name);
+            break;
+        }
+        case OBJECT_SEQUENCE: {
+            Finding &f = ctx.add("drop-sequence", at, name,
+                                 "DROP SEQUENCE " + name +
+                                     " loses its current value; defaults that call nextval() on it fail",
+                                 "Check which columns use it (pg_depend, column defaults); if ids must keep "
+                                 "growing, record SELECT last_value FROM " + name + " before dropping");
+            f.lock = LockMode::AccessExclusive;
+            break;
+        }
+        case OBJECT_TYPE:
+        case OBJECT_DOMAIN: {
+            Finding &f = ctx.add("drop-type", at, name,
+                                 std::string("DROP ") + object_type_name(stmt->removeType) + " " + name +
+                                     (stmt->behavior == DROP_CASCADE
+                                          ? " with CASCADE also drops every column of that type, with its data"
+                                          : " breaks code that uses the type (it fails while columns use it)"),
+                                 "Convert the columns that use it first (ALTER COLUMN ... TYPE), then drop "
+                                 "the type without CASCADE");
+            f.lock = LockMode::AccessExclusive;
+            break;
+        }
+        default:
+            break;
+    }
+}
+
+}  // namespace
+
+void check_drop(const DropStmt *stmt, RuleContext &ctx) {
+    bool all_new = true;
+    std::string first;
+    const ListCell *lc;
+    foreach (lc, stmt->objects) {
+        DropTarget t = target_of(static_cast<const Node *>(lfirst(lc)), stmt->removeType, ctx);
+        if (first.empty()) first = t.name.display();
+        if (t.is_new) continue;
+        all_new = false;
+        drop_one(stmt, t, ctx);
+        if (stmt->concurrent && ctx.state.in_transaction) {
+            Finding &f = ctx.add("concurrently-in-transaction", ctx.statement_location(), t.name.display(),
+                                 "DROP INDEX CONCURRENTLY " + t.name.display() +
+                                     " inside a transaction block fails at run time",
+                                 "Run it on its own, outside BEGIN ... COMMIT (and tell your migration "
+                                 "tool not to wrap this migration in a transaction)");
+            f.lock = LockMode::ShareUpdateExclusive;
+        }
+    }
+    if (stmt->behavior == DROP_CASCADE && !all_new) {
+        const std::string what = object_type_name(stmt->removeType);
+        Finding &f = ctx.add("drop-cascade", ctx.statement_location(), first,
+                             "DROP " + what + " " + first +
+                                 " ... CASCADE also drops every object that depends on it (views, foreign "
+                                 "keys, columns of its type, ...) without listing them",
+                             "Drop without CASCADE: PostgreSQL then names each dependent object, and you "
+                             "drop or change those explicitly, one by one");
+        f.lock = LockMode::AccessExclusive;
+    }
+}
+
+void check_drop_database(const DropdbStmt *stmt, RuleContext &ctx) {
+    const std::string name = stmt->dbname ? stmt->dbname : "";
+    ctx.add("drop-database", ctx.statement_location(), name,
+            "DROP DATABASE " + name + " deletes the whole database: every schema, table and row",
+            "Take and verify a backup (pg_dump -Fc " + name +
+                ") first; to retire a database, revoke CONNECT and rename it, and drop it later");
+}
+
+void check_drop_owned(const DropOwnedStmt *stmt, RuleContext &ctx) {
+    std::string roles;
+    const ListCell *lc;
+    foreach (lc, stmt->roles) {
+        const RoleSpec *r = static_cast<const RoleSpec *>(lfirst(lc));
+        if (!roles.empty()) roles += ", ";
+        roles += r->rolename ? r->rolename : "CURRENT_USER";
+    }
+    Finding &f = ctx.add("drop-owned", ctx.statement_location(), roles,
+                         "DROP OWNED BY " + roles +
+                             " drops every table, view, function and schema the role owns in this "
+                             "database, with their data",
+                         "Use REASSIGN OWNED BY " + roles +
+                             " TO <new_owner> first; then DROP OWNED only revokes privileges");
+    f.lock = LockMode::AccessExclusive;
+    if (stmt->behavior == DROP_CASCADE) {
+        Finding &c = ctx.add("drop-cascade", ctx.statement_location(), roles,
+                             "DROP OWNED BY " + roles +
+                                 " CASCADE also drops objects of other roles that depend on them",
+                             "Use REASSIGN OWNED, then DROP OWNED without CASCADE");
+        c.lock = LockMode::AccessExclusive;
+    }
+}
+
+void check_truncate(const TruncateStmt *stmt, RuleContext &ctx) {
+    const ListCell *lc;
+    foreach (lc, stmt->relations) {
+        const RangeVar *rv = static_cast<const RangeVar *>(lfirst(lc));
+        QualifiedName t = qualified(rv);
+        if (ctx.is_new(t)) continue;
+        Finding &f = ctx.add("truncate", ctx.at(rv->location), t.display(),
+                             "TRUNCATE " + t.display() + " deletes every row at once" + ctx.at_stake(t) +
+                                 (stmt->behavior == DROP_CASCADE
+                                      ? "; CASCADE also empties every table with a foreign key to it"
+                                      : ""),
+                             "Keep a copy first (CREATE TABLE " + t.name +
+                                 "_backup AS TABLE " + t.display() +
+                                 "), or delete the rows you mean with DELETE ... WHERE in batches");
+        f.lock = LockMode::AccessExclusive;
+        ctx.takes_lock(LockMode::AccessExclusive, t);
+    }
+}
+
+}  // namespace mg

@@ -1,0 +1,80 @@
+// create-index-blocking, reindex-blocking, concurrently-in-transaction; CREATE TRIGGER's lock.
+#include "engine/rules/rules.hpp"
+
+namespace mg {
+
+namespace {
+
+void concurrently_in_transaction(const char *what, const std::string &object, LockMode lock,
+                                 RuleContext &ctx) {
+    Finding &f = ctx.add("concurrently-in-transaction", ctx.statement_location(), object,
+                         std::string(what) + " CONCURRENTLY on " + object +
+                             " inside a transaction block fails at run time "
+                             "(\"cannot run inside a transaction block\")",
+                         "Run it on its own, outside BEGIN ... COMMIT (and tell your migration tool not to "
+                         "wrap this migration in a transaction)");
+    f.lock = lock;
+}
+
+bool reindex_concurrently(const ReindexStmt *stmt) {
+    const ListCell *lc;
+    foreach (lc, stmt->params) {
+        const DefElem *opt = static_cast<const DefElem *>(lfirst(lc));
+        if (opt->defname && std::string(opt->defname) == "concurrently") {
+            // REINDEX (CONCURRENTLY false) is allowed syntax.
+            if (!opt->arg) return true;
+            if (IsA(opt->arg, Boolean)) return boolVal(opt->arg);
+            if (IsA(opt->arg, Integer)) return intVal(opt->arg) != 0;
+            const std::string v = str_value(opt->arg);
+            return !(v == "false" || v == "off" || v == "0");
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
+void check_create_index(const IndexStmt *stmt, RuleContext &ctx) {
+    if (!stmt->relation) return;
+    const QualifiedName table = qualified(stmt->relation);
+    const std::string object = stmt->idxname ? table.display() + " (" + stmt->idxname + ")" : table.display();
+    if (stmt->concurrent) {
+        if (ctx.state.in_transaction)
+            concurrently_in_transaction("CREATE INDEX", object, LockMode::ShareUpdateExclusive, ctx);
+        return;
+    }
+    if (ctx.is_new(table)) return;
+    Finding &f = ctx.add("create-index-blocking", ctx.at(stmt->relation->location), object,
+                         std::string("CREATE ") + (stmt->unique ? "UNIQUE " : "") + "INDEX on " + table.display() +
+                             " without CONCURRENTLY holds a SHARE lock for the whole build: every INSERT, "
+                             "UPDATE and DELETE on the table waits" + ctx.at_stake(table),
+                         std::string("Use CREATE ") + (stmt->unique ? "UNIQUE " : "") +
+                             "INDEX CONCURRENTLY, outside a transaction block (if it fails, drop the INVALID "
+                             "index and retry)");
+    f.lock = LockMode::Share;
+    f.scans_table = true;
+    ctx.scale_by_size(f, table);
+}
+
+void check_reindex(const ReindexStmt *stmt, RuleContext &ctx) {
+    std::string object = stmt->relation ? qualified(stmt->relation).display() : (stmt->name ? stmt->name : "");
+    if (reindex_concurrently(stmt)) {
+        if (ctx.state.in_transaction)
+            concurrently_in_transaction("REINDEX", object, LockMode::ShareUpdateExclusive, ctx);
+        return;
+    }
+    if (stmt->relation && stmt->kind == REINDEX_OBJECT_TABLE && ctx.is_new(qualified(stmt->relation))) return;
+    Finding &f = ctx.add("reindex-blocking", ctx.statement_location(), object,
+                         "REINDEX of " + object + " without CONCURRENTLY blocks writes to the table (and reads "
+                         "that use the index) until it finishes",
+                         "Use REINDEX ... CONCURRENTLY (PostgreSQL 12+), outside a transaction block");
+    f.lock = LockMode::Share;
+    f.scans_table = true;
+    if (stmt->relation && stmt->kind == REINDEX_OBJECT_TABLE) ctx.scale_by_size(f, qualified(stmt->relation));
+}
+
+void check_create_trigger(const CreateTrigStmt *stmt, RuleContext &ctx) {
+    if (stmt->relation) ctx.takes_lock(LockMode::ShareRowExclusive, qualified(stmt->relation));
+}
+
+}  // namespace mg

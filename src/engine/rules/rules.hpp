@@ -1,0 +1,62 @@
+// One function per statement family. Each judges a raw statement against the migration state
+// *before* the statement; track_objects() then records what the statement created.
+#pragma once
+
+#include "engine/rule_context.hpp"
+
+namespace mg {
+
+void check_drop(const DropStmt *stmt, RuleContext &ctx);
+void check_drop_database(const DropdbStmt *stmt, RuleContext &ctx);
+void check_drop_owned(const DropOwnedStmt *stmt, RuleContext &ctx);
+void check_truncate(const TruncateStmt *stmt, RuleContext &ctx);
+
+void check_alter_table(const AlterTableStmt *stmt, RuleContext &ctx);
+void check_rename(const RenameStmt *stmt, RuleContext &ctx);
+void check_alter_enum(const AlterEnumStmt *stmt, RuleContext &ctx);
+
+void check_create_table(const CreateStmt *stmt, RuleContext &ctx);
+void check_create_index(const IndexStmt *stmt, RuleContext &ctx);
+void check_reindex(const ReindexStmt *stmt, RuleContext &ctx);
+void check_create_trigger(const CreateTrigStmt *stmt, RuleContext &ctx);
+
+void check_vacuum(const VacuumStmt *stmt, RuleContext &ctx);
+void check_cluster(const ClusterStmt *stmt, RuleContext &ctx);
+void check_refresh_matview(const RefreshMatViewStmt *stmt, RuleContext &ctx);
+
+// Shared by CREATE TABLE and ALTER TABLE ... ADD COLUMN.
+void check_column_type_choice(const ColumnDef *col, const QualifiedName &table, bool primary_key,
+                              RuleContext &ctx);
+// Records a foreign key for the end-of-text fk-without-index check.
+void remember_foreign_key(const QualifiedName &table, std::vector<std::string> columns,
+                          bool additive, int location, RuleContext &ctx);
+
+// End of text: table-without-rls and fk-without-index.
+void check_end_of_text(MigrationState &state, const CatalogFacts &catalog, const Options &options,
+                       std::vector<StatementReport> &reports);
+
+// Updates the migration state with what the statement created, renamed or dropped.
+void track_objects(const Node *stmt, MigrationState &state, const StatementReport &report);
+
+// Expressions: whether a raw default expression calls a volatile function.
+bool calls_volatile_function(const Node *expr, const RuleContext &ctx);
+
+}  // namespace mg
+
+namespace mg {
+
+// ALTER TABLE subcommands, by family (alter_table_rules.cpp dispatches).
+void check_add_column(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx);
+void check_drop_column(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx);
+void check_column_type_change(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx);
+void check_set_not_null(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx);
+void check_drop_not_null(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx);
+void check_add_constraint(const Constraint *con, const QualifiedName &table,
+                          const std::vector<std::string> &implied_columns, RuleContext &ctx);
+void check_drop_constraint(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx);
+void check_validate_constraint(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx);
+
+// Whether changing a column from `from` to `to` is provably lossless and needs no rewrite.
+bool is_safe_type_change(const ColumnFacts &from, const DeclaredType &to);
+
+}  // namespace mg

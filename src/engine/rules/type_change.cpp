@@ -1,0 +1,37 @@
+// Which ALTER COLUMN ... TYPE changes PostgreSQL 15 performs without a rewrite and without loss:
+// binary-coercible casts whose length/precision limit only grows.
+#include "engine/rules/rules.hpp"
+
+namespace mg {
+
+namespace {
+constexpr int32_t kVarHdrSz = 4;
+
+bool grows(int32_t from, int32_t to) { return to < 0 || (from >= 0 && to >= from); }
+
+bool numeric_grows(int32_t from, int32_t to) {
+    if (to < 0) return true;
+    if (from < 0) return false;
+    const int32_t f = from - kVarHdrSz, t = to - kVarHdrSz;
+    const int fp = (f >> 16) & 0xffff, fs = f & 0xffff, tp = (t >> 16) & 0xffff, ts = t & 0xffff;
+    return fs == ts && tp >= fp;
+}
+}  // namespace
+
+bool is_safe_type_change(const ColumnFacts &from, const DeclaredType &to) {
+    if (to.array) return false;
+    const std::string &f = from.type_name;
+    const std::string &t = to.name;
+    if (f == t && from.typmod == to.typmod) return true;
+    if (f == "varchar" && t == "varchar") return grows(from.typmod, to.typmod);
+    if ((f == "varchar" || f == "text") && t == "text") return true;
+    if (f == "text" && t == "varchar") return to.typmod < 0;
+    if (f == "numeric" && t == "numeric") return numeric_grows(from.typmod, to.typmod);
+    if (f == t && (t == "timestamp" || t == "timestamptz" || t == "time" || t == "timetz" ||
+                   t == "interval" || t == "varbit"))
+        return grows(from.typmod, to.typmod);
+    if (f == "cidr" && t == "inet") return true;
+    return false;
+}
+
+}  // namespace mg

@@ -1,0 +1,64 @@
+#include "engine/text_position.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace mg {
+
+int skip_blanks(const std::string &text, int from) {
+    const int n = static_cast<int>(text.size());
+    int i = std::max(0, from);
+    while (i < n) {
+        const unsigned char c = static_cast<unsigned char>(text[i]);
+        if (std::isspace(c)) {
+            ++i;
+        } else if (c == '-' && i + 1 < n && text[i + 1] == '-') {
+            while (i < n && text[i] != '\n') ++i;
+        } else if (c == '/' && i + 1 < n && text[i + 1] == '*') {
+            // PostgreSQL block comments nest.
+            int depth = 0;
+            while (i < n) {
+                if (text[i] == '/' && i + 1 < n && text[i + 1] == '*') {
+                    ++depth;
+                    i += 2;
+                } else if (text[i] == '*' && i + 1 < n && text[i + 1] == '/') {
+                    i += 2;
+                    if (--depth == 0) break;
+                } else {
+                    ++i;
+                }
+            }
+        } else {
+            break;
+        }
+    }
+    return std::min(i, n);
+}
+
+LineIndex::LineIndex(const std::string &text) : text_(text) {
+    starts_.push_back(0);
+    for (size_t i = 0; i < text.size(); ++i)
+        if (text[i] == '\n') starts_.push_back(static_cast<int>(i + 1));
+}
+
+LineCol LineIndex::at(int offset) const {
+    offset = std::clamp(offset, 0, static_cast<int>(text_.size()));
+    auto it = std::upper_bound(starts_.begin(), starts_.end(), offset);
+    const int line = static_cast<int>(it - starts_.begin());  // 1-based
+    const int start = starts_[line - 1];
+    int column = 1;
+    for (int i = start; i < offset; ++i)
+        if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) ++column;  // count code points
+    return {line, column};
+}
+
+std::string LineIndex::line_text(int line) const {
+    if (line < 1 || line > static_cast<int>(starts_.size())) return {};
+    const int start = starts_[line - 1];
+    int end = line < static_cast<int>(starts_.size()) ? starts_[line] - 1
+                                                      : static_cast<int>(text_.size());
+    if (end > start && text_[end - 1] == '\r') --end;
+    return text_.substr(start, end - start);
+}
+
+}  // namespace mg

@@ -1,0 +1,30 @@
+// Byte offsets to line/column, and skipping the whitespace and comments that PostgreSQL's
+// statement locations include before a statement's first token.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace mg {
+
+// First byte at or after `from` that is not whitespace or part of a comment.
+int skip_blanks(const std::string &text, int from);
+
+struct LineCol {
+    int line;    // 1-based
+    int column;  // 1-based, in characters (UTF-8 aware)
+};
+
+// Answers many offset look-ups on one text in O(log lines) each.
+class LineIndex {
+public:
+    explicit LineIndex(const std::string &text);
+    LineCol at(int offset) const;
+    std::string line_text(int line) const;  // without the line break
+
+private:
+    const std::string &text_;
+    std::vector<int> starts_;
+};
+
+}  // namespace mg

@@ -1,0 +1,22 @@
+// Parsing outside the server with libpg_query, which builds the same PostgreSQL 15 parse trees as
+// the server. Used by the CLI and the unit tests.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/analyzer.hpp"
+
+namespace mg {
+
+struct ParseError {
+    std::string message;
+    int location = -1;  // byte offset into the text, -1 when unknown
+};
+
+// Parses `text` and runs the engine on it. Returns false (and fills `error`) on a syntax error.
+// libpg_query's memory is released before returning.
+bool analyze_text(const std::string &text, const CatalogFacts &catalog, const Options &options,
+                  std::vector<StatementReport> &reports, ParseError &error);
+
+}  // namespace mg

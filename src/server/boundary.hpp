@@ -1,0 +1,123 @@
+// The C++/PostgreSQL boundary, in both directions.
+//
+// PostgreSQL reports errors with longjmp; C++ with exceptions. Neither may cross the other:
+// a longjmp skips C++ destructors, an exception unwinding through PostgreSQL frames corrupts its
+// error state. So:
+//   - every call from C++ into PostgreSQL that can ereport(ERROR) runs inside pg_call(), which
+//     catches the longjmp and rethrows it as a PgError exception carrying the ErrorData;
+//   - every entry from PostgreSQL into C++ (SQL functions, hooks, event triggers) goes through
+//     enter_cpp(), which catches every exception and raises the PostgreSQL error only after the
+//     catch block has ended, when no C++ frame is left to unwind.
+#pragma once
+
+#include <cstring>
+#include <exception>
+#include <new>
+#include <string>
+
+#include "server/pg_prelude.hpp"
+
+namespace mg::server {
+
+// A PostgreSQL error caught by pg_call(). The ErrorData lives in the caller's memory context and
+// is released with it (at the latest when the transaction aborts).
+class PgError : public std::exception {
+public:
+    explicit PgError(ErrorData *data) : data_(data) {}
+    ErrorData *data() const { return data_; }
+    const char *what() const noexcept override { return data_ && data_->message ? data_->message : "error"; }
+
+private:
+    ErrorData *data_;
+};
+
+// An error raised by our own C++ code, with everything a user needs to act on it.
+class UserError : public std::exception {
+public:
+    UserError(int sqlstate, std::string message, std::string detail = {}, std::string hint = {})
+        : sqlstate(sqlstate), message(std::move(message)), detail(std::move(detail)), hint(std::move(hint)) {}
+    const char *what() const noexcept override { return message.c_str(); }
+
+    int sqlstate;
+    std::string message, detail, hint;
+};
+
+// Runs `f` (which must only call PostgreSQL and own no C++ resources) and returns the error it
+// raised, or nullptr. The error state is flushed, so the caller continues in C++ and must end
+// by raising an error (the transaction is not usable for further catalog work otherwise).
+template <typename F>
+ErrorData *try_pg(F &&f) {
+    MemoryContext caller_context = CurrentMemoryContext;
+    ErrorData *volatile error = nullptr;
+    PG_TRY();
+    {
+        f();
+    }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(caller_context);
+        error = CopyErrorData();
+        FlushErrorState();
+    }
+    PG_END_TRY();
+    return error;
+}
+
+template <typename F>
+void pg_call(F &&f) {
+    if (ErrorData *error = try_pg(std::forward<F>(f))) throw PgError(error);
+}
+
+namespace detail {
+// Fixed-size copies: the catch block must not allocate through PostgreSQL (which may longjmp).
+struct PendingError {
+    int sqlstate = ERRCODE_INTERNAL_ERROR;
+    char message[1024] = {0};
+    char detail[1024] = {0};
+    char hint[1024] = {0};
+    void set(char (&dst)[1024], const char *src) {
+        std::strncpy(dst, src ? src : "", sizeof(dst) - 1);
+        dst[sizeof(dst) - 1] = '\0';
+    }
+};
+[[noreturn]] void raise(const PendingError &e, const char *where);
+}  // namespace detail
+
+template <typename F>
+auto enter_cpp(const char *where, F &&body) -> decltype(body()) {
+    ErrorData *pg_error = nullptr;
+    detail::PendingError pending;
+    try {
+        return body();
+    } catch (const PgError &e) {
+        pg_error = e.data();
+    } catch (const UserError &e) {
+        pending.sqlstate = e.sqlstate;
+        pending.set(pending.message, e.message.c_str());
+        pending.set(pending.detail, e.detail.c_str());
+        pending.set(pending.hint, e.hint.c_str());
+    } catch (const std::bad_alloc &) {
+        pending.sqlstate = ERRCODE_OUT_OF_MEMORY;
+        pending.set(pending.message, "out of memory");
+    } catch (const std::exception &e) {
+        pending.set(pending.message, e.what());
+    } catch (...) {
+        pending.set(pending.message, "unexpected C++ exception");
+    }
+    // Outside every catch block: nothing of C++ is left to unwind.
+    if (pg_error) ReThrowError(pg_error);
+    detail::raise(pending, where);
+}
+
+}  // namespace mg::server
+
+// Declares a SQL-callable function whose body is C++ run through enter_cpp().
+#define MG_SQL_FUNCTION(name)                                                                \
+    static Datum name##_body(FunctionCallInfo fcinfo);                                       \
+    extern "C" {                                                                             \
+    PG_FUNCTION_INFO_V1(name);                                                               \
+    }                                                                                        \
+    extern "C" Datum name(PG_FUNCTION_ARGS) {                                                \
+        return mg::server::enter_cpp(#name, [fcinfo]() { return name##_body(fcinfo); });     \
+    }                                                                                        \
+    static Datum name##_body(FunctionCallInfo fcinfo)

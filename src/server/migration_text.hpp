@@ -1,0 +1,17 @@
+// Parsing a migration text with the server's own parser, with errors that point into the text.
+#pragma once
+
+#include <string>
+
+#include "server/pg_prelude.hpp"
+
+namespace mg::server {
+
+// Raw statements of `sql` (List of RawStmt*). A syntax error is rethrown as a PgError whose
+// message names the line and column in the migration text and whose position points into it.
+List *parse_migration(const std::string &sql);
+
+// Byte offset of the 1-based character position PostgreSQL's scanner reports.
+int byte_offset_of_char(const std::string &text, int char_pos);
+
+}  // namespace mg::server

@@ -1,0 +1,210 @@
+#include "server/server_catalog.hpp"
+
+#include <algorithm>
+
+#include "server/boundary.hpp"
+
+extern "C" {
+#include "access/heapam.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/pg_attribute.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_proc.h"
+#include "storage/bufmgr.h"
+#include "storage/lmgr.h"
+#include "storage/proc.h"
+#include "utils/fmgrprotos.h"
+#include "utils/rel.h"
+}
+
+namespace mg::server {
+
+namespace {
+// Rows per page assumed for a table that has data but was never analyzed.
+constexpr double kUnanalyzedRowsPerPage = 80;
+
+int volatility_rank(char v) {
+    return v == PROVOLATILE_VOLATILE ? 3 : v == PROVOLATILE_STABLE ? 2 : v == PROVOLATILE_IMMUTABLE ? 1 : 0;
+}
+char most_volatile(char a, char b) { return volatility_rank(a) >= volatility_rank(b) ? a : b; }
+}  // namespace
+
+ServerCatalog::ServerCatalog() {
+    char *name = nullptr;
+    pg_call([&] {
+        List *path = fetch_search_path(false);
+        if (path != NIL) name = get_namespace_name(linitial_oid(path));
+    });
+    default_schema_ = name ? name : "public";
+}
+
+Oid ServerCatalog::relation(const QualifiedName &t) const {
+    Oid relid = InvalidOid;
+    pg_call([&] {
+        RangeVar *rv = makeRangeVar(t.schema.empty() ? nullptr : pstrdup(t.schema.c_str()),
+                                    pstrdup(t.name.c_str()), -1);
+        relid = RangeVarGetRelid(rv, NoLock, true);
+    });
+    return relid;
+}
+
+std::optional<TableFacts> ServerCatalog::table(const QualifiedName &t) const {
+    const Oid relid = relation(t);
+    if (!OidIsValid(relid)) return std::nullopt;
+    bool found = false;
+    TableFacts facts;
+    pg_call([&] {
+        Relation rel = try_relation_open(relid, AccessShareLock);
+        if (!rel) return;
+        const char kind = rel->rd_rel->relkind;
+        if (kind == RELKIND_RELATION || kind == RELKIND_MATVIEW || kind == RELKIND_PARTITIONED_TABLE) {
+            found = true;
+            const double reltuples = rel->rd_rel->reltuples;
+            const double relpages = rel->rd_rel->relpages;
+            const double curpages =
+                kind == RELKIND_PARTITIONED_TABLE ? 0 : static_cast<double>(RelationGetNumberOfBlocks(rel));
+            if (kind == RELKIND_PARTITIONED_TABLE)
+                facts.rows = std::max(0.0, reltuples);
+            else if (curpages == 0)
+                facts.rows = 0;
+            else if (reltuples >= 0 && relpages > 0)
+                facts.rows = reltuples / relpages * curpages;
+            else
+                facts.rows = curpages * kUnanalyzedRowsPerPage;
+            facts.rls_enabled = rel->rd_rel->relrowsecurity;
+            facts.bytes = DatumGetInt64(DirectFunctionCall1(pg_total_relation_size, ObjectIdGetDatum(relid)));
+        }
+        relation_close(rel, NoLock);  // keep the lock until the transaction ends, like the planner
+    });
+    if (!found) return std::nullopt;
+    return facts;
+}
+
+std::optional<ColumnFacts> ServerCatalog::column(const QualifiedName &t, const std::string &col) const {
+    const Oid relid = relation(t);
+    if (!OidIsValid(relid)) return std::nullopt;
+    bool found = false;
+    ColumnFacts facts;
+    char *type_name = nullptr;
+    pg_call([&] {
+        HeapTuple tuple = SearchSysCacheAttName(relid, col.c_str());
+        if (!HeapTupleIsValid(tuple)) return;
+        Form_pg_attribute att = reinterpret_cast<Form_pg_attribute>(GETSTRUCT(tuple));
+        found = true;
+        facts.typmod = att->atttypmod;
+        facts.not_null = att->attnotnull;
+        const Oid typid = att->atttypid;
+        ReleaseSysCache(tuple);
+        HeapTuple typ = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+        if (HeapTupleIsValid(typ)) {
+            type_name = pstrdup(NameStr(reinterpret_cast<Form_pg_type>(GETSTRUCT(typ))->typname));
+            ReleaseSysCache(typ);
+        }
+    });
+    if (!found) return std::nullopt;
+    facts.type_name = type_name ? type_name : "";
+    return facts;
+}
+
+std::optional<ConstraintFacts> ServerCatalog::constraint(const QualifiedName &t, const std::string &name) const {
+    const Oid relid = relation(t);
+    if (!OidIsValid(relid)) return std::nullopt;
+    bool found = false;
+    ConstraintFacts facts;
+    pg_call([&] {
+        const Oid conoid = get_relation_constraint_oid(relid, name.c_str(), true);
+        if (!OidIsValid(conoid)) return;
+        HeapTuple tuple = SearchSysCache1(CONSTROID, ObjectIdGetDatum(conoid));
+        if (!HeapTupleIsValid(tuple)) return;
+        Form_pg_constraint con = reinterpret_cast<Form_pg_constraint>(GETSTRUCT(tuple));
+        found = true;
+        facts.type = con->contype;
+        facts.on_delete_cascade = con->contype == CONSTRAINT_FOREIGN && con->confdeltype == FKCONSTR_ACTION_CASCADE;
+        ReleaseSysCache(tuple);
+    });
+    if (!found) return std::nullopt;
+    return facts;
+}
+
+std::optional<bool> ServerCatalog::has_index_leading(const QualifiedName &t,
+                                                     const std::vector<std::string> &cols) const {
+    const Oid relid = relation(t);
+    if (!OidIsValid(relid)) return std::nullopt;
+    // Leading key columns of every index, as attribute names, collected in PostgreSQL memory.
+    List *indexes = NIL;
+    pg_call([&] {
+        Relation rel = try_relation_open(relid, AccessShareLock);
+        if (!rel) return;
+        List *oids = RelationGetIndexList(rel);
+        ListCell *lc;
+        foreach (lc, oids) {
+            HeapTuple tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(lfirst_oid(lc)));
+            if (!HeapTupleIsValid(tuple)) continue;
+            Form_pg_index index = reinterpret_cast<Form_pg_index>(GETSTRUCT(tuple));
+            List *names = NIL;
+            for (int i = 0; i < index->indnkeyatts; i++) {
+                const AttrNumber attnum = index->indkey.values[i];
+                names = lappend(names, attnum > 0 ? get_attname(relid, attnum, false) : pstrdup("(expression)"));
+            }
+            indexes = lappend(indexes, names);
+            ReleaseSysCache(tuple);
+        }
+        relation_close(rel, NoLock);
+    });
+    std::vector<std::string> want(cols);
+    std::sort(want.begin(), want.end());
+    ListCell *lc;
+    foreach (lc, indexes) {
+        List *names = static_cast<List *>(lfirst(lc));
+        if (list_length(names) < static_cast<int>(want.size())) continue;
+        std::vector<std::string> lead;
+        for (int i = 0; i < static_cast<int>(want.size()); i++)
+            lead.emplace_back(static_cast<const char *>(list_nth(names, i)));
+        std::sort(lead.begin(), lead.end());
+        if (lead == want) return true;
+    }
+    return false;
+}
+
+Volatility ServerCatalog::function_volatility(const std::vector<std::string> &name, int) const {
+    char result = 0;
+    pg_call([&] {
+        List *names = NIL;
+        for (const auto &part : name) names = lappend(names, makeString(pstrdup(part.c_str())));
+        // Any argument count: a name with one volatile overload is treated as volatile.
+        FuncCandidateList c = FuncnameGetCandidates(names, -1, NIL, false, false, false, true);
+        for (; c; c = c->next) result = most_volatile(result, func_volatile(c->oid));
+    });
+    switch (result) {
+        case PROVOLATILE_VOLATILE: return Volatility::Volatile;
+        case PROVOLATILE_STABLE: return Volatility::Stable;
+        case PROVOLATILE_IMMUTABLE: return Volatility::Immutable;
+        default: return Volatility::Unknown;
+    }
+}
+
+bool ServerCatalog::schema_uses_rls(const std::string &schema) const {
+    bool uses = false;
+    pg_call([&] {
+        const Oid nsp = get_namespace_oid(schema.c_str(), true);
+        if (!OidIsValid(nsp)) return;
+        Relation pg_class_rel = table_open(RelationRelationId, AccessShareLock);
+        TableScanDesc scan = table_beginscan_catalog(pg_class_rel, 0, nullptr);
+        HeapTuple tuple;
+        while (!uses && (tuple = heap_getnext(scan, ForwardScanDirection)) != nullptr) {
+            Form_pg_class c = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple));
+            if (c->relnamespace == nsp && c->relrowsecurity) uses = true;
+        }
+        table_endscan(scan);
+        table_close(pg_class_rel, AccessShareLock);
+    });
+    return uses;
+}
+
+bool ServerCatalog::session_lock_timeout() const { return LockTimeout > 0; }
+
+}  // namespace mg::server

@@ -1,0 +1,30 @@
+// CatalogFacts answered from the live catalog of the current database. Every look-up goes
+// through pg_call(), takes at most ACCESS SHARE locks, and treats a missing object as unknown
+// (the same answer the CLI gives), so a text classified on an empty database matches the CLI.
+#pragma once
+
+#include "engine/catalog.hpp"
+#include "server/pg_prelude.hpp"
+
+namespace mg::server {
+
+class ServerCatalog : public CatalogFacts {
+public:
+    ServerCatalog();
+
+    std::optional<TableFacts> table(const QualifiedName &t) const override;
+    std::optional<ColumnFacts> column(const QualifiedName &t, const std::string &col) const override;
+    std::optional<ConstraintFacts> constraint(const QualifiedName &t, const std::string &name) const override;
+    std::optional<bool> has_index_leading(const QualifiedName &t,
+                                          const std::vector<std::string> &cols) const override;
+    Volatility function_volatility(const std::vector<std::string> &name, int nargs) const override;
+    bool schema_uses_rls(const std::string &schema) const override;
+    bool session_lock_timeout() const override;
+    std::string default_schema() const override { return default_schema_; }
+
+private:
+    Oid relation(const QualifiedName &t) const;  // InvalidOid when it does not exist
+    std::string default_schema_;
+};
+
+}  // namespace mg::server
