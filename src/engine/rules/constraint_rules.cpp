@@ -58,9 +58,10 @@ void check_add_constraint(const Constraint *con, const QualifiedName &table,
             const auto cols = columns_of(con->fk_attrs, implied_columns);
             const QualifiedName ref = qualified(con->pktable);
             remember_foreign_key(table, cols, is_new || con->skip_validation, at, ctx);
+            // Even a new table's foreign key locks the referenced table against writes.
+            ctx.takes_lock(LockMode::ShareRowExclusive, ref);
             if (is_new) return;
             ctx.takes_lock(LockMode::ShareRowExclusive, table);
-            ctx.takes_lock(LockMode::ShareRowExclusive, ref);
             if (!con->skip_validation) {
                 Finding &f = ctx.add("add-foreign-key", at, label,
                                      "ADD FOREIGN KEY (" + columns_text(cols) + ") on " + table.display() +

@@ -1,5 +1,7 @@
 // CREATE TABLE: records the new table (so later statements treat it as new), gives column type
 // advice, and remembers its foreign keys and RLS for the end-of-text checks.
+#include <algorithm>
+
 #include "engine/rules/rules.hpp"
 
 namespace mg {
@@ -14,7 +16,16 @@ void check_create_table(const CreateStmt *stmt, RuleContext &ctx) {
     nt.statement = ctx.statement();
     nt.location = ctx.at(stmt->relation->location);
 
+    // Table-level PRIMARY KEY (a, b): a and b are keys (and NOT NULL).
+    std::vector<std::string> pk_columns;
     const ListCell *lc;
+    foreach (lc, stmt->tableElts) {
+        const Node *elt = static_cast<const Node *>(lfirst(lc));
+        if (IsA(elt, Constraint) && reinterpret_cast<const Constraint *>(elt)->contype == CONSTR_PRIMARY)
+            for (const auto &col : name_list(reinterpret_cast<const Constraint *>(elt)->keys))
+                pk_columns.push_back(col);
+    }
+
     foreach (lc, stmt->tableElts) {
         const Node *elt = static_cast<const Node *>(lfirst(lc));
         if (IsA(elt, ColumnDef)) {
@@ -22,7 +33,8 @@ void check_create_table(const CreateStmt *stmt, RuleContext &ctx) {
             const std::string col = def->colname ? def->colname : "";
             NewColumn column;
             column.type = declared_type(def->typeName);
-            bool primary_key = false;
+            bool primary_key = std::find(pk_columns.begin(), pk_columns.end(), col) != pk_columns.end();
+            column.not_null = primary_key;
             const ListCell *cc;
             foreach (cc, def->constraints) {
                 const Constraint *c = static_cast<const Constraint *>(lfirst(cc));
@@ -37,15 +49,6 @@ void check_create_table(const CreateStmt *stmt, RuleContext &ctx) {
         } else if (IsA(elt, Constraint)) {
             check_add_constraint(reinterpret_cast<const Constraint *>(elt), table, {}, ctx);
         }
-    }
-    // Table-level PRIMARY KEY (a, b) makes a and b NOT NULL.
-    foreach (lc, stmt->tableElts) {
-        const Node *elt = static_cast<const Node *>(lfirst(lc));
-        if (!IsA(elt, Constraint)) continue;
-        const Constraint *c = reinterpret_cast<const Constraint *>(elt);
-        if (c->contype != CONSTR_PRIMARY) continue;
-        for (const auto &col : name_list(c->keys))
-            ctx.state.new_table(table)->columns[col].not_null = true;
     }
 }
 

@@ -8,6 +8,7 @@ namespace {
 
 struct DropTarget {
     QualifiedName name;
+    QualifiedName table;  // for triggers: the table they belong to
     bool is_new = false;
 };
 
@@ -38,11 +39,9 @@ DropTarget target_of(const Node *obj, ObjectType type, const RuleContext &ctx) {
             if (!parts.empty()) {
                 t.name.name = parts.back();
                 parts.pop_back();
-                QualifiedName table;
-                if (!parts.empty()) table.name = parts.back();
-                if (parts.size() >= 2) table.schema = parts[parts.size() - 2];
-                t.name.schema = table.display();
-                t.is_new = ctx.is_new(table);
+                if (!parts.empty()) t.table.name = parts.back();
+                if (parts.size() >= 2) t.table.schema = parts[parts.size() - 2];
+                t.is_new = ctx.is_new(t.table);
             }
             break;
         }
@@ -110,13 +109,14 @@ void drop_one(const DropStmt *stmt, const DropTarget &t, RuleContext &ctx) {
             break;
         }
         case OBJECT_TRIGGER: {
-            Finding &f = ctx.add("drop-trigger", at, t.name.name + " ON " + t.name.schema,
-                                 "DROP TRIGGER " + t.name.name + " on " + t.name.schema +
+            Finding &f = ctx.add("drop-trigger", at, t.table.display() + "." + t.name.name,
+                                 "DROP TRIGGER " + t.name.name + " on " + t.table.display() +
                                      " stops whatever it enforced (audit rows, derived columns, checks) "
                                      "for every later write",
                                  "Make sure the trigger's job is done elsewhere first; to pause a trigger "
                                  "for one session, prefer SET session_replication_role only in maintenance");
             f.lock = LockMode::AccessExclusive;
+            ctx.takes_lock(LockMode::AccessExclusive, t.table);
             break;
         }
         case OBJECT_INDEX: {

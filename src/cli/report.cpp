@@ -1,0 +1,53 @@
+#include "cli/report.hpp"
+
+#include <cstdio>
+
+namespace mg::cli {
+
+std::optional<Format> parse_format(std::string_view name) {
+    if (name == "text") return Format::Text;
+    if (name == "json") return Format::Json;
+    if (name == "sarif") return Format::Sarif;
+    if (name == "github") return Format::Github;
+    return std::nullopt;
+}
+
+std::unique_ptr<Reporter> make_reporter(Format format) {
+    switch (format) {
+        case Format::Text: return make_text_reporter();
+        case Format::Json: return make_json_reporter();
+        case Format::Sarif: return make_sarif_reporter();
+        case Format::Github: return make_github_reporter();
+    }
+    return make_text_reporter();
+}
+
+void flush_stdout(std::string &out) {
+    if (!out.empty()) std::fwrite(out.data(), 1, out.size(), stdout);
+    out.clear();
+}
+
+namespace {
+std::string count(int n, const char *singular, const char *plural) {
+    return std::to_string(n) + " " + (n == 1 ? singular : plural);
+}
+}  // namespace
+
+std::string summary_line(const Summary &s) {
+    std::string line = count(s.statements, "statement", "statements") + ", " +
+                       count(s.findings, "finding", "findings");
+    if (s.findings > 0) {
+        std::string parts;
+        for (int r = static_cast<int>(Risk::Critical); r >= static_cast<int>(Risk::Low); --r) {
+            if (s.by_risk[r] == 0) continue;
+            if (!parts.empty()) parts += ", ";
+            parts += std::to_string(s.by_risk[r]) + " " + risk_name(static_cast<Risk>(r));
+        }
+        line += " (" + parts + ")";
+    }
+    line += " in " + count(s.files, "file", "files");
+    if (s.parse_errors > 0) line += ", " + count(s.parse_errors, "parse error", "parse errors");
+    return line;
+}
+
+}  // namespace mg::cli

@@ -1,0 +1,37 @@
+// Output formats. A reporter receives each file's report as soon as the file is linted (so only
+// one file's text is held at a time) and the totals at the end.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "cli/lint.hpp"
+
+namespace mg::cli {
+
+class Reporter {
+public:
+    virtual ~Reporter() = default;
+    virtual void file(const FileReport &report) = 0;
+    virtual void finish(const Summary &summary) = 0;
+};
+
+enum class Format { Text, Json, Sarif, Github };
+
+std::optional<Format> parse_format(std::string_view name);
+std::unique_ptr<Reporter> make_reporter(Format format);
+
+std::unique_ptr<Reporter> make_text_reporter();
+std::unique_ptr<Reporter> make_json_reporter();
+std::unique_ptr<Reporter> make_sarif_reporter();
+std::unique_ptr<Reporter> make_github_reporter();
+
+// Writes `out` to standard output and empties it.
+void flush_stdout(std::string &out);
+
+// "3 statements, 2 findings (1 critical, 1 low) in 1 file" (+ ", 1 parse error").
+std::string summary_line(const Summary &summary);
+
+}  // namespace mg::cli

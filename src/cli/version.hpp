@@ -1,0 +1,6 @@
+// The CLI's version, shown by --version and in SARIF output.
+#pragma once
+
+namespace mg::cli {
+inline constexpr const char *kVersion = "0.1.0";
+}

@@ -1,0 +1,19 @@
+// Reads the shared rule corpus (test/corpus/*.sql; format in its README).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace mg::test {
+
+struct CorpusCase {
+    std::string file;
+    std::string name;
+    std::vector<std::string> expected_rules;  // sorted; empty for "none"
+    std::string expected_risk;                // "" when the case does not assert one
+    std::string sql;
+};
+
+std::vector<CorpusCase> load_corpus(const std::string &dir);
+
+}  // namespace mg::test
