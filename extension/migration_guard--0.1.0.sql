@@ -43,9 +43,14 @@ COMMENT ON FUNCTION migration_guard.classify_verbose(text) IS
 
 CREATE FUNCTION migration_guard.risk(sql text)
 RETURNS migration_guard.risk
-LANGUAGE sql STRICT VOLATILE
-AS $$
-    SELECT coalesce(max(a.risk::migration_guard.risk), 'low'::migration_guard.risk)
-    FROM migration_guard.analyze_text(sql) AS a
-$$;
+AS 'MODULE_PATHNAME', 'migration_guard_risk'
+LANGUAGE C STRICT VOLATILE;
 COMMENT ON FUNCTION migration_guard.risk(text) IS 'The highest risk of any statement in a migration text';
+
+-- Without this overload, risk('DROP TABLE t') would be read as a cast of the literal to the
+-- type migration_guard.risk (PostgreSQL treats typename('literal') as a cast).
+CREATE FUNCTION migration_guard.risk(sql unknown)
+RETURNS migration_guard.risk
+AS 'MODULE_PATHNAME', 'migration_guard_risk'
+LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION migration_guard.risk(unknown) IS 'The highest risk of any statement in a migration text';

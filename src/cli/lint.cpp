@@ -9,9 +9,9 @@ namespace mg::cli {
 
 namespace {
 
-// LineIndex::at counts code points from the start of the line on every call. Findings arrive in
-// text order, so continuing from the previous position while on the same line keeps even a
-// minified one-line migration linear.
+// LineIndex::at is O(1) on ASCII lines but counts code points from the line start on others.
+// Findings arrive in text order, so continuing from the previous position while on the same line
+// keeps even a minified one-line migration with non-ASCII text linear.
 class PositionCursor {
 public:
     PositionCursor(const std::string &text, const LineIndex &lines) : text_(text), lines_(lines) {}

@@ -24,7 +24,7 @@ Finding &RuleContext::add(const char *rule, int location, std::string object, st
 std::string RuleContext::at_stake(const QualifiedName &t) const {
     auto facts = live(t);
     if (!facts) return {};
-    if (facts->rows <= 0 && facts->bytes <= 8192) return " (the table is empty)";
+    if (facts->rows <= 0) return " (the table is empty)";
     return " (~" + format_count(facts->rows) + " rows, " + format_bytes(facts->bytes) + ")";
 }
 

@@ -35,10 +35,27 @@ int skip_blanks(const std::string &text, int from) {
     return std::min(i, n);
 }
 
+int byte_offset_of_char(const std::string &text, int char_pos) {
+    int chars = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+        if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && ++chars == char_pos)
+            return static_cast<int>(i);
+    }
+    return static_cast<int>(text.size());
+}
+
 LineIndex::LineIndex(const std::string &text) : text_(text) {
     starts_.push_back(0);
-    for (size_t i = 0; i < text.size(); ++i)
-        if (text[i] == '\n') starts_.push_back(static_cast<int>(i + 1));
+    bool ascii = true;
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (static_cast<unsigned char>(text[i]) >= 0x80) ascii = false;
+        if (text[i] == '\n') {
+            starts_.push_back(static_cast<int>(i + 1));
+            ascii_.push_back(ascii);
+            ascii = true;
+        }
+    }
+    ascii_.push_back(ascii);
 }
 
 LineCol LineIndex::at(int offset) const {
@@ -46,6 +63,7 @@ LineCol LineIndex::at(int offset) const {
     auto it = std::upper_bound(starts_.begin(), starts_.end(), offset);
     const int line = static_cast<int>(it - starts_.begin());  // 1-based
     const int start = starts_[line - 1];
+    if (ascii_[line - 1]) return {line, offset - start + 1};
     int column = 1;
     for (int i = start; i < offset; ++i)
         if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) ++column;  // count code points

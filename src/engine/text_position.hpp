@@ -10,6 +10,9 @@ namespace mg {
 // First byte at or after `from` that is not whitespace or part of a comment.
 int skip_blanks(const std::string &text, int from);
 
+// Byte offset of a 1-based character position, as PostgreSQL's parser reports error cursors.
+int byte_offset_of_char(const std::string &text, int char_pos);
+
 struct LineCol {
     int line;    // 1-based
     int column;  // 1-based, in characters (UTF-8 aware)
@@ -25,6 +28,7 @@ public:
 private:
     const std::string &text_;
     std::vector<int> starts_;
+    std::vector<bool> ascii_;  // per line: columns are byte distances (the common case)
 };
 
 }  // namespace mg

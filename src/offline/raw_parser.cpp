@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "engine/text_position.hpp"
+
 // libpg_query's internal entry points (pg_query_internal.h needs its own copy of the server
 // headers, so the few declarations are repeated here).
 extern "C" {
@@ -43,7 +45,7 @@ bool analyze_text(const std::string &text, const CatalogFacts &catalog, const Op
     if (parsed.stderr_buffer) std::free(parsed.stderr_buffer);
     if (parsed.error) {
         error.message = parsed.error->message ? parsed.error->message : "syntax error";
-        error.location = parsed.error->cursorpos > 0 ? parsed.error->cursorpos - 1 : -1;
+        error.location = parsed.error->cursorpos > 0 ? byte_offset_of_char(text, parsed.error->cursorpos) : -1;
         pg_query_free_error(parsed.error);
         return false;
     }

@@ -19,20 +19,27 @@ struct Row {
     bool nulls[kColumns];
 };
 
+// The migration text argument, as text or (for risk('literal')) as an unknown-typed literal.
+std::string migration_text_arg(FunctionCallInfo fcinfo) {
+    std::string sql;
+    mg::server::pg_call([&] {
+        if (get_fn_expr_argtype(fcinfo->flinfo, 0) == UNKNOWNOID) {
+            sql = PG_GETARG_CSTRING(0);
+        } else {
+            text *arg = PG_GETARG_TEXT_PP(0);
+            sql.assign(VARDATA_ANY(arg), VARSIZE_ANY_EXHDR(arg));
+        }
+    });
+    return sql;
+}
+
 }  // namespace
 
 MG_SQL_FUNCTION(migration_guard_analyze_text) {
     using namespace mg;
     using namespace mg::server;
 
-    std::string sql;
-    pg_call([&] {
-        text *arg = PG_GETARG_TEXT_PP(0);
-        sql.assign(VARDATA_ANY(arg), VARSIZE_ANY_EXHDR(arg));
-    });
-    if (sql.find('\0') != std::string::npos)
-        throw UserError(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE, "migration text contains a NUL byte");
-
+    const std::string sql = migration_text_arg(fcinfo);
     List *stmts = parse_migration(sql);
     ServerCatalog catalog;
     std::vector<StatementReport> reports = analyze(stmts, sql, catalog, engine_options());
@@ -87,4 +94,24 @@ MG_SQL_FUNCTION(migration_guard_analyze_text) {
         for (const Finding &f : reports[i].findings) emit(reports[i], tag, &f);
     }
     return static_cast<Datum>(0);
+}
+
+// risk(sql): the highest risk of the text, as the extension's enum. Declared for text and for
+// unknown: with only risk(text), PostgreSQL reads risk('...') as a cast to the type `risk`.
+MG_SQL_FUNCTION(migration_guard_risk) {
+    using namespace mg;
+    using namespace mg::server;
+
+    const std::string sql = migration_text_arg(fcinfo);
+    List *stmts = parse_migration(sql);
+    ServerCatalog catalog;
+    Risk highest = Risk::Low;
+    for (const StatementReport &r : analyze(stmts, sql, catalog, engine_options())) highest = max_risk(highest, r.risk());
+
+    Datum result = 0;
+    pg_call([&] {
+        result = DirectFunctionCall2(enum_in, CStringGetDatum(risk_name(highest)),
+                                     ObjectIdGetDatum(get_fn_expr_rettype(fcinfo->flinfo)));
+    });
+    return result;
 }

@@ -5,19 +5,17 @@
 
 namespace mg::server {
 
-int byte_offset_of_char(const std::string &text, int char_pos) {
-    int chars = 0;
-    for (size_t i = 0; i < text.size(); ++i) {
-        if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-            if (++chars == char_pos) return static_cast<int>(i);
-        }
-    }
-    return static_cast<int>(text.size());
-}
-
 List *parse_migration(const std::string &sql) {
     List *stmts = NIL;
-    ErrorData *error = try_pg([&] { stmts = raw_parser(sql.c_str(), RAW_PARSE_DEFAULT); });
+    // Without the callers' error context callbacks: a SQL-function wrapper would otherwise move
+    // the cursor position into its own body before we see it.
+    ErrorContextCallback *saved_context = error_context_stack;
+    ErrorData *error = try_pg([&] {
+        error_context_stack = nullptr;
+        stmts = raw_parser(sql.c_str(), RAW_PARSE_DEFAULT);
+        error_context_stack = saved_context;
+    });
+    error_context_stack = saved_context;
     if (!error) return stmts;
     if (error->cursorpos > 0) {
         const LineIndex lines(sql);

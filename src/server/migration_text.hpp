@@ -11,7 +11,4 @@ namespace mg::server {
 // message names the line and column in the migration text and whose position points into it.
 List *parse_migration(const std::string &sql);
 
-// Byte offset of the 1-based character position PostgreSQL's scanner reports.
-int byte_offset_of_char(const std::string &text, int char_pos);
-
 }  // namespace mg::server

@@ -8,13 +8,18 @@ namespace mg {
 namespace {
 
 std::string constraint_label(const Constraint *con, const QualifiedName &table) {
-    return table.display() + "." + (con->conname ? con->conname : "<unnamed>");
+    return con->conname ? table.display() + "." + con->conname : table.display();
 }
 
 std::string columns_text(const std::vector<std::string> &cols) {
     std::string out;
     for (const auto &c : cols) out += (out.empty() ? "" : ", ") + c;
     return out;
+}
+
+// "ADD CONSTRAINT name UNIQUE (a)" or "ADD UNIQUE (a)", as the statement said it.
+std::string add_phrase(const Constraint *con, const std::string &what) {
+    return con->conname ? "ADD CONSTRAINT " + std::string(con->conname) + " " + what : "ADD " + what;
 }
 
 std::vector<std::string> columns_of(const List *names, const std::vector<std::string> &implied) {
@@ -64,7 +69,7 @@ void check_add_constraint(const Constraint *con, const QualifiedName &table,
             ctx.takes_lock(LockMode::ShareRowExclusive, table);
             if (!con->skip_validation) {
                 Finding &f = ctx.add("add-foreign-key", at, label,
-                                     "ADD FOREIGN KEY (" + columns_text(cols) + ") on " + table.display() +
+                                     add_phrase(con, "FOREIGN KEY (" + columns_text(cols) + ")") + " on " + table.display() +
                                          " checks every row while holding SHARE ROW EXCLUSIVE locks on " +
                                          table.display() + " and " + ref.display() +
                                          ", blocking writes to both" + ctx.at_stake(table),
@@ -90,7 +95,7 @@ void check_add_constraint(const Constraint *con, const QualifiedName &table,
         case CONSTR_CHECK: {
             if (is_new || con->skip_validation) return;
             Finding &f = ctx.add("add-check-constraint", at, label,
-                                 "ADD CHECK on " + table.display() +
+                                 add_phrase(con, "CHECK") + " on " + table.display() +
                                      " scans every row under an ACCESS EXCLUSIVE lock and fails if one violates "
                                      "it" + ctx.at_stake(table),
                                  "Add it with NOT VALID (instant, checks new rows only), then VALIDATE "
@@ -107,7 +112,7 @@ void check_add_constraint(const Constraint *con, const QualifiedName &table,
             if (is_new || con->indexname) return;
             const char *what = con->contype == CONSTR_PRIMARY ? "PRIMARY KEY" : "UNIQUE";
             Finding &f = ctx.add("add-unique-constraint", at, label,
-                                 std::string("ADD ") + what + " (" + columns_text(cols) + ") on " +
+                                 add_phrase(con, std::string(what) + " (" + columns_text(cols) + ")") + " on " +
                                      table.display() + " builds its index under an ACCESS EXCLUSIVE lock, "
                                      "blocking reads and writes, and fails on duplicates" + ctx.at_stake(table),
                                  "CREATE UNIQUE INDEX CONCURRENTLY first, then ALTER TABLE " + table.display() +
@@ -120,7 +125,7 @@ void check_add_constraint(const Constraint *con, const QualifiedName &table,
         case CONSTR_EXCLUSION: {
             if (is_new) return;
             Finding &f = ctx.add("add-exclusion-constraint", at, label,
-                                 "ADD EXCLUDE on " + table.display() +
+                                 add_phrase(con, "EXCLUDE") + " on " + table.display() +
                                      " builds its index and checks every row under an ACCESS EXCLUSIVE lock" +
                                      ctx.at_stake(table),
                                  "Run it in a quiet window with a lock_timeout, or enforce the rule in new "

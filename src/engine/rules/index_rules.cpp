@@ -37,7 +37,9 @@ bool reindex_concurrently(const ReindexStmt *stmt) {
 void check_create_index(const IndexStmt *stmt, RuleContext &ctx) {
     if (!stmt->relation) return;
     const QualifiedName table = qualified(stmt->relation);
-    const std::string object = stmt->idxname ? table.display() + " (" + stmt->idxname + ")" : table.display();
+    // An index lives in its table's schema.
+    const std::string object =
+        stmt->idxname ? QualifiedName{table.schema, stmt->idxname}.display() : table.display();
     if (stmt->concurrent) {
         if (ctx.state.in_transaction)
             concurrently_in_transaction("CREATE INDEX", object, LockMode::ShareUpdateExclusive, ctx);
@@ -45,7 +47,8 @@ void check_create_index(const IndexStmt *stmt, RuleContext &ctx) {
     }
     if (ctx.is_new(table)) return;
     Finding &f = ctx.add("create-index-blocking", ctx.at(stmt->relation->location), object,
-                         std::string("CREATE ") + (stmt->unique ? "UNIQUE " : "") + "INDEX on " + table.display() +
+                         std::string("CREATE ") + (stmt->unique ? "UNIQUE " : "") + "INDEX " +
+                             (stmt->idxname ? std::string(stmt->idxname) + " " : std::string()) + "on " + table.display() +
                              " without CONCURRENTLY holds a SHARE lock for the whole build: every INSERT, "
                              "UPDATE and DELETE on the table waits" + ctx.at_stake(table),
                          std::string("Use CREATE ") + (stmt->unique ? "UNIQUE " : "") +

@@ -1,0 +1,329 @@
+#!/usr/bin/env bash
+# End-to-end checks of the migration-guard command line: output formats, exit codes, inputs.
+# Usage: test/cli/run.sh [path/to/migration-guard]   (default build/migration-guard)
+set -euo pipefail
+
+MG=${1:-build/migration-guard}
+if [[ ! -x $MG ]]; then
+    echo "migration-guard binary not found or not executable: $MG" >&2
+    exit 2
+fi
+MG=$(cd "$(dirname "$MG")" && pwd)/$(basename "$MG")
+
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cd "$T"
+
+passed=0
+failed=0
+RC=0
+
+# mg ARGS... : runs the binary; stdout in $T/out, stderr in $T/err, exit code in RC.
+mg() {
+    RC=0
+    "$MG" "$@" >"$T/out" 2>"$T/err" || RC=$?
+}
+
+# mg_stdin FILE ARGS... : same, with FILE on standard input.
+mg_stdin() {
+    local input=$1
+    shift
+    RC=0
+    "$MG" "$@" <"$input" >"$T/out" 2>"$T/err" || RC=$?
+}
+
+# expect_rc N : the last run exited with N.
+expect_rc() {
+    if [[ $RC -ne $1 ]]; then
+        echo "  expected exit $1, got $RC" >&2
+        sed 's/^/  | /' "$T/out" "$T/err" | head -20 >&2
+        return 1
+    fi
+}
+
+# has FILE TEXT : FILE contains TEXT (fixed string).
+has() {
+    if ! grep -qF -- "$2" "$1"; then
+        echo "  expected '$2' in $(basename "$1"):" >&2
+        sed 's/^/  | /' "$1" | head -20 >&2
+        return 1
+    fi
+}
+
+# py CODE : runs python with the JSON of the last stdout as `d`.
+py() {
+    python3 - "$T/out" <<PYEOF
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+$1
+PYEOF
+}
+
+check() {
+    local name=$1
+    shift
+    if "$@"; then
+        echo "ok - $name"
+        passed=$((passed + 1))
+    else
+        echo "not ok - $name"
+        failed=$((failed + 1))
+    fi
+}
+
+# --- fixtures --------------------------------------------------------------------------------
+printf -- '-- drop the old users table\n\nDROP TABLE users;\n' >drop.sql
+printf 'CREATE INDEX i ON t(a);\n' >index.sql
+printf 'CREATE TABLE t (id bigint generated always as identity primary key);\nALTER TABLE t ENABLE ROW LEVEL SECURITY;\n' >safe.sql
+printf 'CREATE TABLE t (id bigint generated always as identity primary key);\n' >norls.sql
+printf 'CREATE TABLE x (id int);\nALTER TABLE x ADD COLUMN;\n' >bad.sql
+cat >hidden.sql <<'SQL'
+INSERT INTO audit_note VALUES ('DROP TABLE users;');
+-- DROP TABLE users;
+/* DROP TABLE users; */
+CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ DROP TABLE users; $$;
+SQL
+mkdir -p tree/sub/deeper tree/empty
+printf 'DROP TABLE a;\n' >tree/b.sql
+printf 'CREATE INDEX i ON t(a);\n' >tree/sub/a.sql
+printf 'DROP TABLE c;\n' >tree/sub/deeper/c.sql
+printf 'DROP TABLE not_sql;\n' >tree/notes.txt
+printf 'DROP TABLE backup;\n' >tree/sub/old.sql.bak
+
+# --- general ---------------------------------------------------------------------------------
+t_help() { mg --help && expect_rc 0 && has "$T/out" "usage: migration-guard lint"; }
+check "--help prints usage, exit 0" t_help
+
+t_version() { mg --version && expect_rc 0 && has "$T/out" "0.1.0"; }
+check "--version prints 0.1.0" t_version
+
+t_rules() {
+    mg rules && expect_rc 0 && has "$T/out" "drop-table" && has "$T/out" "create-index-blocking" &&
+        grep -Eq '^drop-table +critical +data-loss ' "$T/out"
+}
+check "rules lists the catalog with risk and category" t_rules
+
+# --- exit codes ------------------------------------------------------------------------------
+t_exit_critical() { mg lint drop.sql; expect_rc 1; }
+check "critical finding, default --fail-on high: exit 1" t_exit_critical
+
+t_exit_low_default() { mg lint index.sql; expect_rc 0 && has "$T/out" "create-index-blocking"; }
+check "low finding, default --fail-on high: exit 0" t_exit_low_default
+
+t_exit_fail_on_low() { mg lint --fail-on low index.sql; expect_rc 1; }
+check "low finding with --fail-on low: exit 1" t_exit_fail_on_low
+
+t_exit_fail_on_eq() { mg lint --fail-on=medium index.sql; expect_rc 0; }
+check "low finding with --fail-on=medium: exit 0" t_exit_fail_on_eq
+
+t_exit_fail_on_critical() { mg lint --fail-on critical drop.sql; expect_rc 1; }
+check "critical finding with --fail-on critical: exit 1" t_exit_fail_on_critical
+
+t_safe() { mg lint --fail-on medium safe.sql; expect_rc 0; }
+check "identity table with RLS enabled: nothing at or above medium" t_safe
+
+t_bad_fail_on() { mg lint --fail-on severe drop.sql; expect_rc 2 && has "$T/err" "usage:"; }
+check "bad --fail-on value: usage, exit 2" t_bad_fail_on
+
+t_bad_option() { mg lint --frobnicate drop.sql; expect_rc 2 && has "$T/err" "usage:"; }
+check "unknown option: usage, exit 2" t_bad_option
+
+t_bad_format() { mg lint --format xml drop.sql; expect_rc 2 && has "$T/err" "usage:"; }
+check "unknown format: usage, exit 2" t_bad_format
+
+t_no_path() { mg lint --format json; expect_rc 2 && has "$T/err" "usage:"; }
+check "no PATH: usage, exit 2" t_no_path
+
+t_no_command() { mg; expect_rc 2 && has "$T/err" "usage:"; }
+check "no command: usage, exit 2" t_no_command
+
+t_missing() { mg lint missing.sql; expect_rc 2 && has "$T/err" "missing.sql"; }
+check "missing file: exit 2" t_missing
+
+t_missing_others() { mg lint missing.sql drop.sql; expect_rc 2 && has "$T/out" "drop-table"; }
+check "missing file does not stop the other files" t_missing_others
+
+# --- parse errors ----------------------------------------------------------------------------
+t_parse_error() {
+    mg lint bad.sql drop.sql
+    expect_rc 2 && has "$T/out" "bad.sql:2:25: error:" && has "$T/out" "hint:" &&
+        has "$T/out" "    2 | ALTER TABLE x ADD COLUMN;" &&
+        grep -qE '^ +\| {25}\^$' "$T/out" && has "$T/out" "drop.sql:3:1: drop-table"
+}
+check "parse error: path:line:column, caret, exit 2, other files still linted" t_parse_error
+
+t_parse_error_json() {
+    mg lint --format json bad.sql drop.sql
+    expect_rc 2 && py '
+f = d["files"][0]
+assert list(f) == ["path", "findings", "error"], list(f)
+assert f["findings"] == []
+assert list(f["error"]) == ["message", "line", "column"], list(f["error"])
+assert (f["error"]["line"], f["error"]["column"]) == (2, 25), f["error"]
+assert d["summary"]["parse_errors"] == 1
+assert d["files"][1]["findings"][0]["rule"] == "drop-table"
+'
+}
+check "parse error in JSON: file object with error {message,line,column}" t_parse_error_json
+
+# --- formats ---------------------------------------------------------------------------------
+t_text() {
+    mg lint drop.sql index.sql
+    expect_rc 1 && has "$T/out" "drop.sql:3:1: drop-table [critical] " &&
+        grep -qE '^index\.sql:1:[0-9]+: create-index-blocking \[low\] .+' "$T/out" &&
+        has "$T/out" "  hint: " && has "$T/out" "    3 | DROP TABLE users;" &&
+        grep -qE '^ +\| \^$' "$T/out" &&
+        grep -qE '^2 statements, [0-9]+ findings \(1 critical, [0-9]+ low\) in 2 files$' "$T/out"
+}
+check "text format: location, rule, risk, hint, caret, summary" t_text
+
+t_json() {
+    mg lint --format json drop.sql index.sql
+    expect_rc 1 && py '
+assert list(d) == ["files", "summary"], list(d)
+assert [f["path"] for f in d["files"]] == ["drop.sql", "index.sql"]
+keys = ["rule", "risk", "category", "statement", "line", "column", "message", "hint", "lock_mode"]
+for f in d["files"]:
+    assert list(f) == ["path", "findings"], list(f)
+    for x in f["findings"]:
+        assert list(x) == keys, list(x)
+        assert x["lock_mode"] is None or (isinstance(x["lock_mode"], str) and x["lock_mode"])
+        assert all(isinstance(x[k], int) for k in ("statement", "line", "column"))
+x = d["files"][0]["findings"][0]
+assert (x["rule"], x["risk"], x["category"], x["statement"], x["line"], x["column"]) == \
+    ("drop-table", "critical", "data-loss", 1, 3, 1), x
+s = d["summary"]
+assert list(s) == ["files", "statements", "findings", "by_risk", "highest_risk", "fail_on",
+                   "parse_errors"], list(s)
+assert list(s["by_risk"]) == ["low", "medium", "high", "critical"]
+assert (s["files"], s["statements"]) == (2, 2), s
+assert s["findings"] == sum(len(f["findings"]) for f in d["files"]) == sum(s["by_risk"].values())
+assert (s["by_risk"]["critical"], s["by_risk"]["high"], s["by_risk"]["medium"]) == (1, 0, 0), s
+assert "create-index-blocking" in [x["rule"] for x in d["files"][1]["findings"]]
+assert (s["highest_risk"], s["fail_on"], s["parse_errors"]) == ("critical", "high", 0), s
+'
+}
+check "json format: exact keys and values" t_json
+
+t_json_escaping() {
+    local name=$'we "ird\\ name\t.sql'
+    cp drop.sql "$name"
+    mg lint --format json "$name"
+    expect_rc 1 && py '
+assert d["files"][0]["path"] == "we \"ird\\ name\t.sql", d["files"][0]["path"]
+' && ! grep -qP '\t' "$T/out"
+}
+check "json format: paths with quotes, backslashes and tabs are escaped" t_json_escaping
+
+t_sarif() {
+    mg lint --format sarif drop.sql index.sql
+    expect_rc 1 && py '
+assert d["version"] == "2.1.0"
+run = d["runs"][0]
+assert run["tool"]["driver"]["name"] == "migration-guard"
+ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+assert "drop-table" in ids and "create-index-blocking" in ids
+res = {r["ruleId"]: r for r in run["results"]}
+assert res["drop-table"]["level"] == "error", res
+assert res["create-index-blocking"]["level"] == "note", res
+loc = res["drop-table"]["locations"][0]["physicalLocation"]
+assert loc["artifactLocation"]["uri"] == "drop.sql", loc
+assert (loc["region"]["startLine"], loc["region"]["startColumn"]) == (3, 1), loc
+assert ids[res["drop-table"]["ruleIndex"]] == "drop-table"
+'
+}
+check "sarif format: 2.1.0, driver, rules, results with levels and regions" t_sarif
+
+t_github() {
+    mg lint --format github drop.sql index.sql
+    expect_rc 1 && grep -qE '^::error file=drop\.sql,line=3,col=1,title=drop-table::.+' "$T/out" &&
+        grep -qE '^::notice file=index\.sql,line=1,col=[0-9]+,title=create-index-blocking::.+' "$T/out"
+}
+check "github format: ::error / ::notice annotations" t_github
+
+t_github_escaping() {
+    # A quoted identifier may hold a newline and a percent sign; neither may break the command.
+    printf 'DROP TABLE "50%%\noff";\n' >weird.sql
+    mg lint --format github weird.sql
+    expect_rc 1 && has "$T/out" "50%25%0Aoff" &&
+        [[ $(grep -cvE '^::(error|warning|notice) ' "$T/out") -eq 1 ]]  # only the summary line
+}
+check "github format: %, newline escaped in messages" t_github_escaping
+
+t_github_parse_error() {
+    mg lint --format github bad.sql
+    expect_rc 2 && grep -qE '^::error file=bad\.sql,line=2,col=25,title=parse error::' "$T/out"
+}
+check "github format: parse error annotation" t_github_parse_error
+
+# --- inputs ----------------------------------------------------------------------------------
+t_folder() {
+    mg lint --format json tree
+    expect_rc 1 && py '
+paths = [f["path"] for f in d["files"]]
+assert paths == ["tree/b.sql", "tree/sub/a.sql", "tree/sub/deeper/c.sql"], paths
+'
+}
+check "folder: nested *.sql only, sorted by path" t_folder
+
+t_stdin() {
+    mg_stdin drop.sql lint --format json -
+    expect_rc 1 && py '
+assert d["files"][0]["path"] == "<stdin>", d
+assert d["files"][0]["findings"][0]["rule"] == "drop-table"
+'
+}
+check "stdin via -" t_stdin
+
+t_stdin_text() { mg_stdin drop.sql lint -; expect_rc 1 && has "$T/out" "<stdin>:3:1: drop-table"; }
+check "stdin via - in text format" t_stdin_text
+
+# --- what the engine must not see ------------------------------------------------------------
+t_hidden() {
+    mg lint --format json --fail-on low hidden.sql
+    expect_rc 0 && py '
+assert d["summary"]["statements"] == 2, d["summary"]
+assert d["summary"]["findings"] == 0, d["files"]
+'
+}
+check "DROP TABLE in a string, comment or \$\$ body: no finding" t_hidden
+
+t_rls_schemas() {
+    mg lint --format json norls.sql
+    local default_rules
+    default_rules=$(python3 -c 'import json,sys; print(" ".join(x["rule"] for x in json.load(open(sys.argv[1]))["files"][0]["findings"]))' "$T/out")
+    mg lint --format json --rls-schemas audit,billing norls.sql
+    [[ $default_rules == *table-without-rls* ]] && py '
+assert all(x["rule"] != "table-without-rls" for x in d["files"][0]["findings"]), d
+'
+}
+check "--rls-schemas replaces the protected schemas" t_rls_schemas
+
+# --- large input -----------------------------------------------------------------------------
+t_large() {
+    python3 - big.sql <<'PYEOF'
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(50000):
+        k = i % 5
+        if k == 0: f.write(f"CREATE TABLE t{i} (id bigint generated always as identity primary key, note text);\n")
+        elif k == 1: f.write(f"ALTER TABLE t{i-1} ADD COLUMN c{i} text;\n")
+        elif k == 2: f.write(f"CREATE INDEX i{i} ON t{i-2} (c{i-1});\n")
+        elif k == 3: f.write(f"-- step {i}; nothing to see\nINSERT INTO log VALUES ('a;b', {i});\n")
+        else: f.write(f"DROP TABLE old_{i};\n")
+PYEOF
+    local start end
+    start=$(date +%s%N)
+    mg lint --format json big.sql
+    end=$(date +%s%N)
+    echo "  50000 statements in $(((end - start) / 1000000)) ms" >&2
+    expect_rc 1 && py '
+assert d["summary"]["statements"] == 50000, d["summary"]
+assert d["summary"]["parse_errors"] == 0
+assert d["summary"]["by_risk"]["critical"] >= 10000, d["summary"]
+'
+}
+check "50,000-statement file lints" t_large
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
