@@ -40,8 +40,10 @@ void check_lock_timeout(RuleContext &ctx, const StatementReport &report) {
     if (ctx.strongest_lock() < LockMode::ShareRowExclusive) return;
     if (ctx.state.lock_timeout_set || ctx.catalog.session_lock_timeout()) return;
     const std::string table = ctx.strongest_lock_table().display();
+    const std::string mode = lock_mode_name(ctx.strongest_lock());
     Finding &f = ctx.add("require-lock-timeout", report.location, table,
-                         report.command + " waits for an " + lock_mode_name(ctx.strongest_lock()) + " lock on " +
+                         report.command + " waits for " + (mode[0] == 'A' || mode[0] == 'E' ? "an " : "a ") + mode +
+                             " lock on " +
                              table + " with no lock_timeout: behind one long transaction it queues, and every "
                              "later query on the table queues behind it",
                          "SET lock_timeout = '5s' before it (retry the migration if it times out)");

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The main job, end to end: a throwaway PostgreSQL 15 with migration_guard, a table with real
+# rows, and what the guard says about a risky migration, in SQL and from the CLI.
+# Expects `make install` to have run (`make demo` does both). Leaves no server running.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dir=$(mktemp -d /tmp/mg-demo.XXXXXX)
+trap 'scripts/pg-temp.sh stop "$dir"' EXIT
+port=$(( 55000 + RANDOM % 1000 ))
+echo "Starting a throwaway PostgreSQL 15 in $dir ..."
+scripts/pg-temp.sh start "$dir" "$port"
+eval "$(scripts/pg-temp.sh env "$dir")"
+psql() { command psql -X -q -v ON_ERROR_STOP=1 -d postgres "$@"; }
+
+psql <<'SQL'
+CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text, name varchar(50));
+CREATE TABLE orders (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, user_id bigint, total numeric(10,2));
+INSERT INTO users (email, name) SELECT 'user' || g || '@example.com', 'User ' || g FROM generate_series(1, 200000) g;
+INSERT INTO orders (user_id, total) SELECT 1 + g % 200000, g % 500 FROM generate_series(1, 300000) g;
+ANALYZE;
+CREATE EXTENSION migration_guard;
+SQL
+
+migration=$(mktemp /tmp/mg-demo-migration.XXXXXX.sql)
+trap 'rm -f "$migration"; scripts/pg-temp.sh stop "$dir"' EXIT
+cat >"$migration" <<'SQL'
+-- 0042_cleanup.sql: what a tired human (or an agent) might apply on a Friday
+ALTER TABLE users DROP COLUMN email;
+ALTER TABLE users ALTER COLUMN name TYPE varchar(200);
+CREATE INDEX orders_user_idx ON orders (user_id);
+ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);
+SQL
+
+echo
+echo "== The migration =="
+cat "$migration"
+
+echo
+echo "== migration_guard.classify(): what each statement risks, on this data =="
+psql -v "migration=$(cat "$migration")" <<'SQL'
+SELECT statement, command, rule, risk, lock_mode, rewrites_table
+FROM migration_guard.classify(:'migration')
+ORDER BY statement, risk DESC;
+SELECT migration_guard.risk(:'migration') AS highest_risk;
+\echo 'What is at stake, and the safe alternative (findings at medium or above):'
+\x on
+SELECT statement, rule, risk, message, hint
+FROM migration_guard.classify(:'migration')
+WHERE risk >= 'medium'
+ORDER BY statement, risk DESC;
+SQL
+
+echo
+echo "== The same file through the CLI linter (offline, for CI) =="
+build/migration-guard lint "$migration" || echo "(exit code $?: findings at or above the --fail-on level, default high)"
+echo
+echo "Done; the throwaway server is stopped and removed."

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Every test of migration_guard, in order: unit tests (GoogleTest), the same under
+# AddressSanitizer + UBSan, the CLI, the shared-corpus parity through the CLI, and the pg_regress
+# suites against a temporary PostgreSQL 15 instance (which include the server's parity check).
+# Expects `make install` to have run (`make test` does both). Leaves no server running.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+passed=0
+failed=0
+failed_suites=()
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# run NAME COUNT_REGEX CMD...: runs a suite, shows its output, adds up its passed/failed counts.
+run() {
+  local name=$1 counter=$2
+  shift 2
+  printf '\n===== %s =====\n' "$name"
+  "$@" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
+  local p f
+  read -r p f < <(python3 - "$counter" "$log" <<'PY'
+import re, sys
+kind, text = sys.argv[1], open(sys.argv[2], errors="replace").read()
+p = f = 0
+if kind == "ctest":
+    m = re.search(r"tests passed, (\d+) tests failed out of (\d+)", text)
+    if m: f, p = int(m.group(1)), int(m.group(2)) - int(m.group(1))
+elif kind == "plain":
+    m = re.findall(r"^(\d+) passed, (\d+) failed", text, re.M)
+    if m: p, f = int(m[-1][0]), int(m[-1][1])
+elif kind == "regress":
+    m = re.search(r"All (\d+) tests passed", text)
+    if m: p = int(m.group(1))
+    m = re.search(r"(\d+) of (\d+) tests failed", text)
+    if m: f, p = int(m.group(1)), int(m.group(2)) - int(m.group(1))
+print(p, f)
+PY
+)
+  if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  passed=$((passed + p))
+  failed=$((failed + f))
+  [ "$status" -eq 0 ] || failed_suites+=("$name")
+}
+
+build_asan() {
+  cmake -S . -B build-asan -DMG_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null &&
+    cmake --build build-asan -j2 --target engine_tests migration-guard >/dev/null
+}
+
+run "unit tests" ctest ctest --test-dir build --output-on-failure -j2
+if build_asan; then
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+  run "unit tests (AddressSanitizer + UBSan)" ctest ctest --test-dir build-asan --output-on-failure -j2
+  run "CLI (AddressSanitizer + UBSan)" plain bash test/cli/run.sh build-asan/migration-guard
+  unset ASAN_OPTIONS UBSAN_OPTIONS
+else
+  echo "sanitizer build failed"; failed=$((failed + 1)); failed_suites+=("sanitizer build")
+fi
+run "CLI" plain bash test/cli/run.sh build/migration-guard
+run "parity: corpus through the CLI" plain python3 test/cli/parity.py build/migration-guard
+run "pg_regress (temporary instance)" regress scripts/run-regress.sh
+
+printf '\n'
+if [ ${#failed_suites[@]} -gt 0 ]; then printf 'failed suites: %s\n' "${failed_suites[*]}"; fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ ${#failed_suites[@]} -eq 0 ]

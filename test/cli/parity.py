@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""Parity, CLI door: every case of the shared corpus (test/corpus) linted by the CLI must report
+exactly the expected rule ids (and highest risk, where the case asserts one)."""
+import json
+import pathlib
+import subprocess
+import sys
+import tempfile
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+from importlib import import_module  # noqa: E402
+
+corpus = import_module("gen-parity")
+
+
+def main():
+    binary = sys.argv[1] if len(sys.argv) > 1 else str(ROOT / "build" / "migration-guard")
+    passed = failed = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, case in enumerate(corpus.cases(ROOT / "test" / "corpus")):
+            path = pathlib.Path(tmp) / f"case{i}.sql"
+            path.write_text(case["sql"], encoding="utf-8")
+            run = subprocess.run([binary, "lint", "--format", "json", "--fail-on", "critical", str(path)],
+                                 capture_output=True, text=True)
+            label = f'{case["file"]}: {case["name"]}'
+            try:
+                report = json.loads(run.stdout)
+                got = sorted(f["rule"] for f in report["files"][0]["findings"])
+                risk = report["summary"]["highest_risk"]
+            except (ValueError, KeyError, IndexError) as e:
+                print(f"not ok - {label}: bad output ({e}): {run.stdout[:200]} {run.stderr[:200]}")
+                failed += 1
+                continue
+            problems = []
+            if got != case["expect"]:
+                problems.append(f'rules {" ".join(got) or "none"} != {" ".join(case["expect"]) or "none"}')
+            if case["risk"] and risk != case["risk"]:
+                problems.append(f'risk {risk} != {case["risk"]}')
+            if run.returncode not in (0, 1):
+                problems.append(f"exit code {run.returncode}")
+            if problems:
+                print(f"not ok - {label}: {'; '.join(problems)}")
+                failed += 1
+            else:
+                passed += 1
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
