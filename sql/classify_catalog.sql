@@ -35,6 +35,16 @@ SELECT rule, risk, rewrites_table FROM migration_guard.classify('ALTER TABLE big
 SELECT rule FROM migration_guard.classify('ALTER TABLE big ALTER COLUMN age SET NOT NULL;');
 SELECT rule FROM migration_guard.classify('ALTER TABLE big ALTER COLUMN email SET NOT NULL;');
 
+-- A validated CHECK (col IS NOT NULL) already in the catalog lets SET NOT NULL skip its scan.
+ALTER TABLE big ADD CONSTRAINT big_email_not_null CHECK (email IS NOT NULL) NOT VALID;
+SELECT rule FROM migration_guard.classify('ALTER TABLE big ALTER COLUMN email SET NOT NULL;') ORDER BY rule;
+ALTER TABLE big VALIDATE CONSTRAINT big_email_not_null;
+SELECT rule FROM migration_guard.classify('ALTER TABLE big ALTER COLUMN email SET NOT NULL;') ORDER BY rule;
+-- ... and dropping the helper is harmless once the column is NOT NULL, not before.
+SELECT rule FROM migration_guard.classify('ALTER TABLE big DROP CONSTRAINT big_email_not_null;') ORDER BY rule;
+SELECT rule FROM migration_guard.classify('ALTER TABLE big ALTER COLUMN email SET NOT NULL; ALTER TABLE big DROP CONSTRAINT big_email_not_null;') ORDER BY rule;
+ALTER TABLE big DROP CONSTRAINT big_email_not_null;
+
 -- Function volatility from pg_proc, for functions the text does not create.
 CREATE FUNCTION pick_code() RETURNS text LANGUAGE sql VOLATILE AS $$ SELECT md5(random()::text) $$;
 CREATE FUNCTION fixed_code() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT 'x' $$;

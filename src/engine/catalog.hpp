@@ -36,6 +36,8 @@ enum class Volatility { Unknown, Immutable, Stable, Volatile };
 struct ConstraintFacts {
     char type = '?';            // pg_constraint.contype: f, c, u, p, x
     bool on_delete_cascade = false;
+    bool validated = true;
+    std::string not_null_column;  // for CHECK (col IS NOT NULL): col
 };
 
 class CatalogFacts {
@@ -51,6 +53,8 @@ public:
     // nullopt when unknown.
     virtual std::optional<bool> has_index_leading(const QualifiedName &t,
                                                   const std::vector<std::string> &cols) const = 0;
+    // Whether a validated CHECK (col IS NOT NULL) exists: SET NOT NULL then needs no scan.
+    virtual bool has_validated_not_null_check(const QualifiedName &t, const std::string &col) const = 0;
     // Volatility of a function called by name with nargs arguments.
     virtual Volatility function_volatility(const std::vector<std::string> &name, int nargs) const = 0;
     // Whether any existing table in the schema has row level security enabled.
@@ -76,6 +80,7 @@ public:
                                           const std::vector<std::string> &) const override {
         return std::nullopt;
     }
+    bool has_validated_not_null_check(const QualifiedName &, const std::string &) const override { return false; }
     Volatility function_volatility(const std::vector<std::string> &name, int nargs) const override;
     bool schema_uses_rls(const std::string &) const override { return false; }
     bool session_lock_timeout() const override { return false; }

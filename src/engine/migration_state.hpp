@@ -82,6 +82,7 @@ public:
     bool lock_timeout_local = false;  // set with SET LOCAL: ends with the transaction
     std::set<std::string> not_valid_in_transaction;  // "table_key/constraint"
     std::map<std::string, ConstraintFacts> constraints;  // added by the text: "table_key/name"
+    std::set<std::string> set_not_null;                  // "table_key/column" made NOT NULL by the text
 
     std::vector<PendingForeignKey> foreign_keys;
     std::vector<std::string> created_table_order;  // keys, in creation order

@@ -5,6 +5,7 @@
 #include "server/boundary.hpp"
 
 extern "C" {
+#include "access/genam.h"
 #include "access/heapam.h"
 #include "access/table.h"
 #include "access/tableam.h"
@@ -17,6 +18,7 @@ extern "C" {
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 #include "storage/proc.h"
+#include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
 #include "utils/rel.h"
 }
@@ -31,6 +33,20 @@ int volatility_rank(char v) {
     return v == PROVOLATILE_VOLATILE ? 3 : v == PROVOLATILE_STABLE ? 2 : v == PROVOLATILE_IMMUTABLE ? 1 : 0;
 }
 char most_volatile(char a, char b) { return volatility_rank(a) >= volatility_rank(b) ? a : b; }
+
+// The column number a CHECK constraint tests with `col IS NOT NULL`, or 0. PostgreSQL code only.
+AttrNumber not_null_check_attnum(HeapTuple tuple, TupleDesc desc) {
+    Form_pg_constraint con = reinterpret_cast<Form_pg_constraint>(GETSTRUCT(tuple));
+    if (con->contype != CONSTRAINT_CHECK) return 0;
+    bool isnull = true;
+    Datum bin = heap_getattr(tuple, Anum_pg_constraint_conbin, desc, &isnull);
+    if (isnull) return 0;
+    Node *expr = static_cast<Node *>(stringToNode(TextDatumGetCString(bin)));
+    if (!IsA(expr, NullTest)) return 0;
+    NullTest *test = reinterpret_cast<NullTest *>(expr);
+    if (test->nulltesttype != IS_NOT_NULL || !test->arg || !IsA(test->arg, Var)) return 0;
+    return reinterpret_cast<Var *>(test->arg)->varattno;
+}
 }  // namespace
 
 ServerCatalog::ServerCatalog() {
@@ -115,18 +131,27 @@ std::optional<ConstraintFacts> ServerCatalog::constraint(const QualifiedName &t,
     if (!OidIsValid(relid)) return std::nullopt;
     bool found = false;
     ConstraintFacts facts;
+    char *not_null_column = nullptr;
     pg_call([&] {
         const Oid conoid = get_relation_constraint_oid(relid, name.c_str(), true);
         if (!OidIsValid(conoid)) return;
+        Relation conrel = table_open(ConstraintRelationId, AccessShareLock);
         HeapTuple tuple = SearchSysCache1(CONSTROID, ObjectIdGetDatum(conoid));
-        if (!HeapTupleIsValid(tuple)) return;
-        Form_pg_constraint con = reinterpret_cast<Form_pg_constraint>(GETSTRUCT(tuple));
-        found = true;
-        facts.type = con->contype;
-        facts.on_delete_cascade = con->contype == CONSTRAINT_FOREIGN && con->confdeltype == FKCONSTR_ACTION_CASCADE;
-        ReleaseSysCache(tuple);
+        if (HeapTupleIsValid(tuple)) {
+            Form_pg_constraint con = reinterpret_cast<Form_pg_constraint>(GETSTRUCT(tuple));
+            found = true;
+            facts.type = con->contype;
+            facts.validated = con->convalidated;
+            facts.on_delete_cascade =
+                con->contype == CONSTRAINT_FOREIGN && con->confdeltype == FKCONSTR_ACTION_CASCADE;
+            const AttrNumber attnum = not_null_check_attnum(tuple, RelationGetDescr(conrel));
+            if (attnum > 0) not_null_column = get_attname(relid, attnum, true);
+            ReleaseSysCache(tuple);
+        }
+        table_close(conrel, AccessShareLock);
     });
     if (!found) return std::nullopt;
+    if (not_null_column) facts.not_null_column = not_null_column;
     return facts;
 }
 
@@ -168,6 +193,28 @@ std::optional<bool> ServerCatalog::has_index_leading(const QualifiedName &t,
         if (lead == want) return true;
     }
     return false;
+}
+
+bool ServerCatalog::has_validated_not_null_check(const QualifiedName &t, const std::string &col) const {
+    const Oid relid = relation(t);
+    if (!OidIsValid(relid)) return false;
+    bool found = false;
+    pg_call([&] {
+        const AttrNumber attnum = get_attnum(relid, col.c_str());
+        if (attnum <= 0) return;
+        Relation conrel = table_open(ConstraintRelationId, AccessShareLock);
+        ScanKeyData key;
+        ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+        SysScanDesc scan = systable_beginscan(conrel, ConstraintRelidTypidNameIndexId, true, nullptr, 1, &key);
+        HeapTuple tuple;
+        while (!found && HeapTupleIsValid(tuple = systable_getnext(scan))) {
+            Form_pg_constraint con = reinterpret_cast<Form_pg_constraint>(GETSTRUCT(tuple));
+            if (con->convalidated && not_null_check_attnum(tuple, RelationGetDescr(conrel)) == attnum) found = true;
+        }
+        systable_endscan(scan);
+        table_close(conrel, AccessShareLock);
+    });
+    return found;
 }
 
 Volatility ServerCatalog::function_volatility(const std::vector<std::string> &name, int) const {

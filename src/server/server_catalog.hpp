@@ -17,6 +17,7 @@ public:
     std::optional<ConstraintFacts> constraint(const QualifiedName &t, const std::string &name) const override;
     std::optional<bool> has_index_leading(const QualifiedName &t,
                                           const std::vector<std::string> &cols) const override;
+    bool has_validated_not_null_check(const QualifiedName &t, const std::string &col) const override;
     Volatility function_volatility(const std::vector<std::string> &name, int nargs) const override;
     bool schema_uses_rls(const std::string &schema) const override;
     bool session_lock_timeout() const override;

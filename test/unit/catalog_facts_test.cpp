@@ -103,8 +103,8 @@ TEST(CatalogFacts, SetNotNullOnAColumnThatIsAlreadyNotNullIsANoOp) {
 
 TEST(CatalogFacts, DroppingAnExistingCascadeForeignKeyIsACascadeDeleteChange) {
     ScriptedCatalog catalog;
-    catalog.constraints["public.orders.orders_user_fk"] = {'f', true};
-    catalog.constraints["public.orders.orders_other_fk"] = {'f', false};
+    catalog.constraints["public.orders.orders_user_fk"] = {'f', true, true, ""};
+    catalog.constraints["public.orders.orders_other_fk"] = {'f', false, true, ""};
     auto ids = rule_ids("SET lock_timeout = '1s'; ALTER TABLE orders DROP CONSTRAINT orders_user_fk;", catalog);
     EXPECT_EQ(ids, (std::vector<std::string>{"cascade-delete-change", "drop-constraint"}));
     ids = rule_ids("SET lock_timeout = '1s'; ALTER TABLE orders DROP CONSTRAINT orders_other_fk;", catalog);

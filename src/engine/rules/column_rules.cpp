@@ -159,11 +159,24 @@ void check_column_type_change(const AlterTableCmd *cmd, const QualifiedName &tab
     f.rewrites_table = true;
 }
 
+namespace {
+// A validated CHECK (col IS NOT NULL), added earlier in the text or already in the catalog,
+// lets PostgreSQL 12+ skip the scan.
+bool proven_not_null(const QualifiedName &table, const std::string &col, const RuleContext &ctx) {
+    const std::string prefix = ctx.state.key(table) + "/";
+    for (const auto &[key, con] : ctx.state.constraints)
+        if (key.compare(0, prefix.size(), prefix) == 0 && con.validated && con.not_null_column == col) return true;
+    return ctx.catalog.has_validated_not_null_check(ctx.state.resolved(table), col);
+}
+}  // namespace
+
 void check_set_not_null(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx) {
     if (ctx.is_new(table)) return;
     const std::string col = cmd->name ? cmd->name : "";
+    ctx.state.set_not_null.insert(ctx.state.key(table) + "/" + col);
     auto facts = ctx.catalog.column(ctx.state.resolved(table), col);
     if (facts && facts->not_null) return;  // already NOT NULL: a no-op
+    if (proven_not_null(table, col, ctx)) return;
     Finding &f = ctx.add("set-not-null", ctx.statement_location(), column_object(table, col),
                          "SET NOT NULL on " + column_object(table, col) +
                              " scans the whole table under an ACCESS EXCLUSIVE lock and fails if any row is NULL" +

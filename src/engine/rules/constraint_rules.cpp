@@ -22,6 +22,15 @@ std::string add_phrase(const Constraint *con, const std::string &what) {
     return con->conname ? "ADD CONSTRAINT " + std::string(con->conname) + " " + what : "ADD " + what;
 }
 
+// CHECK (col IS NOT NULL): the first step of the scan-free way to SET NOT NULL.
+std::string not_null_check_column(const Constraint *con) {
+    if (con->contype != CONSTR_CHECK || !con->raw_expr || !IsA(con->raw_expr, NullTest)) return {};
+    const NullTest *test = reinterpret_cast<const NullTest *>(con->raw_expr);
+    if (test->nulltesttype != IS_NOT_NULL || !test->arg || !IsA(test->arg, ColumnRef)) return {};
+    const List *fields = reinterpret_cast<const ColumnRef *>(test->arg)->fields;
+    return list_length(fields) == 1 ? str_value(static_cast<const Node *>(linitial(fields))) : std::string();
+}
+
 std::vector<std::string> columns_of(const List *names, const std::vector<std::string> &implied) {
     auto cols = name_list(names);
     return cols.empty() ? implied : cols;
@@ -50,6 +59,8 @@ void check_add_constraint(const Constraint *con, const QualifiedName &table,
 
     if (con->conname) {
         ConstraintFacts facts;
+        facts.validated = !con->skip_validation;
+        facts.not_null_column = not_null_check_column(con);
         facts.type = con->contype == CONSTR_FOREIGN ? 'f' : con->contype == CONSTR_CHECK ? 'c'
                      : con->contype == CONSTR_UNIQUE ? 'u' : con->contype == CONSTR_PRIMARY ? 'p' : 'x';
         facts.on_delete_cascade = con->contype == CONSTR_FOREIGN && con->fk_del_action == FKCONSTR_ACTION_CASCADE;
@@ -145,6 +156,20 @@ void check_drop_constraint(const AlterTableCmd *cmd, const QualifiedName &table,
     if (ctx.is_new(table)) return;
     const std::string name = cmd->name ? cmd->name : "";
     const std::string label = table.display() + "." + name;
+
+    std::optional<ConstraintFacts> facts;
+    auto it = ctx.state.constraints.find(ctx.state.key(table) + "/" + name);
+    if (it != ctx.state.constraints.end()) facts = it->second;
+    else facts = ctx.catalog.constraint(ctx.state.resolved(table), name);
+
+    // The last step of the scan-free SET NOT NULL: the helper CHECK is redundant once the
+    // column is NOT NULL, so dropping it loses nothing.
+    if (facts && !facts->not_null_column.empty() && cmd->behavior != DROP_CASCADE) {
+        const std::string &col = facts->not_null_column;
+        auto column = ctx.catalog.column(ctx.state.resolved(table), col);
+        if (ctx.state.set_not_null.count(ctx.state.key(table) + "/" + col) || (column && column->not_null)) return;
+    }
+
     Finding &f = ctx.add("drop-constraint", ctx.statement_location(), label,
                          "DROP CONSTRAINT " + name + " on " + table.display() +
                              " stops enforcing it: rows that break it can be written from now on",
@@ -152,10 +177,6 @@ void check_drop_constraint(const AlterTableCmd *cmd, const QualifiedName &table,
                          "then VALIDATE) before dropping the old one");
     f.lock = LockMode::AccessExclusive;
 
-    std::optional<ConstraintFacts> facts;
-    auto it = ctx.state.constraints.find(ctx.state.key(table) + "/" + name);
-    if (it != ctx.state.constraints.end()) facts = it->second;
-    else facts = ctx.catalog.constraint(ctx.state.resolved(table), name);
     if (facts && facts->type == 'f' && facts->on_delete_cascade) {
         Finding &c = ctx.add("cascade-delete-change", ctx.statement_location(), label,
                              "Dropping ON DELETE CASCADE foreign key " + label +
@@ -175,6 +196,8 @@ void check_drop_constraint(const AlterTableCmd *cmd, const QualifiedName &table,
 
 void check_validate_constraint(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx) {
     const std::string name = cmd->name ? cmd->name : "";
+    auto added = ctx.state.constraints.find(ctx.state.key(table) + "/" + name);
+    if (added != ctx.state.constraints.end()) added->second.validated = true;
     if (!ctx.state.in_transaction ||
         !ctx.state.not_valid_in_transaction.count(ctx.state.key(table) + "/" + name))
         return;
