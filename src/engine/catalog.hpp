@@ -44,6 +44,8 @@ class CatalogFacts {
 public:
     virtual ~CatalogFacts() = default;
 
+    // Schema in which an unqualified relation name is found; nullopt when unknown.
+    virtual std::optional<std::string> schema_of(const QualifiedName &t) const = 0;
     // Facts about a table that exists before the migration runs; nullopt when unknown.
     virtual std::optional<TableFacts> table(const QualifiedName &t) const = 0;
     virtual std::optional<ColumnFacts> column(const QualifiedName &t, const std::string &col) const = 0;
@@ -69,6 +71,7 @@ public:
 // functions. Used by the CLI and the unit tests.
 class StaticCatalog : public CatalogFacts {
 public:
+    std::optional<std::string> schema_of(const QualifiedName &) const override { return std::nullopt; }
     std::optional<TableFacts> table(const QualifiedName &) const override { return std::nullopt; }
     std::optional<ColumnFacts> column(const QualifiedName &, const std::string &) const override {
         return std::nullopt;

@@ -21,6 +21,12 @@ Finding &RuleContext::add(const char *rule, int location, std::string object, st
     return report_.findings.back();
 }
 
+QualifiedName RuleContext::qualify(const QualifiedName &t) const {
+    if (!t.schema.empty() || t.name.empty() || is_new(t)) return state.resolved(t);
+    if (auto schema = catalog.schema_of(t)) return {*schema, t.name};
+    return state.resolved(t);
+}
+
 std::string RuleContext::at_stake(const QualifiedName &t) const {
     auto facts = live(t);
     if (!facts) return {};

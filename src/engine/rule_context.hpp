@@ -29,11 +29,16 @@ public:
     Finding &add(const char *rule, int location, std::string object, std::string message,
                  std::string hint);
 
+    // The name with its schema: as written, else the text's own creation, else where the
+    // catalog finds it (search_path), else the default schema. Findings name objects this way,
+    // so approvals can match them.
+    QualifiedName qualify(const QualifiedName &t) const;
+
     // A table is "existing" unless this text created it.
     bool is_new(const QualifiedName &t) const { return state.new_table(t) != nullptr; }
     std::optional<TableFacts> live(const QualifiedName &t) const {
         if (is_new(t)) return std::nullopt;
-        return catalog.table(state.resolved(t));
+        return catalog.table(t);
     }
     // " (~1,204 rows, 96 kB)" for an existing table the catalog knows, "" otherwise.
     std::string at_stake(const QualifiedName &t) const;

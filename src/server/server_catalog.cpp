@@ -68,6 +68,15 @@ Oid ServerCatalog::relation(const QualifiedName &t) const {
     return relid;
 }
 
+std::optional<std::string> ServerCatalog::schema_of(const QualifiedName &t) const {
+    const Oid relid = relation(t);
+    if (!OidIsValid(relid)) return std::nullopt;
+    char *schema = nullptr;
+    pg_call([&] { schema = get_namespace_name(get_rel_namespace(relid)); });
+    if (!schema) return std::nullopt;
+    return std::string(schema);
+}
+
 std::optional<TableFacts> ServerCatalog::table(const QualifiedName &t) const {
     const Oid relid = relation(t);
     if (!OidIsValid(relid)) return std::nullopt;

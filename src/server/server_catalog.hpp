@@ -12,6 +12,7 @@ class ServerCatalog : public CatalogFacts {
 public:
     ServerCatalog();
 
+    std::optional<std::string> schema_of(const QualifiedName &t) const override;
     std::optional<TableFacts> table(const QualifiedName &t) const override;
     std::optional<ColumnFacts> column(const QualifiedName &t, const std::string &col) const override;
     std::optional<ConstraintFacts> constraint(const QualifiedName &t, const std::string &name) const override;

@@ -92,7 +92,7 @@ void check_table_switch(const AlterTableCmd *cmd, const QualifiedName &table, Ru
 
 void check_alter_table(const AlterTableStmt *stmt, RuleContext &ctx) {
     if (!stmt->relation) return;
-    const QualifiedName table = qualified(stmt->relation);
+    const QualifiedName table = ctx.qualify(qualified(stmt->relation));
     const bool is_table = stmt->objtype == OBJECT_TABLE;
     const ListCell *lc;
     foreach (lc, stmt->cmds) {

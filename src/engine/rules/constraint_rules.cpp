@@ -72,7 +72,7 @@ void check_add_constraint(const Constraint *con, const QualifiedName &table,
     switch (con->contype) {
         case CONSTR_FOREIGN: {
             const auto cols = columns_of(con->fk_attrs, implied_columns);
-            const QualifiedName ref = qualified(con->pktable);
+            const QualifiedName ref = ctx.qualify(qualified(con->pktable));
             remember_foreign_key(table, cols, is_new || con->skip_validation, at, ctx);
             // Even a new table's foreign key locks the referenced table against writes.
             ctx.takes_lock(LockMode::ShareRowExclusive, ref);

@@ -46,7 +46,7 @@ DropTarget target_of(const Node *obj, ObjectType type, const RuleContext &ctx) {
             break;
         }
         default:
-            if (IsA(obj, List)) t.name = qualified(reinterpret_cast<const List *>(obj));
+            if (IsA(obj, List)) t.name = ctx.qualify(qualified(reinterpret_cast<const List *>(obj)));
             else t.name.name = str_value(obj);
             break;
     }
@@ -229,7 +229,7 @@ void check_truncate(const TruncateStmt *stmt, RuleContext &ctx) {
     const ListCell *lc;
     foreach (lc, stmt->relations) {
         const RangeVar *rv = static_cast<const RangeVar *>(lfirst(lc));
-        QualifiedName t = qualified(rv);
+        QualifiedName t = ctx.qualify(qualified(rv));
         if (ctx.is_new(t)) continue;
         Finding &f = ctx.add("truncate", ctx.at(rv->location), t.display(),
                              "TRUNCATE " + t.display() + " deletes every row at once" + ctx.at_stake(t) +

@@ -36,7 +36,7 @@ bool reindex_concurrently(const ReindexStmt *stmt) {
 
 void check_create_index(const IndexStmt *stmt, RuleContext &ctx) {
     if (!stmt->relation) return;
-    const QualifiedName table = qualified(stmt->relation);
+    const QualifiedName table = ctx.qualify(qualified(stmt->relation));
     // An index lives in its table's schema.
     const std::string object =
         stmt->idxname ? QualifiedName{table.schema, stmt->idxname}.display() : table.display();
@@ -60,24 +60,24 @@ void check_create_index(const IndexStmt *stmt, RuleContext &ctx) {
 }
 
 void check_reindex(const ReindexStmt *stmt, RuleContext &ctx) {
-    std::string object = stmt->relation ? qualified(stmt->relation).display() : (stmt->name ? stmt->name : "");
+    std::string object = stmt->relation ? ctx.qualify(qualified(stmt->relation)).display() : (stmt->name ? stmt->name : "");
     if (reindex_concurrently(stmt)) {
         if (ctx.state.in_transaction)
             concurrently_in_transaction("REINDEX", object, LockMode::ShareUpdateExclusive, ctx);
         return;
     }
-    if (stmt->relation && stmt->kind == REINDEX_OBJECT_TABLE && ctx.is_new(qualified(stmt->relation))) return;
+    if (stmt->relation && stmt->kind == REINDEX_OBJECT_TABLE && ctx.is_new(ctx.qualify(qualified(stmt->relation)))) return;
     Finding &f = ctx.add("reindex-blocking", ctx.statement_location(), object,
                          "REINDEX of " + object + " without CONCURRENTLY blocks writes to the table (and reads "
                          "that use the index) until it finishes",
                          "Use REINDEX ... CONCURRENTLY (PostgreSQL 12+), outside a transaction block");
     f.lock = LockMode::Share;
     f.scans_table = true;
-    if (stmt->relation && stmt->kind == REINDEX_OBJECT_TABLE) ctx.scale_by_size(f, qualified(stmt->relation));
+    if (stmt->relation && stmt->kind == REINDEX_OBJECT_TABLE) ctx.scale_by_size(f, ctx.qualify(qualified(stmt->relation)));
 }
 
 void check_create_trigger(const CreateTrigStmt *stmt, RuleContext &ctx) {
-    if (stmt->relation) ctx.takes_lock(LockMode::ShareRowExclusive, qualified(stmt->relation));
+    if (stmt->relation) ctx.takes_lock(LockMode::ShareRowExclusive, ctx.qualify(qualified(stmt->relation)));
 }
 
 }  // namespace mg

@@ -27,7 +27,7 @@ void check_vacuum(const VacuumStmt *stmt, RuleContext &ctx) {
     const ListCell *lc;
     foreach (lc, stmt->rels) {
         const VacuumRelation *vr = static_cast<const VacuumRelation *>(lfirst(lc));
-        if (vr->relation) tables.push_back(qualified(vr->relation));
+        if (vr->relation) tables.push_back(ctx.qualify(qualified(vr->relation)));
     }
     const std::string object = tables.empty() ? "every table of the database" : tables.front().display();
     Finding &f = ctx.add("vacuum-full", ctx.statement_location(), object,
@@ -42,21 +42,21 @@ void check_vacuum(const VacuumStmt *stmt, RuleContext &ctx) {
 }
 
 void check_cluster(const ClusterStmt *stmt, RuleContext &ctx) {
-    const std::string object = stmt->relation ? qualified(stmt->relation).display() : "every clustered table";
-    if (stmt->relation && ctx.is_new(qualified(stmt->relation))) return;
+    const std::string object = stmt->relation ? ctx.qualify(qualified(stmt->relation)).display() : "every clustered table";
+    if (stmt->relation && ctx.is_new(ctx.qualify(qualified(stmt->relation)))) return;
     Finding &f = ctx.add("cluster", ctx.statement_location(), object,
                          "CLUSTER rewrites " + object +
                              " in index order under an ACCESS EXCLUSIVE lock: no reads or writes until it ends" +
-                             (stmt->relation ? ctx.at_stake(qualified(stmt->relation)) : std::string()),
+                             (stmt->relation ? ctx.at_stake(ctx.qualify(qualified(stmt->relation))) : std::string()),
                          "Use pg_repack --order-by for an online reorder, or accept a maintenance window");
     f.lock = LockMode::AccessExclusive;
     f.rewrites_table = true;
-    if (stmt->relation) ctx.takes_lock(LockMode::AccessExclusive, qualified(stmt->relation));
+    if (stmt->relation) ctx.takes_lock(LockMode::AccessExclusive, ctx.qualify(qualified(stmt->relation)));
 }
 
 void check_refresh_matview(const RefreshMatViewStmt *stmt, RuleContext &ctx) {
     if (!stmt->relation) return;
-    const QualifiedName view = qualified(stmt->relation);
+    const QualifiedName view = ctx.qualify(qualified(stmt->relation));
     const LockMode lock = stmt->concurrent ? LockMode::Exclusive : LockMode::AccessExclusive;
     if (ctx.state.is_new_object("matview", view)) return;
     ctx.takes_lock(lock, view);

@@ -11,7 +11,7 @@ void check_rename(const RenameStmt *stmt, RuleContext &ctx) {
         case OBJECT_VIEW:
         case OBJECT_MATVIEW:
         case OBJECT_FOREIGN_TABLE: {
-            const QualifiedName t = qualified(stmt->relation);
+            const QualifiedName t = ctx.qualify(qualified(stmt->relation));
             const char *kind = stmt->renameType == OBJECT_VIEW ? "view" : stmt->renameType == OBJECT_MATVIEW ? "matview" : nullptr;
             if (ctx.is_new(t) || (kind && ctx.state.is_new_object(kind, t))) return;
             ctx.takes_lock(LockMode::AccessExclusive, t);
@@ -25,7 +25,7 @@ void check_rename(const RenameStmt *stmt, RuleContext &ctx) {
             return;
         }
         case OBJECT_COLUMN: {
-            const QualifiedName t = qualified(stmt->relation);
+            const QualifiedName t = ctx.qualify(qualified(stmt->relation));
             if (ctx.is_new(t)) {
                 if (NewTable *nt = ctx.state.new_table(t)) {
                     auto it = nt->columns.find(stmt->subname ? stmt->subname : "");
