@@ -17,7 +17,10 @@ const T *as(const Node *n) {
 
 void judge(const Node *stmt, RuleContext &ctx) {
     switch (nodeTag(stmt)) {
-        case T_DropStmt: check_drop(as<DropStmt>(stmt), ctx); break;
+        case T_DropStmt:
+            check_drop(as<DropStmt>(stmt), ctx);
+            check_guard_drop(as<DropStmt>(stmt), ctx);
+            break;
         case T_DropdbStmt: check_drop_database(as<DropdbStmt>(stmt), ctx); break;
         case T_DropOwnedStmt: check_drop_owned(as<DropOwnedStmt>(stmt), ctx); break;
         case T_TruncateStmt: check_truncate(as<TruncateStmt>(stmt), ctx); break;
@@ -31,6 +34,11 @@ void judge(const Node *stmt, RuleContext &ctx) {
         case T_VacuumStmt: check_vacuum(as<VacuumStmt>(stmt), ctx); break;
         case T_ClusterStmt: check_cluster(as<ClusterStmt>(stmt), ctx); break;
         case T_RefreshMatViewStmt: check_refresh_matview(as<RefreshMatViewStmt>(stmt), ctx); break;
+        case T_DropRoleStmt: check_drop_role(as<DropRoleStmt>(stmt), ctx); break;
+        case T_DropTableSpaceStmt: check_drop_tablespace(as<DropTableSpaceStmt>(stmt), ctx); break;
+        case T_AlterEventTrigStmt:
+        case T_VariableSetStmt:
+        case T_AlterSystemStmt: check_guard_weakening(stmt, ctx); break;
         default: break;
     }
 }

@@ -14,6 +14,10 @@ struct RuleInfo {
     Risk default_risk;
     const char *category;
     const char *summary;
+    // Not purely additive: blocked under migration_guard.additive_only unless approved.
+    bool changes_existing = true;
+    // Only the server can see it (e.g. an actual table rewrite); the CLI never reports it.
+    bool server_only = false;
 };
 
 const std::vector<RuleInfo> &all_rules();

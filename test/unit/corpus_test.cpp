@@ -48,7 +48,10 @@ TEST(Corpus, EveryRuleFiresSomewhereAndEveryExpectedIdExists) {
             EXPECT_NE(find_rule(id), nullptr) << "unknown rule id in corpus: " << id;
             fired.insert(id);
         }
-    for (const auto &rule : all_rules()) EXPECT_TRUE(fired.count(rule.id)) << rule.id << " never fires in the corpus";
+    for (const auto &rule : all_rules()) {
+        if (rule.server_only) continue;
+        EXPECT_TRUE(fired.count(rule.id)) << rule.id << " never fires in the corpus";
+    }
 }
 
 TEST(Corpus, EveryRuleHasACaseWhereItStaysSilent) {

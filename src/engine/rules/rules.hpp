@@ -21,6 +21,11 @@ void check_reindex(const ReindexStmt *stmt, RuleContext &ctx);
 void check_create_trigger(const CreateTrigStmt *stmt, RuleContext &ctx);
 
 void check_vacuum(const VacuumStmt *stmt, RuleContext &ctx);
+
+void check_guard_weakening(const Node *stmt, RuleContext &ctx);
+void check_guard_drop(const DropStmt *stmt, RuleContext &ctx);
+void check_drop_role(const DropRoleStmt *stmt, RuleContext &ctx);
+void check_drop_tablespace(const DropTableSpaceStmt *stmt, RuleContext &ctx);
 void check_cluster(const ClusterStmt *stmt, RuleContext &ctx);
 void check_refresh_matview(const RefreshMatViewStmt *stmt, RuleContext &ctx);
 

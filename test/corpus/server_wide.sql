@@ -1,0 +1,63 @@
+-- case: drop role
+-- expect: drop-role
+-- risk: high
+DROP ROLE reporting;
+
+-- case: drop two roles
+-- expect: drop-role drop-role
+DROP ROLE IF EXISTS old_app, old_admin;
+
+-- case: create and alter roles are not drops
+-- expect: none
+CREATE ROLE analyst NOLOGIN;
+ALTER ROLE analyst NOLOGIN;
+
+-- case: drop tablespace
+-- expect: drop-tablespace
+-- risk: high
+DROP TABLESPACE fast_ssd;
+
+-- case: alter system
+-- expect: alter-system
+-- risk: high
+ALTER SYSTEM SET work_mem = '64MB';
+
+-- case: alter system on the guard's own settings
+-- expect: weaken-guard
+-- risk: critical
+ALTER SYSTEM SET migration_guard.mode = 'off';
+
+-- case: switching the guard's mode in a migration
+-- expect: weaken-guard
+SET migration_guard.mode = 'warn';
+
+-- case: reset of a guard setting
+-- expect: weaken-guard
+RESET migration_guard.additive_only;
+
+-- case: presenting an approval is how the guard is meant to be used
+-- expect: none
+SET migration_guard.approval = 'mg_0123456789abcdef';
+SET LOCAL migration_guard.migration_id = '0042_cleanup';
+
+-- case: other settings
+-- expect: none
+SET statement_timeout = '30s';
+SET search_path = app, public;
+
+-- case: disabling the guard's event trigger
+-- expect: weaken-guard
+ALTER EVENT TRIGGER migration_guard_ddl_start DISABLE;
+
+-- case: dropping the guard's event trigger
+-- expect: weaken-guard
+DROP EVENT TRIGGER migration_guard_sql_drop;
+
+-- case: dropping the guard itself
+-- expect: weaken-guard
+DROP EXTENSION migration_guard;
+
+-- case: other event triggers are not the guard
+-- expect: none
+ALTER EVENT TRIGGER my_audit DISABLE;
+DROP EVENT TRIGGER my_audit;
