@@ -23,6 +23,8 @@ struct TableFacts {
     double rows = 0;        // estimate
     int64_t bytes = 0;      // heap + indexes + toast
     bool rls_enabled = false;
+    // Created by the transaction now running: as new as a table created earlier in the text.
+    bool created_in_transaction = false;
 };
 
 struct ColumnFacts {

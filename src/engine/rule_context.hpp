@@ -35,9 +35,13 @@ public:
     QualifiedName qualify(const QualifiedName &t) const;
 
     // A table is "existing" unless this text created it.
-    bool is_new(const QualifiedName &t) const { return state.new_table(t) != nullptr; }
+    bool is_new(const QualifiedName &t) const {
+        if (state.new_table(t)) return true;
+        auto facts = catalog.table(t);
+        return facts && facts->created_in_transaction;
+    }
     std::optional<TableFacts> live(const QualifiedName &t) const {
-        if (is_new(t)) return std::nullopt;
+        if (state.new_table(t)) return std::nullopt;
         return catalog.table(t);
     }
     // " (~1,204 rows, 96 kB)" for an existing table the catalog knows, "" otherwise.

@@ -120,4 +120,4 @@ auto enter_cpp(const char *where, F &&body) -> decltype(body()) {
     extern "C" Datum name(PG_FUNCTION_ARGS) {                                                \
         return mg::server::enter_cpp(#name, [fcinfo]() { return name##_body(fcinfo); });     \
     }                                                                                        \
-    static Datum name##_body(FunctionCallInfo fcinfo)
+    static Datum name##_body([[maybe_unused]] FunctionCallInfo fcinfo)

@@ -59,12 +59,15 @@ ServerCatalog::ServerCatalog() {
 }
 
 Oid ServerCatalog::relation(const QualifiedName &t) const {
+    const std::string key = t.schema + "\x1f" + t.name;
+    if (auto it = relations_.find(key); it != relations_.end()) return it->second;
     Oid relid = InvalidOid;
     pg_call([&] {
         RangeVar *rv = makeRangeVar(t.schema.empty() ? nullptr : pstrdup(t.schema.c_str()),
                                     pstrdup(t.name.c_str()), -1);
         relid = RangeVarGetRelid(rv, NoLock, true);
     });
+    relations_[key] = relid;
     return relid;
 }
 
@@ -80,6 +83,11 @@ std::optional<std::string> ServerCatalog::schema_of(const QualifiedName &t) cons
 std::optional<TableFacts> ServerCatalog::table(const QualifiedName &t) const {
     const Oid relid = relation(t);
     if (!OidIsValid(relid)) return std::nullopt;
+    if (auto it = tables_.find(relid); it != tables_.end()) return it->second;
+    return tables_[relid] = read_table(relid);
+}
+
+std::optional<TableFacts> ServerCatalog::read_table(Oid relid) const {
     bool found = false;
     TableFacts facts;
     pg_call([&] {
@@ -101,6 +109,7 @@ std::optional<TableFacts> ServerCatalog::table(const QualifiedName &t) const {
             else
                 facts.rows = curpages * kUnanalyzedRowsPerPage;
             facts.rls_enabled = rel->rd_rel->relrowsecurity;
+            facts.created_in_transaction = rel->rd_createSubid != InvalidSubTransactionId;
             facts.bytes = DatumGetInt64(DirectFunctionCall1(pg_total_relation_size, ObjectIdGetDatum(relid)));
         }
         relation_close(rel, NoLock);  // keep the lock until the transaction ends, like the planner

@@ -3,6 +3,8 @@
 // (the same answer the CLI gives), so a text classified on an empty database matches the CLI.
 #pragma once
 
+#include <map>
+
 #include "engine/catalog.hpp"
 #include "server/pg_prelude.hpp"
 
@@ -26,7 +28,11 @@ public:
 
 private:
     Oid relation(const QualifiedName &t) const;  // InvalidOid when it does not exist
+    std::optional<TableFacts> read_table(Oid relid) const;
     std::string default_schema_;
+    // One analysis asks about the same tables many times.
+    mutable std::map<std::string, Oid> relations_;
+    mutable std::map<Oid, std::optional<TableFacts>> tables_;
 };
 
 }  // namespace mg::server

@@ -1,35 +1,128 @@
 #include "server/settings.hpp"
 
 #include "server/pg_prelude.hpp"
+#include "server/sqlstate.hpp"
 
 namespace mg::server {
 
 namespace {
-char *rls_schemas = nullptr;
-double medium_table_rows = 100000;
-double high_table_rows = 10000000;
+
+// Values of the settings; PostgreSQL writes them.
+int mode_value = static_cast<int>(Mode::Enforce);
+int block_at_value = static_cast<int>(Risk::High);
+bool additive_only_value = false;
+bool require_distinct_approver_value = false;
+bool locked_value = false;
+char *approval_value = nullptr;
+int rewrite_threshold_kb = 100 * 1024;
+char *rls_schemas_value = nullptr;
+double medium_table_rows_value = 100000;
+double high_table_rows_value = 10000000;
+bool preloaded_value = false;
+
+const struct config_enum_entry mode_options[] = {
+    {"enforce", static_cast<int>(Mode::Enforce), false},
+    {"warn", static_cast<int>(Mode::Warn), false},
+    {"audit", static_cast<int>(Mode::Audit), false},
+    {"off", static_cast<int>(Mode::Off), false},
+    {nullptr, 0, false},
+};
+
+const struct config_enum_entry risk_options[] = {
+    {"low", static_cast<int>(Risk::Low), false},
+    {"medium", static_cast<int>(Risk::Medium), false},
+    {"high", static_cast<int>(Risk::High), false},
+    {"critical", static_cast<int>(Risk::Critical), false},
+    {nullptr, 0, false},
+};
+
+// With migration_guard.locked on (postgresql.conf only), the policy settings keep their
+// configured values: every other source (SET, set_config(), PGOPTIONS, ALTER ROLE/DATABASE SET,
+// which check hooks all see) is refused.
+bool policy_change_allowed(GucSource source) {
+    if (!locked_value || source <= PGC_S_ARGV) return true;
+    GUC_check_errcode(MG_ERRCODE_SETTING_LOCKED);
+    GUC_check_errmsg("migration_guard settings are locked by the server configuration");
+    GUC_check_errdetail("migration_guard.locked is on: mode, block_at, additive_only, require_distinct_approver "
+                        "and rewrite_threshold keep the values of postgresql.conf.");
+    GUC_check_errhint("Change them in postgresql.conf and reload; to let one schema change through, use an "
+                      "approval (migration_guard.approve).");
+    return false;
+}
+
+bool check_policy_int(int *, void **, GucSource source) { return policy_change_allowed(source); }
+bool check_policy_bool(bool *, void **, GucSource source) { return policy_change_allowed(source); }
+
 }  // namespace
 
 void define_settings() {
+    DefineCustomBoolVariable(
+        "migration_guard.locked",
+        "Freezes the guard's policy settings at their postgresql.conf values.",
+        "Set only in the server configuration; then SET, set_config(), PGOPTIONS and ALTER ROLE/DATABASE SET "
+        "cannot change mode, block_at, additive_only, require_distinct_approver or rewrite_threshold.",
+        &locked_value, false, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+    DefineCustomEnumVariable("migration_guard.mode", "What the guard does with risky schema changes.",
+                             "enforce: block findings at or above block_at unless approved; warn: warn only; "
+                             "audit: record only; off: nothing.",
+                             &mode_value, static_cast<int>(Mode::Enforce), mode_options, PGC_SUSET, 0,
+                             check_policy_int, nullptr, nullptr);
+    DefineCustomEnumVariable("migration_guard.block_at", "Lowest risk that enforce mode blocks.", nullptr,
+                             &block_at_value, static_cast<int>(Risk::High), risk_options, PGC_SUSET, 0,
+                             check_policy_int, nullptr, nullptr);
+    DefineCustomBoolVariable("migration_guard.additive_only",
+                             "Block every change that is not purely additive unless approved.", nullptr,
+                             &additive_only_value, false, PGC_SUSET, 0, check_policy_bool, nullptr, nullptr);
+    DefineCustomBoolVariable("migration_guard.require_distinct_approver",
+                             "An approval only counts when issued by a role other than the one executing.",
+                             nullptr, &require_distinct_approver_value, false, PGC_SUSET, 0, check_policy_bool,
+                             nullptr, nullptr);
+    DefineCustomIntVariable("migration_guard.rewrite_threshold",
+                            "Tables at least this large make any rewrite of them a table-rewrite finding.", nullptr,
+                            &rewrite_threshold_kb, 100 * 1024, 0, INT_MAX, PGC_SUSET, GUC_UNIT_KB, check_policy_int,
+                            nullptr, nullptr);
+    DefineCustomStringVariable("migration_guard.approval",
+                               "Approval token presented for the schema changes of this session or transaction.",
+                               nullptr, &approval_value, "", PGC_USERSET, GUC_NOT_IN_SAMPLE, nullptr, nullptr,
+                               nullptr);
     DefineCustomStringVariable("migration_guard.rls_schemas",
                                "Schemas whose new tables must enable row level security (comma-separated).",
-                               nullptr, &rls_schemas, "public", PGC_USERSET, GUC_LIST_INPUT, nullptr, nullptr,
+                               nullptr, &rls_schemas_value, "public", PGC_USERSET, GUC_LIST_INPUT, nullptr, nullptr,
                                nullptr);
     DefineCustomRealVariable("migration_guard.medium_table_rows",
                              "Estimated rows from which availability findings are raised to medium.", nullptr,
-                             &medium_table_rows, 100000, 0, 1e15, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+                             &medium_table_rows_value, 100000, 0, 1e15, PGC_USERSET, 0, nullptr, nullptr, nullptr);
     DefineCustomRealVariable("migration_guard.high_table_rows",
                              "Estimated rows from which availability findings are raised to high.", nullptr,
-                             &high_table_rows, 10000000, 0, 1e15, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+                             &high_table_rows_value, 10000000, 0, 1e15, PGC_USERSET, 0, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("migration_guard");
+}
+
+Mode mode() { return static_cast<Mode>(mode_value); }
+Risk block_at() { return static_cast<Risk>(block_at_value); }
+bool additive_only() { return additive_only_value; }
+bool require_distinct_approver() { return require_distinct_approver_value; }
+const char *approval_token() { return approval_value ? approval_value : ""; }
+int64_t rewrite_threshold_bytes() { return static_cast<int64_t>(rewrite_threshold_kb) * 1024; }
+bool preloaded() { return preloaded_value; }
+void set_preloaded() { preloaded_value = true; }
+
+const char *mode_name(Mode m) {
+    switch (m) {
+        case Mode::Enforce: return "enforce";
+        case Mode::Warn: return "warn";
+        case Mode::Audit: return "audit";
+        case Mode::Off: return "off";
+    }
+    return "enforce";
 }
 
 Options engine_options() {
     Options o;
-    o.medium_table_rows = medium_table_rows;
-    o.high_table_rows = high_table_rows;
+    o.medium_table_rows = medium_table_rows_value;
+    o.high_table_rows = high_table_rows_value;
     o.rls_schemas.clear();
-    std::string list = rls_schemas ? rls_schemas : "";
+    std::string list = rls_schemas_value ? rls_schemas_value : "";
     size_t pos = 0;
     while (pos <= list.size()) {
         size_t comma = list.find(',', pos);

@@ -2,13 +2,25 @@
 #pragma once
 
 #include <string>
-#include <vector>
 
 #include "engine/analyzer.hpp"
 
 namespace mg::server {
 
+enum class Mode { Enforce = 0, Warn = 1, Audit = 2, Off = 3 };
+
 void define_settings();
+
+Mode mode();
+Risk block_at();
+bool additive_only();
+bool require_distinct_approver();
+const char *approval_token();  // "" when none is presented
+int64_t rewrite_threshold_bytes();
+bool preloaded();
+void set_preloaded();
+
+const char *mode_name(Mode m);
 
 // Engine options as the current settings say.
 Options engine_options();

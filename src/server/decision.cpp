@@ -1,0 +1,146 @@
+#include "server/decision.hpp"
+
+#include <algorithm>
+
+#include "engine/node_names.hpp"
+#include "engine/rule_catalog.hpp"
+#include "server/approvals.hpp"
+#include "server/boundary.hpp"
+#include "server/settings.hpp"
+#include "server/stake.hpp"
+#include "server/sqlstate.hpp"
+
+extern "C" {
+#include "access/xact.h"
+}
+
+namespace mg::server {
+
+namespace {
+
+StatementState statement_state;
+
+bool blocks(const Finding &f) {
+    if (f.risk >= block_at()) return true;
+    const RuleInfo *info = find_rule(f.rule);
+    return additive_only() && info && info->changes_existing;
+}
+
+std::string quoted_list(const std::vector<std::string> &items) {
+    std::string out;
+    for (const auto &i : items) {
+        std::string q;
+        for (char c : i) q += c == '\'' ? std::string("''") : std::string(1, c);
+        out += (out.empty() ? "'" : ", '") + q + "'";
+    }
+    return out;
+}
+
+std::string approve_call(const std::vector<Finding> &blocked) {
+    std::vector<std::string> rules, objects;
+    for (const auto &f : blocked) {
+        if (std::find(rules.begin(), rules.end(), f.rule) == rules.end()) rules.push_back(f.rule);
+        if (std::find(objects.begin(), objects.end(), f.object) == objects.end()) objects.push_back(f.object);
+    }
+    return "SELECT migration_guard.approve(ARRAY[" + quoted_list(rules) + "], ARRAY[" + quoted_list(objects) +
+           "], '<why>');";
+}
+
+std::string why_blocked(const Finding &f) {
+    if (f.risk >= block_at()) return f.rule + " (" + risk_name(f.risk) + ")";
+    return f.rule + " (" + risk_name(f.risk) + ", not additive while migration_guard.additive_only is on)";
+}
+
+void report(int elevel, const std::string &message, const std::string &detail, const std::string &hint) {
+    pg_call([&] {
+        ereport(elevel, (errmsg("%s", message.c_str()), detail.empty() ? 0 : errdetail("%s", detail.c_str()),
+                         hint.empty() ? 0 : errhint("%s", hint.c_str())));
+    });
+}
+
+[[noreturn]] void raise_block(const std::vector<Finding> &blocked, const std::string &command_tag,
+                              const ApprovalOutcome &approval) {
+    const Finding &first = blocked.front();
+    const std::string stake = stake_of(first);
+    std::string message = "migration_guard blocked " + command_tag + ": " + why_blocked(first) + " on " + first.object;
+    if (!stake.empty()) message += ", " + stake + " at stake";
+    if (blocked.size() > 1) message += " (and " + std::to_string(blocked.size() - 1) + " more)";
+
+    std::string detail;
+    for (const auto &f : blocked) detail += (detail.empty() ? "" : "\n") + f.message + ".";
+    if (!approval.refusal.empty()) detail += "\n" + approval.refusal;
+    bool in_block = false;
+    pg_call([&] { in_block = IsTransactionBlock(); });
+    detail += in_block ? "\nThe whole transaction is aborted: everything it did so far is rolled back, nothing was changed."
+                       : "\nThe statement did not run; nothing was changed.";
+
+    // One approval must cover everything the statement needs (e.g. drop-schema at its start and
+    // the tables it drops by cascade), so the suggested call names all of it.
+    std::vector<Finding> needed = statement_state.blocking;
+    needed.insert(needed.end(), blocked.begin(), blocked.end());
+    std::string hint = first.hint + ".\nIf it is intended, an approver can let it through once: " +
+                       approve_call(needed) + " then run SET migration_guard.approval = '<token>'; and retry.";
+    throw UserError(MG_ERRCODE_BLOCKED, message, detail, hint);
+}
+
+}  // namespace
+
+const char *decision_name(Decision d) {
+    switch (d) {
+        case Decision::Allowed: return "allowed";
+        case Decision::Warned: return "warned";
+        case Decision::Approved: return "approved";
+        case Decision::Blocked: return "blocked";
+    }
+    return "allowed";
+}
+
+StatementState &current_statement() { return statement_state; }
+void begin_statement() { statement_state = StatementState{}; }
+
+Judgement judge(std::vector<Finding> findings, const std::string &command_tag) {
+    Judgement j;
+    for (const auto &f : findings) {
+        j.risk = max_risk(j.risk, f.risk);
+        statement_state.judged.insert(f.rule + " " + f.object);
+    }
+    j.findings = std::move(findings);
+    const Mode m = mode();
+    if (m == Mode::Off || m == Mode::Audit || j.findings.empty()) return j;
+
+    std::vector<Finding> blocked;
+    for (const auto &f : j.findings)
+        if (blocks(f)) blocked.push_back(f);
+
+    if (m == Mode::Warn) {
+        for (const auto &f : j.findings) {
+            if (blocks(f)) {
+                j.decision = Decision::Warned;
+                report(WARNING, "migration_guard would block " + command_tag + ": " + why_blocked(f) + " on " + f.object,
+                       f.message + ".", f.hint + ".");
+            } else if (f.risk >= Risk::Medium) {
+                report(NOTICE, "migration_guard: " + f.rule + " (" + risk_name(f.risk) + ") on " + f.object,
+                       f.message + ".", f.hint + ".");
+            }
+        }
+        return j;
+    }
+
+    if (blocked.empty()) return j;
+    const ApprovalOutcome approval = use_approval(blocked, command_tag, statement_state.spent_approval);
+    if (!approval.approved) raise_block(blocked, command_tag, approval);
+    statement_state.spent_approval = approval.id;
+    statement_state.blocking.insert(statement_state.blocking.end(), blocked.begin(), blocked.end());
+    j.decision = Decision::Approved;
+    j.approval_id = approval.id;
+    std::string what;
+    for (const auto &f : blocked) what += (what.empty() ? "" : ", ") + f.rule + " on " + f.object;
+    report(NOTICE,
+           "migration_guard: " + command_tag + " approved by approval #" + std::to_string(approval.id) + " (" +
+               approval.approved_by + ": " + approval.reason + "), " + std::to_string(approval.uses_left) +
+               (approval.uses_left == 1 ? " use" : " uses") + " left",
+           "Approved: " + what + ".", "");
+    return j;
+}
+
+}  // namespace mg::server

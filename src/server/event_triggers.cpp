@@ -1,0 +1,147 @@
+// The event triggers the extension installs (ENABLE ALWAYS): ddl_command_start judges the
+// statement before it runs; sql_drop judges every table and column it actually destroys
+// (cascades included); table_rewrite judges rewrites of large tables the statement's own
+// findings did not foresee.
+#include <string>
+#include <vector>
+
+#include "engine/node_names.hpp"
+#include "engine/rule_catalog.hpp"
+#include "server/boundary.hpp"
+#include "server/decision.hpp"
+#include "server/server_catalog.hpp"
+#include "server/settings.hpp"
+#include "server/statement_findings.hpp"
+
+extern "C" {
+#include "commands/extension.h"
+#include "utils/fmgrprotos.h"
+}
+
+namespace {
+
+using namespace mg;
+using namespace mg::server;
+
+EventTriggerData *trigger_data(FunctionCallInfo fcinfo) {
+    if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+        throw UserError(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "function can only be called as an event trigger");
+    return reinterpret_cast<EventTriggerData *>(fcinfo->context);
+}
+
+// Statements run by an extension's own script are the extension's business; CREATE/ALTER/DROP
+// EXTENSION itself is judged.
+bool guard_inactive() { return mode() == Mode::Off || creating_extension; }
+
+Finding make_finding(const char *rule, std::string object, std::string message, std::string hint) {
+    Finding f;
+    f.rule = rule;
+    if (const RuleInfo *info = find_rule(rule)) {
+        f.risk = info->default_risk;
+        f.category = info->category;
+    }
+    f.statement = 1;
+    f.object = std::move(object);
+    f.message = std::move(message);
+    f.hint = std::move(hint);
+    return f;
+}
+
+std::string table_of(const std::string &object) {
+    const auto first = object.find('.');
+    const auto second = first == std::string::npos ? first : object.find('.', first + 1);
+    return second == std::string::npos ? object : object.substr(0, second);
+}
+
+}  // namespace
+
+MG_SQL_FUNCTION(migration_guard_on_ddl_command_start) {
+    EventTriggerData *trigger = trigger_data(fcinfo);
+    begin_statement();
+    if (guard_inactive()) PG_RETURN_VOID();
+    std::vector<Finding> findings = findings_for_statement(trigger->parsetree);
+    for (const auto &f : findings)
+        if (f.rewrites_table) current_statement().foreseen_rewrites.insert(table_of(f.object));
+    judge(std::move(findings), GetCommandTagName(trigger->tag));
+    PG_RETURN_VOID();
+}
+
+MG_SQL_FUNCTION(migration_guard_on_sql_drop) {
+    EventTriggerData *trigger = trigger_data(fcinfo);
+    if (guard_inactive()) PG_RETURN_VOID();
+    const std::string tag = GetCommandTagName(trigger->tag);
+
+    struct Dropped {
+        std::string type, object;
+    };
+    std::vector<Dropped> dropped;
+    // Copied out of SPI as C strings first: no C++ object lives across PostgreSQL calls that may fail.
+    List *rows = NIL;
+    pg_call([&] {
+        MemoryContext outer = CurrentMemoryContext;
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        const int rc = SPI_execute(
+            "SELECT object_type, array_to_string(address_names, '.') FROM pg_catalog.pg_event_trigger_dropped_objects() "
+            "WHERE NOT is_temporary AND object_type IN ('table', 'table column') "
+            "AND schema_name IS DISTINCT FROM 'migration_guard'",
+            true, 0);
+        if (rc != SPI_OK_SELECT) elog(ERROR, "pg_event_trigger_dropped_objects() failed (%d)", rc);
+        for (uint64 i = 0; i < SPI_processed; i++) {
+            MemoryContext old = MemoryContextSwitchTo(outer);
+            rows = lappend(rows, pstrdup(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1)));
+            rows = lappend(rows, pstrdup(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2)));
+            MemoryContextSwitchTo(old);
+        }
+        SPI_finish();
+    });
+    for (int i = 0; i + 1 < list_length(rows); i += 2)
+        dropped.push_back({static_cast<char *>(list_nth(rows, i)), static_cast<char *>(list_nth(rows, i + 1))});
+
+    std::vector<Finding> findings;
+    for (const auto &d : dropped) {
+        const bool is_table = d.type == "table";
+        const char *rule = is_table ? "drop-table" : "drop-column";
+        if (current_statement().judged.count(std::string(rule) + " " + d.object)) continue;  // judged at start
+        findings.push_back(make_finding(
+            rule, d.object,
+            tag + (is_table ? " drops table " + d.object + " and every row in it"
+                            : " drops column " + d.object + " and all its values") +
+                " as a dependent object (cascade)",
+            "Drop or move what you keep explicitly first, and run the statement without CASCADE so PostgreSQL "
+            "names every dependent object"));
+    }
+    if (!findings.empty()) judge(std::move(findings), tag);
+    PG_RETURN_VOID();
+}
+
+MG_SQL_FUNCTION(migration_guard_on_table_rewrite) {
+    EventTriggerData *trigger = trigger_data(fcinfo);
+    if (guard_inactive()) PG_RETURN_VOID();
+    const std::string tag = GetCommandTagName(trigger->tag);
+
+    Oid relid = InvalidOid;
+    int64 bytes = 0;
+    const char *schema = nullptr, *name = nullptr;
+    pg_call([&] {
+        relid = DatumGetObjectId(DirectFunctionCall1(pg_event_trigger_table_rewrite_oid, PointerGetDatum(nullptr)));
+        bytes = DatumGetInt64(DirectFunctionCall1(pg_total_relation_size, ObjectIdGetDatum(relid)));
+        schema = get_namespace_name(get_rel_namespace(relid));
+        name = get_rel_name(relid);
+    });
+    if (bytes < rewrite_threshold_bytes() || !schema || !name) PG_RETURN_VOID();
+    const std::string object = std::string(schema) + "." + name;
+    if (current_statement().foreseen_rewrites.count(object)) PG_RETURN_VOID();
+    ServerCatalog catalog;
+    auto facts = catalog.table({schema, name});
+    const std::string size = facts ? "~" + format_count(facts->rows) + " rows, " + format_bytes(bytes) : format_bytes(bytes);
+    std::vector<Finding> findings{make_finding(
+        "table-rewrite", object,
+        tag + " rewrites " + object + " (" + size + ") under an ACCESS EXCLUSIVE lock: reads and writes wait until "
+              "the whole copy is written",
+        "Find the part of the statement that forces the rewrite (a type change, a volatile default, SET "
+        "UNLOGGED/LOGGED, a new access method) and use the expand/contract path instead")};
+    findings.front().rewrites_table = true;
+    findings.front().lock = LockMode::AccessExclusive;
+    judge(std::move(findings), tag);
+    PG_RETURN_VOID();
+}

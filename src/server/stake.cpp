@@ -1,0 +1,53 @@
+#include "server/stake.hpp"
+
+#include "engine/node_names.hpp"
+#include "server/boundary.hpp"
+#include "server/server_catalog.hpp"
+
+namespace mg::server {
+
+namespace {
+
+// "schema.table[.column]" split on the first two dots (names in findings are not quoted).
+bool split_object(const std::string &object, QualifiedName &table, std::string &column) {
+    const auto first = object.find('.');
+    if (first == std::string::npos) return false;
+    const auto second = object.find('.', first + 1);
+    table.schema = object.substr(0, first);
+    table.name = object.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
+    column = second == std::string::npos ? "" : object.substr(second + 1);
+    return true;
+}
+
+}  // namespace
+
+std::string stake_of(const Finding &f) {
+    QualifiedName table;
+    std::string column;
+    if (!split_object(f.object, table, column)) return {};
+    ServerCatalog catalog;
+    auto facts = catalog.table(table);
+    if (!facts) return {};
+    if (facts->rows <= 0) return "the table is empty";
+    if (!column.empty()) {
+        int32 width = 0;
+        bool is_column = false;
+        const std::string schema = table.schema, name = table.name;
+        pg_call([&] {
+            const Oid nsp = get_namespace_oid(schema.c_str(), true);
+            const Oid relid = OidIsValid(nsp) ? get_relname_relid(name.c_str(), nsp) : InvalidOid;
+            const AttrNumber attnum = OidIsValid(relid) ? get_attnum(relid, column.c_str()) : InvalidAttrNumber;
+            if (attnum > 0) {
+                is_column = true;
+                width = get_attavgwidth(relid, attnum);
+            }
+        });
+        if (width > 0)
+            return "~" + format_count(facts->rows) + " values, ~" +
+                   format_bytes(static_cast<int64_t>(facts->rows * width)) + " in column " + column;
+        if (is_column) return "~" + format_count(facts->rows) + " rows of column " + column;
+    }
+    return "~" + format_count(facts->rows) + " rows, " + format_bytes(facts->bytes);
+}
+
+}  // namespace mg::server
