@@ -5,8 +5,12 @@
 
 EXTENSION    = migration_guard
 DATA         = extension/migration_guard--0.1.0.sql
-REGRESS      = classify_rules parity classify_catalog classify_errors
+REGRESS      = classify_rules parity classify_catalog classify_errors \
+               enforce_block enforce_paths enforce_cascade enforce_modes approvals enforce_bypass
 REGRESS_OPTS = --load-extension=migration_guard
+# Suites that need their own server configuration (scripts/run-regress.sh runs them).
+REGRESS_PRELOAD = preload_guard
+REGRESS_LOCKED  = locked_settings
 
 PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
 BUILD_DIR ?= build
@@ -47,3 +51,7 @@ test: deps
 sql/parity_cases.tsv: $(wildcard test/corpus/*.sql) scripts/gen-parity.py
 	python3 scripts/gen-parity.py $@
 installcheck: sql/parity_cases.tsv
+
+# scripts/run-regress.sh reads the test lists from here.
+print-%:
+	@echo $($*)

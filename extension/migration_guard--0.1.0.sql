@@ -1,6 +1,8 @@
 -- migration_guard 0.1.0: the SQL surface of the rule engine.
 \echo Use "CREATE EXTENSION migration_guard" to load this file. \quit
 
+GRANT USAGE ON SCHEMA migration_guard TO PUBLIC;
+
 CREATE TYPE migration_guard.risk AS ENUM ('low', 'medium', 'high', 'critical');
 COMMENT ON TYPE migration_guard.risk IS 'Risk of a schema change: low < medium < high < critical';
 

@@ -1,33 +1,47 @@
 #!/usr/bin/env bash
-# Runs the pg_regress suites against a temporary PostgreSQL 15 instance (created and removed by
-# pg_regress itself, as the postgres OS user). The extension must be installed (make install).
-#   run-regress.sh [TEST...]     default: every test of the Makefile's REGRESS list
+# Runs the pg_regress suites, each against a temporary PostgreSQL 15 instance that pg_regress
+# creates and removes itself (as the postgres OS user). The extension must be installed.
+#   run-regress.sh                 every suite: plain, preloaded, locked
+#   run-regress.sh SUITE [TEST..]  one suite (plain|preload|locked), optionally some tests of it
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=/usr/lib/postgresql/15/bin
 PGXS_DIR=$("$BIN/pg_config" --pgxs | xargs dirname | xargs dirname)
 PG_REGRESS="$PGXS_DIR/test/regress/pg_regress"
 
-tests=("$@")
-if [ ${#tests[@]} -eq 0 ]; then
-  read -r -a tests <<<"$(sed -n 's/^REGRESS *= *//p' Makefile)"
-fi
+make_list() { make -s --no-print-directory "print-$1"; }
+declare -A suite_tests suite_conf
+suite_tests[plain]=$(make_list REGRESS)
+suite_tests[preload]=$(make_list REGRESS_PRELOAD)
+suite_tests[locked]=$(make_list REGRESS_LOCKED)
+suite_conf[plain]=""
+suite_conf[preload]=test/regress/preload.conf
+suite_conf[locked]=test/regress/locked.conf
+
+suites=(plain preload locked)
+if [ $# -gt 0 ]; then suites=("$1"); shift; fi
 
 work=$(mktemp -d /tmp/mg-regress.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 # The postgres user may not be able to read the checkout (e.g. under /root): give it a copy.
-cp -r sql expected "$work/"
+cp -r sql expected test/regress "$work/"
 python3 scripts/gen-parity.py "$work/sql/parity_cases.tsv"
 chown -R postgres: "$work"
-
 as_postgres() { if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi; }
+
 status=0
-as_postgres "$PG_REGRESS" --temp-instance="$work/instance" --bindir="$BIN" \
-  --inputdir="$work" --outputdir="$work/out" --load-extension=migration_guard \
-  ${MG_REGRESS_OPTS:-} "${tests[@]}" || status=$?
-if [ $status -ne 0 ] && [ -f "$work/out/regression.diffs" ]; then
-  cat "$work/out/regression.diffs"
-  mkdir -p results && cp -r "$work/out/results/." results/ 2>/dev/null || true
-  echo "(actual outputs copied to ./results/)"
-fi
+for suite in "${suites[@]}"; do
+  if [ $# -gt 0 ]; then tests=("$@"); else read -r -a tests <<<"${suite_tests[$suite]}"; fi
+  conf=()
+  [ -n "${suite_conf[$suite]}" ] && conf=(--temp-config="$work/regress/$(basename "${suite_conf[$suite]}")")
+  echo "== pg_regress suite: $suite =="
+  out="$work/out-$suite"
+  if ! as_postgres "$PG_REGRESS" --temp-instance="$work/instance-$suite" --bindir="$BIN" "${conf[@]}" \
+      --inputdir="$work" --outputdir="$out" --load-extension=migration_guard "${tests[@]}"; then
+    status=1
+    [ -f "$out/regression.diffs" ] && cat "$out/regression.diffs"
+    mkdir -p results && cp -r "$out/results/." results/ 2>/dev/null || true
+    echo "(actual outputs copied to ./results/)"
+  fi
+done
 exit $status

@@ -25,6 +25,7 @@ struct TableFacts {
     bool rls_enabled = false;
     // Created by the transaction now running: as new as a table created earlier in the text.
     bool created_in_transaction = false;
+    bool temporary = false;  // gone at session end: nobody's data
 };
 
 struct ColumnFacts {

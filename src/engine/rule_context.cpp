@@ -22,7 +22,7 @@ Finding &RuleContext::add(const char *rule, int location, std::string object, st
 }
 
 QualifiedName RuleContext::qualify(const QualifiedName &t) const {
-    if (!t.schema.empty() || t.name.empty() || is_new(t)) return state.resolved(t);
+    if (!t.schema.empty() || t.name.empty() || state.new_table(t)) return state.resolved(t);
     if (auto schema = catalog.schema_of(t)) return {*schema, t.name};
     return state.resolved(t);
 }

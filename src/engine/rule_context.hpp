@@ -38,7 +38,7 @@ public:
     bool is_new(const QualifiedName &t) const {
         if (state.new_table(t)) return true;
         auto facts = catalog.table(t);
-        return facts && facts->created_in_transaction;
+        return facts && (facts->created_in_transaction || facts->temporary);
     }
     std::optional<TableFacts> live(const QualifiedName &t) const {
         if (state.new_table(t)) return std::nullopt;

@@ -63,7 +63,7 @@ void report(int elevel, const std::string &message, const std::string &detail, c
     const Finding &first = blocked.front();
     const std::string stake = stake_of(first);
     std::string message = "migration_guard blocked " + command_tag + ": " + why_blocked(first) + " on " + first.object;
-    if (!stake.empty()) message += ", " + stake + " at stake";
+    if (!stake.empty()) message += ", " + stake;
     if (blocked.size() > 1) message += " (and " + std::to_string(blocked.size() - 1) + " more)";
 
     std::string detail;
@@ -129,10 +129,12 @@ Judgement judge(std::vector<Finding> findings, const std::string &command_tag) {
     if (blocked.empty()) return j;
     const ApprovalOutcome approval = use_approval(blocked, command_tag, statement_state.spent_approval);
     if (!approval.approved) raise_block(blocked, command_tag, approval);
+    const bool newly_spent = statement_state.spent_approval != approval.id;
     statement_state.spent_approval = approval.id;
     statement_state.blocking.insert(statement_state.blocking.end(), blocked.begin(), blocked.end());
     j.decision = Decision::Approved;
     j.approval_id = approval.id;
+    if (!newly_spent) return j;  // the statement's approval, already announced
     std::string what;
     for (const auto &f : blocked) what += (what.empty() ? "" : ", ") + f.rule + " on " + f.object;
     report(NOTICE,

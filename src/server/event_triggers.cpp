@@ -47,6 +47,40 @@ Finding make_finding(const char *rule, std::string object, std::string message, 
     return f;
 }
 
+// The tables and columns a statement names itself were judged (or found new) at its start;
+// sql_drop leaves those to that judgement and looks only at what the statement takes with it.
+void remember_named_targets(Node *stmt) {
+    ServerCatalog catalog;
+    auto qualified_name = [&](QualifiedName q) {
+        if (q.schema.empty()) q.schema = catalog.schema_of(q).value_or(catalog.default_schema());
+        return q.display();
+    };
+    auto &judged = current_statement().judged;
+    if (IsA(stmt, DropStmt) && reinterpret_cast<DropStmt *>(stmt)->removeType == OBJECT_TABLE) {
+        ListCell *lc;
+        foreach (lc, reinterpret_cast<DropStmt *>(stmt)->objects)
+            judged.insert("drop-table " + qualified_name(qualified(static_cast<List *>(lfirst(lc)))));
+    } else if (IsA(stmt, AlterTableStmt) && reinterpret_cast<AlterTableStmt *>(stmt)->relation) {
+        AlterTableStmt *alter = reinterpret_cast<AlterTableStmt *>(stmt);
+        const std::string table = qualified_name(qualified(alter->relation));
+        ListCell *lc;
+        foreach (lc, alter->cmds) {
+            AlterTableCmd *cmd = static_cast<AlterTableCmd *>(lfirst(lc));
+            if (cmd->subtype == AT_DropColumn && cmd->name) judged.insert("drop-column " + table + "." + cmd->name);
+        }
+    }
+}
+
+// A column of a table created by this transaction (or a temporary one) holds nothing to lose.
+bool column_of_new_table(const std::string &column_object) {
+    const auto first = column_object.find('.');
+    const auto second = first == std::string::npos ? first : column_object.find('.', first + 1);
+    if (second == std::string::npos) return false;
+    ServerCatalog catalog;
+    auto facts = catalog.table({column_object.substr(0, first), column_object.substr(first + 1, second - first - 1)});
+    return facts && (facts->created_in_transaction || facts->temporary);
+}
+
 std::string table_of(const std::string &object) {
     const auto first = object.find('.');
     const auto second = first == std::string::npos ? first : object.find('.', first + 1);
@@ -59,6 +93,7 @@ MG_SQL_FUNCTION(migration_guard_on_ddl_command_start) {
     EventTriggerData *trigger = trigger_data(fcinfo);
     begin_statement();
     if (guard_inactive()) PG_RETURN_VOID();
+    remember_named_targets(trigger->parsetree);
     std::vector<Finding> findings = findings_for_statement(trigger->parsetree);
     for (const auto &f : findings)
         if (f.rewrites_table) current_statement().foreseen_rewrites.insert(table_of(f.object));
@@ -102,6 +137,7 @@ MG_SQL_FUNCTION(migration_guard_on_sql_drop) {
         const bool is_table = d.type == "table";
         const char *rule = is_table ? "drop-table" : "drop-column";
         if (current_statement().judged.count(std::string(rule) + " " + d.object)) continue;  // judged at start
+        if (!is_table && column_of_new_table(d.object)) continue;
         findings.push_back(make_finding(
             rule, d.object,
             tag + (is_table ? " drops table " + d.object + " and every row in it"

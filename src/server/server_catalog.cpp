@@ -18,7 +18,9 @@ extern "C" {
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 #include "storage/proc.h"
+#include "executor/tuptable.h"
 #include "utils/fmgroids.h"
+#include "utils/snapmgr.h"
 #include "utils/fmgrprotos.h"
 #include "utils/rel.h"
 }
@@ -26,8 +28,20 @@ extern "C" {
 namespace mg::server {
 
 namespace {
-// Rows per page assumed for a table that has data but was never analyzed.
+// A table never analyzed has no row estimate: small ones are counted (a scan of at most this
+// many pages), larger ones estimated at a typical density.
+constexpr double kCountablePages = 128;
 constexpr double kUnanalyzedRowsPerPage = 80;
+
+double count_rows(Relation rel) {
+    double n = 0;
+    TableScanDesc scan = table_beginscan(rel, GetActiveSnapshot(), 0, nullptr);
+    TupleTableSlot *slot = table_slot_create(rel, nullptr);
+    while (table_scan_getnextslot(scan, ForwardScanDirection, slot)) n += 1;
+    ExecDropSingleTupleTableSlot(slot);
+    table_endscan(scan);
+    return n;
+}
 
 int volatility_rank(char v) {
     return v == PROVOLATILE_VOLATILE ? 3 : v == PROVOLATILE_STABLE ? 2 : v == PROVOLATILE_IMMUTABLE ? 1 : 0;
@@ -106,10 +120,13 @@ std::optional<TableFacts> ServerCatalog::read_table(Oid relid) const {
                 facts.rows = 0;
             else if (reltuples >= 0 && relpages > 0)
                 facts.rows = reltuples / relpages * curpages;
+            else if (curpages <= kCountablePages && ActiveSnapshotSet())
+                facts.rows = count_rows(rel);
             else
                 facts.rows = curpages * kUnanalyzedRowsPerPage;
             facts.rls_enabled = rel->rd_rel->relrowsecurity;
             facts.created_in_transaction = rel->rd_createSubid != InvalidSubTransactionId;
+            facts.temporary = rel->rd_rel->relpersistence == RELPERSISTENCE_TEMP;
             facts.bytes = DatumGetInt64(DirectFunctionCall1(pg_total_relation_size, ObjectIdGetDatum(relid)));
         }
         relation_close(rel, NoLock);  // keep the lock until the transaction ends, like the planner

@@ -102,6 +102,7 @@ Mode mode() { return static_cast<Mode>(mode_value); }
 Risk block_at() { return static_cast<Risk>(block_at_value); }
 bool additive_only() { return additive_only_value; }
 bool require_distinct_approver() { return require_distinct_approver_value; }
+bool locked() { return locked_value; }
 const char *approval_token() { return approval_value ? approval_value : ""; }
 int64_t rewrite_threshold_bytes() { return static_cast<int64_t>(rewrite_threshold_kb) * 1024; }
 bool preloaded() { return preloaded_value; }

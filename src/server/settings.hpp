@@ -15,6 +15,7 @@ Mode mode();
 Risk block_at();
 bool additive_only();
 bool require_distinct_approver();
+bool locked();
 const char *approval_token();  // "" when none is presented
 int64_t rewrite_threshold_bytes();
 bool preloaded();

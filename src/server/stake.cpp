@@ -28,7 +28,7 @@ std::string stake_of(const Finding &f) {
     ServerCatalog catalog;
     auto facts = catalog.table(table);
     if (!facts) return {};
-    if (facts->rows <= 0) return "the table is empty";
+    if (facts->rows <= 0) return "nothing at stake: the table is empty";
     if (!column.empty()) {
         int32 width = 0;
         bool is_column = false;
@@ -44,10 +44,11 @@ std::string stake_of(const Finding &f) {
         });
         if (width > 0)
             return "~" + format_count(facts->rows) + " values, ~" +
-                   format_bytes(static_cast<int64_t>(facts->rows * width)) + " in column " + column;
-        if (is_column) return "~" + format_count(facts->rows) + " rows of column " + column;
+                   format_bytes(static_cast<int64_t>(facts->rows * width)) + " in column " + column + " at stake";
+        if (is_column) return "~" + format_count(facts->rows) + " rows of column " + column + " at stake";
     }
-    return "~" + format_count(facts->rows) + " rows, " + format_bytes(facts->bytes);
+    return "~" + format_count(facts->rows) + (facts->rows == 1 ? " row, " : " rows, ") + format_bytes(facts->bytes) +
+           " at stake";
 }
 
 }  // namespace mg::server

@@ -61,3 +61,15 @@ DROP EXTENSION migration_guard;
 -- expect: none
 ALTER EVENT TRIGGER my_audit DISABLE;
 DROP EVENT TRIGGER my_audit;
+
+-- case: making the guard stricter is not weakening it
+-- expect: none
+SET migration_guard.mode = 'enforce';
+SET migration_guard.block_at = 'medium';
+SET migration_guard.additive_only = on;
+SET LOCAL migration_guard.require_distinct_approver = true;
+
+-- case: raising block_at or switching additive_only off weakens it
+-- expect: weaken-guard weaken-guard
+SET migration_guard.block_at = 'critical';
+SET migration_guard.additive_only = off;

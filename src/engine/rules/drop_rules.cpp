@@ -23,14 +23,14 @@ DropTarget target_of(const Node *obj, ObjectType type, const RuleContext &ctx) {
             break;
         case OBJECT_TYPE:
         case OBJECT_DOMAIN:
-            t.name = qualified(reinterpret_cast<const TypeName *>(obj)->names);
+            t.name = ctx.qualify(qualified(reinterpret_cast<const TypeName *>(obj)->names));
             t.is_new = ctx.state.is_new_object("type", t.name);
             break;
         case OBJECT_FUNCTION:
         case OBJECT_PROCEDURE:
         case OBJECT_ROUTINE:
         case OBJECT_AGGREGATE:
-            t.name = qualified(reinterpret_cast<const ObjectWithArgs *>(obj)->objname);
+            t.name = ctx.qualify(qualified(reinterpret_cast<const ObjectWithArgs *>(obj)->objname));
             t.is_new = ctx.state.is_new_object("function", t.name);
             break;
         case OBJECT_TRIGGER: {

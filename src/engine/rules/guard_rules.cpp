@@ -24,6 +24,26 @@ bool is_guard_policy_setting(const char *name) {
            n == "migration_guard.rewrite_threshold" || n == "migration_guard.locked";
 }
 
+// SET of a policy setting to a value at least as strict as the defaults is not weakening.
+bool strengthens(const VariableSetStmt *s) {
+    if (s->kind != VAR_SET_VALUE || list_length(s->args) != 1) return false;
+    const Node *arg = static_cast<const Node *>(linitial(s->args));
+    std::string value;
+    if (IsA(arg, A_Const)) {
+        const A_Const *c = reinterpret_cast<const A_Const *>(arg);
+        if (c->isnull) return false;
+        if (IsA(&c->val, String)) value = strVal(&c->val);
+        else if (IsA(&c->val, Integer)) value = std::to_string(intVal(&c->val));
+        else if (IsA(&c->val, Boolean)) value = boolVal(&c->val) ? "on" : "off";
+    }
+    const std::string name = s->name;
+    if (name == "migration_guard.mode") return value == "enforce";
+    if (name == "migration_guard.block_at") return value == "low" || value == "medium" || value == "high";
+    if (name == "migration_guard.additive_only" || name == "migration_guard.require_distinct_approver")
+        return value == "on" || value == "true" || value == "1" || value == "yes";
+    return false;
+}
+
 void weaken(RuleContext &ctx, const std::string &object, const std::string &what) {
     ctx.add("weaken-guard", ctx.statement_location(), object,
             what + ": schema changes would no longer be checked as the policy says",
@@ -43,7 +63,7 @@ void check_guard_weakening(const Node *stmt, RuleContext &ctx) {
         }
         case T_VariableSetStmt: {
             const VariableSetStmt *s = reinterpret_cast<const VariableSetStmt *>(stmt);
-            if (s->kind == VAR_RESET_ALL || !is_guard_policy_setting(s->name)) break;
+            if (s->kind == VAR_RESET_ALL || !is_guard_policy_setting(s->name) || strengthens(s)) break;
             weaken(ctx, s->name, std::string(s->kind == VAR_RESET ? "RESET " : "SET ") + s->name +
                                      " changes the guard's policy for this session");
             break;

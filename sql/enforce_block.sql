@@ -1,0 +1,66 @@
+-- Enforcement: after CREATE EXTENSION, risky schema changes are refused by default, whatever
+-- runs them, and a refused statement leaves everything exactly as it was.
+CREATE TABLE customers (id bigint PRIMARY KEY, email text NOT NULL, name varchar(40), age int);
+INSERT INTO customers SELECT g, 'c' || g || '@example.com', 'Customer ' || g, 20 + g % 50 FROM generate_series(1, 2000) g;
+CREATE TABLE invoices (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers, total numeric(10,2));
+INSERT INTO invoices SELECT g, 1 + g % 2000, g FROM generate_series(1, 3000) g;
+CREATE TABLE secrets (id bigint PRIMARY KEY, owner text);
+ALTER TABLE secrets ENABLE ROW LEVEL SECURITY;
+ANALYZE customers, invoices, secrets;
+
+-- The full message once: rule, risk, object, what is at stake; why; the safe path and the approval.
+ALTER TABLE customers DROP COLUMN email;
+
+\set VERBOSITY terse
+-- Each critical rule, blocked by default.
+DROP TABLE customers;
+DROP TABLE invoices CASCADE;
+ALTER TABLE customers ALTER COLUMN age TYPE bigint;
+ALTER TABLE invoices ADD CONSTRAINT invoices_customer_cascade FOREIGN KEY (customer_id) REFERENCES customers ON DELETE CASCADE NOT VALID;
+ALTER TABLE secrets DISABLE ROW LEVEL SECURITY;
+ALTER TABLE secrets NO FORCE ROW LEVEL SECURITY;
+CREATE SCHEMA archive;
+CREATE TABLE archive.old_invoices (id bigint);
+DROP SCHEMA archive CASCADE;
+-- High rules are blocked too (block_at = high).
+ALTER TABLE customers RENAME TO clients;
+ALTER TABLE customers RENAME COLUMN name TO full_name;
+ALTER TABLE customers ADD COLUMN tenant_id bigint NOT NULL;
+ALTER TABLE customers ALTER COLUMN name SET NOT NULL;
+ALTER TABLE invoices DISABLE TRIGGER ALL;
+
+-- Everything is still there.
+SELECT count(*) AS customers, count(email) AS emails FROM customers;
+SELECT count(*) AS invoices FROM invoices;
+SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
+WHERE attrelid = 'customers'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum;
+SELECT relname, relrowsecurity FROM pg_class WHERE relname IN ('secrets', 'clients', 'customers') ORDER BY relname;
+SELECT count(*) AS archive_tables FROM pg_tables WHERE schemaname = 'archive';
+
+-- Below block_at, and purely additive changes, pass silently.
+CREATE INDEX invoices_total_idx ON invoices (total);
+ALTER TABLE customers ADD COLUMN nickname text;
+ALTER TABLE invoices ADD CONSTRAINT invoices_total_positive CHECK (total > 0) NOT VALID;
+ALTER TABLE invoices VALIDATE CONSTRAINT invoices_total_positive;
+DROP INDEX invoices_total_idx;
+CREATE TABLE notes (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, body text);
+-- A provable widening on the live catalog is low, and passes.
+ALTER TABLE customers ALTER COLUMN name TYPE varchar(80);
+-- Tables created in the same transaction are new: nothing at stake yet.
+BEGIN;
+CREATE TABLE staging (id bigint, payload text);
+ALTER TABLE staging ADD COLUMN batch int NOT NULL;
+ALTER TABLE staging DROP COLUMN payload;
+DROP TABLE staging;
+COMMIT;
+
+-- Inside an explicit transaction the whole transaction is rolled back, and the message says so.
+\set VERBOSITY default
+BEGIN;
+ALTER TABLE customers ADD COLUMN loyalty int;
+INSERT INTO customers (id, email) VALUES (999999, 'new@example.com');
+DROP TABLE invoices;
+COMMIT;
+\set VERBOSITY terse
+SELECT EXISTS (SELECT FROM pg_attribute WHERE attrelid = 'customers'::regclass AND attname = 'loyalty') AS loyalty_column;
+SELECT count(*) AS inserted_rows FROM customers WHERE id = 999999;

@@ -1,0 +1,63 @@
+-- With shared_preload_libraries = 'migration_guard' the utility hook guards what event triggers
+-- never see, and attempts to weaken the guard.
+\set VERBOSITY terse
+SELECT migration_guard.preloaded();
+SELECT command, guarded, mechanism FROM migration_guard.coverage();
+
+CREATE TABLE sessions (id bigint PRIMARY KEY, token text);
+INSERT INTO sessions SELECT g, md5(g::text) FROM generate_series(1, 500) g;
+CREATE DATABASE scratch_db;
+
+-- TRUNCATE and DROP DATABASE: blocked, then approved.
+\set VERBOSITY default
+TRUNCATE sessions;
+\set VERBOSITY terse
+DROP DATABASE scratch_db;
+SELECT count(*) AS sessions_kept FROM sessions;
+SELECT count(*) AS scratch_db_exists FROM pg_database WHERE datname = 'scratch_db';
+SELECT migration_guard.approve(ARRAY['truncate'], ARRAY['public.sessions'], 'log out everyone after the key rotation') AS token \gset
+SET migration_guard.approval = :'token';
+TRUNCATE sessions;
+SELECT count(*) AS sessions_left FROM sessions;
+SELECT migration_guard.approve(ARRAY['drop-database'], ARRAY['scratch_db'], 'scratch database no longer used') AS token \gset
+SET migration_guard.approval = :'token';
+DROP DATABASE scratch_db;
+SELECT count(*) AS scratch_db_exists FROM pg_database WHERE datname = 'scratch_db';
+RESET migration_guard.approval;
+
+-- Other server-wide commands.
+CREATE ROLE old_service NOLOGIN;
+DROP ROLE old_service;
+ALTER SYSTEM SET work_mem = '64MB';
+VACUUM FULL sessions;
+CLUSTER sessions USING sessions_pkey;
+REINDEX TABLE sessions;
+REINDEX TABLE CONCURRENTLY sessions;
+VACUUM ANALYZE sessions;
+
+-- Weakening the guard is refused, even for a superuser, unless approved.
+SET migration_guard.mode = 'off';
+SET migration_guard.block_at = 'critical';
+RESET migration_guard.mode;
+SET LOCAL migration_guard.additive_only = off;
+ALTER SYSTEM SET migration_guard.mode = 'off';
+ALTER EVENT TRIGGER migration_guard_ddl_start DISABLE;
+DROP EVENT TRIGGER migration_guard_sql_drop;
+DROP EXTENSION migration_guard;
+SHOW migration_guard.mode;
+SELECT evtname, evtenabled FROM pg_event_trigger ORDER BY evtname;
+-- Strengthening is fine; RESET, which may loosen, is not.
+SET migration_guard.block_at = 'medium';
+SET migration_guard.mode = 'enforce';
+RESET migration_guard.block_at;
+-- Presenting an approval is how the guard is meant to be used, not weakening.
+SET migration_guard.approval = 'mga_00000000000000000000000000000000';
+RESET migration_guard.approval;
+
+-- An approved weakening goes through, and is on record.
+SELECT migration_guard.approve(ARRAY['weaken-guard'], ARRAY['migration_guard.mode'], 'maintenance window: bulk reload') AS token \gset
+SET migration_guard.approval = :'token';
+SET migration_guard.mode = 'warn';
+SHOW migration_guard.mode;
+SELECT reason, uses_left, jsonb_path_query_array(used_by, '$[*].command') AS commands
+FROM migration_guard.approvals WHERE reason LIKE 'maintenance%';
