@@ -52,6 +52,23 @@ ORDER BY statement, risk DESC;
 SQL
 
 echo
+echo "== Applying it anyway, as a migration tool would (psql -1 -f, one transaction) =="
+command psql -X -q -v ON_ERROR_STOP=1 -d postgres -1 -f "$migration" 2>&1 | sed 's/^/  /' || true
+echo
+echo "== Nothing was lost: the column, its data and every row are still there =="
+psql -c "SELECT count(*) AS users, count(email) AS emails FROM users;"
+
+echo
+echo "== An approver lets exactly that one change through, once =="
+psql <<'SQL'
+SELECT migration_guard.approve(ARRAY['drop-column'], ARRAY['public.users.email'],
+                               'email moved to the identity service, ticket 812') AS token \gset
+SET migration_guard.approval = :'token';
+ALTER TABLE users DROP COLUMN email;
+SELECT id, rules, objects, reason, approved_by, uses_left FROM migration_guard.approvals;
+SQL
+
+echo
 echo "== The same file through the CLI linter (offline, for CI) =="
 build/migration-guard lint "$migration" || echo "(exit code $?: findings at or above the --fail-on level, default high)"
 echo

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test of migration_guard, in order: unit tests (GoogleTest), the same under
-# AddressSanitizer + UBSan, the CLI, the shared-corpus parity through the CLI, and the pg_regress
-# suites against a temporary PostgreSQL 15 instance (which include the server's parity check).
+# AddressSanitizer + UBSan, the CLI, the shared-corpus parity through the CLI, the pg_regress
+# suites against temporary PostgreSQL 15 instances (plain, preloaded, locked; they include the
+# server's parity check), the isolation specs, and scripted sessions against throwaway servers.
 # Expects `make install` to have run (`make test` does both). Leaves no server running.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -31,10 +32,9 @@ elif kind == "plain":
     m = re.findall(r"^(\d+) passed, (\d+) failed", text, re.M)
     if m: p, f = int(m[-1][0]), int(m[-1][1])
 elif kind == "regress":
-    m = re.search(r"All (\d+) tests passed", text)
-    if m: p = int(m.group(1))
-    m = re.search(r"(\d+) of (\d+) tests failed", text)
-    if m: f, p = int(m.group(1)), int(m.group(2)) - int(m.group(1))
+    for m in re.finditer(r"All (\d+) tests passed", text): p += int(m.group(1))
+    for m in re.finditer(r"(\d+) of (\d+) tests failed", text):
+        f += int(m.group(1)); p += int(m.group(2)) - int(m.group(1))
 print(p, f)
 PY
 )
@@ -60,7 +60,9 @@ else
 fi
 run "CLI" plain bash test/cli/run.sh build/migration-guard
 run "parity: corpus through the CLI" plain python3 test/cli/parity.py build/migration-guard
-run "pg_regress (temporary instance)" regress scripts/run-regress.sh
+run "pg_regress (temporary instances: plain, preloaded, locked)" regress scripts/run-regress.sh
+run "isolation (pg_isolation_regress)" regress scripts/run-isolation.sh
+run "scripted sessions (throwaway servers)" plain bash test/sessions/run.sh
 
 printf '\n'
 if [ ${#failed_suites[@]} -gt 0 ]; then printf 'failed suites: %s\n' "${failed_suites[*]}"; fi

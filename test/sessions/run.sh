@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Scripted sessions against real throwaway servers: what pg_regress cannot show because it needs
+# connection options or a server restart. Prints "ok - ..." per check and "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+passed=0
+failed=0
+check() {  # check NAME EXPECTED_REGEX OUTPUT
+  if printf '%s' "$3" | grep -Eq -- "$2"; then
+    echo "ok - $1"; passed=$((passed + 1))
+  else
+    echo "not ok - $1"; echo "   expected /$2/ in:"; printf '%s\n' "$3" | sed 's/^/   | /'; failed=$((failed + 1))
+  fi
+}
+
+dirs=()
+cleanup() { for d in "${dirs[@]}"; do scripts/pg-temp.sh stop "$d"; done; }
+trap cleanup EXIT
+start() {  # start PORT CONF_LINES... → prints the folder
+  local d
+  d=$(mktemp -d /tmp/mg-session.XXXXXX)
+  dirs+=("$d")
+  scripts/pg-temp.sh start "$d" "$@" >&2 || return 1
+  echo "$d"
+}
+sql() { psql -X -q -v ON_ERROR_STOP=0 -d postgres "$@" 2>&1; }
+
+# --- preloaded, not locked: approvals through PGOPTIONS, as a migration tool would pass them ----
+d=$(start 55431 "shared_preload_libraries = 'migration_guard'") || exit 1
+eval "$(scripts/pg-temp.sh env "$d")"
+sql -c "CREATE EXTENSION migration_guard" -c "CREATE TABLE legacy (id bigint)" -c "INSERT INTO legacy VALUES (1)" \
+    -c "CREATE ROLE migrator LOGIN" -c "GRANT CREATE ON SCHEMA public TO migrator" -c "ALTER TABLE legacy OWNER TO migrator" >/dev/null
+out=$(PGUSER=migrator sql -c "DROP TABLE legacy")
+check "a migration tool's DROP TABLE is blocked" "migration_guard blocked DROP TABLE" "$out"
+token=$(psql -X -At -d postgres -c "SELECT migration_guard.approve(ARRAY['drop-table'], ARRAY['public.legacy'], 'retired in release 42')")
+out=$(PGUSER=migrator PGOPTIONS="-c migration_guard.approval=$token" sql -c "DROP TABLE legacy")
+check "PGOPTIONS presents the approval" "approved by approval #1" "$out"
+out=$(sql -At -c "SELECT count(*) FROM pg_tables WHERE tablename = 'legacy'")
+check "the approved drop happened" "^0$" "$out"
+out=$(PGUSER=migrator PGOPTIONS="-c migration_guard.mode=off" sql -c "SHOW migration_guard.mode")
+check "a non-superuser cannot start a session with the guard off" "permission denied to set parameter" "$out"
+out=$(PGOPTIONS="-c migration_guard.mode=warn" sql -At -c "SHOW migration_guard.mode")
+check "a superuser can, and it shows (not locked)" "^warn$" "$out"
+
+# --- locked: nobody changes the policy from a session, PGOPTIONS included -------------------------
+d=$(start 55432 "shared_preload_libraries = 'migration_guard'" "migration_guard.locked = on" \
+      "migration_guard.block_at = 'high'") || exit 1
+eval "$(scripts/pg-temp.sh env "$d")"
+sql -c "CREATE EXTENSION migration_guard" >/dev/null
+out=$(PGOPTIONS="-c migration_guard.mode=off" sql -c "SHOW migration_guard.mode")
+check "locked: PGOPTIONS with mode=off is refused, even for a superuser" "locked by the server configuration" "$out"
+out=$(PGOPTIONS="-c migration_guard.block_at=critical" sql -c "SHOW migration_guard.block_at")
+check "locked: PGOPTIONS with block_at=critical is refused" "locked by the server configuration" "$out"
+out=$(PGOPTIONS="-c migration_guard.rls_schemas=api" sql -At -c "SHOW migration_guard.rls_schemas")
+check "locked: settings that are not policy are still free" "^api$" "$out"
+out=$(sql -At -c "SHOW migration_guard.mode")
+check "locked: the configured mode holds" "^enforce$" "$out"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
