@@ -218,3 +218,188 @@ AS $$
     ORDER BY s.ord
 $$;
 COMMENT ON FUNCTION migration_guard.coverage() IS 'Which commands the guard sees right now, and through what';
+
+------------------------------------------------------------------------------------------------
+-- Audit log: every schema change on record, blocked attempts too, append-only.
+------------------------------------------------------------------------------------------------
+
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'migration_guard_auditor') THEN
+        CREATE ROLE migration_guard_auditor NOLOGIN;
+    END IF;
+END
+$$;
+
+CREATE SEQUENCE migration_guard.audit_id_seq;
+
+-- Changes, written in the changing transaction.
+CREATE TABLE migration_guard.audit_change (
+    id bigint PRIMARY KEY DEFAULT nextval('migration_guard.audit_id_seq'),
+    logged_at timestamptz NOT NULL DEFAULT statement_timestamp(),
+    role_name text NOT NULL,
+    session_role text NOT NULL,
+    application_name text,
+    client_addr inet,
+    backend_pid int NOT NULL,
+    xid xid8,
+    command_tag text NOT NULL,
+    object_type text,
+    object_identity text,
+    statement text,
+    rules text[] NOT NULL DEFAULT '{}',
+    risk migration_guard.risk NOT NULL DEFAULT 'low',
+    decision text NOT NULL CHECK (decision IN ('allowed', 'warned', 'approved', 'blocked')),
+    approval_id bigint,
+    migration_id text
+);
+-- Blocked attempts, written by a background worker after the attempt's transaction aborted.
+CREATE TABLE migration_guard.audit_blocked (LIKE migration_guard.audit_change INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
+ALTER TABLE migration_guard.audit_blocked ADD PRIMARY KEY (id);
+CREATE INDEX audit_change_logged_at_idx ON migration_guard.audit_change (logged_at);
+CREATE INDEX audit_blocked_logged_at_idx ON migration_guard.audit_blocked (logged_at);
+CREATE INDEX audit_change_migration_idx ON migration_guard.audit_change (migration_id);
+
+CREATE FUNCTION migration_guard.audit_append_only() RETURNS trigger
+AS 'MODULE_PATHNAME', 'migration_guard_audit_append_only' LANGUAGE C;
+CREATE TRIGGER audit_change_append_only BEFORE UPDATE OR DELETE ON migration_guard.audit_change
+    FOR EACH ROW EXECUTE FUNCTION migration_guard.audit_append_only();
+CREATE TRIGGER audit_change_no_truncate BEFORE TRUNCATE ON migration_guard.audit_change
+    FOR EACH STATEMENT EXECUTE FUNCTION migration_guard.audit_append_only();
+CREATE TRIGGER audit_blocked_append_only BEFORE UPDATE OR DELETE ON migration_guard.audit_blocked
+    FOR EACH ROW EXECUTE FUNCTION migration_guard.audit_append_only();
+CREATE TRIGGER audit_blocked_no_truncate BEFORE TRUNCATE ON migration_guard.audit_blocked
+    FOR EACH STATEMENT EXECUTE FUNCTION migration_guard.audit_append_only();
+-- ... also in replica mode.
+ALTER TABLE migration_guard.audit_change ENABLE ALWAYS TRIGGER audit_change_append_only;
+ALTER TABLE migration_guard.audit_change ENABLE ALWAYS TRIGGER audit_change_no_truncate;
+ALTER TABLE migration_guard.audit_blocked ENABLE ALWAYS TRIGGER audit_blocked_append_only;
+ALTER TABLE migration_guard.audit_blocked ENABLE ALWAYS TRIGGER audit_blocked_no_truncate;
+
+REVOKE ALL ON migration_guard.audit_change, migration_guard.audit_blocked, migration_guard.audit_id_seq FROM PUBLIC;
+GRANT SELECT ON migration_guard.audit_change, migration_guard.audit_blocked TO migration_guard_auditor;
+SELECT pg_catalog.pg_extension_config_dump('migration_guard.audit_change', '');
+SELECT pg_catalog.pg_extension_config_dump('migration_guard.audit_blocked', '');
+SELECT pg_catalog.pg_extension_config_dump('migration_guard.audit_id_seq', '');
+
+CREATE VIEW migration_guard.audit_log AS
+SELECT * FROM (
+    SELECT id, logged_at, role_name, session_role, application_name, client_addr, backend_pid, xid,
+           command_tag, object_type, object_identity, statement, rules, risk, decision, approval_id, migration_id
+    FROM migration_guard.audit_change
+    UNION ALL
+    SELECT id, logged_at, role_name, session_role, application_name, client_addr, backend_pid, xid,
+           command_tag, object_type, object_identity, statement, rules, risk, decision, approval_id, migration_id
+    FROM migration_guard.audit_blocked
+) a
+ORDER BY logged_at DESC, id DESC;
+COMMENT ON VIEW migration_guard.audit_log IS
+    'Every schema change and dropped object, and every blocked attempt, newest first';
+
+CREATE FUNCTION migration_guard.purge_audit(older_than interval) RETURNS bigint
+AS 'MODULE_PATHNAME', 'migration_guard_purge_audit' LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION migration_guard.purge_audit(interval) FROM PUBLIC;
+COMMENT ON FUNCTION migration_guard.purge_audit(interval) IS
+    'Removes audit rows older than the interval (superusers only) and records that it did';
+
+CREATE FUNCTION migration_guard.audit_status(
+    OUT preloaded boolean, OUT blocked_queued bigint, OUT blocked_written bigint, OUT blocked_dropped bigint,
+    OUT mechanism text)
+AS 'MODULE_PATHNAME', 'migration_guard_audit_status' LANGUAGE C VOLATILE;
+
+-- Migrations as first-class records.
+CREATE TABLE migration_guard.migration_run (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    migration_id text NOT NULL,
+    intent text,
+    started_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    ended_at timestamptz,
+    role_name text NOT NULL,
+    session_role text NOT NULL,
+    backend_pid int NOT NULL
+);
+REVOKE ALL ON migration_guard.migration_run FROM PUBLIC;
+GRANT SELECT ON migration_guard.migration_run TO migration_guard_auditor;
+SELECT pg_catalog.pg_extension_config_dump('migration_guard.migration_run', '');
+
+CREATE FUNCTION migration_guard.begin_migration(id text, intent text DEFAULT NULL) RETURNS void
+AS 'MODULE_PATHNAME', 'migration_guard_begin_migration' LANGUAGE C VOLATILE;
+CREATE FUNCTION migration_guard.end_migration() RETURNS void
+AS 'MODULE_PATHNAME', 'migration_guard_end_migration' LANGUAGE C VOLATILE;
+
+CREATE VIEW migration_guard.migrations AS
+WITH changes AS (
+    SELECT migration_id,
+           count(*) FILTER (WHERE decision <> 'blocked') AS changes,
+           count(*) FILTER (WHERE decision = 'blocked') AS blocked_attempts,
+           max(risk) AS highest_risk,
+           array_agg(DISTINCT approval_id) FILTER (WHERE approval_id IS NOT NULL) AS approvals_used,
+           min(logged_at) AS first_change,
+           max(logged_at) AS last_change,
+           (array_agg(role_name ORDER BY logged_at))[1] AS first_role
+    FROM migration_guard.audit_log
+    WHERE migration_id IS NOT NULL
+    GROUP BY migration_id
+), runs AS (
+    SELECT DISTINCT ON (migration_id) migration_id, intent, started_at, ended_at, role_name
+    FROM migration_guard.migration_run
+    ORDER BY migration_id, started_at DESC
+)
+SELECT coalesce(r.migration_id, c.migration_id) AS migration_id,
+       coalesce(r.started_at, c.first_change) AS started_at,
+       coalesce(r.ended_at, c.last_change) AS ended_at,
+       coalesce(r.role_name, c.first_role) AS role_name,
+       r.intent,
+       coalesce(c.changes, 0) AS changes,
+       coalesce(c.blocked_attempts, 0) AS blocked_attempts,
+       coalesce(c.highest_risk, 'low') AS highest_risk,
+       coalesce(c.approvals_used, '{}') AS approvals_used
+FROM runs r FULL JOIN changes c ON c.migration_id = r.migration_id
+ORDER BY 2 DESC;
+COMMENT ON VIEW migration_guard.migrations IS 'One row per migration: when, who, why, how many changes, highest risk, approvals used';
+
+-- Ready-made answers, newest first.
+CREATE VIEW migration_guard.recent_changes AS
+SELECT * FROM migration_guard.audit_log WHERE decision <> 'blocked';
+CREATE VIEW migration_guard.blocked_attempts AS
+SELECT * FROM migration_guard.audit_log WHERE decision = 'blocked';
+CREATE VIEW migration_guard.drift AS
+SELECT * FROM migration_guard.audit_log WHERE migration_id IS NULL AND decision <> 'blocked';
+COMMENT ON VIEW migration_guard.drift IS 'Schema changes made outside any migration, newest first';
+
+CREATE FUNCTION migration_guard.history(object text)
+RETURNS SETOF migration_guard.audit_log
+LANGUAGE sql STABLE
+AS $$
+    WITH target AS (
+        SELECT CASE WHEN position('.' IN object) > 0 THEN object ELSE current_schema() || '.' || object END AS name
+    )
+    SELECT a.* FROM migration_guard.audit_log a, target t
+    WHERE a.object_identity = t.name
+       OR a.object_identity LIKE t.name || '.%'
+       OR a.object_identity LIKE '% on ' || t.name
+    ORDER BY a.logged_at DESC, a.id DESC
+$$;
+COMMENT ON FUNCTION migration_guard.history(text) IS 'Everything that happened to one table, its columns, constraints and triggers, newest first';
+
+CREATE FUNCTION migration_guard.changes_by(role_name text)
+RETURNS SETOF migration_guard.audit_log
+LANGUAGE sql STABLE
+AS $$
+    SELECT * FROM migration_guard.audit_log a
+    WHERE a.role_name = changes_by.role_name OR a.session_role = changes_by.role_name
+    ORDER BY a.logged_at DESC, a.id DESC
+$$;
+
+REVOKE ALL ON migration_guard.audit_log, migration_guard.migrations, migration_guard.recent_changes,
+              migration_guard.blocked_attempts, migration_guard.drift FROM PUBLIC;
+GRANT SELECT ON migration_guard.audit_log, migration_guard.migrations, migration_guard.recent_changes,
+                migration_guard.blocked_attempts, migration_guard.drift TO migration_guard_auditor;
+REVOKE ALL ON FUNCTION migration_guard.history(text), migration_guard.changes_by(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migration_guard.history(text), migration_guard.changes_by(text) TO migration_guard_auditor;
+
+CREATE FUNCTION migration_guard.on_ddl_command_end() RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'migration_guard_on_ddl_command_end' LANGUAGE C;
+CREATE EVENT TRIGGER migration_guard_ddl_end ON ddl_command_end
+    EXECUTE FUNCTION migration_guard.on_ddl_command_end();
+ALTER EVENT TRIGGER migration_guard_ddl_end ENABLE ALWAYS;

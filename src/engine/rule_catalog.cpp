@@ -69,6 +69,9 @@ const std::vector<RuleInfo> &all_rules() {
          "switching migration_guard off or loosening it (settings, its event triggers, the extension)"},
         {"table-rewrite", Risk::High, "availability",
          "a rewrite of a large table, whatever statement caused it (seen by the server only)", true, true},
+        {"ddl-outside-migration", Risk::Medium, "practice",
+         "a schema change made outside any migration (drift), when migration_guard.outside_migration asks", false,
+         true},
     };
     return rules;
 }

@@ -5,6 +5,7 @@
 #include "engine/node_names.hpp"
 #include "engine/rule_catalog.hpp"
 #include "server/approvals.hpp"
+#include "server/audit.hpp"
 #include "server/boundary.hpp"
 #include "server/settings.hpp"
 #include "server/stake.hpp"
@@ -21,6 +22,7 @@ namespace {
 StatementState statement_state;
 
 bool blocks(const Finding &f) {
+    if (f.rule == "ddl-outside-migration") return outside_migration() == OutsideMigration::Block;
     if (f.risk >= block_at()) return true;
     const RuleInfo *info = find_rule(f.rule);
     return additive_only() && info && info->changes_existing;
@@ -47,6 +49,7 @@ std::string approve_call(const std::vector<Finding> &blocked) {
 }
 
 std::string why_blocked(const Finding &f) {
+    if (f.rule == "ddl-outside-migration") return f.rule + " (migration_guard.outside_migration is block)";
     if (f.risk >= block_at()) return f.rule + " (" + risk_name(f.risk) + ")";
     return f.rule + " (" + risk_name(f.risk) + ", not additive while migration_guard.additive_only is on)";
 }
@@ -85,6 +88,29 @@ void report(int elevel, const std::string &message, const std::string &detail, c
 
 }  // namespace
 
+std::string object_kind(const Finding &f) {
+    static const char *const column_rules[] = {"drop-column", "change-column-type", "set-not-null", "drop-not-null",
+                                               "rename-column", "add-not-null-column", "add-column-volatile-default"};
+    for (const char *r : column_rules)
+        if (f.rule == r) return "table column";
+    if (f.rule == "drop-schema" || f.rule == "rename-schema") return "schema";
+    if (f.rule == "drop-database") return "database";
+    if (f.rule == "drop-role" || f.rule == "drop-owned") return "role";
+    if (f.rule == "drop-tablespace") return "tablespace";
+    if (f.rule == "alter-system" || f.object.rfind("migration_guard.", 0) == 0) return "setting";
+    if (f.rule == "drop-constraint" || f.rule == "add-foreign-key" || f.rule == "add-check-constraint" ||
+        f.rule == "add-unique-constraint" || f.rule == "add-exclusion-constraint" || f.rule == "cascade-delete-change")
+        return "table constraint";
+    if (f.rule == "drop-index" || f.rule == "reindex-blocking") return "index";
+    if (f.rule == "drop-view") return "view";
+    if (f.rule == "drop-function") return "function";
+    if (f.rule == "drop-sequence") return "sequence";
+    if (f.rule == "drop-type" || f.rule == "rename-enum-value") return "type";
+    if (f.rule == "drop-trigger" || f.rule == "disable-trigger") return "trigger";
+    if (f.rule == "weaken-guard") return "guard";
+    return "table";
+}
+
 const char *decision_name(Decision d) {
     switch (d) {
         case Decision::Allowed: return "allowed";
@@ -96,9 +122,50 @@ const char *decision_name(Decision d) {
 }
 
 StatementState &current_statement() { return statement_state; }
-void begin_statement() { statement_state = StatementState{}; }
+void begin_statement(std::string text, std::string command_tag) {
+    statement_state = StatementState{};
+    statement_state.text = std::move(text);
+    statement_state.command_tag = std::move(command_tag);
+}
+
+namespace {
+
+void note(const Judgement &j) {
+    StatementState &st = statement_state;
+    st.judged_any = true;
+    st.risk = max_risk(st.risk, j.risk);
+    if (j.decision > st.decision) st.decision = j.decision;
+    for (const auto &f : j.findings)
+        if (std::find(st.rules.begin(), st.rules.end(), f.rule) == st.rules.end()) st.rules.push_back(f.rule);
+}
+
+// A blocked attempt aborts its transaction: its rows go to the audit log through a worker.
+void audit_blocked(const std::vector<Finding> &blocked, const std::string &command_tag, int64_t approval_id) {
+    std::vector<AuditRow> rows;
+    for (const Finding &f : blocked) {
+        AuditRow r;
+        r.command_tag = command_tag;
+        r.object_type = object_kind(f);
+        r.object_identity = f.object;
+        r.statement = statement_state.text;
+        r.rules = {f.rule};
+        r.risk = f.risk;
+        r.decision = "blocked";
+        r.approval_id = approval_id;
+        rows.push_back(std::move(r));
+    }
+    record_blocked(rows);
+}
+
+}  // namespace
 
 Judgement judge(std::vector<Finding> findings, const std::string &command_tag) {
+    Judgement j = judge_quietly(std::move(findings), command_tag);
+    note(j);
+    return j;
+}
+
+Judgement judge_quietly(std::vector<Finding> findings, const std::string &command_tag) {
     Judgement j;
     for (const auto &f : findings) {
         j.risk = max_risk(j.risk, f.risk);
@@ -126,9 +193,17 @@ Judgement judge(std::vector<Finding> findings, const std::string &command_tag) {
         return j;
     }
 
+    for (const auto &f : j.findings)
+        if (f.rule == "ddl-outside-migration" && outside_migration() == OutsideMigration::Warn) {
+            j.decision = Decision::Warned;
+            report(WARNING, "migration_guard: " + command_tag + " outside any migration", f.message + ".", f.hint + ".");
+        }
     if (blocked.empty()) return j;
     const ApprovalOutcome approval = use_approval(blocked, command_tag, statement_state.spent_approval);
-    if (!approval.approved) raise_block(blocked, command_tag, approval);
+    if (!approval.approved) {
+        audit_blocked(blocked, command_tag, approval.id);
+        raise_block(blocked, command_tag, approval);
+    }
     const bool newly_spent = statement_state.spent_approval != approval.id;
     statement_state.spent_approval = approval.id;
     statement_state.blocking.insert(statement_state.blocking.end(), blocked.begin(), blocked.end());

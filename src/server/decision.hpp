@@ -11,7 +11,7 @@
 
 namespace mg::server {
 
-enum class Decision { Allowed, Warned, Approved, Blocked };
+enum class Decision { Allowed = 0, Warned = 1, Approved = 2, Blocked = 3 };
 
 const char *decision_name(Decision d);
 
@@ -29,13 +29,25 @@ struct StatementState {
     std::set<std::string> foreseen_rewrites;  // tables whose rewrite a finding predicted
     int64_t spent_approval = 0;
     std::vector<Finding> blocking;  // what needed an approval so far: one approval must cover it all
+    // For the audit log: the statement's text and the judgement so far.
+    std::string text;
+    std::string command_tag;
+    Decision decision = Decision::Allowed;
+    Risk risk = Risk::Low;
+    std::vector<std::string> rules;
+    bool judged_any = false;
 };
 
 StatementState &current_statement();
-void begin_statement();
+void begin_statement(std::string text, std::string command_tag);
 
 // Judges the findings of one statement (or of what it dropped or rewrote). Raises the blocking
 // error (as a UserError) when enforcement says so; otherwise reports and returns the judgement.
 Judgement judge(std::vector<Finding> findings, const std::string &command_tag);
+// The same without recording into the statement's judgement (used by judge()).
+Judgement judge_quietly(std::vector<Finding> findings, const std::string &command_tag);
+
+// The kind of object a finding is about, in pg_event_trigger_ddl_commands()' words.
+std::string object_kind(const Finding &f);
 
 }  // namespace mg::server

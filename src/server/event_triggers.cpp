@@ -8,10 +8,12 @@
 #include "engine/node_names.hpp"
 #include "engine/rule_catalog.hpp"
 #include "server/boundary.hpp"
+#include "server/audit.hpp"
 #include "server/decision.hpp"
 #include "server/server_catalog.hpp"
 #include "server/settings.hpp"
 #include "server/statement_findings.hpp"
+#include "server/statement_text.hpp"
 
 extern "C" {
 #include "commands/extension.h"
@@ -81,6 +83,53 @@ bool column_of_new_table(const std::string &column_object) {
     return facts && (facts->created_in_transaction || facts->temporary);
 }
 
+// Drift: a schema change with no migration to name it, when the policy asks to notice.
+void add_outside_migration(std::vector<Finding> &findings, const std::string &tag) {
+    if (outside_migration() == OutsideMigration::Allow || migration_id()[0]) return;
+    findings.push_back(make_finding("ddl-outside-migration", current_statement().text.substr(0, 200),
+                                    tag + " runs outside any migration: nothing in your migration files knows about it",
+                                    "Run it from a migration (SELECT migration_guard.begin_migration('<id>', '<intent>') "
+                                    "or SET migration_guard.migration_id), or approve it"));
+}
+
+AuditRow audit_row(const std::string &object_type, const std::string &identity) {
+    const StatementState &st = current_statement();
+    AuditRow r;
+    r.command_tag = st.command_tag;
+    r.object_type = object_type;
+    r.object_identity = identity;
+    r.statement = st.text;
+    r.rules = st.rules;
+    r.risk = st.risk;
+    r.decision = decision_name(st.decision);
+    r.approval_id = st.spent_approval;
+    return r;
+}
+
+// Rows of a set-returning event trigger function, as pairs of strings, copied out of SPI.
+std::vector<std::pair<std::string, std::string>> spi_pairs(const char *query) {
+    List *values = NIL;
+    pg_call([&] {
+        MemoryContext outer = CurrentMemoryContext;
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        const int rc = SPI_execute(query, true, 0);
+        if (rc != SPI_OK_SELECT) elog(ERROR, "migration_guard: event trigger query failed (%d)", rc);
+        for (uint64 i = 0; i < SPI_processed; i++) {
+            MemoryContext old = MemoryContextSwitchTo(outer);
+            for (int col = 1; col <= 2; col++) {
+                char *v = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, col);
+                values = lappend(values, pstrdup(v ? v : ""));
+            }
+            MemoryContextSwitchTo(old);
+        }
+        SPI_finish();
+    });
+    std::vector<std::pair<std::string, std::string>> rows;
+    for (int i = 0; i + 1 < list_length(values); i += 2)
+        rows.emplace_back(static_cast<char *>(list_nth(values, i)), static_cast<char *>(list_nth(values, i + 1)));
+    return rows;
+}
+
 std::string table_of(const std::string &object) {
     const auto first = object.find('.');
     const auto second = first == std::string::npos ? first : object.find('.', first + 1);
@@ -91,13 +140,32 @@ std::string table_of(const std::string &object) {
 
 MG_SQL_FUNCTION(migration_guard_on_ddl_command_start) {
     EventTriggerData *trigger = trigger_data(fcinfo);
-    begin_statement();
-    if (guard_inactive()) PG_RETURN_VOID();
+    const std::string tag = GetCommandTagName(trigger->tag);
+    if (guard_inactive()) {
+        begin_statement({}, tag);
+        PG_RETURN_VOID();
+    }
+    begin_statement(running_statement_text(trigger->parsetree), tag);
     remember_named_targets(trigger->parsetree);
     std::vector<Finding> findings = findings_for_statement(trigger->parsetree);
     for (const auto &f : findings)
         if (f.rewrites_table) current_statement().foreseen_rewrites.insert(table_of(f.object));
-    judge(std::move(findings), GetCommandTagName(trigger->tag));
+    add_outside_migration(findings, tag);
+    judge(std::move(findings), tag);
+    PG_RETURN_VOID();
+}
+
+// What changed: one audit row per object the command created or altered.
+MG_SQL_FUNCTION(migration_guard_on_ddl_command_end) {
+    trigger_data(fcinfo);
+    if (guard_inactive() || !current_statement().judged_any) PG_RETURN_VOID();
+    std::vector<AuditRow> rows;
+    for (const auto &[type, identity] : spi_pairs(
+             "SELECT object_type, object_identity FROM pg_catalog.pg_event_trigger_ddl_commands() "
+             "WHERE NOT in_extension AND schema_name IS DISTINCT FROM 'pg_temp' "
+             "AND object_identity NOT LIKE 'pg_temp%'"))
+        rows.push_back(audit_row(type, identity));
+    write_audit_rows(rows);
     PG_RETURN_VOID();
 }
 
@@ -105,48 +173,33 @@ MG_SQL_FUNCTION(migration_guard_on_sql_drop) {
     EventTriggerData *trigger = trigger_data(fcinfo);
     if (guard_inactive()) PG_RETURN_VOID();
     const std::string tag = GetCommandTagName(trigger->tag);
-
-    struct Dropped {
-        std::string type, object;
-    };
-    std::vector<Dropped> dropped;
-    // Copied out of SPI as C strings first: no C++ object lives across PostgreSQL calls that may fail.
-    List *rows = NIL;
-    pg_call([&] {
-        MemoryContext outer = CurrentMemoryContext;
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-        const int rc = SPI_execute(
-            "SELECT object_type, array_to_string(address_names, '.') FROM pg_catalog.pg_event_trigger_dropped_objects() "
-            "WHERE NOT is_temporary AND object_type IN ('table', 'table column') "
-            "AND schema_name IS DISTINCT FROM 'migration_guard'",
-            true, 0);
-        if (rc != SPI_OK_SELECT) elog(ERROR, "pg_event_trigger_dropped_objects() failed (%d)", rc);
-        for (uint64 i = 0; i < SPI_processed; i++) {
-            MemoryContext old = MemoryContextSwitchTo(outer);
-            rows = lappend(rows, pstrdup(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1)));
-            rows = lappend(rows, pstrdup(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2)));
-            MemoryContextSwitchTo(old);
-        }
-        SPI_finish();
-    });
-    for (int i = 0; i + 1 < list_length(rows); i += 2)
-        dropped.push_back({static_cast<char *>(list_nth(rows, i)), static_cast<char *>(list_nth(rows, i + 1))});
+    const auto dropped = spi_pairs(
+        "SELECT object_type, CASE WHEN object_type IN ('table', 'table column') "
+        "THEN array_to_string(address_names, '.') ELSE object_identity END "
+        "FROM pg_catalog.pg_event_trigger_dropped_objects() "
+        "WHERE NOT is_temporary AND schema_name IS DISTINCT FROM 'migration_guard'");
 
     std::vector<Finding> findings;
-    for (const auto &d : dropped) {
-        const bool is_table = d.type == "table";
+    for (const auto &[type, object] : dropped) {
+        const bool is_table = type == "table";
+        if (!is_table && type != "table column") continue;
         const char *rule = is_table ? "drop-table" : "drop-column";
-        if (current_statement().judged.count(std::string(rule) + " " + d.object)) continue;  // judged at start
-        if (!is_table && column_of_new_table(d.object)) continue;
+        if (current_statement().judged.count(std::string(rule) + " " + object)) continue;  // judged at start
+        if (!is_table && column_of_new_table(object)) continue;
         findings.push_back(make_finding(
-            rule, d.object,
-            tag + (is_table ? " drops table " + d.object + " and every row in it"
-                            : " drops column " + d.object + " and all its values") +
+            rule, object,
+            tag + (is_table ? " drops table " + object + " and every row in it"
+                            : " drops column " + object + " and all its values") +
                 " as a dependent object (cascade)",
             "Drop or move what you keep explicitly first, and run the statement without CASCADE so PostgreSQL "
             "names every dependent object"));
     }
     if (!findings.empty()) judge(std::move(findings), tag);
+
+    // Every object the statement took, cascades included, on record.
+    std::vector<AuditRow> rows;
+    for (const auto &[type, object] : dropped) rows.push_back(audit_row(type, object));
+    write_audit_rows(rows);
     PG_RETURN_VOID();
 }
 

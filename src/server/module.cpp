@@ -1,10 +1,18 @@
 // The extension's shared library: module magic and load-time setup.
+#include "server/audit.hpp"
 #include "server/pg_prelude.hpp"
 #include "server/settings.hpp"
 #include "server/utility_hook.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
+
+static shmem_request_hook_type previous_shmem_request = nullptr;
+
+static void request_shmem(void) {
+    if (previous_shmem_request) previous_shmem_request();
+    mg::server::request_audit_shmem();
+}
 
 void _PG_init(void);
 void _PG_init(void) {
@@ -14,6 +22,9 @@ void _PG_init(void) {
     if (process_shared_preload_libraries_in_progress) {
         mg::server::set_preloaded();
         mg::server::install_utility_hook();
+        previous_shmem_request = shmem_request_hook;
+        shmem_request_hook = request_shmem;
+        mg::server::init_audit_shmem();
     }
 }
 }

@@ -14,6 +14,8 @@ bool additive_only_value = false;
 bool require_distinct_approver_value = false;
 bool locked_value = false;
 char *approval_value = nullptr;
+char *migration_id_value = nullptr;
+int outside_migration_value = static_cast<int>(OutsideMigration::Allow);
 int rewrite_threshold_kb = 100 * 1024;
 char *rls_schemas_value = nullptr;
 double medium_table_rows_value = 100000;
@@ -25,6 +27,13 @@ const struct config_enum_entry mode_options[] = {
     {"warn", static_cast<int>(Mode::Warn), false},
     {"audit", static_cast<int>(Mode::Audit), false},
     {"off", static_cast<int>(Mode::Off), false},
+    {nullptr, 0, false},
+};
+
+const struct config_enum_entry outside_migration_options[] = {
+    {"allow", static_cast<int>(OutsideMigration::Allow), false},
+    {"warn", static_cast<int>(OutsideMigration::Warn), false},
+    {"block", static_cast<int>(OutsideMigration::Block), false},
     {nullptr, 0, false},
 };
 
@@ -43,8 +52,8 @@ bool policy_change_allowed(GucSource source) {
     if (!locked_value || source <= PGC_S_ARGV) return true;
     GUC_check_errcode(MG_ERRCODE_SETTING_LOCKED);
     GUC_check_errmsg("migration_guard settings are locked by the server configuration");
-    GUC_check_errdetail("migration_guard.locked is on: mode, block_at, additive_only, require_distinct_approver "
-                        "and rewrite_threshold keep the values of postgresql.conf.");
+    GUC_check_errdetail("migration_guard.locked is on: mode, block_at, additive_only, require_distinct_approver, "
+                        "rewrite_threshold and outside_migration keep the values of postgresql.conf.");
     GUC_check_errhint("Change them in postgresql.conf and reload; to let one schema change through, use an "
                       "approval (migration_guard.approve).");
     return false;
@@ -85,6 +94,14 @@ void define_settings() {
                                "Approval token presented for the schema changes of this session or transaction.",
                                nullptr, &approval_value, "", PGC_USERSET, GUC_NOT_IN_SAMPLE, nullptr, nullptr,
                                nullptr);
+    DefineCustomStringVariable("migration_guard.migration_id",
+                               "Migration the session's schema changes belong to (also set by begin_migration()).",
+                               nullptr, &migration_id_value, "", PGC_USERSET, GUC_NOT_IN_SAMPLE, nullptr, nullptr,
+                               nullptr);
+    DefineCustomEnumVariable("migration_guard.outside_migration",
+                             "What a schema change outside any migration is: allow, warn or block (drift).", nullptr,
+                             &outside_migration_value, static_cast<int>(OutsideMigration::Allow),
+                             outside_migration_options, PGC_SUSET, 0, check_policy_int, nullptr, nullptr);
     DefineCustomStringVariable("migration_guard.rls_schemas",
                                "Schemas whose new tables must enable row level security (comma-separated).",
                                nullptr, &rls_schemas_value, "public", PGC_USERSET, GUC_LIST_INPUT, nullptr, nullptr,
@@ -104,6 +121,8 @@ bool additive_only() { return additive_only_value; }
 bool require_distinct_approver() { return require_distinct_approver_value; }
 bool locked() { return locked_value; }
 const char *approval_token() { return approval_value ? approval_value : ""; }
+const char *migration_id() { return migration_id_value ? migration_id_value : ""; }
+OutsideMigration outside_migration() { return static_cast<OutsideMigration>(outside_migration_value); }
 int64_t rewrite_threshold_bytes() { return static_cast<int64_t>(rewrite_threshold_kb) * 1024; }
 bool preloaded() { return preloaded_value; }
 void set_preloaded() { preloaded_value = true; }

@@ -8,6 +8,7 @@
 namespace mg::server {
 
 enum class Mode { Enforce = 0, Warn = 1, Audit = 2, Off = 3 };
+enum class OutsideMigration { Allow = 0, Warn = 1, Block = 2 };
 
 void define_settings();
 
@@ -17,6 +18,8 @@ bool additive_only();
 bool require_distinct_approver();
 bool locked();
 const char *approval_token();  // "" when none is presented
+const char *migration_id();    // "" outside a migration
+OutsideMigration outside_migration();
 int64_t rewrite_threshold_bytes();
 bool preloaded();
 void set_preloaded();

@@ -2,11 +2,13 @@
 
 #include <cstring>
 
+#include "server/audit.hpp"
 #include "server/boundary.hpp"
 #include "server/decision.hpp"
 #include "server/settings.hpp"
 #include "server/sqlstate.hpp"
 #include "server/statement_findings.hpp"
+#include "server/statement_text.hpp"
 
 extern "C" {
 #include "commands/extension.h"
@@ -54,27 +56,83 @@ bool hook_judges(const Node *stmt) {
     }
 }
 
-void judge_utility(Node *stmt) {
-    refuse_locked_alter_system(stmt);
-    if (mode() == Mode::Off || creating_extension) return;
+// Per-role and per-database settings of the guard are changes of its policy: on record.
+bool sets_guard_setting_elsewhere(const Node *stmt) {
+    const VariableSetStmt *set = nullptr;
+    if (IsA(stmt, AlterRoleSetStmt)) set = reinterpret_cast<const AlterRoleSetStmt *>(stmt)->setstmt;
+    if (IsA(stmt, AlterDatabaseSetStmt)) set = reinterpret_cast<const AlterDatabaseSetStmt *>(stmt)->setstmt;
+    return set && is_guard_setting(set->name);
+}
+
+bool guard_here() {
     bool installed = false;
     pg_call([&] { installed = IsTransactionState() && OidIsValid(get_extension_oid("migration_guard", true)); });
-    if (!installed) return;
-    begin_statement();
+    return installed;
+}
+
+const char *tag_of(Node *stmt) {
     const char *tag = nullptr;
     pg_call([&] { tag = GetCommandTagName(CreateCommandTag(stmt)); });
-    judge(findings_for_statement(stmt), tag);
+    return tag;
+}
+
+void judge_utility(Node *stmt) {
+    refuse_locked_alter_system(stmt);
+    if (mode() == Mode::Off || creating_extension || !guard_here()) return;
+    begin_statement(running_statement_text(stmt), tag_of(stmt));
+    judge(findings_for_statement(stmt), tag_of(stmt));
+}
+
+void audit_utility(Node *stmt, bool judged) {
+    if (mode() == Mode::Off || creating_extension || !guard_here()) return;
+    const bool setting = sets_guard_setting_elsewhere(stmt) ||
+                         (IsA(stmt, VariableSetStmt) && is_guard_setting(reinterpret_cast<VariableSetStmt *>(stmt)->name) &&
+                          std::strcmp(reinterpret_cast<VariableSetStmt *>(stmt)->name, "migration_guard.approval") != 0 &&
+                          std::strcmp(reinterpret_cast<VariableSetStmt *>(stmt)->name, "migration_guard.migration_id") != 0);
+    if (!setting && !(judged && !current_statement().rules.empty())) return;
+    if (!judged) begin_statement(running_statement_text(stmt), tag_of(stmt));
+    const StatementState &st = current_statement();
+    AuditRow row;
+    row.command_tag = st.command_tag;
+    if (setting) {
+        const VariableSetStmt *set = IsA(stmt, VariableSetStmt) ? reinterpret_cast<VariableSetStmt *>(stmt)
+                                     : IsA(stmt, AlterRoleSetStmt) ? reinterpret_cast<AlterRoleSetStmt *>(stmt)->setstmt
+                                                                   : reinterpret_cast<AlterDatabaseSetStmt *>(stmt)->setstmt;
+        row.object_type = "setting";
+        row.object_identity = set->name ? set->name : "";
+    } else {
+        row.object_type = "utility";
+        row.object_identity = st.blocking.empty() ? "" : st.blocking.front().object;
+    }
+    row.statement = st.text;
+    row.rules = st.rules;
+    row.risk = st.risk;
+    row.decision = decision_name(st.decision);
+    row.approval_id = st.spent_approval;
+    write_audit_rows({row});
 }
 
 void guard_process_utility(PlannedStmt *pstmt, const char *query_string, bool read_only_tree,
                            ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *query_env,
                            DestReceiver *dest, QueryCompletion *qc) {
     Node *stmt = pstmt->utilityStmt;
-    if (hook_judges(stmt)) enter_cpp("utility hook", [stmt] { judge_utility(stmt); });
-    if (previous_hook)
-        previous_hook(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
-    else
-        standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
+    const bool judged = hook_judges(stmt);
+    const bool audited = judged || sets_guard_setting_elsewhere(stmt);
+    push_statement(query_string, pstmt->stmt_location, pstmt->stmt_len);
+    PG_TRY();
+    {
+        if (judged) enter_cpp("utility hook", [stmt] { judge_utility(stmt); });
+        if (previous_hook)
+            previous_hook(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
+        else
+            standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
+        if (audited) enter_cpp("utility hook", [stmt, judged] { audit_utility(stmt, judged); });
+    }
+    PG_FINALLY();
+    {
+        pop_statement();
+    }
+    PG_END_TRY();
 }
 
 }  // namespace

@@ -21,7 +21,8 @@ bool is_guard_policy_setting(const char *name) {
     const std::string n = name;
     return n == "migration_guard.mode" || n == "migration_guard.block_at" ||
            n == "migration_guard.additive_only" || n == "migration_guard.require_distinct_approver" ||
-           n == "migration_guard.rewrite_threshold" || n == "migration_guard.locked";
+           n == "migration_guard.rewrite_threshold" || n == "migration_guard.locked" ||
+           n == "migration_guard.outside_migration";
 }
 
 // SET of a policy setting to a value at least as strict as the defaults is not weakening.

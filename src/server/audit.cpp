@@ -1,0 +1,304 @@
+#include "server/audit.hpp"
+
+#include <cstring>
+
+#include "server/guard_owner.hpp"
+#include "server/settings.hpp"
+
+extern "C" {
+#include "access/xact.h"
+#include "utils/fmgrprotos.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "storage/dsm.h"
+#include "storage/ipc.h"
+#include "storage/shmem.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+}
+
+namespace mg::server {
+
+namespace {
+
+// --- who, where, when: the session's side of every row --------------------------------------
+
+struct Context {
+    const char *role_name = nullptr;
+    const char *session_role = nullptr;
+    const char *application_name = nullptr;
+    const char *client_addr = nullptr;  // nullptr: local socket
+    int backend_pid = 0;
+    uint64 xid = 0;                     // 0: no transaction id was assigned
+    TimestampTz logged_at = 0;
+    const char *migration_id = nullptr;
+};
+
+Context capture_context() {
+    Context c;
+    pg_call([&] {
+        c.role_name = GetUserNameFromId(GetUserId(), false);
+        c.session_role = GetUserNameFromId(GetSessionUserId(), false);
+        c.application_name = application_name && application_name[0] ? pstrdup(application_name) : nullptr;
+        {
+            // inet_client_addr() is NULL for local connections (and for background workers).
+            LOCAL_FCINFO(call, 0);
+            InitFunctionCallInfoData(*call, nullptr, 0, InvalidOid, nullptr, nullptr);
+            Datum addr = inet_client_addr(call);
+            if (!call->isnull) c.client_addr = DatumGetCString(DirectFunctionCall1(inet_out, addr));
+        }
+        c.backend_pid = MyProcPid;
+        FullTransactionId fxid = GetTopFullTransactionIdIfAny();
+        c.xid = FullTransactionIdIsValid(fxid) ? U64FromFullTransactionId(fxid) : 0;
+        c.logged_at = GetCurrentStatementStartTimestamp();
+        const char *migration = migration_id();
+        c.migration_id = migration && migration[0] ? pstrdup(migration) : nullptr;
+    });
+    return c;
+}
+
+std::string joined(const std::vector<std::string> &items) {
+    std::string out;
+    for (const auto &i : items) out += (out.empty() ? "" : "\n") + i;
+    return out;
+}
+
+constexpr const char *kInsert =
+    "INSERT INTO migration_guard.%s (logged_at, role_name, session_role, application_name, client_addr, "
+    "backend_pid, xid, command_tag, object_type, object_identity, statement, rules, risk, decision, approval_id, "
+    "migration_id) VALUES ($1, $2, $3, $4, $5::inet, $6, $7::text::xid8, $8, $9, $10, $11, "
+    "string_to_array($12, E'\\n'), $13::migration_guard.risk, $14, $15, $16)";
+constexpr int kInsertArgs = 16;
+
+// Binds one row; PostgreSQL code only (runs inside SPI).
+void insert_row(const char *table, const Context &c, const char *command_tag, const char *object_type,
+                const char *object_identity, const char *statement, const char *rules, const char *risk,
+                const char *decision, int64 approval_id) {
+    Oid types[kInsertArgs] = {TIMESTAMPTZOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT4OID, TEXTOID, TEXTOID,
+                              TEXTOID,        TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID, TEXTOID};
+    Datum values[kInsertArgs];
+    char nulls[kInsertArgs];
+    memset(nulls, ' ', sizeof nulls);
+    auto text_or_null = [&](int i, const char *v) {
+        if (v && v[0]) values[i] = CStringGetTextDatum(v);
+        else nulls[i] = 'n';
+    };
+    values[0] = TimestampTzGetDatum(c.logged_at);
+    text_or_null(1, c.role_name);
+    text_or_null(2, c.session_role);
+    text_or_null(3, c.application_name);
+    text_or_null(4, c.client_addr);
+    values[5] = Int32GetDatum(c.backend_pid);
+    if (c.xid) values[6] = CStringGetTextDatum(psprintf(UINT64_FORMAT, c.xid));
+    else nulls[6] = 'n';
+    text_or_null(7, command_tag);
+    text_or_null(8, object_type);
+    text_or_null(9, object_identity);
+    text_or_null(10, statement);
+    values[11] = CStringGetTextDatum(rules ? rules : "");
+    values[12] = CStringGetTextDatum(risk);
+    values[13] = CStringGetTextDatum(decision);
+    if (approval_id) values[14] = Int64GetDatum(approval_id);
+    else nulls[14] = 'n';
+    text_or_null(15, c.migration_id);
+    const int rc = SPI_execute_with_args(psprintf(kInsert, table), kInsertArgs, types, values, nulls, false, 0);
+    if (rc != SPI_OK_INSERT) elog(ERROR, "migration_guard: writing the audit log failed (%d)", rc);
+}
+
+// --- blocked rows: serialized into a pinned DSM segment for a background worker ----------------
+
+struct SharedCounters {
+    pg_atomic_uint64 queued;
+    pg_atomic_uint64 written;
+    pg_atomic_uint64 dropped;
+};
+SharedCounters *counters = nullptr;
+shmem_startup_hook_type previous_startup = nullptr;
+
+void count(pg_atomic_uint64 SharedCounters::*which) {
+    if (counters) pg_atomic_fetch_add_u64(&(counters->*which), 1);
+}
+
+// Layout: header, then the strings, each NUL-terminated, in the order of kStringFields.
+struct BlockedHeader {
+    uint32 magic;
+    int32 backend_pid;
+    uint64 xid;
+    TimestampTz logged_at;
+    int64 approval_id;
+    int32 n_strings;
+};
+constexpr uint32 kMagic = 0x6d67626c;  // "mgbl"
+enum StringField {
+    kRole, kSession, kApplication, kClient, kTag, kObjectType, kIdentity, kStatement, kRules, kRisk, kMigration,
+    kFieldCount
+};
+
+bool launch_writer(dsm_handle handle, Oid database, Oid owner) {
+    BackgroundWorker worker;
+    memset(&worker, 0, sizeof worker);
+    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+    worker.bgw_restart_time = BGW_NEVER_RESTART;
+    snprintf(worker.bgw_library_name, BGW_MAXLEN, "migration_guard");
+    snprintf(worker.bgw_function_name, BGW_MAXLEN, "migration_guard_audit_writer");
+    snprintf(worker.bgw_name, BGW_MAXLEN, "migration_guard audit writer");
+    snprintf(worker.bgw_type, BGW_MAXLEN, "migration_guard audit writer");
+    worker.bgw_main_arg = UInt32GetDatum(handle);
+    memcpy(worker.bgw_extra, &database, sizeof database);
+    memcpy(worker.bgw_extra + sizeof database, &owner, sizeof owner);
+    worker.bgw_notify_pid = 0;
+    // Worker slots can be briefly full (parallel query uses them too): wait up to two seconds.
+    for (int attempt = 0; attempt < 200; attempt++) {
+        BackgroundWorkerHandle *h = nullptr;
+        if (RegisterDynamicBackgroundWorker(&worker, &h)) return true;
+        pg_usleep(10000L);
+    }
+    return false;
+}
+
+}  // namespace
+
+void write_audit_rows(const std::vector<AuditRow> &rows) {
+    if (rows.empty()) return;
+    const Context c = capture_context();
+    as_guard_owner([&](MemoryContext) {
+        for (const AuditRow &r : rows)
+            insert_row("audit_change", c, r.command_tag.c_str(), r.object_type.c_str(), r.object_identity.c_str(),
+                       r.statement.c_str(), joined(r.rules).c_str(), risk_name(r.risk), r.decision.c_str(),
+                       r.approval_id);
+    });
+}
+
+void record_blocked(const std::vector<AuditRow> &rows) {
+    const Context c = capture_context();
+    const Oid owner = extension_owner();
+    for (const AuditRow &r : rows) {
+        const std::string rules = joined(r.rules);
+        const char *strings[kFieldCount] = {c.role_name, c.session_role, c.application_name, c.client_addr,
+                                            r.command_tag.c_str(), r.object_type.c_str(), r.object_identity.c_str(),
+                                            r.statement.c_str(), rules.c_str(), risk_name(r.risk), c.migration_id};
+        size_t size = sizeof(BlockedHeader);
+        for (const char *s : strings) size += (s ? strlen(s) : 0) + 1;
+        bool launched = false;
+        pg_call([&] {
+            dsm_segment *seg = dsm_create(size, 0);
+            char *p = static_cast<char *>(dsm_segment_address(seg));
+            BlockedHeader header{kMagic, c.backend_pid, c.xid, c.logged_at, r.approval_id, kFieldCount};
+            memcpy(p, &header, sizeof header);
+            p += sizeof header;
+            for (const char *s : strings) {
+                const size_t n = s ? strlen(s) : 0;
+                memcpy(p, s ? s : "", n);
+                p[n] = '\0';
+                p += n + 1;
+            }
+            dsm_pin_segment(seg);  // outlives this transaction's abort; the writer unpins it
+            const dsm_handle handle = dsm_segment_handle(seg);
+            dsm_detach(seg);
+            launched = launch_writer(handle, MyDatabaseId, owner);
+            if (!launched) dsm_unpin_segment(handle);
+        });
+        if (launched) {
+            count(&SharedCounters::queued);
+        } else {
+            count(&SharedCounters::dropped);
+            pg_call([&] {
+                ereport(WARNING, (errmsg("migration_guard could not record a blocked attempt in the audit log"),
+                                  errdetail("No background worker slot was free (max_worker_processes)."),
+                                  errhint("The attempt was %s on %s.", r.command_tag.c_str(),
+                                          r.object_identity.c_str())));
+            });
+        }
+    }
+}
+
+void request_audit_shmem() { RequestAddinShmemSpace(MAXALIGN(sizeof(SharedCounters))); }
+
+static void audit_shmem_startup() {
+    if (previous_startup) previous_startup();
+    LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+    bool found = false;
+    counters = static_cast<SharedCounters *>(ShmemInitStruct("migration_guard audit counters", sizeof(SharedCounters), &found));
+    if (!found) {
+        pg_atomic_init_u64(&counters->queued, 0);
+        pg_atomic_init_u64(&counters->written, 0);
+        pg_atomic_init_u64(&counters->dropped, 0);
+    }
+    LWLockRelease(AddinShmemInitLock);
+}
+
+void init_audit_shmem() {
+    previous_startup = shmem_startup_hook;
+    shmem_startup_hook = audit_shmem_startup;
+}
+
+bool audit_counters(int64_t &queued, int64_t &written, int64_t &dropped) {
+    if (!counters) return false;
+    queued = static_cast<int64_t>(pg_atomic_read_u64(&counters->queued));
+    written = static_cast<int64_t>(pg_atomic_read_u64(&counters->written));
+    dropped = static_cast<int64_t>(pg_atomic_read_u64(&counters->dropped));
+    return true;
+}
+
+// The background worker: attach, write the row in its own transaction, commit, unpin.
+// PostgreSQL code only; an error ends the worker (and is counted when counters exist).
+extern "C" PGDLLEXPORT void migration_guard_audit_writer(Datum arg);
+extern "C" void migration_guard_audit_writer(Datum arg) {
+    const dsm_handle handle = DatumGetUInt32(arg);
+    Oid database, owner;
+    memcpy(&database, MyBgworkerEntry->bgw_extra, sizeof database);
+    memcpy(&owner, MyBgworkerEntry->bgw_extra + sizeof database, sizeof owner);
+    BackgroundWorkerUnblockSignals();
+    BackgroundWorkerInitializeConnectionByOid(database, owner, 0);
+
+    PG_TRY();
+    {
+        dsm_segment *seg = dsm_attach(handle);
+        if (!seg) elog(ERROR, "migration_guard audit writer: segment %u is gone", handle);
+        const char *p = static_cast<const char *>(dsm_segment_address(seg));
+        BlockedHeader header;
+        memcpy(&header, p, sizeof header);
+        if (header.magic != kMagic || header.n_strings != kFieldCount) elog(ERROR, "migration_guard audit writer: bad entry");
+        p += sizeof header;
+        const char *s[kFieldCount];
+        for (int i = 0; i < kFieldCount; i++) {
+            s[i] = p;
+            p += strlen(p) + 1;
+        }
+        Context c;
+        c.role_name = s[kRole];
+        c.session_role = s[kSession];
+        c.application_name = s[kApplication];
+        c.client_addr = s[kClient];
+        c.backend_pid = header.backend_pid;
+        c.xid = header.xid;
+        c.logged_at = header.logged_at;
+        c.migration_id = s[kMigration];
+
+        SetCurrentStatementStartTimestamp();
+        StartTransactionCommand();
+        SPI_connect();
+        PushActiveSnapshot(GetTransactionSnapshot());
+        pgstat_report_activity(STATE_RUNNING, "writing a blocked attempt to the audit log");
+        SPI_execute("SET LOCAL search_path = pg_catalog, migration_guard, pg_temp", false, 0);
+        insert_row("audit_blocked", c, s[kTag], s[kObjectType], s[kIdentity], s[kStatement], s[kRules], s[kRisk],
+                   "blocked", header.approval_id);
+        SPI_finish();
+        PopActiveSnapshot();
+        CommitTransactionCommand();
+        pgstat_report_activity(STATE_IDLE, nullptr);
+        dsm_unpin_segment(handle);
+        dsm_detach(seg);
+        count(&SharedCounters::written);
+    }
+    PG_CATCH();
+    {
+        count(&SharedCounters::dropped);
+        PG_RE_THROW();
+    }
+    PG_END_TRY();
+    proc_exit(0);
+}
+
+}  // namespace mg::server

@@ -1,0 +1,149 @@
+// SQL functions of the audit log: the append-only trigger, purge_audit(), begin/end_migration(),
+// audit_status().
+#include "server/audit.hpp"
+#include "server/boundary.hpp"
+#include "server/guard_owner.hpp"
+#include "server/settings.hpp"
+#include "server/statement_text.hpp"
+
+extern "C" {
+#include "commands/trigger.h"
+#include "utils/guc.h"
+}
+
+namespace {
+// Set only while purge_audit() deletes: the one way rows leave the audit tables.
+bool purging = false;
+}  // namespace
+
+MG_SQL_FUNCTION(migration_guard_audit_append_only) {
+    using namespace mg::server;
+    if (!CALLED_AS_TRIGGER(fcinfo))
+        throw UserError(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "function can only be called as a trigger");
+    TriggerData *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
+    if (purging && TRIGGER_FIRED_BY_DELETE(trigger->tg_event)) return PointerGetDatum(trigger->tg_trigtuple);
+    const char *what = TRIGGER_FIRED_BY_UPDATE(trigger->tg_event)   ? "UPDATE"
+                       : TRIGGER_FIRED_BY_DELETE(trigger->tg_event) ? "DELETE"
+                                                                    : "TRUNCATE";
+    throw UserError(ERRCODE_INSUFFICIENT_PRIVILEGE,
+                    std::string("the migration_guard audit log is append-only: ") + what + " is refused",
+                    "Audit rows are never changed or removed, whoever asks.",
+                    "A superuser can remove old rows with SELECT migration_guard.purge_audit('<interval>'), which "
+                    "leaves a row of its own.");
+}
+
+MG_SQL_FUNCTION(migration_guard_purge_audit) {
+    using namespace mg::server;
+    bool is_superuser = false;
+    pg_call([&] { is_superuser = superuser(); });
+    if (!is_superuser)
+        throw UserError(ERRCODE_INSUFFICIENT_PRIVILEGE, "only superusers can purge the migration_guard audit log");
+    if (PG_ARGISNULL(0)) throw UserError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "purge_audit() needs an interval");
+    int64 deleted = 0;
+    Datum older_than = PG_GETARG_DATUM(0);
+    purging = true;
+    ErrorData *error = try_pg([&] {
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        Oid types[1] = {INTERVALOID};
+        Datum args[1] = {older_than};
+        for (const char *table : {"migration_guard.audit_change", "migration_guard.audit_blocked"}) {
+            const int rc = SPI_execute_with_args(psprintf("DELETE FROM %s WHERE logged_at < now() - $1", table), 1,
+                                                 types, args, nullptr, false, 0);
+            if (rc != SPI_OK_DELETE) elog(ERROR, "migration_guard: purging %s failed (%d)", table, rc);
+            deleted += static_cast<int64>(SPI_processed);
+        }
+        SPI_finish();
+    });
+    purging = false;
+    if (error) throw PgError(error);
+
+    AuditRow row;
+    row.command_tag = "PURGE AUDIT";
+    row.object_type = "audit log";
+    row.object_identity = "migration_guard.audit_log (" + std::to_string(deleted) + " rows removed)";
+    row.statement = running_statement_text(nullptr);
+    row.decision = "allowed";
+    write_audit_rows({row});
+    PG_RETURN_INT64(deleted);
+}
+
+MG_SQL_FUNCTION(migration_guard_begin_migration) {
+    using namespace mg::server;
+    if (PG_ARGISNULL(0)) throw UserError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "begin_migration() needs a migration id");
+    std::string id, intent;
+    pg_call([&] {
+        id = TextDatumGetCString(PG_GETARG_DATUM(0));
+        if (!PG_ARGISNULL(1)) intent = TextDatumGetCString(PG_GETARG_DATUM(1));
+    });
+    if (id.find_first_not_of(" \t\r\n") == std::string::npos)
+        throw UserError(ERRCODE_INVALID_PARAMETER_VALUE, "a migration id cannot be empty");
+    const std::string open = migration_id();
+    if (!open.empty())
+        throw UserError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "migration \"" + open + "\" is still open",
+                        "", "Call SELECT migration_guard.end_migration(); first.");
+    std::string role, session;
+    pg_call([&] {
+        role = GetUserNameFromId(GetUserId(), false);
+        session = GetUserNameFromId(GetSessionUserId(), false);
+        set_config_option("migration_guard.migration_id", id.c_str(), PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SET,
+                          true, 0, false);
+    });
+    as_guard_owner([&](MemoryContext) {
+        Oid types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+        Datum args[4] = {CStringGetTextDatum(id.c_str()), CStringGetTextDatum(intent.c_str()),
+                         CStringGetTextDatum(role.c_str()), CStringGetTextDatum(session.c_str())};
+        char nulls[4] = {' ', intent.empty() ? 'n' : ' ', ' ', ' '};
+        const int rc = SPI_execute_with_args(
+            "INSERT INTO migration_guard.migration_run (migration_id, intent, role_name, session_role, backend_pid) "
+            "VALUES ($1, $2, $3, $4, pg_backend_pid())",
+            4, types, args, nulls, false, 0);
+        if (rc != SPI_OK_INSERT) elog(ERROR, "migration_guard: recording the migration failed (%d)", rc);
+    });
+    PG_RETURN_VOID();
+}
+
+MG_SQL_FUNCTION(migration_guard_end_migration) {
+    using namespace mg::server;
+    const std::string open = migration_id();
+    if (open.empty())
+        throw UserError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "no migration is open in this session", "",
+                        "Start one with SELECT migration_guard.begin_migration('<id>', '<intent>');");
+    as_guard_owner([&](MemoryContext) {
+        Oid types[1] = {TEXTOID};
+        Datum args[1] = {CStringGetTextDatum(open.c_str())};
+        const int rc = SPI_execute_with_args(
+            "UPDATE migration_guard.migration_run SET ended_at = clock_timestamp() "
+            "WHERE migration_id = $1 AND backend_pid = pg_backend_pid() AND ended_at IS NULL",
+            1, types, args, nullptr, false, 0);
+        if (rc != SPI_OK_UPDATE) elog(ERROR, "migration_guard: closing the migration failed (%d)", rc);
+    });
+    pg_call([&] {
+        set_config_option("migration_guard.migration_id", "", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SET, true, 0,
+                          false);
+    });
+    PG_RETURN_VOID();
+}
+
+MG_SQL_FUNCTION(migration_guard_audit_status) {
+    using namespace mg::server;
+    int64_t queued = 0, written = 0, dropped = 0;
+    const bool counted = audit_counters(queued, written, dropped);
+    TupleDesc desc = nullptr;
+    Datum result = 0;
+    pg_call([&] {
+        if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE) elog(ERROR, "return type must be a row type");
+        desc = BlessTupleDesc(desc);
+        Datum values[5];
+        bool nulls[5] = {false, !counted, !counted, !counted, false};
+        values[0] = BoolGetDatum(preloaded());
+        values[1] = Int64GetDatum(queued);
+        values[2] = Int64GetDatum(written);
+        values[3] = Int64GetDatum(dropped);
+        values[4] = CStringGetTextDatum(
+            counted ? "blocked attempts: background worker per attempt, counted in shared memory"
+                    : "blocked attempts: background worker per attempt; not counted here (not preloaded): a failure "
+                      "is a WARNING to the client and in the server log");
+        result = HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
+    });
+    return result;
+}
