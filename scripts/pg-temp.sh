@@ -2,6 +2,7 @@
 # A throwaway PostgreSQL 15 cluster in a temporary folder, owned by the `postgres` OS user
 # (initdb refuses root). Listens only on a Unix socket inside that folder.
 #   pg-temp.sh start DIR [PORT] [extra postgresql.conf lines...]   → prints nothing, server up
+#   pg-temp.sh restart DIR                                          → same cluster, restarted
 #   pg-temp.sh stop DIR                                             → server down, DIR removed
 #   pg-temp.sh env DIR                                              → PGHOST/PGPORT exports
 set -euo pipefail
@@ -32,6 +33,10 @@ case "$cmd" in
     as_postgres "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
       || { cat "$dir/server.log" >&2; exit 1; }
     echo "$port" >"$dir/port"
+    ;;
+  restart)
+    as_postgres "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w -t 60 restart >/dev/null \
+      || { cat "$dir/server.log" >&2; exit 1; }
     ;;
   stop)
     if [ -f "$dir/data/postmaster.pid" ]; then

@@ -135,8 +135,10 @@ void note(const Judgement &j) {
     st.judged_any = true;
     st.risk = max_risk(st.risk, j.risk);
     if (j.decision > st.decision) st.decision = j.decision;
-    for (const auto &f : j.findings)
+    for (const auto &f : j.findings) {
         if (std::find(st.rules.begin(), st.rules.end(), f.rule) == st.rules.end()) st.rules.push_back(f.rule);
+        st.findings.push_back(f);
+    }
 }
 
 // A blocked attempt aborts its transaction: its rows go to the audit log through a worker.

@@ -35,6 +35,7 @@ struct StatementState {
     Decision decision = Decision::Allowed;
     Risk risk = Risk::Low;
     std::vector<std::string> rules;
+    std::vector<Finding> findings;  // every finding judged for the statement
     bool judged_any = false;
 };
 

@@ -83,10 +83,28 @@ bool column_of_new_table(const std::string &column_object) {
     return facts && (facts->created_in_transaction || facts->temporary);
 }
 
+// The relation a statement works on, schema-qualified, for naming it in a finding.
+std::string statement_target(Node *stmt, const std::string &tag) {
+    RangeVar *rv = nullptr;
+    switch (nodeTag(stmt)) {
+        case T_AlterTableStmt: rv = reinterpret_cast<AlterTableStmt *>(stmt)->relation; break;
+        case T_CreateStmt: rv = reinterpret_cast<CreateStmt *>(stmt)->relation; break;
+        case T_IndexStmt: rv = reinterpret_cast<IndexStmt *>(stmt)->relation; break;
+        case T_RenameStmt: rv = reinterpret_cast<RenameStmt *>(stmt)->relation; break;
+        case T_ViewStmt: rv = reinterpret_cast<ViewStmt *>(stmt)->view; break;
+        default: break;
+    }
+    if (!rv) return tag;
+    ServerCatalog catalog;
+    QualifiedName q = qualified(rv);
+    if (q.schema.empty()) q.schema = catalog.schema_of(q).value_or(catalog.default_schema());
+    return q.display();
+}
+
 // Drift: a schema change with no migration to name it, when the policy asks to notice.
-void add_outside_migration(std::vector<Finding> &findings, const std::string &tag) {
+void add_outside_migration(std::vector<Finding> &findings, Node *stmt, const std::string &tag) {
     if (outside_migration() == OutsideMigration::Allow || migration_id()[0]) return;
-    findings.push_back(make_finding("ddl-outside-migration", current_statement().text.substr(0, 200),
+    findings.push_back(make_finding("ddl-outside-migration", statement_target(stmt, tag),
                                     tag + " runs outside any migration: nothing in your migration files knows about it",
                                     "Run it from a migration (SELECT migration_guard.begin_migration('<id>', '<intent>') "
                                     "or SET migration_guard.migration_id), or approve it"));
@@ -150,7 +168,7 @@ MG_SQL_FUNCTION(migration_guard_on_ddl_command_start) {
     std::vector<Finding> findings = findings_for_statement(trigger->parsetree);
     for (const auto &f : findings)
         if (f.rewrites_table) current_statement().foreseen_rewrites.insert(table_of(f.object));
-    add_outside_migration(findings, tag);
+    add_outside_migration(findings, trigger->parsetree, tag);
     judge(std::move(findings), tag);
     PG_RETURN_VOID();
 }

@@ -89,7 +89,7 @@ void audit_utility(Node *stmt, bool judged) {
                          (IsA(stmt, VariableSetStmt) && is_guard_setting(reinterpret_cast<VariableSetStmt *>(stmt)->name) &&
                           std::strcmp(reinterpret_cast<VariableSetStmt *>(stmt)->name, "migration_guard.approval") != 0 &&
                           std::strcmp(reinterpret_cast<VariableSetStmt *>(stmt)->name, "migration_guard.migration_id") != 0);
-    if (!setting && !(judged && !current_statement().rules.empty())) return;
+    if (!setting && !(judged && !current_statement().findings.empty())) return;
     if (!judged) begin_statement(running_statement_text(stmt), tag_of(stmt));
     const StatementState &st = current_statement();
     AuditRow row;
@@ -101,8 +101,8 @@ void audit_utility(Node *stmt, bool judged) {
         row.object_type = "setting";
         row.object_identity = set->name ? set->name : "";
     } else {
-        row.object_type = "utility";
-        row.object_identity = st.blocking.empty() ? "" : st.blocking.front().object;
+        row.object_type = object_kind(st.findings.front());
+        row.object_identity = st.findings.front().object;
     }
     row.statement = st.text;
     row.rules = st.rules;

@@ -42,6 +42,21 @@ check "a non-superuser cannot start a session with the guard off" "permission de
 out=$(PGOPTIONS="-c migration_guard.mode=warn" sql -At -c "SHOW migration_guard.mode")
 check "a superuser can, and it shows (not locked)" "^warn$" "$out"
 
+# --- blocked attempts are kept: written by a worker, committed, there after a restart ----------
+sql -c "CREATE TABLE precious (id bigint)" -c "INSERT INTO precious VALUES (1)" -c "ALTER TABLE precious OWNER TO migrator" >/dev/null
+out=$(PGUSER=migrator PGAPPNAME=nightly-migrate sql -c "BEGIN" -c "ALTER TABLE precious ADD COLUMN note text" \
+      -c "DROP TABLE precious" -c "COMMIT")
+check "a blocked DROP TABLE inside a transaction" "migration_guard blocked DROP TABLE" "$out"
+count_blocked() {
+  psql -X -At -d postgres -c "SELECT count(*) FROM migration_guard.blocked_attempts WHERE object_identity = 'public.precious' AND application_name = 'nightly-migrate'"
+}
+for _ in $(seq 1 100); do [ "$(count_blocked)" = 1 ] && break; sleep 0.05; done
+check "its audit row is written although the transaction rolled back" "^1$" "$(count_blocked)"
+scripts/pg-temp.sh restart "$d"
+check "and it is still there after a server restart" "^1$" "$(count_blocked)"
+out=$(sql -At -c "SELECT role_name || ' ' || decision || ' ' || statement FROM migration_guard.blocked_attempts WHERE object_identity = 'public.precious'")
+check "with who, what and the statement" "^migrator blocked DROP TABLE precious$" "$out"
+
 # --- locked: nobody changes the policy from a session, PGOPTIONS included -------------------------
 d=$(start 55432 "shared_preload_libraries = 'migration_guard'" "migration_guard.locked = on" \
       "migration_guard.block_at = 'high'") || exit 1
