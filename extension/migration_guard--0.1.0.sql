@@ -179,27 +179,31 @@ AS $$
                (SELECT coalesce(bool_and(evtenabled <> 'D'), false) AND count(*) = 1
                   FROM pg_catalog.pg_event_trigger WHERE evtname = 'migration_guard_sql_drop') AS sql_drop,
                (SELECT coalesce(bool_and(evtenabled <> 'D'), false) AND count(*) = 1
-                  FROM pg_catalog.pg_event_trigger WHERE evtname = 'migration_guard_table_rewrite') AS table_rewrite
+                  FROM pg_catalog.pg_event_trigger WHERE evtname = 'migration_guard_table_rewrite') AS table_rewrite,
+               (SELECT coalesce(bool_and(evtenabled <> 'D'), false) AND count(*) = 1
+                  FROM pg_catalog.pg_event_trigger WHERE evtname = 'migration_guard_ddl_end') AS ddl_end
     ),
     surface(ord, command, mechanism) AS (VALUES
         (1, 'CREATE / ALTER / DROP of tables, columns, constraints, indexes, views, sequences, types, functions, schemas, extensions', 'event trigger migration_guard_ddl_start'),
         (2, 'REFRESH MATERIALIZED VIEW', 'event trigger migration_guard_ddl_start'),
         (3, 'tables and columns destroyed by CASCADE, DROP OWNED, DROP SCHEMA, DROP TYPE, DROP EXTENSION', 'event trigger migration_guard_sql_drop'),
         (4, 'rewrites of tables larger than migration_guard.rewrite_threshold', 'event trigger migration_guard_table_rewrite'),
+        (4.5, 'the audit log of changes', 'event trigger migration_guard_ddl_end'),
         (5, 'TRUNCATE', 'utility hook'),
         (6, 'DROP DATABASE', 'utility hook'),
         (7, 'ALTER SYSTEM', 'utility hook'),
         (8, 'DROP ROLE', 'utility hook'),
         (9, 'DROP TABLESPACE', 'utility hook'),
         (10, 'VACUUM FULL, CLUSTER, REINDEX', 'utility hook'),
-        (11, 'ALTER / DROP EVENT TRIGGER on the guard''s triggers', 'utility hook'),
-        (12, 'SET / RESET of migration_guard settings', 'utility hook')
+        (11, 'ALTER / RENAME / DROP EVENT TRIGGER on the guard''s triggers', 'utility hook'),
+        (12, 'SET / RESET and ALTER ROLE / DATABASE SET of migration_guard settings', 'utility hook')
     )
     SELECT s.command,
            st.mode <> 'off' AND CASE s.mechanism
                WHEN 'utility hook' THEN st.preloaded
                WHEN 'event trigger migration_guard_ddl_start' THEN st.ddl_start
                WHEN 'event trigger migration_guard_sql_drop' THEN st.sql_drop
+               WHEN 'event trigger migration_guard_ddl_end' THEN st.ddl_end
                ELSE st.table_rewrite END,
            s.mechanism,
            CASE
@@ -209,9 +213,11 @@ AS $$
                WHEN s.mechanism LIKE 'event trigger%' AND NOT CASE s.mechanism
                         WHEN 'event trigger migration_guard_ddl_start' THEN st.ddl_start
                         WHEN 'event trigger migration_guard_sql_drop' THEN st.sql_drop
+                        WHEN 'event trigger migration_guard_ddl_end' THEN st.ddl_end
                         ELSE st.table_rewrite END
                    THEN 'not guarded: the event trigger is missing or disabled'
-               WHEN st.mode <> 'enforce' THEN 'guarded in ' || st.mode || ' mode: reported, not blocked'
+               WHEN st.mode = 'warn' THEN 'guarded in warn mode: reported, not blocked'
+               WHEN st.mode = 'audit' THEN 'guarded in audit mode: recorded only'
                ELSE 'guarded'
            END
     FROM surface s CROSS JOIN state st

@@ -20,9 +20,10 @@ ALTER SYSTEM SET migration_guard.locked = off;
 RESET migration_guard.approval;
 SHOW migration_guard.mode;
 -- (A session asking for it in its startup options, PGOPTIONS, is refused: test/sessions.)
--- Settings that are not policy still work.
+-- Settings that tune risk are policy too; the ones that name a migration or present an approval are not.
 SET migration_guard.rls_schemas = 'api';
-SHOW migration_guard.rls_schemas;
+SET migration_guard.migration_id = '0042_locked';
+SHOW migration_guard.migration_id;
 -- And the guard still guards.
 CREATE TABLE kept (id bigint);
 DROP TABLE kept;

@@ -44,6 +44,9 @@ ALTER SYSTEM SET migration_guard.mode = 'off';
 ALTER EVENT TRIGGER migration_guard_ddl_start DISABLE;
 DROP EVENT TRIGGER migration_guard_sql_drop;
 DROP EXTENSION migration_guard;
+ALTER EVENT TRIGGER migration_guard_ddl_start RENAME TO quiet_trigger;
+ALTER ROLE CURRENT_USER SET migration_guard.mode = 'warn';
+ALTER DATABASE regression SET migration_guard.block_at = 'critical';
 SHOW migration_guard.mode;
 SELECT evtname, evtenabled FROM pg_event_trigger ORDER BY evtname;
 -- Strengthening is fine; RESET, which may loosen, is not.

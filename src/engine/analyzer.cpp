@@ -25,7 +25,10 @@ void judge(const Node *stmt, RuleContext &ctx) {
         case T_DropOwnedStmt: check_drop_owned(as<DropOwnedStmt>(stmt), ctx); break;
         case T_TruncateStmt: check_truncate(as<TruncateStmt>(stmt), ctx); break;
         case T_AlterTableStmt: check_alter_table(as<AlterTableStmt>(stmt), ctx); break;
-        case T_RenameStmt: check_rename(as<RenameStmt>(stmt), ctx); break;
+        case T_RenameStmt:
+            check_rename(as<RenameStmt>(stmt), ctx);
+            check_guard_weakening(stmt, ctx);
+            break;
         case T_AlterEnumStmt: check_alter_enum(as<AlterEnumStmt>(stmt), ctx); break;
         case T_CreateStmt: check_create_table(as<CreateStmt>(stmt), ctx); break;
         case T_IndexStmt: check_create_index(as<IndexStmt>(stmt), ctx); break;
@@ -38,6 +41,9 @@ void judge(const Node *stmt, RuleContext &ctx) {
         case T_DropTableSpaceStmt: check_drop_tablespace(as<DropTableSpaceStmt>(stmt), ctx); break;
         case T_AlterEventTrigStmt:
         case T_VariableSetStmt:
+        case T_AlterRoleSetStmt:
+        case T_AlterDatabaseSetStmt:
+        case T_AlterOwnerStmt:
         case T_AlterSystemStmt: check_guard_weakening(stmt, ctx); break;
         default: break;
     }

@@ -1,5 +1,6 @@
 #include "server/approvals.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include "engine/approval_scope.hpp"
@@ -82,12 +83,17 @@ ApprovalRow lock_approval(const std::string &token) {
     return row;
 }
 
-int spend_use(int64_t id, const std::string &command_tag, const std::vector<Finding> &blocked) {
-    std::string rules, objects;
+int spend_use(int64_t id, const std::string &command_tag, const std::string &statement,
+              const std::vector<Finding> &blocked) {
+    std::vector<std::string> rule_list, object_list;
     for (const auto &f : blocked) {
-        rules += (rules.empty() ? "" : "\n") + f.rule;
-        objects += (objects.empty() ? "" : "\n") + f.object;
+        if (std::find(rule_list.begin(), rule_list.end(), f.rule) == rule_list.end()) rule_list.push_back(f.rule);
+        if (std::find(object_list.begin(), object_list.end(), f.object) == object_list.end())
+            object_list.push_back(f.object);
     }
+    std::string rules, objects;
+    for (const auto &r : rule_list) rules += (rules.empty() ? "" : "\n") + r;
+    for (const auto &o : object_list) objects += (objects.empty() ? "" : "\n") + o;
     const std::string user = current_role_name(), session = session_role_name();
     int uses_left = 0;
     as_guard_owner([&](MemoryContext) {
@@ -107,7 +113,7 @@ int spend_use(int64_t id, const std::string &command_tag, const std::vector<Find
                          CStringGetTextDatum(user.c_str()),
                          CStringGetTextDatum(session.c_str()),
                          CStringGetTextDatum(command_tag.c_str()),
-                         CStringGetTextDatum(debug_query_string ? debug_query_string : ""),
+                         CStringGetTextDatum(statement.c_str()),
                          CStringGetTextDatum(rules.c_str()),
                          CStringGetTextDatum(objects.c_str())};
         rc = SPI_execute_with_args(
@@ -123,7 +129,8 @@ int spend_use(int64_t id, const std::string &command_tag, const std::vector<Find
 
 }  // namespace
 
-ApprovalOutcome use_approval(const std::vector<Finding> &blocked, const std::string &command_tag, int64_t spent_id) {
+ApprovalOutcome use_approval(const std::vector<Finding> &blocked, const std::string &command_tag,
+                             const std::string &statement, int64_t spent_id) {
     ApprovalOutcome out;
     const std::string token = approval_token();
     if (token.empty()) {
@@ -164,7 +171,7 @@ ApprovalOutcome use_approval(const std::vector<Finding> &blocked, const std::str
             return out;
         }
     }
-    if (row.id != spent_id) out.uses_left = spend_use(row.id, command_tag, blocked);
+    if (row.id != spent_id) out.uses_left = spend_use(row.id, command_tag, statement, blocked);
     out.approved = true;
     return out;
 }

@@ -21,6 +21,7 @@ struct ApprovalOutcome {
 
 // Checks the presented approval against `blocked` and spends one use of it, unless the same
 // statement already spent this approval (`spent_id`).
-ApprovalOutcome use_approval(const std::vector<Finding> &blocked, const std::string &command_tag, int64_t spent_id);
+ApprovalOutcome use_approval(const std::vector<Finding> &blocked, const std::string &command_tag,
+                             const std::string &statement, int64_t spent_id);
 
 }  // namespace mg::server

@@ -201,7 +201,7 @@ Judgement judge_quietly(std::vector<Finding> findings, const std::string &comman
             report(WARNING, "migration_guard: " + command_tag + " outside any migration", f.message + ".", f.hint + ".");
         }
     if (blocked.empty()) return j;
-    const ApprovalOutcome approval = use_approval(blocked, command_tag, statement_state.spent_approval);
+    const ApprovalOutcome approval = use_approval(blocked, command_tag, statement_state.text, statement_state.spent_approval);
     if (!approval.approved) {
         audit_blocked(blocked, command_tag, approval.id);
         raise_block(blocked, command_tag, approval);

@@ -240,6 +240,7 @@ MG_SQL_FUNCTION(migration_guard_on_table_rewrite) {
     if (current_statement().foreseen_rewrites.count(object)) PG_RETURN_VOID();
     ServerCatalog catalog;
     auto facts = catalog.table({schema, name});
+    if (facts && (facts->created_in_transaction || facts->temporary)) PG_RETURN_VOID();  // nobody else sees it yet
     const std::string size = facts ? "~" + format_count(facts->rows) + " rows, " + format_bytes(bytes) : format_bytes(bytes);
     std::vector<Finding> findings{make_finding(
         "table-rewrite", object,

@@ -53,7 +53,8 @@ bool policy_change_allowed(GucSource source) {
     GUC_check_errcode(MG_ERRCODE_SETTING_LOCKED);
     GUC_check_errmsg("migration_guard settings are locked by the server configuration");
     GUC_check_errdetail("migration_guard.locked is on: mode, block_at, additive_only, require_distinct_approver, "
-                        "rewrite_threshold and outside_migration keep the values of postgresql.conf.");
+                        "rewrite_threshold, outside_migration, rls_schemas and the table-size thresholds keep the values "
+                        "of postgresql.conf.");
     GUC_check_errhint("Change them in postgresql.conf and reload; to let one schema change through, use an "
                       "approval (migration_guard.approve).");
     return false;
@@ -61,6 +62,8 @@ bool policy_change_allowed(GucSource source) {
 
 bool check_policy_int(int *, void **, GucSource source) { return policy_change_allowed(source); }
 bool check_policy_bool(bool *, void **, GucSource source) { return policy_change_allowed(source); }
+bool check_policy_real(double *, void **, GucSource source) { return policy_change_allowed(source); }
+bool check_policy_string(char **, void **, GucSource source) { return policy_change_allowed(source); }
 
 }  // namespace
 
@@ -104,14 +107,14 @@ void define_settings() {
                              outside_migration_options, PGC_SUSET, 0, check_policy_int, nullptr, nullptr);
     DefineCustomStringVariable("migration_guard.rls_schemas",
                                "Schemas whose new tables must enable row level security (comma-separated).",
-                               nullptr, &rls_schemas_value, "public", PGC_USERSET, GUC_LIST_INPUT, nullptr, nullptr,
-                               nullptr);
+                               nullptr, &rls_schemas_value, "public", PGC_SUSET, GUC_LIST_INPUT, check_policy_string,
+                               nullptr, nullptr);
     DefineCustomRealVariable("migration_guard.medium_table_rows",
                              "Estimated rows from which availability findings are raised to medium.", nullptr,
-                             &medium_table_rows_value, 100000, 0, 1e15, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+                             &medium_table_rows_value, 100000, 0, 1e15, PGC_SUSET, 0, check_policy_real, nullptr, nullptr);
     DefineCustomRealVariable("migration_guard.high_table_rows",
                              "Estimated rows from which availability findings are raised to high.", nullptr,
-                             &high_table_rows_value, 10000000, 0, 1e15, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+                             &high_table_rows_value, 10000000, 0, 1e15, PGC_SUSET, 0, check_policy_real, nullptr, nullptr);
     MarkGUCPrefixReserved("migration_guard");
 }
 

@@ -33,6 +33,14 @@ void refuse_locked_alter_system(const Node *stmt) {
                     "Edit postgresql.conf and reload.");
 }
 
+// Per-role and per-database settings of the guard are changes of its policy: on record.
+bool sets_guard_setting_elsewhere(const Node *stmt) {
+    const VariableSetStmt *set = nullptr;
+    if (IsA(stmt, AlterRoleSetStmt)) set = reinterpret_cast<const AlterRoleSetStmt *>(stmt)->setstmt;
+    if (IsA(stmt, AlterDatabaseSetStmt)) set = reinterpret_cast<const AlterDatabaseSetStmt *>(stmt)->setstmt;
+    return set && is_guard_setting(set->name);
+}
+
 // Only what event triggers cannot see: everything else is judged at ddl_command_start, once.
 bool hook_judges(const Node *stmt) {
     switch (nodeTag(stmt)) {
@@ -48,20 +56,19 @@ bool hook_judges(const Node *stmt) {
             return true;
         case T_DropStmt:
             return reinterpret_cast<const DropStmt *>(stmt)->removeType == OBJECT_EVENT_TRIGGER;
+        case T_RenameStmt:
+            return reinterpret_cast<const RenameStmt *>(stmt)->renameType == OBJECT_EVENT_TRIGGER;
+        case T_AlterOwnerStmt:
+            return reinterpret_cast<const AlterOwnerStmt *>(stmt)->objectType == OBJECT_EVENT_TRIGGER;
+        case T_AlterRoleSetStmt:
+        case T_AlterDatabaseSetStmt:
+            return !locked() && sets_guard_setting_elsewhere(stmt);
         case T_VariableSetStmt:
             // When locked, the settings' check hooks refuse the change themselves (MG003).
             return !locked() && is_guard_setting(reinterpret_cast<const VariableSetStmt *>(stmt)->name);
         default:
             return false;
     }
-}
-
-// Per-role and per-database settings of the guard are changes of its policy: on record.
-bool sets_guard_setting_elsewhere(const Node *stmt) {
-    const VariableSetStmt *set = nullptr;
-    if (IsA(stmt, AlterRoleSetStmt)) set = reinterpret_cast<const AlterRoleSetStmt *>(stmt)->setstmt;
-    if (IsA(stmt, AlterDatabaseSetStmt)) set = reinterpret_cast<const AlterDatabaseSetStmt *>(stmt)->setstmt;
-    return set && is_guard_setting(set->name);
 }
 
 bool guard_here() {
@@ -117,7 +124,7 @@ void guard_process_utility(PlannedStmt *pstmt, const char *query_string, bool re
                            DestReceiver *dest, QueryCompletion *qc) {
     Node *stmt = pstmt->utilityStmt;
     const bool judged = hook_judges(stmt);
-    const bool audited = judged || sets_guard_setting_elsewhere(stmt);
+    const bool audited = judged || sets_guard_setting_elsewhere(stmt);  // locked: refused, yet still recorded
     push_statement(query_string, pstmt->stmt_location, pstmt->stmt_len);
     PG_TRY();
     {

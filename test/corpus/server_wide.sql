@@ -73,3 +73,23 @@ SET LOCAL migration_guard.require_distinct_approver = true;
 -- expect: weaken-guard weaken-guard
 SET migration_guard.block_at = 'critical';
 SET migration_guard.additive_only = off;
+
+-- case: per-role and per-database settings that loosen the guard
+-- expect: weaken-guard weaken-guard
+ALTER ROLE app_migrator SET migration_guard.mode = 'warn';
+ALTER DATABASE app SET migration_guard.additive_only = off;
+
+-- case: per-role settings that tighten it, and unrelated settings
+-- expect: none
+ALTER ROLE app_migrator SET migration_guard.block_at = 'medium';
+ALTER ROLE app_migrator SET statement_timeout = '5min';
+
+-- case: renaming or re-owning the guard's event trigger
+-- expect: weaken-guard weaken-guard
+ALTER EVENT TRIGGER migration_guard_ddl_start RENAME TO quiet;
+ALTER EVENT TRIGGER migration_guard_sql_drop OWNER TO nobody;
+
+-- case: objects that only share the guard's prefix
+-- expect: none
+ALTER EVENT TRIGGER migration_guard_custom_audit DISABLE;
+DROP EXTENSION migration_guard_extras;

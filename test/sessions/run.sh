@@ -66,8 +66,8 @@ out=$(PGOPTIONS="-c migration_guard.mode=off" sql -c "SHOW migration_guard.mode"
 check "locked: PGOPTIONS with mode=off is refused, even for a superuser" "locked by the server configuration" "$out"
 out=$(PGOPTIONS="-c migration_guard.block_at=critical" sql -c "SHOW migration_guard.block_at")
 check "locked: PGOPTIONS with block_at=critical is refused" "locked by the server configuration" "$out"
-out=$(PGOPTIONS="-c migration_guard.rls_schemas=api" sql -At -c "SHOW migration_guard.rls_schemas")
-check "locked: settings that are not policy are still free" "^api$" "$out"
+out=$(PGOPTIONS="-c migration_guard.migration_id=0042" sql -At -c "SHOW migration_guard.migration_id")
+check "locked: settings that are not policy are still free" "^0042$" "$out"
 out=$(sql -At -c "SHOW migration_guard.mode")
 check "locked: the configured mode holds" "^enforce$" "$out"
 

@@ -9,10 +9,17 @@ namespace mg {
 
 namespace {
 
-constexpr const char *kGuardPrefix = "migration_guard";
-
-bool is_guard_name(const char *name) {
-    return name && std::strncmp(name, kGuardPrefix, std::strlen(kGuardPrefix)) == 0;
+// The guard's own objects, by exact name: another object that merely starts with the same
+// words is not the guard.
+bool is_guard_trigger(const char *name) {
+    if (!name) return false;
+    const std::string n = name;
+    return n == "migration_guard_ddl_start" || n == "migration_guard_ddl_end" || n == "migration_guard_sql_drop" ||
+           n == "migration_guard_table_rewrite";
+}
+bool is_guard_extension(const std::string &name) { return name == "migration_guard"; }
+bool is_guard_setting(const char *name) {
+    return name && std::strncmp(name, "migration_guard.", 16) == 0;
 }
 
 // Settings whose change loosens the guard; approval and migration_id are how it is used.
@@ -22,7 +29,8 @@ bool is_guard_policy_setting(const char *name) {
     return n == "migration_guard.mode" || n == "migration_guard.block_at" ||
            n == "migration_guard.additive_only" || n == "migration_guard.require_distinct_approver" ||
            n == "migration_guard.rewrite_threshold" || n == "migration_guard.locked" ||
-           n == "migration_guard.outside_migration";
+           n == "migration_guard.outside_migration" || n == "migration_guard.rls_schemas" ||
+           n == "migration_guard.medium_table_rows" || n == "migration_guard.high_table_rows";
 }
 
 // SET of a policy setting to a value at least as strict as the defaults is not weakening.
@@ -58,7 +66,7 @@ void check_guard_weakening(const Node *stmt, RuleContext &ctx) {
     switch (nodeTag(stmt)) {
         case T_AlterEventTrigStmt: {
             const AlterEventTrigStmt *s = reinterpret_cast<const AlterEventTrigStmt *>(stmt);
-            if (is_guard_name(s->trigname))
+            if (is_guard_trigger(s->trigname))
                 weaken(ctx, s->trigname, std::string("ALTER EVENT TRIGGER ") + s->trigname + " changes when the guard fires");
             break;
         }
@@ -69,9 +77,35 @@ void check_guard_weakening(const Node *stmt, RuleContext &ctx) {
                                      " changes the guard's policy for this session");
             break;
         }
+        case T_AlterRoleSetStmt:
+        case T_AlterDatabaseSetStmt: {
+            const VariableSetStmt *set = IsA(stmt, AlterRoleSetStmt)
+                                             ? reinterpret_cast<const AlterRoleSetStmt *>(stmt)->setstmt
+                                             : reinterpret_cast<const AlterDatabaseSetStmt *>(stmt)->setstmt;
+            if (!set || set->kind == VAR_RESET_ALL || !is_guard_policy_setting(set->name) || strengthens(set)) break;
+            weaken(ctx, set->name,
+                   std::string(IsA(stmt, AlterRoleSetStmt) ? "ALTER ROLE ... SET " : "ALTER DATABASE ... SET ") +
+                       set->name + " changes the guard's policy for every later session of that " +
+                       (IsA(stmt, AlterRoleSetStmt) ? "role" : "database"));
+            break;
+        }
+        case T_RenameStmt: {
+            const RenameStmt *s = reinterpret_cast<const RenameStmt *>(stmt);
+            if (s->renameType == OBJECT_EVENT_TRIGGER && is_guard_trigger(str_value(s->object).c_str()))
+                weaken(ctx, str_value(s->object),
+                       "Renaming event trigger " + str_value(s->object) + " hides it from the guard's own checks");
+            break;
+        }
+        case T_AlterOwnerStmt: {
+            const AlterOwnerStmt *s = reinterpret_cast<const AlterOwnerStmt *>(stmt);
+            if (s->objectType == OBJECT_EVENT_TRIGGER && is_guard_trigger(str_value(s->object).c_str()))
+                weaken(ctx, str_value(s->object),
+                       "Changing the owner of event trigger " + str_value(s->object) + " hands control of it to another role");
+            break;
+        }
         case T_AlterSystemStmt: {
             const VariableSetStmt *s = reinterpret_cast<const AlterSystemStmt *>(stmt)->setstmt;
-            if (s && is_guard_name(s->name)) {
+            if (s && is_guard_setting(s->name)) {
                 weaken(ctx, s->name, std::string("ALTER SYSTEM on ") + s->name + " changes the guard for the whole server");
             } else {
                 const std::string name = s && s->name ? s->name : "ALL";
@@ -112,7 +146,8 @@ void check_guard_drop(const DropStmt *stmt, RuleContext &ctx) {
     const ListCell *lc;
     foreach (lc, stmt->objects) {
         const std::string name = str_value(static_cast<const Node *>(lfirst(lc)));
-        if (!is_guard_name(name.c_str())) continue;
+        const bool guard = stmt->removeType == OBJECT_EXTENSION ? is_guard_extension(name) : is_guard_trigger(name.c_str());
+        if (!guard) continue;
         weaken(ctx, name,
                std::string("DROP ") + object_type_name(stmt->removeType) + " " + name +
                    (stmt->removeType == OBJECT_EXTENSION ? " removes the guard, its approvals and its audit log"
