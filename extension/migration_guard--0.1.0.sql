@@ -409,3 +409,12 @@ AS 'MODULE_PATHNAME', 'migration_guard_on_ddl_command_end' LANGUAGE C;
 CREATE EVENT TRIGGER migration_guard_ddl_end ON ddl_command_end
     EXECUTE FUNCTION migration_guard.on_ddl_command_end();
 ALTER EVENT TRIGGER migration_guard_ddl_end ENABLE ALWAYS;
+
+------------------------------------------------------------------------------------------------
+-- Data-aware checks
+------------------------------------------------------------------------------------------------
+
+CREATE FUNCTION migration_guard.cast_fails(value anyelement, target text) RETURNS boolean
+AS 'MODULE_PATHNAME', 'migration_guard_cast_fails' LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION migration_guard.cast_fails(anyelement, text) IS
+    'Whether converting the value to the type (as ALTER COLUMN ... TYPE does) would fail';

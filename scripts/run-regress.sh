@@ -14,7 +14,7 @@ declare -A suite_tests suite_conf
 suite_tests[plain]=$(make_list REGRESS)
 suite_tests[preload]=$(make_list REGRESS_PRELOAD)
 suite_tests[locked]=$(make_list REGRESS_LOCKED)
-suite_conf[plain]=""
+suite_conf[plain]=test/regress/plain.conf
 suite_conf[preload]=test/regress/preload.conf
 suite_conf[locked]=test/regress/locked.conf
 

@@ -47,7 +47,8 @@ SET migration_guard.approval = :'token';
 DROP SCHEMA legacy CASCADE;
 RESET migration_guard.approval;
 SELECT command_tag, object_type, object_identity, rules, risk, decision, approved
-FROM audit WHERE command_tag = 'DROP SCHEMA' ORDER BY object_type, object_identity;
+FROM audit WHERE command_tag = 'DROP SCHEMA' AND object_identity NOT LIKE 'pg_toast.%'
+ORDER BY object_type, object_identity;
 
 -- A blocked statement inside an explicit transaction: its row survives the rollback.
 BEGIN;
@@ -68,7 +69,7 @@ ALTER TABLE products DROP COLUMN sku;
 RESET migration_guard.approval;
 SELECT a.command_tag, a.object_type, a.object_identity, a.decision, p.reason
 FROM migration_guard.audit_log a JOIN migration_guard.approvals p ON p.id = a.approval_id
-WHERE a.id > (SELECT id FROM audit_start) ORDER BY a.id;
+WHERE a.id > (SELECT id FROM audit_start) AND a.object_identity NOT LIKE 'pg_toast.%' ORDER BY a.id;
 
 -- Migrations: begin/end_migration, or SET migration_guard.migration_id from a tool.
 SELECT migration_guard.begin_migration('0007_reviews', 'product reviews');

@@ -6,6 +6,7 @@ SET client_min_messages = warning;
 
 CREATE TABLE big (id bigint PRIMARY KEY, email text, name varchar(20), age int NOT NULL);
 INSERT INTO big SELECT g, 'u' || g || '@example.com', 'n' || g, g % 90 FROM generate_series(1, 5000) g;
+UPDATE big SET name = 'a rather long name' WHERE id = 42;
 ANALYZE big;
 CREATE TABLE empty (id bigint PRIMARY KEY, email text);
 ANALYZE empty;
@@ -25,11 +26,15 @@ SELECT rule, risk FROM migration_guard.classify('CREATE INDEX ON big (email);') 
 SELECT rule, message ~ '~5,000 rows' AS names_rows FROM migration_guard.classify('DROP TABLE big;') WHERE rule = 'drop-table';
 SELECT rule, message FROM migration_guard.classify('TRUNCATE empty;') WHERE rule = 'truncate';
 
--- Column types from pg_attribute: a provable widening is low, a rewrite is critical.
+-- Column types from pg_attribute: a provable widening is low; values that do not fit make a
+-- narrowing critical; a rewrite every value survives is scaled by the table's size.
 SELECT rule, risk, rewrites_table FROM migration_guard.classify('ALTER TABLE big ALTER COLUMN name TYPE varchar(50);') WHERE rule = 'change-column-type';
 SELECT rule, risk, rewrites_table FROM migration_guard.classify('ALTER TABLE big ALTER COLUMN name TYPE text;') WHERE rule = 'change-column-type';
 SELECT rule, risk, rewrites_table FROM migration_guard.classify('ALTER TABLE big ALTER COLUMN name TYPE varchar(10);') WHERE rule = 'change-column-type';
 SELECT rule, risk, rewrites_table FROM migration_guard.classify('ALTER TABLE big ALTER COLUMN age TYPE bigint;') WHERE rule = 'change-column-type';
+SET migration_guard.medium_table_rows = 1000;
+SELECT rule, risk, rewrites_table FROM migration_guard.classify('ALTER TABLE big ALTER COLUMN age TYPE bigint;') WHERE rule = 'change-column-type';
+RESET migration_guard.medium_table_rows;
 
 -- SET NOT NULL on a column that already is NOT NULL is a no-op.
 SELECT rule FROM migration_guard.classify('ALTER TABLE big ALTER COLUMN age SET NOT NULL;');

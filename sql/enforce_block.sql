@@ -1,7 +1,9 @@
 -- Enforcement: after CREATE EXTENSION, risky schema changes are refused by default, whatever
 -- runs them, and a refused statement leaves everything exactly as it was.
-CREATE TABLE customers (id bigint PRIMARY KEY, email text NOT NULL, name varchar(40), age int);
-INSERT INTO customers SELECT g, 'c' || g || '@example.com', 'Customer ' || g, 20 + g % 50 FROM generate_series(1, 2000) g;
+CREATE TABLE customers (id bigint PRIMARY KEY, email text NOT NULL, name varchar(40), age int, referrer text);
+INSERT INTO customers SELECT g, 'c' || g || '@example.com', 'Customer ' || g, 20 + g % 50,
+                             CASE WHEN g % 10 = 0 THEN NULL ELSE 'ref' || g END
+FROM generate_series(1, 2000) g;
 CREATE TABLE invoices (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers, total numeric(10,2));
 INSERT INTO invoices SELECT g, 1 + g % 2000, g FROM generate_series(1, 3000) g;
 CREATE TABLE secrets (id bigint PRIMARY KEY, owner text);
@@ -15,7 +17,7 @@ ALTER TABLE customers DROP COLUMN email;
 -- Each critical rule, blocked by default.
 DROP TABLE customers;
 DROP TABLE invoices CASCADE;
-ALTER TABLE customers ALTER COLUMN age TYPE bigint;
+ALTER TABLE customers ALTER COLUMN email TYPE varchar(12);
 ALTER TABLE invoices ADD CONSTRAINT invoices_customer_cascade FOREIGN KEY (customer_id) REFERENCES customers ON DELETE CASCADE NOT VALID;
 ALTER TABLE secrets DISABLE ROW LEVEL SECURITY;
 ALTER TABLE secrets NO FORCE ROW LEVEL SECURITY;
@@ -26,7 +28,7 @@ DROP SCHEMA archive CASCADE;
 ALTER TABLE customers RENAME TO clients;
 ALTER TABLE customers RENAME COLUMN name TO full_name;
 ALTER TABLE customers ADD COLUMN tenant_id bigint NOT NULL;
-ALTER TABLE customers ALTER COLUMN name SET NOT NULL;
+ALTER TABLE customers ALTER COLUMN referrer SET NOT NULL;
 ALTER TABLE invoices DISABLE TRIGGER ALL;
 
 -- Everything is still there.
@@ -44,8 +46,11 @@ ALTER TABLE invoices ADD CONSTRAINT invoices_total_positive CHECK (total > 0) NO
 ALTER TABLE invoices VALIDATE CONSTRAINT invoices_total_positive;
 DROP INDEX invoices_total_idx;
 CREATE TABLE notes (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, body text);
--- A provable widening on the live catalog is low, and passes.
+-- The data decides: a provable widening, a NULL-free column made NOT NULL, a type change every
+-- value survives on a small table: all low, and they pass.
 ALTER TABLE customers ALTER COLUMN name TYPE varchar(80);
+ALTER TABLE customers ALTER COLUMN name SET NOT NULL;
+ALTER TABLE customers ALTER COLUMN age TYPE bigint;
 -- Tables created in the same transaction are new: nothing at stake yet.
 BEGIN;
 CREATE TABLE staging (id bigint, payload text);
@@ -58,7 +63,7 @@ COMMIT;
 \set VERBOSITY default
 BEGIN;
 ALTER TABLE customers ADD COLUMN loyalty int;
-INSERT INTO customers (id, email) VALUES (999999, 'new@example.com');
+INSERT INTO customers (id, email, name) VALUES (999999, 'new@example.com', 'New');
 DROP TABLE invoices;
 COMMIT;
 \set VERBOSITY terse

@@ -36,6 +36,15 @@ struct ColumnFacts {
 
 enum class Volatility { Unknown, Immutable, Stable, Volatile };
 
+// The result of a bounded look at the data: how many rows would make a statement fail.
+struct DataCount {
+    int64_t count = 0;
+    bool at_least = false;   // the check stopped early (row or time cap): the true count may be higher
+    int64_t examined = 0;    // rows looked at (when it stopped on the row cap)
+    bool timed_out = false;  // it stopped on the time cap
+    bool impossible = false; // the statement fails whatever the data (e.g. no automatic cast exists)
+};
+
 struct ConstraintFacts {
     char type = '?';            // pg_constraint.contype: f, c, u, p, x
     bool on_delete_cascade = false;
@@ -68,6 +77,29 @@ public:
     virtual bool session_lock_timeout() const = 0;
     // Schema that unqualified names resolve to.
     virtual std::string default_schema() const = 0;
+
+    // Looks at the data, bounded by row and time caps; nullopt when it cannot (the CLI, or no
+    // such table). Each answers "how many rows would make the statement fail".
+    virtual std::optional<DataCount> count_nulls(const QualifiedName &, const std::string &) const {
+        return std::nullopt;
+    }
+    virtual std::optional<DataCount> count_orphans(const QualifiedName &, const std::vector<std::string> &,
+                                                   const QualifiedName &, const std::vector<std::string> &) const {
+        return std::nullopt;
+    }
+    virtual std::optional<DataCount> count_duplicates(const QualifiedName &, const std::vector<std::string> &) const {
+        return std::nullopt;
+    }
+    // Values of the column that do not convert to `sql_type` (e.g. "integer", "varchar(20)").
+    virtual std::optional<DataCount> count_failed_casts(const QualifiedName &, const std::string &,
+                                                        const std::string &) const {
+        return std::nullopt;
+    }
+    // What a DROP ... CASCADE of this object would take with it, as "kind name" strings.
+    virtual std::vector<std::string> cascade_targets(const std::string &, const QualifiedName &,
+                                                     const std::string &) const {
+        return {};
+    }
 };
 
 // Built-in knowledge only: nothing pre-existing is known; volatility from a list of well-known

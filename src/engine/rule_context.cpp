@@ -34,13 +34,26 @@ std::string RuleContext::at_stake(const QualifiedName &t) const {
     return " (~" + format_count(facts->rows) + " rows, " + format_bytes(facts->bytes) + ")";
 }
 
-void RuleContext::scale_by_size(Finding &f, const QualifiedName &t) const {
+void RuleContext::scale_by_size(Finding &f, const QualifiedName &t, Impact impact) const {
     auto facts = live(t);
     if (!facts) return;
-    if (facts->rows >= options.high_table_rows)
-        f.risk = max_risk(f.risk, Risk::High);
-    else if (facts->rows >= options.medium_table_rows)
-        f.risk = max_risk(f.risk, Risk::Medium);
+    const bool rewrite = impact == Impact::Rewrite;
+    if (facts->rows <= 0 || facts->rows < options.medium_table_rows)
+        f.risk = Risk::Low;
+    else if (facts->rows < options.high_table_rows)
+        f.risk = rewrite ? Risk::High : Risk::Medium;
+    else
+        f.risk = rewrite ? Risk::Critical : Risk::High;
+}
+
+std::string RuleContext::count_phrase(const DataCount &c, const char *one, const char *many) {
+    std::string s = (c.at_least ? "at least " : "") + format_count(static_cast<double>(c.count)) + " " +
+                    (c.count == 1 && !c.at_least ? one : many);
+    if (c.timed_out)
+        s += " (the check stopped at its time limit)";
+    else if (c.at_least)
+        s += " (the check stopped after " + format_count(static_cast<double>(c.examined)) + " rows)";
+    return s;
 }
 
 void RuleContext::takes_lock(LockMode mode, const QualifiedName &t) {

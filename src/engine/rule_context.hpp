@@ -46,8 +46,13 @@ public:
     }
     // " (~1,204 rows, 96 kB)" for an existing table the catalog knows, "" otherwise.
     std::string at_stake(const QualifiedName &t) const;
-    // Raises an availability finding by the table's size (server only: the CLI knows no sizes).
-    void scale_by_size(Finding &f, const QualifiedName &t) const;
+    // Sets an availability finding's risk by the table's size, up or down (server only: the CLI
+    // knows no sizes and keeps default risks). A scan or index build blocks for its duration; a
+    // rewrite holds ACCESS EXCLUSIVE for the whole copy, so it weighs more.
+    enum class Impact { Scan, Rewrite };
+    void scale_by_size(Finding &f, const QualifiedName &t, Impact impact = Impact::Scan) const;
+    // "1,204 rows" / "at least 1,204 rows (checked the first 1,000,000)"
+    static std::string count_phrase(const DataCount &c, const char *one, const char *many);
 
     // Records that the statement takes `mode` on an existing table (require-lock-timeout).
     void takes_lock(LockMode mode, const QualifiedName &t);
@@ -55,6 +60,10 @@ public:
     const QualifiedName &strongest_lock_table() const { return strongest_table_; }
 
     Volatility volatility(const std::vector<std::string> &func, int nargs) const;
+
+    // The statement's findings so far, by index (references into them do not survive add()).
+    size_t statement_findings() const { return report_.findings.size(); }
+    Finding &finding(size_t i) { return report_.findings.at(i); }
 
 private:
     StatementReport &report_;

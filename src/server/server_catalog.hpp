@@ -23,12 +23,22 @@ public:
     bool has_validated_not_null_check(const QualifiedName &t, const std::string &col) const override;
     Volatility function_volatility(const std::vector<std::string> &name, int nargs) const override;
     bool schema_uses_rls(const std::string &schema) const override;
+    std::optional<DataCount> count_nulls(const QualifiedName &t, const std::string &col) const override;
+    std::optional<DataCount> count_orphans(const QualifiedName &t, const std::vector<std::string> &cols,
+                                           const QualifiedName &ref, const std::vector<std::string> &ref_cols) const override;
+    std::optional<DataCount> count_duplicates(const QualifiedName &t, const std::vector<std::string> &cols) const override;
+    std::optional<DataCount> count_failed_casts(const QualifiedName &t, const std::string &col,
+                                                const std::string &sql_type) const override;
+    std::vector<std::string> cascade_targets(const std::string &kind, const QualifiedName &object,
+                                             const std::string &sub_object) const override;
     bool session_lock_timeout() const override;
     std::string default_schema() const override { return default_schema_; }
 
 private:
     Oid relation(const QualifiedName &t) const;  // InvalidOid when it does not exist
     std::optional<TableFacts> read_table(Oid relid) const;
+    std::string qualified_name(Oid relid) const;  // quoted for SQL
+    std::vector<std::string> primary_key_columns(Oid relid) const;
     std::string default_schema_;
     // One analysis asks about the same tables many times.
     mutable std::map<std::string, Oid> relations_;

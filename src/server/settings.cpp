@@ -21,6 +21,9 @@ char *rls_schemas_value = nullptr;
 double medium_table_rows_value = 100000;
 double high_table_rows_value = 10000000;
 bool preloaded_value = false;
+bool data_checks_value = true;
+int check_rows_value = 1000000;
+int check_timeout_value = 1000;
 
 const struct config_enum_entry mode_options[] = {
     {"enforce", static_cast<int>(Mode::Enforce), false},
@@ -115,6 +118,13 @@ void define_settings() {
     DefineCustomRealVariable("migration_guard.high_table_rows",
                              "Estimated rows from which availability findings are raised to high.", nullptr,
                              &high_table_rows_value, 10000000, 0, 1e15, PGC_SUSET, 0, check_policy_real, nullptr, nullptr);
+    DefineCustomBoolVariable("migration_guard.data_checks",
+                             "Look at the data to predict failures (NULLs, orphans, duplicates, failed casts).",
+                             nullptr, &data_checks_value, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("migration_guard.check_rows", "Rows one data check reads at most.", nullptr,
+                            &check_rows_value, 1000000, 1, INT_MAX, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("migration_guard.check_timeout", "Time one data check may take.", nullptr,
+                            &check_timeout_value, 1000, 1, INT_MAX, PGC_SUSET, GUC_UNIT_MS, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("migration_guard");
 }
 
@@ -128,6 +138,9 @@ const char *migration_id() { return migration_id_value ? migration_id_value : ""
 OutsideMigration outside_migration() { return static_cast<OutsideMigration>(outside_migration_value); }
 int64_t rewrite_threshold_bytes() { return static_cast<int64_t>(rewrite_threshold_kb) * 1024; }
 bool preloaded() { return preloaded_value; }
+bool data_checks_enabled() { return data_checks_value; }
+int64_t check_rows() { return check_rows_value; }
+int check_timeout_ms() { return check_timeout_value; }
 void set_preloaded() { preloaded_value = true; }
 
 const char *mode_name(Mode m) {

@@ -22,6 +22,9 @@ const char *migration_id();    // "" outside a migration
 OutsideMigration outside_migration();
 int64_t rewrite_threshold_bytes();
 bool preloaded();
+bool data_checks_enabled();
+int64_t check_rows();
+int check_timeout_ms();
 void set_preloaded();
 
 const char *mode_name(Mode m);

@@ -52,6 +52,7 @@ void check_table_switch(const AlterTableCmd *cmd, const QualifiedName &table, Ru
                                  "loads and copy into the logged table");
             f.lock = LockMode::AccessExclusive;
             f.rewrites_table = true;
+            ctx.scale_by_size(f, table, RuleContext::Impact::Rewrite);
             break;
         }
         case AT_DisableTrig:

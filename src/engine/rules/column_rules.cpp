@@ -79,6 +79,7 @@ void check_add_column(const AlterTableCmd *cmd, const QualifiedName &table, Rule
                              "existing rows in batches (UPDATE ... WHERE id BETWEEN ...)");
         f.lock = LockMode::AccessExclusive;
         f.rewrites_table = true;
+        ctx.scale_by_size(f, table, RuleContext::Impact::Rewrite);
     } else if (spec.not_null && !spec.has_default) {
         Finding &f = ctx.add("add-not-null-column", at, object,
                              "ADD COLUMN " + col + " " + type_display(type) + " NOT NULL without a DEFAULT on " +
@@ -88,6 +89,8 @@ void check_add_column(const AlterTableCmd *cmd, const QualifiedName &table, Rule
                                  "backfill, then add CHECK (" + col + " IS NOT NULL) NOT VALID, VALIDATE it and "
                                  "SET NOT NULL");
         f.lock = LockMode::AccessExclusive;
+        // The data decides: on an empty table it simply works.
+        if (auto facts = ctx.live(table); facts && facts->rows <= 0) f.risk = Risk::Low;
     }
 }
 
@@ -110,6 +113,8 @@ void check_drop_column(const AlterTableCmd *cmd, const QualifiedName &table, Rul
                              "Drop without CASCADE: PostgreSQL then names each dependent object, and you "
                              "change those explicitly first");
         c.lock = LockMode::AccessExclusive;
+        report_cascade(ctx.finding(ctx.statement_findings() - 1), "column", ctx.state.resolved(table), col,
+                       "DROP COLUMN " + col + " CASCADE", ctx);
     }
 }
 
@@ -130,7 +135,8 @@ void check_column_type_change(const AlterTableCmd *cmd, const QualifiedName &tab
     if (!using_expr && from && is_safe_type_change(*from, to)) {
         Finding &f = ctx.add("change-column-type", at, object,
                              "ALTER COLUMN " + col + " TYPE " + type_display(to) + " on " + table.display() +
-                                 " is a safe widening from " + from->type_name +
+                                 " is a safe widening from " +
+                                 type_display(DeclaredType{from->type_name, from->typmod, false, false}) +
                                  ": no rewrite, only a brief ACCESS EXCLUSIVE lock",
                              "Nothing to change; set a lock_timeout so the lock cannot queue behind long "
                              "transactions");
@@ -146,17 +152,44 @@ void check_column_type_change(const AlterTableCmd *cmd, const QualifiedName &tab
         why = "it rewrites the table (and every index) under an ACCESS EXCLUSIVE lock unless the change is a "
               "pure widening, and values that do not fit the new type make it fail or lose precision";
     else if (from->type_name == to.name)
-        why = "narrowing " + from->type_name + " rewrites or rechecks every row and fails or truncates values "
+        why = "narrowing " + type_display(DeclaredType{from->type_name, from->typmod, false, false}) + " rewrites or rechecks every row and fails or truncates values "
               "that no longer fit";
     else
-        why = "changing " + from->type_name + " to " + type_display(to) +
+        why = "changing " + type_display(DeclaredType{from->type_name, from->typmod, false, false}) + " to " +
+              type_display(to) +
               " rewrites the table and every index under an ACCESS EXCLUSIVE lock and may reject or alter values";
+    // What the data says: nothing to convert, values that do not convert, or all of them do.
+    std::string data;
+    Risk risk = Risk::Critical;
+    const auto facts = ctx.live(table);
+    if (facts && facts->rows <= 0) {
+        data = "; the table is empty, so nothing is converted";
+        risk = Risk::Low;
+    } else if (!using_expr) {
+        if (auto failed = ctx.catalog.count_failed_casts(ctx.state.resolved(table), col, type_display(to))) {
+            if (failed->impossible) {
+                data = "; there is no automatic conversion to " + type_display(to) +
+                       ": the statement fails unless it gets a USING clause";
+            } else if (failed->count > 0) {
+                data = "; " + RuleContext::count_phrase(*failed, "value", "values") + " of " + col +
+                       (failed->count == 1 && !failed->at_least ? " does" : " do") + " not convert to " +
+                       type_display(to) + ": the statement will fail";
+            } else if (!failed->at_least) {
+                data = "; every value converts";
+                risk = Risk::Low;  // set by size below: what remains is the rewrite
+            }
+        }
+    } else {
+        data = "; values are not checked through a USING expression (migration_guard.dry_run() runs it)";
+    }
     Finding &f = ctx.add("change-column-type", at, object,
                          "ALTER COLUMN " + col + " TYPE " + type_display(to) + " on " + table.display() + ": " +
-                             why + ctx.at_stake(table),
+                             why + ctx.at_stake(table) + data,
                          hint);
     f.lock = LockMode::AccessExclusive;
     f.rewrites_table = true;
+    f.risk = risk;
+    if (risk == Risk::Low && facts && facts->rows > 0) ctx.scale_by_size(f, table, RuleContext::Impact::Rewrite);
 }
 
 namespace {
@@ -177,16 +210,24 @@ void check_set_not_null(const AlterTableCmd *cmd, const QualifiedName &table, Ru
     auto facts = ctx.catalog.column(ctx.state.resolved(table), col);
     if (facts && facts->not_null) return;  // already NOT NULL: a no-op
     if (proven_not_null(table, col, ctx)) return;
+    std::string data;
+    const auto nulls = ctx.catalog.count_nulls(ctx.state.resolved(table), col);
+    if (nulls && nulls->count > 0)
+        data = "; " + RuleContext::count_phrase(*nulls, "row", "rows") + (nulls->count == 1 && !nulls->at_least ? " has" : " have") + " NULL " + col + ": the statement will fail";
+    else if (nulls && !nulls->at_least)
+        data = "; no row has NULL " + col;
     Finding &f = ctx.add("set-not-null", ctx.statement_location(), column_object(table, col),
                          "SET NOT NULL on " + column_object(table, col) +
                              " scans the whole table under an ACCESS EXCLUSIVE lock and fails if any row is NULL" +
-                             ctx.at_stake(table),
+                             ctx.at_stake(table) + data,
                          "ADD CONSTRAINT " + col + "_not_null CHECK (" + col +
                              " IS NOT NULL) NOT VALID; then in a separate transaction VALIDATE CONSTRAINT " + col +
                              "_not_null; then SET NOT NULL (it skips the scan) and DROP CONSTRAINT " + col +
                              "_not_null");
     f.lock = LockMode::AccessExclusive;
     f.scans_table = true;
+    if (nulls && nulls->count > 0) f.risk = Risk::High;  // it will fail, whatever the size
+    else ctx.scale_by_size(f, table);
 }
 
 void check_drop_not_null(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx) {

@@ -79,11 +79,17 @@ void check_add_constraint(const Constraint *con, const QualifiedName &table,
             if (is_new) return;
             ctx.takes_lock(LockMode::ShareRowExclusive, table);
             if (!con->skip_validation) {
+                std::string data;
+                const auto orphans =
+                    ctx.catalog.count_orphans(ctx.state.resolved(table), cols, ref, name_list(con->pk_attrs));
+                if (orphans && orphans->count > 0)
+                    data = "; " + RuleContext::count_phrase(*orphans, "row", "rows") + (orphans->count == 1 && !orphans->at_least ? " has" : " have") + " no match in " + ref.display() +
+                           ": the statement will fail";
                 Finding &f = ctx.add("add-foreign-key", at, label,
                                      add_phrase(con, "FOREIGN KEY (" + columns_text(cols) + ")") + " on " + table.display() +
                                          " checks every row while holding SHARE ROW EXCLUSIVE locks on " +
                                          table.display() + " and " + ref.display() +
-                                         ", blocking writes to both" + ctx.at_stake(table),
+                                         ", blocking writes to both" + ctx.at_stake(table) + data,
                                      "Add it with NOT VALID (instant), then run ALTER TABLE " + table.display() +
                                          " VALIDATE CONSTRAINT " +
                                          (con->conname ? con->conname : std::string("<name>")) +
@@ -91,6 +97,7 @@ void check_add_constraint(const Constraint *con, const QualifiedName &table,
                 f.lock = LockMode::ShareRowExclusive;
                 f.scans_table = true;
                 ctx.scale_by_size(f, table);
+                if (orphans && orphans->count > 0) f.risk = Risk::High;
             }
             if (con->fk_del_action == FKCONSTR_ACTION_CASCADE) {
                 Finding &f = ctx.add("cascade-delete-change", at, label,
@@ -122,15 +129,22 @@ void check_add_constraint(const Constraint *con, const QualifiedName &table,
             if (!con->indexname) ctx.state.add_index(table, cols);
             if (is_new || con->indexname) return;
             const char *what = con->contype == CONSTR_PRIMARY ? "PRIMARY KEY" : "UNIQUE";
+            std::string data;
+            const auto duplicates = ctx.catalog.count_duplicates(ctx.state.resolved(table), cols);
+            if (duplicates && duplicates->count > 0)
+                data = "; " + RuleContext::count_phrase(*duplicates, "value", "values") + " of (" + columns_text(cols) +
+                       ") " + (duplicates->count == 1 && !duplicates->at_least ? "appears" : "appear") +
+                       " more than once: the statement will fail";
             Finding &f = ctx.add("add-unique-constraint", at, label,
                                  add_phrase(con, std::string(what) + " (" + columns_text(cols) + ")") + " on " +
                                      table.display() + " builds its index under an ACCESS EXCLUSIVE lock, "
-                                     "blocking reads and writes, and fails on duplicates" + ctx.at_stake(table),
+                                     "blocking reads and writes, and fails on duplicates" + ctx.at_stake(table) + data,
                                  "CREATE UNIQUE INDEX CONCURRENTLY first, then ALTER TABLE " + table.display() +
                                      " ADD CONSTRAINT ... " + what + " USING INDEX <index> (instant)");
             f.lock = LockMode::AccessExclusive;
             f.scans_table = true;
             ctx.scale_by_size(f, table);
+            if (duplicates && duplicates->count > 0) f.risk = Risk::High;
             return;
         }
         case CONSTR_EXCLUSION: {
@@ -191,6 +205,8 @@ void check_drop_constraint(const AlterTableCmd *cmd, const QualifiedName &table,
                              "it",
                              "Drop without CASCADE and drop the dependent foreign keys explicitly");
         c.lock = LockMode::AccessExclusive;
+        report_cascade(ctx.finding(ctx.statement_findings() - 1), "constraint", ctx.state.resolved(table), name,
+                       "DROP CONSTRAINT " + name + " CASCADE", ctx);
     }
 }
 

@@ -1,5 +1,7 @@
 // drop-table, drop-schema, drop-view, drop-function, drop-trigger, drop-index, drop-sequence,
 // drop-type, drop-cascade, drop-database, drop-owned, truncate.
+#include <algorithm>
+
 #include "engine/rules/rules.hpp"
 
 namespace mg {
@@ -160,17 +162,87 @@ void drop_one(const DropStmt *stmt, const DropTarget &t, RuleContext &ctx) {
     }
 }
 
+const char *cascade_kind(ObjectType t) {
+    switch (t) {
+        case OBJECT_TABLE:
+        case OBJECT_FOREIGN_TABLE: return "table";
+        case OBJECT_VIEW:
+        case OBJECT_MATVIEW: return "view";
+        case OBJECT_SCHEMA: return "schema";
+        case OBJECT_TYPE:
+        case OBJECT_DOMAIN: return "type";
+        case OBJECT_EXTENSION: return "extension";
+        case OBJECT_SEQUENCE: return "sequence";
+        default: return nullptr;
+    }
+}
+
+// "public.orders.note" → {public.orders, note}; "public.orders" → {public.orders, ""}.
+QualifiedName table_part(const std::string &identity, std::string &column) {
+    const auto first = identity.find('.');
+    const auto second = first == std::string::npos ? first : identity.find('.', first + 1);
+    column = second == std::string::npos ? "" : identity.substr(second + 1);
+    if (first == std::string::npos) return {"", identity};
+    return {identity.substr(0, first), identity.substr(first + 1, second == std::string::npos ? std::string::npos
+                                                                                              : second - first - 1)};
+}
+
 }  // namespace
+
+void report_cascade(Finding &cascade, const std::string &kind, const QualifiedName &object, const std::string &sub_object,
+                    const std::string &statement_words, RuleContext &ctx) {
+    const auto targets = ctx.catalog.cascade_targets(kind, object, sub_object);
+    if (targets.empty()) return;
+    // Each target is "type<TAB>identity", as pg_identify_object() names it.
+    auto split = [](const std::string &t, std::string &type) {
+        const auto tab = t.find('\t');
+        type = tab == std::string::npos ? "" : t.substr(0, tab);
+        return tab == std::string::npos ? t : t.substr(tab + 1);
+    };
+    std::string listed, type;
+    const size_t shown = std::min<size_t>(targets.size(), 12);
+    for (size_t i = 0; i < shown; ++i) {
+        const std::string identity = split(targets[i], type);
+        listed += (i ? ", " : "") + type + " " + identity;
+    }
+    if (targets.size() > shown) listed += ", and " + std::to_string(targets.size() - shown) + " more";
+    cascade.message += "; it would take " + std::to_string(targets.size()) + " dependent object" +
+                       (targets.size() == 1 ? "" : "s") + ": " + listed;
+    const int at = cascade.location;
+    const std::string hint = "Drop or change what depends on it explicitly first, then drop without CASCADE";
+    // Copies: adding findings may move `cascade` in memory.
+    for (const auto &t : targets) {
+        std::string column;
+        const std::string identity = split(t, type);
+        if (type == "table column") {
+            const QualifiedName table = table_part(identity, column);
+            Finding &f = ctx.add("drop-column", at, identity,
+                                 statement_words + " also drops column " + identity + " with all its values" +
+                                     ctx.at_stake(table),
+                                 hint);
+            f.lock = LockMode::AccessExclusive;
+        } else if (type == "table") {
+            const QualifiedName table = table_part(identity, column);
+            Finding &f = ctx.add("drop-table", at, identity,
+                                 statement_words + " also drops table " + identity + " with every row in it" +
+                                     ctx.at_stake(table),
+                                 hint);
+            f.lock = LockMode::AccessExclusive;
+        }
+    }
+}
 
 void check_drop(const DropStmt *stmt, RuleContext &ctx) {
     bool all_new = true;
     std::string first;
+    std::vector<QualifiedName> existing;
     const ListCell *lc;
     foreach (lc, stmt->objects) {
         DropTarget t = target_of(static_cast<const Node *>(lfirst(lc)), stmt->removeType, ctx);
         if (first.empty()) first = t.name.display();
         if (t.is_new) continue;
         all_new = false;
+        existing.push_back(t.name);
         drop_one(stmt, t, ctx);
         if (stmt->concurrent && ctx.state.in_transaction) {
             Finding &f = ctx.add("concurrently-in-transaction", ctx.statement_location(), t.name.display(),
@@ -186,10 +258,16 @@ void check_drop(const DropStmt *stmt, RuleContext &ctx) {
         Finding &f = ctx.add("drop-cascade", ctx.statement_location(), first,
                              "DROP " + what + " " + first +
                                  " ... CASCADE also drops every object that depends on it (views, foreign "
-                                 "keys, columns of its type, ...) without listing them",
+                                 "keys, columns of its type, ...)",
                              "Drop without CASCADE: PostgreSQL then names each dependent object, and you "
                              "drop or change those explicitly, one by one");
         f.lock = LockMode::AccessExclusive;
+        if (const char *kind = cascade_kind(stmt->removeType)) {
+            const size_t index = ctx.statement_findings() - 1;
+            for (const auto &object : existing)
+                report_cascade(ctx.finding(index), kind, object, "", "DROP " + what + " " + object.display() + " CASCADE",
+                               ctx);
+        }
     }
 }
 

@@ -38,6 +38,7 @@ void check_vacuum(const VacuumStmt *stmt, RuleContext &ctx) {
                          "online use pg_repack or pg_squeeze");
     f.lock = LockMode::AccessExclusive;
     f.rewrites_table = true;
+    if (tables.size() == 1) ctx.scale_by_size(f, tables.front(), RuleContext::Impact::Rewrite);
     for (const auto &t : tables) ctx.takes_lock(LockMode::AccessExclusive, t);
 }
 
@@ -51,7 +52,10 @@ void check_cluster(const ClusterStmt *stmt, RuleContext &ctx) {
                          "Use pg_repack --order-by for an online reorder, or accept a maintenance window");
     f.lock = LockMode::AccessExclusive;
     f.rewrites_table = true;
-    if (stmt->relation) ctx.takes_lock(LockMode::AccessExclusive, ctx.qualify(qualified(stmt->relation)));
+    if (stmt->relation) {
+        ctx.scale_by_size(f, ctx.qualify(qualified(stmt->relation)), RuleContext::Impact::Rewrite);
+        ctx.takes_lock(LockMode::AccessExclusive, ctx.qualify(qualified(stmt->relation)));
+    }
 }
 
 void check_refresh_matview(const RefreshMatViewStmt *stmt, RuleContext &ctx) {

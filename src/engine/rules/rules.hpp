@@ -61,6 +61,11 @@ void check_add_constraint(const Constraint *con, const QualifiedName &table,
 void check_drop_constraint(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx);
 void check_validate_constraint(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx);
 
+// What a CASCADE takes with it, from the live catalog (the CLI cannot know): listed in the
+// cascade finding's message, and every table and column among it judged like a direct drop.
+void report_cascade(Finding &cascade, const std::string &kind, const QualifiedName &object,
+                    const std::string &sub_object, const std::string &statement_words, RuleContext &ctx);
+
 // Whether changing a column from `from` to `to` is provably lossless and needs no rewrite.
 bool is_safe_type_change(const ColumnFacts &from, const DeclaredType &to);
 
