@@ -103,6 +103,7 @@ RESET migration_guard.migration_id;
 RESET migration_guard.outside_migration;
 
 -- Ready-made answers.
+SELECT wait_for_blocked(3);
 SELECT command_tag, object_identity, decision FROM migration_guard.history('products') LIMIT 5;
 SELECT count(*) > 0 AS has_rows FROM migration_guard.changes_by(current_user);
 SELECT count(*) = (SELECT count(*) FROM migration_guard.audit_log WHERE decision <> 'blocked') AS recent_is_complete
