@@ -418,3 +418,31 @@ CREATE FUNCTION migration_guard.cast_fails(value anyelement, target text) RETURN
 AS 'MODULE_PATHNAME', 'migration_guard_cast_fails' LANGUAGE C STRICT VOLATILE;
 COMMENT ON FUNCTION migration_guard.cast_fails(anyelement, text) IS
     'Whether converting the value to the type (as ALTER COLUMN ... TYPE does) would fail';
+
+------------------------------------------------------------------------------------------------
+-- Dry run: a whole migration, run and always rolled back, reported per statement.
+------------------------------------------------------------------------------------------------
+
+CREATE FUNCTION migration_guard.dry_run_raw(
+    sql text,
+    OUT statement int, OUT command text, OUT rules text[], OUT created text[], OUT altered text[],
+    OUT dropped text[], OUT locks text[], OUT rewritten text[], OUT status text, OUT would_block boolean,
+    OUT risk text, OUT approval text, OUT rows_affected bigint, OUT error text, OUT error_line int,
+    OUT error_col int, OUT note text, OUT duration_ms float8)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'migration_guard_dry_run' LANGUAGE C STRICT VOLATILE;
+
+CREATE FUNCTION migration_guard.dry_run(sql text)
+RETURNS TABLE (statement int, command text, status text, risk migration_guard.risk, would_block boolean,
+               approval text, rules text[], locks text[], created text[], altered text[], dropped text[],
+               rewritten text[], rows_affected bigint, error text, error_line int, error_col int, note text,
+               duration_ms numeric)
+LANGUAGE sql STRICT VOLATILE
+AS $$
+    SELECT d.statement, d.command, d.status, d.risk::migration_guard.risk, d.would_block, d.approval, d.rules,
+           d.locks, d.created, d.altered, d.dropped, d.rewritten, d.rows_affected, d.error, d.error_line,
+           d.error_col, d.note, round(d.duration_ms::numeric, 3)
+    FROM migration_guard.dry_run_raw(sql) d
+$$;
+COMMENT ON FUNCTION migration_guard.dry_run(text) IS
+    'Runs a migration in a subtransaction that is always rolled back and reports, per statement, what it did: objects, locks, rewrites, rows, errors, time, and what the guard would decide';

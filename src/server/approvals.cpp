@@ -54,17 +54,18 @@ struct ApprovalRow {
     bool unexpired = false;
 };
 
-ApprovalRow lock_approval(const std::string &token) {
+ApprovalRow read_approval(const std::string &token, bool for_update) {
     ApprovalRow row;
+    // FOR UPDATE holds the row until the spending transaction ends: a use is spent once.
+    const std::string query =
+        std::string("SELECT id, array_to_string(rules, E'\\n'), array_to_string(objects, E'\\n'), approved_by::text, "
+                    "approved_session_user::text, reason, uses_left, valid_until > now() "
+                    "FROM migration_guard.approval WHERE token_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')") +
+        (for_update ? " FOR UPDATE" : "");
     as_guard_owner([&](MemoryContext outer) {
         Oid types[1] = {TEXTOID};
         Datum args[1] = {CStringGetTextDatum(token.c_str())};
-        const int rc = SPI_execute_with_args(
-            "SELECT id, array_to_string(rules, E'\\n'), array_to_string(objects, E'\\n'), approved_by::text, "
-            "approved_session_user::text, reason, uses_left, valid_until > now() "
-            "FROM migration_guard.approval "
-            "WHERE token_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex') FOR UPDATE",
-            1, types, args, nullptr, false, 1);
+        const int rc = SPI_execute_with_args(query.c_str(), 1, types, args, nullptr, false, 1);
         if (rc != SPI_OK_SELECT) elog(ERROR, "migration_guard: approval lookup failed (%d)", rc);
         if (SPI_processed != 1) return;
         HeapTuple tuple = SPI_tuptable->vals[0];
@@ -130,14 +131,14 @@ int spend_use(int64_t id, const std::string &command_tag, const std::string &sta
 }  // namespace
 
 ApprovalOutcome use_approval(const std::vector<Finding> &blocked, const std::string &command_tag,
-                             const std::string &statement, int64_t spent_id) {
+                             const std::string &statement, int64_t spent_id, bool spend) {
     ApprovalOutcome out;
     const std::string token = approval_token();
     if (token.empty()) {
         out.refusal = "No approval was presented (migration_guard.approval is empty).";
         return out;
     }
-    const ApprovalRow row = lock_approval(token);
+    const ApprovalRow row = read_approval(token, spend);
     if (!row.found) {
         out.refusal = "The approval presented in migration_guard.approval is not known to this database.";
         return out;
@@ -171,7 +172,7 @@ ApprovalOutcome use_approval(const std::vector<Finding> &blocked, const std::str
             return out;
         }
     }
-    if (row.id != spent_id) out.uses_left = spend_use(row.id, command_tag, statement, blocked);
+    if (spend && row.id != spent_id) out.uses_left = spend_use(row.id, command_tag, statement, blocked);
     out.approved = true;
     return out;
 }

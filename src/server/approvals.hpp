@@ -20,8 +20,8 @@ struct ApprovalOutcome {
 };
 
 // Checks the presented approval against `blocked` and spends one use of it, unless the same
-// statement already spent this approval (`spent_id`).
+// statement already spent this approval (`spent_id`) or `spend` is false (a dry run only looks).
 ApprovalOutcome use_approval(const std::vector<Finding> &blocked, const std::string &command_tag,
-                             const std::string &statement, int64_t spent_id);
+                             const std::string &statement, int64_t spent_id, bool spend = true);
 
 }  // namespace mg::server

@@ -162,11 +162,15 @@ bool launch_writer(dsm_handle handle, Oid database, Oid owner) {
 void write_audit_rows(const std::vector<AuditRow> &rows) {
     if (rows.empty()) return;
     const Context c = capture_context();
+    // Built before entering PostgreSQL code: an error there must not skip C++ destructors.
+    std::vector<std::string> rules;
+    for (const AuditRow &r : rows) rules.push_back(joined(r.rules));
     as_guard_owner([&](MemoryContext) {
-        for (const AuditRow &r : rows)
+        for (size_t i = 0; i < rows.size(); ++i) {
+            const AuditRow &r = rows[i];
             insert_row("audit_change", c, r.command_tag.c_str(), r.object_type.c_str(), r.object_identity.c_str(),
-                       r.statement.c_str(), joined(r.rules).c_str(), risk_name(r.risk), r.decision.c_str(),
-                       r.approval_id);
+                       r.statement.c_str(), rules[i].c_str(), risk_name(r.risk), r.decision.c_str(), r.approval_id);
+        }
     });
 }
 

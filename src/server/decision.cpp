@@ -111,6 +111,22 @@ std::string object_kind(const Finding &f) {
     return "table";
 }
 
+Preview preview(const std::vector<Finding> &findings, const std::string &command_tag, const std::string &statement) {
+    Preview p;
+    if (mode() != Mode::Enforce) return p;
+    std::vector<Finding> blocked;
+    for (const auto &f : findings)
+        if (blocks(f)) blocked.push_back(f);
+    if (blocked.empty()) return p;
+    p.would_block = true;
+    p.approve_call = approve_call(blocked);
+    const ApprovalOutcome approval = use_approval(blocked, command_tag, statement, 0, false);
+    p.covered = approval.approved;
+    p.approval_id = approval.approved ? approval.id : 0;
+    p.refusal = approval.refusal;
+    return p;
+}
+
 const char *decision_name(Decision d) {
     switch (d) {
         case Decision::Allowed: return "allowed";

@@ -48,6 +48,17 @@ Judgement judge(std::vector<Finding> findings, const std::string &command_tag);
 // The same without recording into the statement's judgement (used by judge()).
 Judgement judge_quietly(std::vector<Finding> findings, const std::string &command_tag);
 
+// What enforcement would do with these findings, without doing it (for dry_run()): whether it
+// blocks, whether the presented approval would cover it, and the approve() call that would.
+struct Preview {
+    bool would_block = false;
+    bool covered = false;
+    int64_t approval_id = 0;
+    std::string refusal;
+    std::string approve_call;
+};
+Preview preview(const std::vector<Finding> &findings, const std::string &command_tag, const std::string &statement);
+
 // The kind of object a finding is about, in pg_event_trigger_ddl_commands()' words.
 std::string object_kind(const Finding &f);
 

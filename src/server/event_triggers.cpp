@@ -10,6 +10,7 @@
 #include "server/boundary.hpp"
 #include "server/audit.hpp"
 #include "server/decision.hpp"
+#include "server/dry_run.hpp"
 #include "server/server_catalog.hpp"
 #include "server/settings.hpp"
 #include "server/statement_findings.hpp"
@@ -163,6 +164,7 @@ MG_SQL_FUNCTION(migration_guard_on_ddl_command_start) {
         begin_statement({}, tag);
         PG_RETURN_VOID();
     }
+    if (dry_run_collector()) PG_RETURN_VOID();  // the dry run judges each statement itself
     begin_statement(running_statement_text(trigger->parsetree), tag);
     remember_named_targets(trigger->parsetree);
     std::vector<Finding> findings = findings_for_statement(trigger->parsetree);
@@ -176,6 +178,12 @@ MG_SQL_FUNCTION(migration_guard_on_ddl_command_start) {
 // What changed: one audit row per object the command created or altered.
 MG_SQL_FUNCTION(migration_guard_on_ddl_command_end) {
     trigger_data(fcinfo);
+    if (DryRunCollector *dry = dry_run_collector()) {
+        for (const auto &[tag, identity] : spi_pairs(
+                 "SELECT command_tag, object_type || ' ' || object_identity FROM pg_catalog.pg_event_trigger_ddl_commands()"))
+            (tag.rfind("CREATE", 0) == 0 ? dry->created : dry->altered).push_back(identity);
+        PG_RETURN_VOID();
+    }
     if (guard_inactive() || !current_statement().judged_any) PG_RETURN_VOID();
     std::vector<AuditRow> rows;
     for (const auto &[type, identity] : spi_pairs(
@@ -189,6 +197,13 @@ MG_SQL_FUNCTION(migration_guard_on_ddl_command_end) {
 
 MG_SQL_FUNCTION(migration_guard_on_sql_drop) {
     EventTriggerData *trigger = trigger_data(fcinfo);
+    if (DryRunCollector *dry = dry_run_collector()) {
+        for (const auto &[type, identity] :
+             spi_pairs("SELECT object_type, object_identity FROM pg_catalog.pg_event_trigger_dropped_objects() "
+                       "WHERE original OR normal"))
+            dry->dropped.push_back(type + " " + identity);
+        PG_RETURN_VOID();
+    }
     if (guard_inactive()) PG_RETURN_VOID();
     const std::string tag = GetCommandTagName(trigger->tag);
     const auto dropped = spi_pairs(
@@ -235,6 +250,10 @@ MG_SQL_FUNCTION(migration_guard_on_table_rewrite) {
         schema = get_namespace_name(get_rel_namespace(relid));
         name = get_rel_name(relid);
     });
+    if (DryRunCollector *dry = dry_run_collector()) {
+        if (schema && name) dry->rewritten.push_back(std::string(schema) + "." + name + " (" + format_bytes(bytes) + ")");
+        PG_RETURN_VOID();
+    }
     if (bytes < rewrite_threshold_bytes() || !schema || !name) PG_RETURN_VOID();
     const std::string object = std::string(schema) + "." + name;
     if (current_statement().foreseen_rewrites.count(object)) PG_RETURN_VOID();

@@ -5,6 +5,7 @@
 #include "server/audit.hpp"
 #include "server/boundary.hpp"
 #include "server/decision.hpp"
+#include "server/dry_run.hpp"
 #include "server/settings.hpp"
 #include "server/sqlstate.hpp"
 #include "server/statement_findings.hpp"
@@ -85,13 +86,13 @@ const char *tag_of(Node *stmt) {
 
 void judge_utility(Node *stmt) {
     refuse_locked_alter_system(stmt);
-    if (mode() == Mode::Off || creating_extension || !guard_here()) return;
+    if (mode() == Mode::Off || creating_extension || dry_run_collector() || !guard_here()) return;
     begin_statement(running_statement_text(stmt), tag_of(stmt));
     judge(findings_for_statement(stmt), tag_of(stmt));
 }
 
 void audit_utility(Node *stmt, bool judged) {
-    if (mode() == Mode::Off || creating_extension || !guard_here()) return;
+    if (mode() == Mode::Off || creating_extension || dry_run_collector() || !guard_here()) return;
     const bool setting = sets_guard_setting_elsewhere(stmt) ||
                          (IsA(stmt, VariableSetStmt) && is_guard_setting(reinterpret_cast<VariableSetStmt *>(stmt)->name) &&
                           std::strcmp(reinterpret_cast<VariableSetStmt *>(stmt)->name, "migration_guard.approval") != 0 &&

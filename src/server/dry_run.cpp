@@ -1,0 +1,376 @@
+#include "server/dry_run.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+
+#include "engine/analyzer.hpp"
+#include "engine/text_position.hpp"
+#include "server/audit.hpp"
+#include "server/boundary.hpp"
+#include "server/decision.hpp"
+#include "server/migration_text.hpp"
+#include "server/statement_findings.hpp"
+
+extern "C" {
+#include "access/xact.h"
+#include "utils/resowner.h"
+}
+
+namespace mg::server {
+
+namespace {
+
+DryRunCollector *active = nullptr;
+
+// Statements that cannot run inside a transaction block are described, not run.
+const char *not_runnable(const Node *stmt) {
+    switch (nodeTag(stmt)) {
+        case T_TransactionStmt:
+            return "transaction control is not run: the dry run runs the whole text in one transaction";
+        case T_IndexStmt:
+            return reinterpret_cast<const IndexStmt *>(stmt)->concurrent
+                       ? "CREATE INDEX CONCURRENTLY cannot run inside a transaction block: judged from its text only"
+                       : nullptr;
+        case T_DropStmt:
+            return reinterpret_cast<const DropStmt *>(stmt)->concurrent
+                       ? "DROP INDEX CONCURRENTLY cannot run inside a transaction block: judged from its text only"
+                       : nullptr;
+        case T_ReindexStmt: {
+            const ListCell *lc;
+            foreach (lc, reinterpret_cast<const ReindexStmt *>(stmt)->params) {
+                const DefElem *opt = static_cast<const DefElem *>(lfirst(lc));
+                if (opt->defname && strcmp(opt->defname, "concurrently") == 0)
+                    return "REINDEX CONCURRENTLY cannot run inside a transaction block: judged from its text only";
+            }
+            return nullptr;
+        }
+        case T_VacuumStmt:
+            return reinterpret_cast<const VacuumStmt *>(stmt)->is_vacuumcmd
+                       ? "VACUUM cannot run inside a transaction block: judged from its text only"
+                       : nullptr;
+        case T_ClusterStmt:
+            return reinterpret_cast<const ClusterStmt *>(stmt)->relation
+                       ? nullptr
+                       : "CLUSTER without a table cannot run inside a transaction block: judged from its text only";
+        case T_CreatedbStmt:
+        case T_DropdbStmt:
+        case T_AlterSystemStmt:
+        case T_CreateTableSpaceStmt:
+        case T_DropTableSpaceStmt:
+        case T_CreateSubscriptionStmt:
+        case T_AlterSubscriptionStmt:
+        case T_DropSubscriptionStmt:
+            return "this command cannot run inside a transaction block: judged from its text only";
+        default:
+            return nullptr;
+    }
+}
+
+std::string lock_name(const std::string &pg_mode) {
+    static const std::map<std::string, std::string> names = {
+        {"AccessShareLock", "ACCESS SHARE"},   {"RowShareLock", "ROW SHARE"},
+        {"RowExclusiveLock", "ROW EXCLUSIVE"}, {"ShareUpdateExclusiveLock", "SHARE UPDATE EXCLUSIVE"},
+        {"ShareLock", "SHARE"},                {"ShareRowExclusiveLock", "SHARE ROW EXCLUSIVE"},
+        {"ExclusiveLock", "EXCLUSIVE"},        {"AccessExclusiveLock", "ACCESS EXCLUSIVE"}};
+    auto it = names.find(pg_mode);
+    return it == names.end() ? pg_mode : it->second;
+}
+
+int lock_rank(const std::string &mode) {
+    static const char *order[] = {"ACCESS SHARE", "ROW SHARE", "ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE", "SHARE",
+                                  "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"};
+    for (int i = 0; i < 8; i++)
+        if (mode == order[i]) return i;
+    return -1;
+}
+
+// Relation locks this backend holds on user relations: relation → strongest mode.
+std::map<std::string, std::string> held_locks() {
+    List *rows = NIL;
+    pg_call([&] {
+        MemoryContext outer = CurrentMemoryContext;
+        const int rc = SPI_execute(
+            "SELECT c.oid::regclass::text, l.mode FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_class c ON c.oid = l.relation "
+            "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND l.granted "
+            "AND n.nspname NOT IN ('pg_catalog', 'pg_toast', 'information_schema', 'migration_guard')",
+            true, 0);
+        if (rc != SPI_OK_SELECT) elog(ERROR, "migration_guard: reading pg_locks failed (%d)", rc);
+        for (uint64 i = 0; i < SPI_processed; i++) {
+            MemoryContext old = MemoryContextSwitchTo(outer);
+            rows = lappend(rows, pstrdup(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1)));
+            rows = lappend(rows, pstrdup(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2)));
+            MemoryContextSwitchTo(old);
+        }
+    });
+    std::map<std::string, std::string> locks;
+    for (int i = 0; i + 1 < list_length(rows); i += 2) {
+        const std::string rel = static_cast<char *>(list_nth(rows, i));
+        const std::string mode = lock_name(static_cast<char *>(list_nth(rows, i + 1)));
+        auto &held = locks[rel];
+        if (lock_rank(mode) > lock_rank(held)) held = mode;
+    }
+    return locks;
+}
+
+// Sequences are not transactional: their values are put back after the dry run.
+List *sequence_states() {
+    List *rows = NIL;
+    pg_call([&] {
+        MemoryContext outer = CurrentMemoryContext;
+        const int rc = SPI_execute(
+            "SELECT format('%I.%I', schemaname, sequencename), coalesce(last_value, start_value)::text, "
+            "(last_value IS NOT NULL)::text FROM pg_catalog.pg_sequences", true, 0);
+        if (rc != SPI_OK_SELECT) elog(ERROR, "migration_guard: reading sequences failed (%d)", rc);
+        for (uint64 i = 0; i < SPI_processed; i++) {
+            MemoryContext old = MemoryContextSwitchTo(outer);
+            for (int col = 1; col <= 3; col++)
+                rows = lappend(rows, pstrdup(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, col)));
+            MemoryContextSwitchTo(old);
+        }
+    });
+    return rows;
+}
+
+void restore_sequences(List *before) {
+    pg_call([&] {
+        for (int i = 0; i + 2 < list_length(before); i += 3) {
+            const char *seq = quote_literal_cstr(static_cast<char *>(list_nth(before, i)));
+            const char *value = static_cast<char *>(list_nth(before, i + 1));
+            const char *called = static_cast<char *>(list_nth(before, i + 2));
+            SPI_execute(psprintf("SELECT pg_catalog.setval(%s::regclass, %s, %s) FROM pg_catalog.pg_sequences "
+                                 "WHERE format('%%I.%%I', schemaname, sequencename) = %s "
+                                 "AND (coalesce(last_value, start_value) <> %s OR (last_value IS NOT NULL) <> %s)",
+                                 seq, value, called, seq, value, called),
+                        false, 0);
+        }
+    });
+}
+
+struct Outcome {
+    std::string status = "ok";  // ok | error | skipped | not run
+    std::string note, error;
+    int error_location = -1;
+    int64_t rows = -1;
+    double ms = 0;
+    std::vector<Finding> findings;
+    Preview verdict;
+    DryRunCollector objects;
+    std::vector<std::string> locks;
+};
+
+// Runs one statement in its own subtransaction (inside the dry run's), so an error is reported
+// with its position instead of ending the dry run's function. PostgreSQL code only inside.
+ErrorData *run_statement(const char *text, int64_t *rows) {
+    ErrorData *volatile error = nullptr;
+    pg_call([&] {
+        MemoryContext caller_context = CurrentMemoryContext;
+        ResourceOwner caller_owner = CurrentResourceOwner;
+        BeginInternalSubTransaction(nullptr);
+        PG_TRY();
+        {
+            const int rc = SPI_execute(text, false, 0);
+            *rows = rc == SPI_OK_INSERT || rc == SPI_OK_UPDATE || rc == SPI_OK_DELETE || rc == SPI_OK_INSERT_RETURNING ||
+                            rc == SPI_OK_UPDATE_RETURNING || rc == SPI_OK_DELETE_RETURNING || rc == SPI_OK_SELECT ||
+                            rc == SPI_OK_MERGE
+                        ? static_cast<int64_t>(SPI_processed)
+                        : -1;
+            ReleaseCurrentSubTransaction();
+            MemoryContextSwitchTo(caller_context);
+            CurrentResourceOwner = caller_owner;
+        }
+        PG_CATCH();
+        {
+            MemoryContextSwitchTo(caller_context);
+            error = CopyErrorData();
+            FlushErrorState();
+            RollbackAndReleaseCurrentSubTransaction();
+            MemoryContextSwitchTo(caller_context);
+            CurrentResourceOwner = caller_owner;
+            // A cancel or a lost connection ends the dry run itself.
+            if (error->sqlerrcode == ERRCODE_QUERY_CANCELED || error->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
+                ReThrowError(error);
+        }
+        PG_END_TRY();
+    });
+    return error;
+}
+
+}  // namespace
+
+DryRunCollector *dry_run_collector() { return active; }
+
+}  // namespace mg::server
+
+namespace {
+
+using namespace mg;
+using namespace mg::server;
+
+// Everything inside the dry run's subtransaction; the caller rolls it back whatever happens.
+std::vector<Outcome> run_all(List *stmts, const std::string &sql) {
+    std::vector<Outcome> outcomes;
+    bool stopped = false;
+    ListCell *lc;
+    foreach (lc, stmts) {
+        RawStmt *raw = lfirst_node(RawStmt, lc);
+        Outcome o;
+        const int start = skip_blanks(sql, raw->stmt_location);
+        const int end = raw->stmt_len > 0 ? raw->stmt_location + raw->stmt_len : static_cast<int>(sql.size());
+        const std::string text = sql.substr(start, std::max(0, end - start));
+        const char *tag = nullptr;
+        pg_call([&] { tag = GetCommandTagName(CreateCommandTag(raw->stmt)); });
+        // Judged against the catalog as the earlier statements left it.
+        o.findings = findings_for_statement(raw->stmt);
+        o.verdict = preview(o.findings, tag, text);
+        if (stopped) {
+            o.status = "not run";
+            o.note = "an earlier statement failed";
+            outcomes.push_back(std::move(o));
+            continue;
+        }
+        if (const char *why = not_runnable(raw->stmt)) {
+            o.status = "skipped";
+            o.note = why;
+            outcomes.push_back(std::move(o));
+            continue;
+        }
+        const auto locks_before = held_locks();
+        *active = DryRunCollector{};
+        const auto t0 = std::chrono::steady_clock::now();
+        if (ErrorData *error = run_statement(text.c_str(), &o.rows)) {
+            o.status = "error";
+            o.error = error->message ? error->message : "error";
+            if (error->cursorpos > 0) o.error_location = start + byte_offset_of_char(text, error->cursorpos);
+            stopped = true;
+        }
+        o.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        o.objects = *active;
+        for (const auto &[rel, mode] : held_locks()) {
+            auto before = locks_before.find(rel);
+            if (before == locks_before.end() || lock_rank(mode) > lock_rank(before->second))
+                o.locks.push_back(rel + ": " + mode);
+        }
+        outcomes.push_back(std::move(o));
+    }
+    return outcomes;
+}
+
+Datum text_array(const std::vector<std::string> &items) {
+    Datum result = 0;
+    pg_call([&] {
+        Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * std::max<size_t>(items.size(), 1)));
+        for (size_t i = 0; i < items.size(); i++) elems[i] = CStringGetTextDatum(items[i].c_str());
+        result = PointerGetDatum(construct_array(elems, static_cast<int>(items.size()), TEXTOID, -1, false, TYPALIGN_INT));
+    });
+    return result;
+}
+
+}  // namespace
+
+MG_SQL_FUNCTION(migration_guard_dry_run) {
+    std::string sql;
+    pg_call([&] {
+        text *arg = PG_GETARG_TEXT_PP(0);
+        sql.assign(VARDATA_ANY(arg), VARSIZE_ANY_EXHDR(arg));
+    });
+    List *stmts = parse_migration(sql);
+    pg_call([&] { InitMaterializedSRF(fcinfo, 0); });
+    ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
+
+    DryRunCollector collector;
+    std::vector<Outcome> outcomes;
+    List *sequences = NIL;
+    pg_call([&] {
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    });
+    sequences = sequence_states();
+
+    // The dry run's own subtransaction: always rolled back, so nothing it did remains.
+    MemoryContext caller_context = CurrentMemoryContext;
+    ResourceOwner caller_owner = CurrentResourceOwner;
+    pg_call([&] { BeginInternalSubTransaction("migration_guard dry run"); });
+    active = &collector;
+    std::exception_ptr failure;
+    try {
+        outcomes = run_all(stmts, sql);
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    active = nullptr;
+    pg_call([&] {
+        RollbackAndReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(caller_context);
+        CurrentResourceOwner = caller_owner;
+    });
+    if (failure) std::rethrow_exception(failure);
+    restore_sequences(sequences);
+    pg_call([&] { SPI_finish(); });
+
+    // The dry run itself is on record, as a dry run.
+    AuditRow row;
+    row.command_tag = "DRY RUN";
+    row.object_type = "migration";
+    row.statement = sql;
+    row.decision = "allowed";
+    for (const auto &o : outcomes)
+        for (const auto &f : o.findings) {
+            row.risk = max_risk(row.risk, f.risk);
+            if (std::find(row.rules.begin(), row.rules.end(), f.rule) == row.rules.end()) row.rules.push_back(f.rule);
+        }
+    write_audit_rows({row});
+
+    const LineIndex lines(sql);
+    constexpr int kColumns = 18;
+    int number = 0;
+    for (const Outcome &o : outcomes) {
+        ++number;
+        std::vector<std::string> rules;
+        Risk risk = Risk::Low;
+        for (const auto &f : o.findings) {
+            rules.push_back(f.rule);
+            risk = max_risk(risk, f.risk);
+        }
+        std::string approval;
+        if (o.verdict.would_block)
+            approval = o.verdict.covered ? "covered by the presented approval #" + std::to_string(o.verdict.approval_id)
+                                         : o.verdict.approve_call;
+        const LineCol at = lines.at(std::max(0, o.error_location));
+        Datum values[kColumns];
+        bool nulls[kColumns] = {};
+        values[0] = Int32GetDatum(number);
+        values[2] = text_array(rules);
+        values[3] = text_array(o.objects.created);
+        values[4] = text_array(o.objects.altered);
+        values[5] = text_array(o.objects.dropped);
+        values[6] = text_array(o.locks);
+        values[7] = text_array(o.objects.rewritten);
+        pg_call([&] {
+            ListCell *lc = list_nth_cell(stmts, number - 1);
+            values[1] = CStringGetTextDatum(GetCommandTagName(CreateCommandTag(lfirst_node(RawStmt, lc)->stmt)));
+            values[8] = CStringGetTextDatum(o.status.c_str());
+            values[9] = BoolGetDatum(o.verdict.would_block);
+            values[10] = CStringGetTextDatum(risk_name(risk));
+            if (approval.empty()) nulls[11] = true;
+            else values[11] = CStringGetTextDatum(approval.c_str());
+            if (o.rows < 0) nulls[12] = true;
+            else values[12] = Int64GetDatum(o.rows);
+            if (o.error.empty()) nulls[13] = nulls[14] = nulls[15] = true;
+            else {
+                values[13] = CStringGetTextDatum(o.error.c_str());
+                if (o.error_location < 0) nulls[14] = nulls[15] = true;
+                else {
+                    values[14] = Int32GetDatum(at.line);
+                    values[15] = Int32GetDatum(at.column);
+                }
+            }
+            if (o.note.empty()) nulls[16] = true;
+            else values[16] = CStringGetTextDatum(o.note.c_str());
+            values[17] = Float8GetDatum(o.ms);
+            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+        });
+    }
+    return static_cast<Datum>(0);
+}
