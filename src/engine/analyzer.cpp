@@ -49,6 +49,11 @@ void judge(const Node *stmt, RuleContext &ctx) {
     }
 }
 
+void judge_all(const Node *stmt, RuleContext &ctx) {
+    judge(stmt, ctx);
+    check_guard_objects(stmt, ctx);
+}
+
 // require-lock-timeout: a strong lock on an existing table with nothing bounding the wait.
 void check_lock_timeout(RuleContext &ctx, const StatementReport &report) {
     if (ctx.strongest_lock() < LockMode::ShareRowExclusive) return;
@@ -84,7 +89,7 @@ std::vector<StatementReport> analyze(List *raw_stmts, const std::string &text, c
         report.command = command_tag(raw->stmt);
         {
             RuleContext ctx(catalog, state, options, report);
-            judge(raw->stmt, ctx);
+            judge_all(raw->stmt, ctx);
             check_lock_timeout(ctx, report);
         }
         track_objects(raw->stmt, state, report);

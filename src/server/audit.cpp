@@ -7,6 +7,7 @@
 
 extern "C" {
 #include "access/xact.h"
+#include "catalog/pg_authid.h"
 #include "utils/fmgrprotos.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
@@ -176,7 +177,16 @@ void write_audit_rows(const std::vector<AuditRow> &rows) {
 
 void record_blocked(const std::vector<AuditRow> &rows) {
     const Context c = capture_context();
-    const Oid owner = extension_owner();
+    // The writer connects as the extension owner, or as the bootstrap superuser when the owner
+    // may not log in (a background worker connection is a login).
+    Oid owner = extension_owner();
+    pg_call([&] {
+        HeapTuple role = SearchSysCache1(AUTHOID, ObjectIdGetDatum(owner));
+        if (HeapTupleIsValid(role)) {
+            if (!reinterpret_cast<Form_pg_authid>(GETSTRUCT(role))->rolcanlogin) owner = BOOTSTRAP_SUPERUSERID;
+            ReleaseSysCache(role);
+        }
+    });
     for (const AuditRow &r : rows) {
         const std::string rules = joined(r.rules);
         const char *strings[kFieldCount] = {c.role_name, c.session_role, c.application_name, c.client_addr,
@@ -299,6 +309,7 @@ extern "C" void migration_guard_audit_writer(Datum arg) {
     PG_CATCH();
     {
         count(&SharedCounters::dropped);
+        dsm_unpin_segment(handle);  // the row is lost (the error is in the server log); the memory is not
         PG_RE_THROW();
     }
     PG_END_TRY();

@@ -160,6 +160,7 @@ std::string table_of(const std::string &object) {
 MG_SQL_FUNCTION(migration_guard_on_ddl_command_start) {
     EventTriggerData *trigger = trigger_data(fcinfo);
     const std::string tag = GetCommandTagName(trigger->tag);
+    if (creating_extension) PG_RETURN_VOID();  // a script's statements belong to CREATE/ALTER EXTENSION
     if (guard_inactive()) {
         begin_statement({}, tag);
         PG_RETURN_VOID();

@@ -1,5 +1,6 @@
 #include "server/utility_hook.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "server/audit.hpp"
@@ -102,21 +103,33 @@ void audit_utility(Node *stmt, bool judged) {
     const StatementState &st = current_statement();
     AuditRow row;
     row.command_tag = st.command_tag;
-    if (setting) {
-        const VariableSetStmt *set = IsA(stmt, VariableSetStmt) ? reinterpret_cast<VariableSetStmt *>(stmt)
-                                     : IsA(stmt, AlterRoleSetStmt) ? reinterpret_cast<AlterRoleSetStmt *>(stmt)->setstmt
-                                                                   : reinterpret_cast<AlterDatabaseSetStmt *>(stmt)->setstmt;
-        row.object_type = "setting";
-        row.object_identity = set->name ? set->name : "";
-    } else {
-        row.object_type = object_kind(st.findings.front());
-        row.object_identity = st.findings.front().object;
-    }
     row.statement = st.text;
     row.rules = st.rules;
     row.risk = st.risk;
     row.decision = decision_name(st.decision);
     row.approval_id = st.spent_approval;
+    if (!setting) {
+        // One row per object the statement changed (TRUNCATE a, b: two rows).
+        std::vector<AuditRow> rows;
+        std::vector<std::string> seen;
+        for (const Finding &f : st.findings) {
+            if (std::find(seen.begin(), seen.end(), f.object) != seen.end()) continue;
+            seen.push_back(f.object);
+            AuditRow r = row;
+            r.object_type = object_kind(f);
+            r.object_identity = f.object;
+            rows.push_back(std::move(r));
+        }
+        write_audit_rows(rows);
+        return;
+    }
+    {
+        const VariableSetStmt *set = IsA(stmt, VariableSetStmt) ? reinterpret_cast<VariableSetStmt *>(stmt)
+                                     : IsA(stmt, AlterRoleSetStmt) ? reinterpret_cast<AlterRoleSetStmt *>(stmt)->setstmt
+                                                                   : reinterpret_cast<AlterDatabaseSetStmt *>(stmt)->setstmt;
+        row.object_type = "setting";
+        row.object_identity = set->name ? set->name : "";
+    }
     write_audit_rows({row});
 }
 

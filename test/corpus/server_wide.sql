@@ -93,3 +93,14 @@ ALTER EVENT TRIGGER migration_guard_sql_drop OWNER TO nobody;
 -- expect: none
 ALTER EVENT TRIGGER migration_guard_custom_audit DISABLE;
 DROP EXTENSION migration_guard_extras;
+
+-- case: DDL on the guard's own records loosens the guard
+-- expect: disable-trigger drop-trigger require-lock-timeout require-lock-timeout require-lock-timeout require-lock-timeout truncate weaken-guard weaken-guard weaken-guard weaken-guard
+ALTER TABLE migration_guard.audit_change DISABLE TRIGGER audit_change_append_only;
+DROP TRIGGER audit_change_append_only ON migration_guard.audit_change;
+ALTER TABLE migration_guard.audit_change ENABLE REPLICA TRIGGER audit_change_append_only;
+TRUNCATE migration_guard.approval_use;
+
+-- case: tightening outside_migration is not weakening
+-- expect: none
+SET migration_guard.outside_migration = 'block';

@@ -50,6 +50,7 @@ bool strengthens(const VariableSetStmt *s) {
     if (name == "migration_guard.block_at") return value == "low" || value == "medium" || value == "high";
     if (name == "migration_guard.additive_only" || name == "migration_guard.require_distinct_approver")
         return value == "on" || value == "true" || value == "1" || value == "yes";
+    if (name == "migration_guard.outside_migration") return value == "warn" || value == "block";
     return false;
 }
 
@@ -118,6 +119,50 @@ void check_guard_weakening(const Node *stmt, RuleContext &ctx) {
         }
         default:
             break;
+    }
+}
+
+// The guard's own tables (audit log, approvals) and functions: changing them by DDL loosens the
+// guard (e.g. dropping the audit log's append-only trigger). Extension scripts are not judged.
+void check_guard_objects(const Node *stmt, RuleContext &ctx) {
+    std::vector<QualifiedName> targets;
+    switch (nodeTag(stmt)) {
+        case T_AlterTableStmt: targets.push_back(qualified(reinterpret_cast<const AlterTableStmt *>(stmt)->relation)); break;
+        case T_RenameStmt:
+            if (reinterpret_cast<const RenameStmt *>(stmt)->relation)
+                targets.push_back(qualified(reinterpret_cast<const RenameStmt *>(stmt)->relation));
+            break;
+        case T_CreateTrigStmt: targets.push_back(qualified(reinterpret_cast<const CreateTrigStmt *>(stmt)->relation)); break;
+        case T_IndexStmt: targets.push_back(qualified(reinterpret_cast<const IndexStmt *>(stmt)->relation)); break;
+        case T_TruncateStmt: {
+            const ListCell *lc;
+            foreach (lc, reinterpret_cast<const TruncateStmt *>(stmt)->relations)
+                targets.push_back(qualified(static_cast<const RangeVar *>(lfirst(lc))));
+            break;
+        }
+        case T_DropStmt: {
+            const DropStmt *d = reinterpret_cast<const DropStmt *>(stmt);
+            const ListCell *lc;
+            foreach (lc, d->objects) {
+                const Node *obj = static_cast<const Node *>(lfirst(lc));
+                if (d->removeType == OBJECT_SCHEMA) targets.push_back({str_value(obj), ""});
+                else if (IsA(obj, List)) {
+                    auto parts = name_list(reinterpret_cast<const List *>(obj));
+                    // DROP TRIGGER name ON schema.table: the table is what matters.
+                    if (d->removeType == OBJECT_TRIGGER || d->removeType == OBJECT_POLICY || d->removeType == OBJECT_RULE)
+                        parts.pop_back();
+                    if (parts.size() >= 2) targets.push_back({parts[parts.size() - 2], parts.back()});
+                }
+            }
+            break;
+        }
+        default: break;
+    }
+    for (const auto &t : targets) {
+        const QualifiedName q = ctx.qualify(t);
+        if (q.schema != "migration_guard") continue;
+        weaken(ctx, q.display(), command_tag(stmt) + " on " + q.display() + " changes the guard's own records");
+        return;
     }
 }
 

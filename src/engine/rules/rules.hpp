@@ -24,6 +24,7 @@ void check_vacuum(const VacuumStmt *stmt, RuleContext &ctx);
 
 void check_guard_weakening(const Node *stmt, RuleContext &ctx);
 void check_guard_drop(const DropStmt *stmt, RuleContext &ctx);
+void check_guard_objects(const Node *stmt, RuleContext &ctx);
 void check_drop_role(const DropRoleStmt *stmt, RuleContext &ctx);
 void check_drop_tablespace(const DropTableSpaceStmt *stmt, RuleContext &ctx);
 void check_cluster(const ClusterStmt *stmt, RuleContext &ctx);
