@@ -243,7 +243,9 @@ std::vector<Outcome> run_all(List *stmts, const std::string &sql) {
         if (ErrorData *error = run_statement(text.c_str(), &o.rows)) {
             o.status = "error";
             o.error = error->message ? error->message : "error";
-            if (error->cursorpos > 0) o.error_location = start + byte_offset_of_char(text, error->cursorpos);
+            // SPI's error context moves a statement's cursor position into internalpos.
+            const int pos = error->cursorpos > 0 ? error->cursorpos : error->internalpos;
+            if (pos > 0) o.error_location = start + byte_offset_of_char(text, pos);
             stopped = true;
         }
         o.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

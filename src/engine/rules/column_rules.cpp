@@ -216,6 +216,11 @@ void check_set_not_null(const AlterTableCmd *cmd, const QualifiedName &table, Ru
         data = "; " + RuleContext::count_phrase(*nulls, "row", "rows") + (nulls->count == 1 && !nulls->at_least ? " has" : " have") + " NULL " + col + ": the statement will fail";
     else if (nulls && !nulls->at_least)
         data = "; no row has NULL " + col;
+    else if (nulls)
+        data = "; no NULL " + col + " among the rows checked (" +
+               (nulls->timed_out ? std::string("the check stopped at its time limit")
+                                 : "the check stopped after " + format_count(static_cast<double>(nulls->examined)) + " rows") +
+               ")";
     Finding &f = ctx.add("set-not-null", ctx.statement_location(), column_object(table, col),
                          "SET NOT NULL on " + column_object(table, col) +
                              " scans the whole table under an ACCESS EXCLUSIVE lock and fails if any row is NULL" +
