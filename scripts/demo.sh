@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job, end to end: a throwaway PostgreSQL 15 with migration_guard, a table with real
-# rows, and what the guard says about a risky migration, in SQL and from the CLI.
+# The main job, end to end: a throwaway PostgreSQL 15 with migration_guard and tables with real
+# rows; what the guard says about a risky migration; the migration applied anyway and stopped,
+# with nothing lost; an approval letting one change through; the audit log; the CLI linter.
 # Expects `make install` to have run (`make demo` does both). Leaves no server running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -66,6 +67,19 @@ SELECT migration_guard.approve(ARRAY['drop-column'], ARRAY['public.users.email']
 SET migration_guard.approval = :'token';
 ALTER TABLE users DROP COLUMN email;
 SELECT id, rules, objects, reason, approved_by, uses_left FROM migration_guard.approvals;
+SQL
+
+echo
+echo "== The audit log: what happened, blocked attempts included (they survive their rollback) =="
+for _ in $(seq 1 40); do
+  [ "$(command psql -X -At -d postgres -c "SELECT count(*) FROM migration_guard.blocked_attempts")" -gt 0 ] && break
+  sleep 0.1
+done
+psql <<'SQL'
+SELECT logged_at::time(0) AS at, role_name, command_tag, object_identity, rules, risk, decision, approval_id
+FROM migration_guard.audit_log
+WHERE command_tag <> 'CREATE EXTENSION'
+ORDER BY id;
 SQL
 
 echo
