@@ -69,3 +69,21 @@ SELECT count(*) AS events_tables FROM pg_tables WHERE tablename = 'events';
 -- Temporary tables are nobody's data.
 CREATE TEMP TABLE scratch (id bigint);
 DROP TABLE scratch;
+
+-- table_rewrite: a rewrite of a table above migration_guard.rewrite_threshold that no finding of
+-- the statement foresaw is a finding of its own.
+CREATE UNLOGGED TABLE clicks (id bigint, url text);
+INSERT INTO clicks SELECT g, 'https://example.com/' || g FROM generate_series(1, 20000) g;
+ANALYZE clicks;
+SET migration_guard.rewrite_threshold = '64kB';
+ALTER TABLE clicks SET LOGGED;
+SELECT relpersistence FROM pg_class WHERE relname = 'clicks';
+-- A rewrite the statement's own findings predicted is judged once, by those findings.
+SET migration_guard.block_at = 'critical';
+ALTER TABLE clicks ALTER COLUMN id TYPE numeric;
+SET migration_guard.rewrite_threshold = '1GB';
+ALTER TABLE clicks SET LOGGED;
+RESET migration_guard.rewrite_threshold;
+RESET migration_guard.block_at;
+SELECT relpersistence, format_type(atttypid, atttypmod) FROM pg_class JOIN pg_attribute ON attrelid = pg_class.oid
+WHERE relname = 'clicks' AND attname = 'id';
