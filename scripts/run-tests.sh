@@ -63,6 +63,7 @@ run "parity: corpus through the CLI" plain python3 test/cli/parity.py build/migr
 run "pg_regress (temporary instances: plain, preloaded, locked)" regress scripts/run-regress.sh
 run "isolation (pg_isolation_regress)" regress scripts/run-isolation.sh
 run "scripted sessions (throwaway servers)" plain bash test/sessions/run.sh
+run "CLI check against a throwaway server" plain bash test/cli/check.sh build/migration-guard
 
 printf '\n'
 if [ ${#failed_suites[@]} -gt 0 ]; then printf 'failed suites: %s\n' "${failed_suites[*]}"; fi

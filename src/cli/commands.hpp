@@ -9,8 +9,9 @@
 
 namespace mg::cli {
 
-// Exit codes (contract): nothing at or above --fail-on / findings at or above it /
-// usage, I/O or parse error.
+// Exit codes (contract): nothing at or above --fail-on / findings at or above it (for check:
+// or a statement that fails in the dry run) / usage, I/O or parse error (for check: or a
+// connection or server error).
 constexpr int kExitClean = 0;
 constexpr int kExitFindings = 1;
 constexpr int kExitError = 2;
@@ -22,7 +23,15 @@ struct LintArgs {
     std::vector<std::string> paths;
 };
 
+struct CheckArgs {
+    Format format = Format::Text;
+    Risk fail_on = Risk::High;
+    std::string conninfo;  // libpq key=value string or URI; empty: the PG* variables
+    std::vector<std::string> paths;
+};
+
 int run_lint(const LintArgs &args);
+int run_check(const CheckArgs &args);
 int run_rules();
 
 }  // namespace mg::cli

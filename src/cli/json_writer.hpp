@@ -3,7 +3,9 @@
 // bytes become U+FFFD, so the output stays valid JSON even for files in other encodings.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -88,6 +90,13 @@ public:
     void value(long long v) { separate(); out_ += std::to_string(v); }
     void value(int v) { value(static_cast<long long>(v)); }
     void value(bool b) { separate(); out_ += b ? "true" : "false"; }
+    void value(double v) {
+        if (!std::isfinite(v)) return null();  // JSON has no NaN or infinity
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.15g", v);
+        separate();
+        out_ += buf;
+    }
     void null() { separate(); out_ += "null"; }
 
     // Shorthands for the common "key": value member.

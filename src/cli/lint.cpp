@@ -86,7 +86,9 @@ FileReport lint_file(std::string path, std::string text, const LintOptions &opti
 
     report.statements = static_cast<int>(statements.size());
     PositionCursor cursor(src, lines);
+    report.statement_offsets.reserve(statements.size());
     for (auto &statement : statements) {
+        report.statement_offsets.push_back(skip_blanks(src, statement.location));
         for (auto &finding : statement.findings) {
             // A location on the blanks before a statement would put the caret on a comment.
             const int offset = skip_blanks(src, finding.location);
@@ -105,9 +107,12 @@ void Summary::add(const FileReport &file) {
         ++by_risk[static_cast<int>(f.finding.risk)];
         highest = max_risk(highest, f.finding.risk);
     }
+    if (file.dry_run)
+        for (const auto &d : *file.dry_run) dry_run_errors += d.failed() ? 1 : 0;
 }
 
 bool Summary::failed() const {
+    if (dry_run_errors > 0) return true;
     for (int r = static_cast<int>(fail_on); r < static_cast<int>(by_risk.size()); ++r)
         if (by_risk[r] > 0) return true;
     return false;

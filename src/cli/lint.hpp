@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/dry_run.hpp"
 #include "engine/finding.hpp"
 #include "engine/risk.hpp"
 #include "engine/text_position.hpp"
@@ -34,8 +35,10 @@ struct FileReport {
     std::string path;
     std::string text;  // kept for the source excerpts of the text report
     int statements = 0;
+    std::vector<int> statement_offsets;    // first token of each statement
     std::vector<LocatedFinding> findings;  // in statement order
     std::optional<FileError> error;
+    std::optional<std::vector<DryRunStatement>> dry_run;  // `check` only
 };
 
 FileReport lint_file(std::string path, std::string text, const LintOptions &options);
@@ -48,9 +51,10 @@ struct Summary {
     std::array<int, 4> by_risk{};  // indexed by Risk
     Risk highest = Risk::Low;
     Risk fail_on = Risk::High;
+    int dry_run_errors = 0;  // `check`: statements that failed in the dry run
 
     void add(const FileReport &file);
-    // Whether some finding is at or above fail_on.
+    // Whether some finding is at or above fail_on, or a statement failed in the dry run.
     bool failed() const;
 };
 

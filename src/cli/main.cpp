@@ -1,6 +1,10 @@
-// migration-guard: the offline linter for PostgreSQL migration files.
+// migration-guard: the linter for PostgreSQL migration files, offline (lint) or against a
+// database with the extension (check).
 // main() parses the command line and dispatches; the work lives in the commands.
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +20,8 @@ constexpr const char *kUsage =
     "usage: migration-guard lint [--format text|json|sarif|github]\n"
     "                            [--fail-on low|medium|high|critical]\n"
     "                            [--rls-schemas SCHEMA,...] PATH...\n"
+    "       migration-guard check [--db CONNINFO] [--format text|json|sarif|github]\n"
+    "                             [--fail-on low|medium|high|critical] PATH...\n"
     "       migration-guard rules\n"
     "       migration-guard --help | --version\n";
 
@@ -25,16 +31,23 @@ constexpr const char *kHelp =
     "\n"
     "Commands:\n"
     "  lint PATH...      lint files, folders (every *.sql beneath, recursively) or - (stdin)\n"
+    "  check PATH...     lint against a database with the migration_guard extension: risks\n"
+    "                    from its data, plus a dry run of each file that is always rolled back\n"
     "  rules             list the rules with their default risk and category\n"
     "\n"
-    "Options of lint:\n"
+    "Options of lint and check:\n"
     "  --format FORMAT   text (default), json, sarif or github (workflow annotations)\n"
     "  --fail-on RISK    lowest risk that makes the exit code 1 (default high)\n"
+    "Options of lint:\n"
     "  --rls-schemas L   comma-separated schemas whose new tables need row level security\n"
     "                    (default public; empty to disable)\n"
+    "Options of check:\n"
+    "  --db CONNINFO     libpq connection string or postgresql:// URI (default\n"
+    "                    $MIGRATION_GUARD_DB, else the PG* environment variables)\n"
     "\n"
-    "Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,\n"
-    "            2 usage, I/O or parse error.\n";
+    "Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it (check: or a\n"
+    "            statement that fails in the dry run), 2 usage, I/O or parse error (check:\n"
+    "            or a connection or server error).\n";
 
 int usage_error(const std::string &message) {
     std::fprintf(stderr, "migration-guard: %s\n%s", message.c_str(), kUsage);
@@ -56,13 +69,18 @@ std::vector<std::string> split_list(std::string_view s) {
     return items;
 }
 
-int lint_main(const std::vector<std::string> &argv) {
-    LintArgs args;
+// Splits a command's arguments into PATHs and options (--opt VALUE or --opt=VALUE; every option
+// takes a value and is one of `names`). `on_option(name, value)` returns an error message, or ""
+// to go on. Returns an exit code when the command should not run.
+template <typename OnOption>
+std::optional<int> parse_arguments(const char *command, const std::vector<std::string> &argv,
+                                   const std::vector<std::string_view> &names,
+                                   std::vector<std::string> &paths, OnOption on_option) {
     bool only_paths = false;
     for (size_t i = 0; i < argv.size(); ++i) {
         const std::string &arg = argv[i];
         if (only_paths || arg == "-" || arg.empty() || arg[0] != '-') {
-            args.paths.push_back(arg);
+            paths.push_back(arg);
             continue;
         }
         if (arg == "--") {
@@ -73,7 +91,6 @@ int lint_main(const std::vector<std::string> &argv) {
             std::printf("%s%s", kUsage, kHelp);
             return kExitClean;
         }
-        // --opt VALUE and --opt=VALUE
         std::string name = arg;
         std::string value;
         bool has_value = false;
@@ -82,26 +99,61 @@ int lint_main(const std::vector<std::string> &argv) {
             value = arg.substr(eq + 1);
             has_value = true;
         }
-        if (name != "--format" && name != "--fail-on" && name != "--rls-schemas")
+        if (std::find(names.begin(), names.end(), name) == names.end())
             return usage_error("unknown option '" + arg + "'");
         if (!has_value) {
             if (i + 1 >= argv.size()) return usage_error("option '" + name + "' needs a value");
             value = argv[++i];
         }
-        if (name == "--format") {
-            const auto format = parse_format(value);
-            if (!format) return usage_error("unknown format '" + value + "'");
-            args.format = *format;
-        } else if (name == "--fail-on") {
-            const auto risk = mg::parse_risk(value);
-            if (!risk) return usage_error("unknown risk '" + value + "' for --fail-on");
-            args.fail_on = *risk;
-        } else {
-            args.options.rls_schemas = split_list(value);
-        }
+        const std::string error = on_option(name, value);
+        if (!error.empty()) return usage_error(error);
     }
-    if (args.paths.empty()) return usage_error("no PATH to lint");
-    return run_lint(args);
+    if (paths.empty()) return usage_error(std::string("no PATH to ") + command);
+    return std::nullopt;
+}
+
+// --format and --fail-on, common to lint and check. Returns an error message, or "".
+template <typename Args>
+std::string report_option(const std::string &name, const std::string &value, Args &args) {
+    if (name == "--format") {
+        const auto format = parse_format(value);
+        if (!format) return "unknown format '" + value + "'";
+        args.format = *format;
+    } else {
+        const auto risk = mg::parse_risk(value);
+        if (!risk) return "unknown risk '" + value + "' for --fail-on";
+        args.fail_on = *risk;
+    }
+    return "";
+}
+
+int lint_main(const std::vector<std::string> &argv) {
+    LintArgs args;
+    const auto exit = parse_arguments(
+        "lint", argv, {"--format", "--fail-on", "--rls-schemas"}, args.paths,
+        [&](const std::string &name, const std::string &value) {
+            if (name != "--rls-schemas") return report_option(name, value, args);
+            args.options.rls_schemas = split_list(value);
+            return std::string();
+        });
+    return exit ? *exit : run_lint(args);
+}
+
+int check_main(const std::vector<std::string> &argv) {
+    CheckArgs args;
+    bool has_db = false;
+    const auto exit = parse_arguments(
+        "check", argv, {"--format", "--fail-on", "--db"}, args.paths,
+        [&](const std::string &name, const std::string &value) {
+            if (name != "--db") return report_option(name, value, args);
+            args.conninfo = value;
+            has_db = true;
+            return std::string();
+        });
+    if (exit) return *exit;
+    if (!has_db)
+        if (const char *env = std::getenv("MIGRATION_GUARD_DB")) args.conninfo = env;
+    return run_check(args);
 }
 
 }  // namespace
@@ -119,6 +171,7 @@ int main(int argc, char **argv) {
         return kExitClean;
     }
     if (command == "lint") return lint_main({args.begin() + 1, args.end()});
+    if (command == "check") return check_main({args.begin() + 1, args.end()});
     if (command == "rules") {
         if (args.size() > 1) return usage_error("rules takes no arguments");
         return run_rules();

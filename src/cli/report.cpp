@@ -12,11 +12,11 @@ std::optional<Format> parse_format(std::string_view name) {
     return std::nullopt;
 }
 
-std::unique_ptr<Reporter> make_reporter(Format format) {
+std::unique_ptr<Reporter> make_reporter(Format format, bool dry_run) {
     switch (format) {
         case Format::Text: return make_text_reporter();
-        case Format::Json: return make_json_reporter();
-        case Format::Sarif: return make_sarif_reporter();
+        case Format::Json: return make_json_reporter(dry_run);
+        case Format::Sarif: return make_sarif_reporter(dry_run);
         case Format::Github: return make_github_reporter();
     }
     return make_text_reporter();
@@ -47,7 +47,14 @@ std::string summary_line(const Summary &s) {
     }
     line += " in " + count(s.files, "file", "files");
     if (s.parse_errors > 0) line += ", " + count(s.parse_errors, "parse error", "parse errors");
+    if (s.dry_run_errors > 0)
+        line += ", " + count(s.dry_run_errors, "dry-run error", "dry-run errors");
     return line;
+}
+
+std::string dry_run_failure(const DryRunStatement &d) {
+    return "statement " + std::to_string(d.statement) + " (" + d.command +
+           ") fails in the dry run: " + d.error.value_or("error");
 }
 
 }  // namespace mg::cli

@@ -1,6 +1,7 @@
 // GitHub Actions workflow commands: each finding becomes an annotation on the pull request.
 //   ::error file=P,line=L,col=C,title=rule-id::message
-// critical/high → error, medium → warning, low → notice.
+// critical/high → error, medium → warning, low → notice. check adds an error titled
+// dry-run-error for each statement that fails in the dry run.
 #include <string>
 #include <string_view>
 
@@ -65,6 +66,11 @@ public:
                     location(lf.position) + ",title=" + escape_property(f.rule) +
                     "::" + escape_data(f.message) + "\n";
         }
+        if (report.dry_run)
+            for (const auto &d : *report.dry_run)
+                if (d.failed())
+                    out_ += "::error file=" + file + location(d.position) + ",title=" +
+                            kDryRunErrorRule + "::" + escape_data(dry_run_failure(d)) + "\n";
         flush_stdout(out_);
     }
 

@@ -2,6 +2,11 @@
 //   {"files":[{"path":...,"findings":[{"rule","risk","category","statement","line","column",
 //   "message","hint","lock_mode"}]}],"summary":{...}}
 // A file that could not be parsed carries "findings":[] and an "error" object.
+// check adds "dry_run" (one object per statement) to each file it sent, and "dry_run_errors" to
+// the summary.
+#include <optional>
+#include <vector>
+
 #include "cli/json_writer.hpp"
 #include "cli/report.hpp"
 #include "engine/lock_mode.hpp"
@@ -12,7 +17,7 @@ namespace {
 
 class JsonReporter : public Reporter {
 public:
-    JsonReporter() {
+    explicit JsonReporter(bool dry_run) : dry_run_(dry_run) {
         json_.begin_object();
         json_.key("files");
         json_.begin_array();
@@ -54,6 +59,7 @@ public:
             }
             json_.end_object();
         }
+        if (report.dry_run) dry_run(*report.dry_run);
         json_.end_object();
         flush_stdout(out_);
     }
@@ -73,6 +79,7 @@ public:
         json_.member("highest_risk", risk_name(s.highest));
         json_.member("fail_on", risk_name(s.fail_on));
         json_.member("parse_errors", s.parse_errors);
+        if (dry_run_) json_.member("dry_run_errors", s.dry_run_errors);
         json_.end_object();
         json_.end_object();
         out_ += '\n';
@@ -80,12 +87,55 @@ public:
     }
 
 private:
+    void dry_run(const std::vector<DryRunStatement> &statements) {
+        json_.key("dry_run");
+        json_.begin_array();
+        for (const auto &d : statements) {
+            json_.begin_object();
+            json_.member("statement", d.statement);
+            json_.member("command", d.command);
+            json_.member("status", d.status);
+            json_.member("risk", risk_name(d.risk));
+            json_.member("would_block", d.would_block);
+            optional("approval", d.approval);
+            strings("locks", d.locks);
+            strings("created", d.created);
+            strings("altered", d.altered);
+            strings("dropped", d.dropped);
+            strings("rewritten", d.rewritten);
+            optional("rows_affected", d.rows_affected);
+            optional("error", d.error);
+            optional("error_line", d.error_line);
+            optional("error_col", d.error_col);
+            optional("note", d.note);
+            json_.member("duration_ms", d.duration_ms);
+            json_.end_object();
+        }
+        json_.end_array();
+    }
+
+    template <typename T>
+    void optional(const char *key, const std::optional<T> &v) {
+        if (v) json_.member(key, *v);
+        else json_.null_member(key);
+    }
+
+    void strings(const char *key, const std::vector<std::string> &items) {
+        json_.key(key);
+        json_.begin_array();
+        for (const auto &item : items) json_.value(item);
+        json_.end_array();
+    }
+
+    bool dry_run_;
     std::string out_;
     JsonWriter json_{out_};
 };
 
 }  // namespace
 
-std::unique_ptr<Reporter> make_json_reporter() { return std::make_unique<JsonReporter>(); }
+std::unique_ptr<Reporter> make_json_reporter(bool dry_run) {
+    return std::make_unique<JsonReporter>(dry_run);
+}
 
 }  // namespace mg::cli

@@ -1,6 +1,7 @@
 // SARIF 2.1.0, the format code-scanning services (GitHub, GitLab, Azure DevOps) ingest.
 // Rules come from the engine's catalog; files that could not be parsed become error
 // notifications of the invocation rather than results, since no rule produced them.
+// check adds statements that fail in the dry run as results of one more rule, dry-run-error.
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -51,7 +52,7 @@ struct Notification {
 
 class SarifReporter : public Reporter {
 public:
-    SarifReporter() {
+    explicit SarifReporter(bool dry_run) : dry_run_(dry_run) {
         json_.begin_object();
         json_.member("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
         json_.member("version", "2.1.0");
@@ -88,6 +89,9 @@ public:
             json_.end_object();
             json_.end_object();
         }
+        if (report.dry_run)
+            for (const auto &d : *report.dry_run)
+                if (d.failed()) dry_run_result(uri, d);
         if (report.error) notifications_.push_back({report.path, *report.error});
         flush_stdout(out_);
     }
@@ -142,25 +146,51 @@ private:
         json_.member("version", kVersion);
         json_.key("rules");
         json_.begin_array();
-        for (const auto &rule : all_rules()) {
-            json_.begin_object();
-            json_.member("id", rule.id);
-            json_.key("shortDescription");
-            json_.begin_object();
-            json_.member("text", rule.summary);
-            json_.end_object();
-            json_.key("defaultConfiguration");
-            json_.begin_object();
-            json_.member("level", sarif_level(rule.default_risk));
-            json_.end_object();
-            json_.key("properties");
-            json_.begin_object();
-            json_.member("risk", risk_name(rule.default_risk));
-            json_.member("category", rule.category);
-            json_.end_object();
-            json_.end_object();
-        }
+        for (const auto &rule : all_rules())
+            write_rule(rule.id, rule.summary, rule.default_risk, rule.category);
+        // After the catalog, so the catalog's ruleIndex values stay as lint writes them.
+        if (dry_run_)
+            write_rule(kDryRunErrorRule,
+                       "The statement fails when the migration runs (in a rolled-back dry run)",
+                       Risk::High, "integrity");
         json_.end_array();
+        json_.end_object();
+        json_.end_object();
+    }
+
+    void write_rule(const char *id, const char *summary, Risk risk, const char *category) {
+        json_.begin_object();
+        json_.member("id", id);
+        json_.key("shortDescription");
+        json_.begin_object();
+        json_.member("text", summary);
+        json_.end_object();
+        json_.key("defaultConfiguration");
+        json_.begin_object();
+        json_.member("level", sarif_level(risk));
+        json_.end_object();
+        json_.key("properties");
+        json_.begin_object();
+        json_.member("risk", risk_name(risk));
+        json_.member("category", category);
+        json_.end_object();
+        json_.end_object();
+    }
+
+    void dry_run_result(const std::string &uri, const DryRunStatement &d) {
+        json_.begin_object();
+        json_.member("ruleId", kDryRunErrorRule);
+        json_.member("ruleIndex", static_cast<int>(all_rules().size()));
+        json_.member("level", "error");
+        json_.key("message");
+        json_.begin_object();
+        json_.member("text", dry_run_failure(d));
+        json_.end_object();
+        write_locations(uri, d.position);
+        json_.key("properties");
+        json_.begin_object();
+        json_.member("statement", d.statement);
+        json_.member("command", d.command);
         json_.end_object();
         json_.end_object();
     }
@@ -196,6 +226,7 @@ private:
         return -1;
     }
 
+    bool dry_run_;
     std::string out_;
     JsonWriter json_{out_};
     std::vector<Notification> notifications_;
@@ -203,6 +234,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Reporter> make_sarif_reporter() { return std::make_unique<SarifReporter>(); }
+std::unique_ptr<Reporter> make_sarif_reporter(bool dry_run) {
+    return std::make_unique<SarifReporter>(dry_run);
+}
 
 }  // namespace mg::cli

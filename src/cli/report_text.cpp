@@ -3,7 +3,12 @@
 //     hint: ...
 //      12 | ALTER TABLE users DROP COLUMN email;
 //         |                   ^
+// check adds each file's dry run, one line per statement:
+//   path: dry run (rolled back)
+//     dry run: statement 2 (ALTER TABLE): ok, 12 ms, locks public.t: ACCESS EXCLUSIVE
+#include <cstdio>
 #include <string>
+#include <vector>
 
 #include "cli/report.hpp"
 #include "cli/source_excerpt.hpp"
@@ -35,6 +40,7 @@ public:
             if (!f.hint.empty()) out_ += "  hint: " + f.hint + "\n";
             excerpt(report.text, lf.offset, lf.position.line);
         }
+        if (report.dry_run && !report.dry_run->empty()) dry_run(report);
         flush_stdout(out_);
     }
 
@@ -46,6 +52,51 @@ public:
 private:
     static std::string position(LineCol pos) {
         return ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column);
+    }
+
+    void dry_run(const FileReport &report) {
+        out_ += report.path + ": dry run (rolled back)\n";
+        for (const auto &d : *report.dry_run) {
+            out_ += "  dry run: statement " + std::to_string(d.statement) + " (" + d.command +
+                    "): ";
+            if (d.failed()) {
+                out_ += "ERROR";
+                if (d.error_line && d.error_col)
+                    out_ += " at " + std::to_string(*d.error_line) + ":" +
+                            std::to_string(*d.error_col);
+                out_ += ": " + d.error.value_or("error") + "\n";
+                if (d.error_line) excerpt(report.text, d.offset, d.position.line);
+                continue;
+            }
+            if (d.status != "ok") {
+                out_ += d.status;
+                if (d.note) out_ += ": " + *d.note;
+                out_ += "\n";
+                continue;
+            }
+            out_ += "ok, " + milliseconds(d.duration_ms);
+            if (d.rows_affected)
+                out_ += ", " + std::to_string(*d.rows_affected) +
+                        (*d.rows_affected == 1 ? " row" : " rows");
+            list("drops", d.dropped);
+            list("rewrites", d.rewritten);
+            list("locks", d.locks);
+            if (d.would_block && d.approval) out_ += "; would be blocked: " + *d.approval;
+            if (d.note) out_ += "; " + *d.note;
+            out_ += "\n";
+        }
+    }
+
+    void list(const char *what, const std::vector<std::string> &items) {
+        for (size_t i = 0; i < items.size(); ++i)
+            out_ += (i == 0 ? std::string(", ") + what + " " : ", ") + items[i];
+    }
+
+    // Whole milliseconds, except below 10 where the tenth still says something.
+    static std::string milliseconds(double ms) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, ms < 10 ? "%.1f ms" : "%.0f ms", ms);
+        return buf;
     }
 
     // The source line with a gutter holding its number, and a caret under the position.

@@ -92,9 +92,13 @@ std::map<std::string, std::string> held_locks() {
     pg_call([&] {
         MemoryContext outer = CurrentMemoryContext;
         const int rc = SPI_execute(
-            "SELECT c.oid::regclass::text, l.mode FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_class c ON c.oid = l.relation "
+            // Tables, views and sequences, named like the other columns (schema.name); indexes
+            // follow their table's lock and would only add noise.
+            "SELECT n.nspname || '.' || c.relname, l.mode FROM pg_catalog.pg_locks l "
+            "JOIN pg_catalog.pg_class c ON c.oid = l.relation "
             "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
             "WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND l.granted "
+            "AND c.relkind NOT IN ('i', 'I') "
             "AND n.nspname NOT IN ('pg_catalog', 'pg_toast', 'information_schema', 'migration_guard')",
             true, 0);
         if (rc != SPI_OK_SELECT) elog(ERROR, "migration_guard: reading pg_locks failed (%d)", rc);
@@ -242,7 +246,10 @@ std::vector<Outcome> run_all(List *stmts, const std::string &sql) {
         const auto t0 = std::chrono::steady_clock::now();
         if (ErrorData *error = run_statement(text.c_str(), &o.rows)) {
             o.status = "error";
-            o.error = error->message ? error->message : "error";
+            // "[SQLSTATE] message: detail": enough to tell a lock timeout from a real failure.
+            o.error = std::string("[") + unpack_sql_state(error->sqlerrcode) + "] " +
+                      (error->message ? error->message : "error") +
+                      (error->detail ? std::string(": ") + error->detail : std::string());
             // SPI's error context moves a statement's cursor position into internalpos.
             const int pos = error->cursorpos > 0 ? error->cursorpos : error->internalpos;
             if (pos > 0) o.error_location = start + byte_offset_of_char(text, pos);

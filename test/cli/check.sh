@@ -1,0 +1,277 @@
+#!/usr/bin/env bash
+# End-to-end checks of `migration-guard check` against a throwaway PostgreSQL 15 server with the
+# migration_guard extension (installed system-wide by `make install`).
+# Usage: test/cli/check.sh [path/to/migration-guard]   (default build/migration-guard)
+set -euo pipefail
+
+MG=${1:-build/migration-guard}
+if [[ ! -x $MG ]]; then
+    echo "migration-guard binary not found or not executable: $MG" >&2
+    exit 2
+fi
+MG=$(cd "$(dirname "$MG")" && pwd)/$(basename "$MG")
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+PORT=${MG_CHECK_PORT:-55461}
+
+T=$(mktemp -d)
+PGDIR=$(mktemp -d -u /tmp/mg-check-pg.XXXXXX)
+cleanup() {
+    cd /  # the postgres user stopping the server cannot enter $T
+    bash "$ROOT/scripts/pg-temp.sh" stop "$PGDIR" || true
+    rm -rf "$T"
+}
+trap cleanup EXIT
+cd "$T"
+
+bash "$ROOT/scripts/pg-temp.sh" start "$PGDIR" "$PORT"
+eval "$(bash "$ROOT/scripts/pg-temp.sh" env "$PGDIR")"
+DB="host=$PGHOST port=$PGPORT user=postgres dbname=postgres"
+
+sql() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
+
+if ! sql -c 'CREATE EXTENSION migration_guard' 2>"$T/ext.err"; then
+    echo "cannot create the migration_guard extension; is it installed (make install)?" >&2
+    sed 's/^/  | /' "$T/ext.err" >&2
+    exit 1
+fi
+
+# t: 50,000 rows, c with NULLs (every 40th row), e without; child: some parent_id point nowhere.
+sql <<'SQL'
+CREATE TABLE t (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, c int, e int);
+INSERT INTO t (c, e) SELECT CASE WHEN g % 40 = 0 THEN NULL ELSE g END, g FROM generate_series(1, 50000) g;
+CREATE TABLE child (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, parent_id bigint);
+INSERT INTO child (parent_id) SELECT CASE WHEN g % 100 = 0 THEN 900000 + g ELSE g END FROM generate_series(1, 5000) g;
+ANALYZE t;
+ANALYZE child;
+CREATE DATABASE noext;
+SQL
+NULLS=$(sql -c 'SELECT count(*) FROM t WHERE c IS NULL')
+NULLS_FMT=$(python3 -c 'import sys; print(f"{int(sys.argv[1]):,}")' "$NULLS")
+
+passed=0
+failed=0
+RC=0
+
+# mg ARGS... : runs the binary; stdout in $T/out, stderr in $T/err, exit code in RC.
+mg() {
+    RC=0
+    "$MG" "$@" >"$T/out" 2>"$T/err" || RC=$?
+}
+
+expect_rc() {
+    if [[ $RC -ne $1 ]]; then
+        echo "  expected exit $1, got $RC" >&2
+        sed 's/^/  | /' "$T/out" "$T/err" | head -30 >&2
+        return 1
+    fi
+}
+
+# has FILE TEXT : FILE contains TEXT (fixed string).
+has() {
+    if ! grep -qF -- "$2" "$1"; then
+        echo "  expected '$2' in $(basename "$1"):" >&2
+        sed 's/^/  | /' "$1" | head -30 >&2
+        return 1
+    fi
+}
+
+# py CODE [ARGS...] : runs python with the JSON of the last stdout as `d`, ARGS in sys.argv[2:].
+py() {
+    local code=$1
+    shift
+    python3 - "$T/out" "$@" <<PYEOF
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+$code
+PYEOF
+}
+
+check() {
+    local name=$1
+    shift
+    if "$@"; then
+        echo "ok - $name"
+        passed=$((passed + 1))
+    else
+        echo "not ok - $name"
+        failed=$((failed + 1))
+    fi
+}
+
+# --- fixtures --------------------------------------------------------------------------------
+printf -- '-- make c mandatory\nALTER TABLE t ALTER COLUMN c SET NOT NULL;\n' >nulls.sql
+printf -- '-- make e mandatory\nALTER TABLE t ALTER COLUMN e SET NOT NULL;\n' >no_nulls.sql
+printf 'ALTER TABLE child\n  ADD CONSTRAINT child_parent_fk FOREIGN KEY (parent_id) REFERENCES t (id);\n' >orphans.sql
+printf 'UPDATE t SET e = e + 1 WHERE id <= 10;\nUPDATE t\n   SET e = nosuch;\nALTER TABLE t ADD COLUMN later int;\n' >position.sql
+printf 'CREATE INDEX i ON t (c);\n' >index.sql
+printf 'DELETE FROM t WHERE c IS NULL;\n' >delete.sql
+printf 'CREATE TABLE x (id int);\nALTER TABLE x ADD COLUMN;\n' >bad.sql
+
+# --- findings with data-aware risk -----------------------------------------------------------
+t_nulls() {
+    mg check --db "$DB" --format json nulls.sql
+    expect_rc 1 && py '
+nulls = sys.argv[2]
+f = [x for x in d["files"][0]["findings"] if x["rule"] == "set-not-null"]
+assert len(f) == 1, d["files"][0]["findings"]
+f = f[0]
+assert f["risk"] == "high", f
+assert nulls in f["message"], (nulls, f["message"])
+assert (f["statement"], f["line"], f["column"]) == (1, 2, 1), f
+' "$NULLS_FMT"
+}
+check "(a) SET NOT NULL on a column with NULLs: high, exact NULL count, exit 1" t_nulls
+
+t_no_nulls() {
+    mg check --db "$DB" --format json no_nulls.sql
+    expect_rc 0 && py '
+f = [x for x in d["files"][0]["findings"] if x["rule"] == "set-not-null"]
+assert len(f) == 1 and f[0]["risk"] == "low", d["files"][0]["findings"]
+assert d["files"][0]["dry_run"][0]["status"] == "ok", d["files"][0]["dry_run"]
+'
+}
+check "(b) SET NOT NULL on a column without NULLs: low, exit 0" t_no_nulls
+
+t_lint_positions() {
+    # The server's line:column of a finding is where lint puts it.
+    mg lint --format json nulls.sql orphans.sql
+    cp "$T/out" "$T/lint.json"
+    mg check --db "$DB" --format json nulls.sql orphans.sql
+    python3 - "$T/lint.json" "$T/out" <<'PYEOF'
+import json, sys
+lint, check = (json.load(open(p)) for p in sys.argv[1:3])
+for lf, cf in zip(lint["files"], check["files"]):
+    at = lambda f: {(x["rule"], x["statement"]): (x["line"], x["column"]) for x in f["findings"]}
+    l, c = at(lf), at(cf)
+    for k in l.keys() & c.keys():
+        assert l[k] == c[k], (lf["path"], k, l[k], c[k])
+    assert l.keys() & c.keys(), (l, c)
+PYEOF
+}
+check "findings are at the same line:column as lint's" t_lint_positions
+
+# --- JSON shape and dry-run errors -----------------------------------------------------------
+t_json() {
+    mg check --db "$DB" --format json orphans.sql position.sql
+    expect_rc 1 && py '
+keys = ["rule", "risk", "category", "statement", "line", "column", "message", "hint", "lock_mode"]
+dry_keys = ["statement", "command", "status", "risk", "would_block", "approval", "locks", "created",
+            "altered", "dropped", "rewritten", "rows_affected", "error", "error_line", "error_col",
+            "note", "duration_ms"]
+assert list(d) == ["files", "summary"], list(d)
+for f in d["files"]:
+    assert list(f) == ["path", "findings", "dry_run"], list(f)
+    for x in f["findings"]:
+        assert list(x) == keys, list(x)
+    for s in f["dry_run"]:
+        assert list(s) == dry_keys, list(s)
+        for k in ("locks", "created", "altered", "dropped", "rewritten"):
+            assert isinstance(s[k], list) and all(isinstance(v, str) for v in s[k]), s
+        assert isinstance(s["would_block"], bool) and isinstance(s["duration_ms"], (int, float)), s
+orphans, position = d["files"]
+# A foreign key over orphan rows fails when it is added; PostgreSQL gives no position for it.
+s = orphans["dry_run"][0]
+assert (s["statement"], s["command"], s["status"]) == (1, "ALTER TABLE", "error"), s
+assert "violates foreign key constraint" in s["error"], s
+assert s["error_line"] is None and s["error_col"] is None, s
+# An unknown column is an error with a position: line 3, column 12 of the file.
+first, bad, later = position["dry_run"]
+assert (first["status"], first["rows_affected"]) == ("ok", 10), first
+assert (bad["status"], bad["error_line"], bad["error_col"]) == ("error", 3, 12), bad
+assert "nosuch" in bad["error"], bad
+assert later["status"] == "not run", later
+assert d["summary"]["dry_run_errors"] == 2, d["summary"]
+'
+}
+check "(c) JSON: 9 finding keys, dry_run entries, failing statements with error and position" t_json
+
+t_text() {
+    mg check --db "$DB" orphans.sql position.sql
+    expect_rc 1 && has "$T/out" "orphans.sql: dry run (rolled back)" &&
+        grep -qE '^  dry run: statement 1 \(ALTER TABLE\): ERROR: \[23503\] insert or update on table "child" violates foreign key constraint' "$T/out" &&
+        has "$T/out" '  dry run: statement 2 (UPDATE): ERROR at 3:12: [42703] column "nosuch" does not exist' &&
+        grep -qE '^  dry run: statement 1 \(UPDATE\): ok, [0-9.]+ ms, 10 rows' "$T/out" &&
+        has "$T/out" "  dry run: statement 3 (ALTER TABLE): not run: an earlier statement failed" &&
+        grep -qE ', 2 dry-run errors$' "$T/out"
+}
+check "text: one dry-run line per statement, errors with line:column" t_text
+
+t_github() {
+    mg check --db "$DB" --format github position.sql
+    expect_rc 1 && grep -qE '^::error file=position\.sql,line=3,col=12,title=dry-run-error::statement 2 \(UPDATE\) fails in the dry run: ' "$T/out"
+}
+check "github: a failing statement is an error annotation titled dry-run-error" t_github
+
+t_sarif() {
+    mg check --db "$DB" --format sarif orphans.sql
+    expect_rc 1 && py '
+run = d["runs"][0]
+ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+res = [r for r in run["results"] if r["ruleId"] == "dry-run-error"]
+assert len(res) == 1 and res[0]["level"] == "error", res
+assert ids[res[0]["ruleIndex"]] == "dry-run-error"
+region = res[0]["locations"][0]["physicalLocation"]["region"]
+assert (region["startLine"], region["startColumn"]) == (1, 1), region
+'
+}
+check "sarif: a failing statement is a dry-run-error result at the statement" t_sarif
+
+# --- locks, and nothing left behind ----------------------------------------------------------
+t_index_lock() {
+    mg check --db "$DB" --format json index.sql
+    expect_rc 0 && py '
+s = d["files"][0]["dry_run"][0]
+assert (s["command"], s["status"]) == ("CREATE INDEX", "ok"), s
+assert any(l in ("t: SHARE", "public.t: SHARE") for l in s["locks"]), s["locks"]
+assert "index public.i" in s["created"], s
+'
+}
+check "(d) dry run of CREATE INDEX reports SHARE on the table" t_index_lock
+
+t_left_behind() {
+    mg check --db "$DB" index.sql delete.sql
+    expect_rc 0 || return 1
+    [[ $(sql -c "SELECT to_regclass('public.i') IS NULL") == t ]] || { echo "  index i exists" >&2; return 1; }
+    [[ $(sql -c "SELECT count(*) FROM t WHERE c IS NULL") == "$NULLS" ]] || { echo "  rows deleted" >&2; return 1; }
+}
+check "(e) nothing is left behind: no index, no deleted rows" t_left_behind
+
+# --- failures of the connection --------------------------------------------------------------
+t_unreachable() {
+    local start end
+    start=$(date +%s)
+    mg check --db "host=$PGHOST port=$((PORT + 1)) user=postgres dbname=postgres" nulls.sql
+    end=$(date +%s)
+    expect_rc 2 && has "$T/err" "cannot connect to the database" && ((end - start <= 5))
+}
+check "(f) unreachable server: exit 2 with a clear message, quickly" t_unreachable
+
+t_no_extension() {
+    mg check --db "host=$PGHOST port=$PGPORT user=postgres dbname=noext" nulls.sql
+    expect_rc 2 && has "$T/err" "migration_guard extension is not installed" && has "$T/err" "noext"
+}
+check "(g) database without the extension: exit 2" t_no_extension
+
+t_parse_error() {
+    # The conninfo points nowhere: a file that does not parse must not need the server.
+    mg check --db "host=$PGHOST port=$((PORT + 1))" bad.sql
+    expect_rc 2 && has "$T/out" "bad.sql:2:25: error:" && grep -qE '^ +\| {25}\^$' "$T/out" &&
+        ! grep -q "connect" "$T/err"
+}
+check "(h) parse error: line:column, exit 2, server not contacted" t_parse_error
+
+t_env() {
+    RC=0
+    MIGRATION_GUARD_DB="$DB" PGPORT=$((PORT + 1)) "$MG" check --format json no_nulls.sql >"$T/out" 2>"$T/err" || RC=$?
+    expect_rc 0 && py 'assert d["files"][0]["dry_run"][0]["status"] == "ok"'
+}
+check "connection string from MIGRATION_GUARD_DB" t_env
+
+t_usage() { mg check --db; expect_rc 2 && has "$T/err" "usage:"; }
+check "check --db without a value: usage, exit 2" t_usage
+
+t_help() { mg --help; expect_rc 0 && has "$T/out" "migration-guard check"; }
+check "--help mentions check" t_help
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
