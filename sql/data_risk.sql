@@ -49,6 +49,24 @@ SELECT rule, risk, message FROM migration_guard.classify('ALTER TABLE dr_account
 SELECT rule, risk, message FROM migration_guard.classify('ALTER TABLE dr_accounts ADD COLUMN region text NOT NULL') WHERE rule = 'add-not-null-column';
 SELECT rule, risk, message FROM migration_guard.classify('ALTER TABLE dr_empty_accounts ADD COLUMN region text NOT NULL') WHERE rule = 'add-not-null-column';
 
+-- A conversion every value survives, but with its value changed (rounded), stays critical.
+CREATE TABLE dr_prices (id bigint PRIMARY KEY, price numeric(10,2));
+INSERT INTO dr_prices SELECT g, g + 0.25 FROM generate_series(1, 100) g;
+ANALYZE dr_prices;
+SELECT risk, message FROM migration_guard.classify('ALTER TABLE dr_prices ALTER COLUMN price TYPE numeric(10,0)') WHERE rule = 'change-column-type';
+SELECT risk, message FROM migration_guard.classify('ALTER TABLE dr_prices ALTER COLUMN id TYPE numeric') WHERE rule = 'change-column-type';
+-- SET UNLOGGED loses durability whatever the size.
+SELECT risk FROM migration_guard.classify('ALTER TABLE dr_prices SET UNLOGGED') WHERE rule = 'set-unlogged';
+
+-- Partitioned tables: their partitions hold the rows, and the checks read them all.
+CREATE TABLE dr_events (id bigint, at date NOT NULL, note text) PARTITION BY RANGE (at);
+CREATE TABLE dr_events_2025 PARTITION OF dr_events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE TABLE dr_events_2026 PARTITION OF dr_events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+INSERT INTO dr_events SELECT g, DATE '2025-01-01' + (g % 700), CASE WHEN g % 50 = 0 THEN NULL ELSE 'n' END
+FROM generate_series(1, 5000) g;
+ANALYZE dr_events_2025, dr_events_2026;
+SELECT risk, message FROM migration_guard.classify('ALTER TABLE dr_events ALTER COLUMN note SET NOT NULL') WHERE rule = 'set-not-null';
+
 -- What is at stake: rows and bytes, and everything a CASCADE would take, before it runs.
 CREATE VIEW dr_pro_accounts AS SELECT * FROM dr_accounts WHERE plan = 'pro';
 CREATE VIEW dr_pro_emails AS SELECT email FROM dr_pro_accounts;

@@ -44,6 +44,13 @@ DROP TABLE dry_books;
 COMMIT;
 $$);
 
+-- Sequences are not transactional: a dry run that draws from an existing one says so (it is never
+-- rewound: another session may have drawn from it meanwhile).
+SELECT command, status, rows_affected, note FROM migration_guard.dry_run('INSERT INTO dry_books (author_id, title) VALUES (1, ''new'')');
+SELECT dry_fingerprint() = :'before' AS unchanged_but_the_sequence;
+SELECT last_value FROM pg_sequences WHERE sequencename = 'dry_books_id_seq';
+SELECT dry_fingerprint() AS before \gset
+
 -- What the guard would say, and which approval would let it through; a presented approval that
 -- covers it is named, and not spent.
 SELECT approval FROM migration_guard.dry_run('ALTER TABLE dry_books DROP COLUMN title');

@@ -8,6 +8,7 @@ SET migration_guard.mode = 'off';
 SELECT set_config('migration_guard.mode', 'off', false);
 SELECT set_config('migration_guard.block_at', 'critical', true);
 SET migration_guard.additive_only = off;
+SET migration_guard.data_checks = off;
 SET migration_guard.require_distinct_approver = off;
 ALTER ROLE CURRENT_USER SET migration_guard.mode = 'off';
 ALTER DATABASE regression SET migration_guard.mode = 'warn';

@@ -38,6 +38,9 @@ const char *not_runnable(const Node *stmt) {
                        ? "DROP INDEX CONCURRENTLY cannot run inside a transaction block: judged from its text only"
                        : nullptr;
         case T_ReindexStmt: {
+            const ReindexStmt *r = reinterpret_cast<const ReindexStmt *>(stmt);
+            if (r->kind == REINDEX_OBJECT_SCHEMA || r->kind == REINDEX_OBJECT_SYSTEM || r->kind == REINDEX_OBJECT_DATABASE)
+                return "REINDEX SCHEMA/DATABASE/SYSTEM cannot run inside a transaction block: judged from its text only";
             const ListCell *lc;
             foreach (lc, reinterpret_cast<const ReindexStmt *>(stmt)->params) {
                 const DefElem *opt = static_cast<const DefElem *>(lfirst(lc));
@@ -54,6 +57,20 @@ const char *not_runnable(const Node *stmt) {
             return reinterpret_cast<const ClusterStmt *>(stmt)->relation
                        ? nullptr
                        : "CLUSTER without a table cannot run inside a transaction block: judged from its text only";
+        case T_CopyStmt:
+            return reinterpret_cast<const CopyStmt *>(stmt)->is_from && !reinterpret_cast<const CopyStmt *>(stmt)->filename
+                       ? "COPY ... FROM STDIN needs the client's data: not run"
+                       : nullptr;
+        case T_AlterTableStmt: {
+            const ListCell *lc;
+            foreach (lc, reinterpret_cast<const AlterTableStmt *>(stmt)->cmds) {
+                const AlterTableCmd *cmd = static_cast<const AlterTableCmd *>(lfirst(lc));
+                if (cmd->subtype == AT_DetachPartition && cmd->def &&
+                    reinterpret_cast<const PartitionCmd *>(cmd->def)->concurrent)
+                    return "DETACH PARTITION CONCURRENTLY cannot run inside a transaction block: judged from its text only";
+            }
+            return nullptr;
+        }
         case T_CreatedbStmt:
         case T_DropdbStmt:
         case T_AlterSystemStmt:
@@ -92,13 +109,13 @@ std::map<std::string, std::string> held_locks() {
     pg_call([&] {
         MemoryContext outer = CurrentMemoryContext;
         const int rc = SPI_execute(
-            // Tables, views and sequences, named like the other columns (schema.name); indexes
-            // follow their table's lock and would only add noise.
+            // Tables and views, named like the other columns (schema.name); indexes follow their
+            // table's lock, and sequence locks come from drawing values: both only add noise.
             "SELECT n.nspname || '.' || c.relname, l.mode FROM pg_catalog.pg_locks l "
             "JOIN pg_catalog.pg_class c ON c.oid = l.relation "
             "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
             "WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND l.granted "
-            "AND c.relkind NOT IN ('i', 'I') "
+            "AND c.relkind NOT IN ('i', 'I', 'S') "
             "AND n.nspname NOT IN ('pg_catalog', 'pg_toast', 'information_schema', 'migration_guard')",
             true, 0);
         if (rc != SPI_OK_SELECT) elog(ERROR, "migration_guard: reading pg_locks failed (%d)", rc);
@@ -119,7 +136,9 @@ std::map<std::string, std::string> held_locks() {
     return locks;
 }
 
-// Sequences are not transactional: their values are put back after the dry run.
+// Sequences are not transactional: a dry run that draws values advances them for good. They are
+// never rewound (another session may have drawn values meanwhile, and a rewound sequence would
+// hand them out twice); the dry run reports which ones moved.
 List *sequence_states() {
     List *rows = NIL;
     pg_call([&] {
@@ -138,19 +157,16 @@ List *sequence_states() {
     return rows;
 }
 
-void restore_sequences(List *before) {
-    pg_call([&] {
-        for (int i = 0; i + 2 < list_length(before); i += 3) {
-            const char *seq = quote_literal_cstr(static_cast<char *>(list_nth(before, i)));
-            const char *value = static_cast<char *>(list_nth(before, i + 1));
-            const char *called = static_cast<char *>(list_nth(before, i + 2));
-            SPI_execute(psprintf("SELECT pg_catalog.setval(%s::regclass, %s, %s) FROM pg_catalog.pg_sequences "
-                                 "WHERE format('%%I.%%I', schemaname, sequencename) = %s "
-                                 "AND (coalesce(last_value, start_value) <> %s OR (last_value IS NOT NULL) <> %s)",
-                                 seq, value, called, seq, value, called),
-                        false, 0);
-        }
-    });
+std::vector<std::string> moved_sequences(List *before) {
+    List *after = sequence_states();
+    std::vector<std::string> moved;
+    for (int i = 0; i + 2 < list_length(before); i += 3)
+        for (int j = 0; j + 2 < list_length(after); j += 3)
+            if (strcmp(static_cast<char *>(list_nth(before, i)), static_cast<char *>(list_nth(after, j))) == 0 &&
+                (strcmp(static_cast<char *>(list_nth(before, i + 1)), static_cast<char *>(list_nth(after, j + 1))) != 0 ||
+                 strcmp(static_cast<char *>(list_nth(before, i + 2)), static_cast<char *>(list_nth(after, j + 2))) != 0))
+                moved.emplace_back(static_cast<char *>(list_nth(before, i)));
+    return moved;
 }
 
 struct Outcome {
@@ -241,6 +257,7 @@ std::vector<Outcome> run_all(List *stmts, const std::string &sql) {
             outcomes.push_back(std::move(o));
             continue;
         }
+        List *sequences_before = sequence_states();
         const auto locks_before = held_locks();
         *active = DryRunCollector{};
         const auto t0 = std::chrono::steady_clock::now();
@@ -257,6 +274,8 @@ std::vector<Outcome> run_all(List *stmts, const std::string &sql) {
         }
         o.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         o.objects = *active;
+        for (const auto &seq : moved_sequences(sequences_before))
+            o.note += (o.note.empty() ? "" : "; ") + ("sequence " + seq + " advanced (sequences are not rolled back)");
         for (const auto &[rel, mode] : held_locks()) {
             auto before = locks_before.find(rel);
             if (before == locks_before.end() || lock_rank(mode) > lock_rank(before->second))
@@ -291,11 +310,9 @@ MG_SQL_FUNCTION(migration_guard_dry_run) {
 
     DryRunCollector collector;
     std::vector<Outcome> outcomes;
-    List *sequences = NIL;
     pg_call([&] {
         if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
     });
-    sequences = sequence_states();
 
     // The dry run's own subtransaction: always rolled back, so nothing it did remains.
     MemoryContext caller_context = CurrentMemoryContext;
@@ -315,7 +332,6 @@ MG_SQL_FUNCTION(migration_guard_dry_run) {
         CurrentResourceOwner = caller_owner;
     });
     if (failure) std::rethrow_exception(failure);
-    restore_sequences(sequences);
     pg_call([&] { SPI_finish(); });
 
     // The dry run itself is on record, as a dry run.

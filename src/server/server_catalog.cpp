@@ -13,6 +13,7 @@ extern "C" {
 #include "catalog/pg_class.h"
 #include "catalog/pg_constraint.h"
 #include "catalog/pg_index.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
 #include "storage/bufmgr.h"
@@ -101,33 +102,61 @@ std::optional<TableFacts> ServerCatalog::table(const QualifiedName &t) const {
     return tables_[relid] = read_table(relid);
 }
 
+namespace {
+
+// Rows and bytes of one plain table or materialized view (PostgreSQL code only).
+void add_leaf_size(Relation rel, TableFacts &facts) {
+    const double reltuples = rel->rd_rel->reltuples;
+    const double relpages = rel->rd_rel->relpages;
+    const double curpages = static_cast<double>(RelationGetNumberOfBlocks(rel));
+    if (curpages == 0)
+        ;  // empty
+    else if (reltuples >= 0 && relpages > 0)
+        facts.rows += reltuples / relpages * curpages;
+    else if (curpages <= kCountablePages && ActiveSnapshotSet())
+        facts.rows += count_rows(rel);
+    else
+        facts.rows += curpages * kUnanalyzedRowsPerPage;
+    facts.bytes += DatumGetInt64(DirectFunctionCall1(pg_total_relation_size, ObjectIdGetDatum(RelationGetRelid(rel))));
+}
+
+// Opens a relation only if its ACCESS SHARE lock is free now: classifying must never queue
+// behind someone else's ACCESS EXCLUSIVE lock (nullptr: not available, or gone).
+Relation open_without_waiting(Oid relid) {
+    if (!ConditionalLockRelationOid(relid, AccessShareLock)) return nullptr;
+    Relation rel = try_relation_open(relid, NoLock);
+    if (!rel) UnlockRelationOid(relid, AccessShareLock);
+    return rel;
+}
+
+}  // namespace
+
 std::optional<TableFacts> ServerCatalog::read_table(Oid relid) const {
     bool found = false;
     TableFacts facts;
     pg_call([&] {
-        Relation rel = try_relation_open(relid, AccessShareLock);
+        Relation rel = open_without_waiting(relid);
         if (!rel) return;
         const char kind = rel->rd_rel->relkind;
         if (kind == RELKIND_RELATION || kind == RELKIND_MATVIEW || kind == RELKIND_PARTITIONED_TABLE) {
             found = true;
-            const double reltuples = rel->rd_rel->reltuples;
-            const double relpages = rel->rd_rel->relpages;
-            const double curpages =
-                kind == RELKIND_PARTITIONED_TABLE ? 0 : static_cast<double>(RelationGetNumberOfBlocks(rel));
-            if (kind == RELKIND_PARTITIONED_TABLE)
-                facts.rows = std::max(0.0, reltuples);
-            else if (curpages == 0)
-                facts.rows = 0;
-            else if (reltuples >= 0 && relpages > 0)
-                facts.rows = reltuples / relpages * curpages;
-            else if (curpages <= kCountablePages && ActiveSnapshotSet())
-                facts.rows = count_rows(rel);
-            else
-                facts.rows = curpages * kUnanalyzedRowsPerPage;
             facts.rls_enabled = rel->rd_rel->relrowsecurity;
             facts.created_in_transaction = rel->rd_createSubid != InvalidSubTransactionId;
             facts.temporary = rel->rd_rel->relpersistence == RELPERSISTENCE_TEMP;
-            facts.bytes = DatumGetInt64(DirectFunctionCall1(pg_total_relation_size, ObjectIdGetDatum(relid)));
+            if (kind == RELKIND_PARTITIONED_TABLE) {
+                // A partitioned table holds no rows itself: its partitions do.
+                ListCell *lc;
+                foreach (lc, find_all_inheritors(relid, NoLock, nullptr)) {
+                    const Oid child = lfirst_oid(lc);
+                    if (child == relid) continue;
+                    Relation part = open_without_waiting(child);
+                    if (!part) continue;
+                    if (part->rd_rel->relkind == RELKIND_RELATION) add_leaf_size(part, facts);
+                    relation_close(part, NoLock);
+                }
+            } else {
+                add_leaf_size(rel, facts);
+            }
         }
         relation_close(rel, NoLock);  // keep the lock until the transaction ends, like the planner
     });
@@ -197,7 +226,7 @@ std::optional<bool> ServerCatalog::has_index_leading(const QualifiedName &t,
     // Leading key columns of every index, as attribute names, collected in PostgreSQL memory.
     List *indexes = NIL;
     pg_call([&] {
-        Relation rel = try_relation_open(relid, AccessShareLock);
+        Relation rel = open_without_waiting(relid);
         if (!rel) return;
         List *oids = RelationGetIndexList(rel);
         ListCell *lc;

@@ -38,6 +38,7 @@ private:
     Oid relation(const QualifiedName &t) const;  // InvalidOid when it does not exist
     std::optional<TableFacts> read_table(Oid relid) const;
     std::string qualified_name(Oid relid) const;  // quoted for SQL
+    std::string scan_source(Oid relid) const;     // "ONLY t", or "t" for a partitioned table
     std::vector<std::string> primary_key_columns(Oid relid) const;
     std::string default_schema_;
     // One analysis asks about the same tables many times.

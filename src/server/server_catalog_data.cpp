@@ -6,6 +6,8 @@
 
 extern "C" {
 #include "access/relation.h"
+#include "catalog/pg_class.h"
+#include "storage/lmgr.h"
 #include "catalog/pg_index.h"
 #include "parser/parse_coerce.h"
 #include "parser/parse_type.h"
@@ -50,8 +52,7 @@ std::optional<DataCount> ServerCatalog::count_nulls(const QualifiedName &t, cons
     const Oid relid = relation(t);
     auto facts = table(t);
     if (!OidIsValid(relid) || !facts || !has_columns(relid, {col})) return std::nullopt;
-    const std::string rel = qualified_name(relid);
-    return bounded_count("SELECT 1 FROM (SELECT " + quoted(col) + " AS v FROM ONLY " + rel + " LIMIT " +
+    return bounded_count("SELECT 1 FROM (SELECT " + quoted(col) + " AS v FROM " + scan_source(relid) + " LIMIT " +
                              std::to_string(check_rows()) + ") s WHERE v IS NULL",
                          facts->rows);
 }
@@ -60,8 +61,7 @@ std::optional<DataCount> ServerCatalog::count_duplicates(const QualifiedName &t,
     const Oid relid = relation(t);
     auto facts = table(t);
     if (!OidIsValid(relid) || !facts || !has_columns(relid, cols)) return std::nullopt;
-    const std::string rel = qualified_name(relid);
-    return bounded_count("SELECT 1 FROM (SELECT " + column_list(cols) + " FROM ONLY " + rel + " LIMIT " +
+    return bounded_count("SELECT 1 FROM (SELECT " + column_list(cols) + " FROM " + scan_source(relid) + " LIMIT " +
                              std::to_string(check_rows()) + ") s WHERE " + not_null_all(cols, "s.") + " GROUP BY " +
                              column_list(cols, "s.") + " HAVING count(*) > 1",
                          facts->rows);
@@ -79,9 +79,9 @@ std::optional<DataCount> ServerCatalog::count_orphans(const QualifiedName &t, co
     std::string match;
     for (size_t i = 0; i < cols.size(); ++i)
         match += (i ? " AND " : "") + std::string("r.") + quoted(targets[i]) + " = s." + quoted(cols[i]);
-    return bounded_count("SELECT 1 FROM (SELECT " + column_list(cols) + " FROM ONLY " + qualified_name(relid) +
+    return bounded_count("SELECT 1 FROM (SELECT " + column_list(cols) + " FROM " + scan_source(relid) +
                              " LIMIT " + std::to_string(check_rows()) + ") s WHERE " + not_null_all(cols, "s.") +
-                             " AND NOT EXISTS (SELECT 1 FROM ONLY " + qualified_name(ref_relid) + " r WHERE " + match +
+                             " AND NOT EXISTS (SELECT 1 FROM " + scan_source(ref_relid) + " r WHERE " + match +
                              ")",
                          facts->rows);
 }
@@ -108,7 +108,7 @@ std::optional<DataCount> ServerCatalog::count_failed_casts(const QualifiedName &
         none.impossible = true;
         return none;
     }
-    return bounded_count("SELECT 1 FROM (SELECT " + quoted(col) + " AS v FROM ONLY " + qualified_name(relid) +
+    return bounded_count("SELECT 1 FROM (SELECT " + quoted(col) + " AS v FROM " + scan_source(relid) +
                              " LIMIT " + std::to_string(check_rows()) +
                              ") s WHERE v IS NOT NULL AND migration_guard.cast_fails(v, " + type_literal + ")",
                          facts->rows);
@@ -188,6 +188,13 @@ std::vector<std::string> ServerCatalog::cascade_targets(const std::string &kind,
     return out;
 }
 
+std::string ServerCatalog::scan_source(Oid relid) const {
+    // ONLY the table itself, unless it is partitioned: then its partitions hold the rows.
+    bool partitioned = false;
+    pg_call([&] { partitioned = get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE; });
+    return (partitioned ? "" : "ONLY ") + qualified_name(relid);
+}
+
 std::string ServerCatalog::qualified_name(Oid relid) const {
     const char *q = nullptr;
     pg_call([&] { q = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid)); });
@@ -197,7 +204,8 @@ std::string ServerCatalog::qualified_name(Oid relid) const {
 std::vector<std::string> ServerCatalog::primary_key_columns(Oid relid) const {
     List *names = NIL;
     pg_call([&] {
-        Relation rel = try_relation_open(relid, AccessShareLock);
+        if (!ConditionalLockRelationOid(relid, AccessShareLock)) return;
+        Relation rel = try_relation_open(relid, NoLock);
         if (!rel) return;
         const Oid pk = RelationGetPrimaryKeyIndex(rel);
         if (OidIsValid(pk)) {

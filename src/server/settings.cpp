@@ -56,8 +56,8 @@ bool policy_change_allowed(GucSource source) {
     GUC_check_errcode(MG_ERRCODE_SETTING_LOCKED);
     GUC_check_errmsg("migration_guard settings are locked by the server configuration");
     GUC_check_errdetail("migration_guard.locked is on: mode, block_at, additive_only, require_distinct_approver, "
-                        "rewrite_threshold, outside_migration, rls_schemas and the table-size thresholds keep the values "
-                        "of postgresql.conf.");
+                        "rewrite_threshold, outside_migration, rls_schemas, the table-size thresholds and the data-check "
+                        "settings keep the values of postgresql.conf.");
     GUC_check_errhint("Change them in postgresql.conf and reload; to let one schema change through, use an "
                       "approval (migration_guard.approve).");
     return false;
@@ -120,11 +120,12 @@ void define_settings() {
                              &high_table_rows_value, 10000000, 0, 1e15, PGC_SUSET, 0, check_policy_real, nullptr, nullptr);
     DefineCustomBoolVariable("migration_guard.data_checks",
                              "Look at the data to predict failures (NULLs, orphans, duplicates, failed casts).",
-                             nullptr, &data_checks_value, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+                             nullptr, &data_checks_value, true, PGC_SUSET, 0, check_policy_bool, nullptr, nullptr);
     DefineCustomIntVariable("migration_guard.check_rows", "Rows one data check reads at most.", nullptr,
-                            &check_rows_value, 1000000, 1, INT_MAX, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+                            &check_rows_value, 1000000, 1, INT_MAX, PGC_SUSET, 0, check_policy_int, nullptr, nullptr);
     DefineCustomIntVariable("migration_guard.check_timeout", "Time one data check may take.", nullptr,
-                            &check_timeout_value, 1000, 1, INT_MAX, PGC_SUSET, GUC_UNIT_MS, nullptr, nullptr, nullptr);
+                            &check_timeout_value, 1000, 1, INT_MAX, PGC_SUSET, GUC_UNIT_MS, check_policy_int, nullptr,
+                            nullptr);
     MarkGUCPrefixReserved("migration_guard");
 }
 

@@ -52,7 +52,9 @@ void check_table_switch(const AlterTableCmd *cmd, const QualifiedName &table, Ru
                                  "loads and copy into the logged table");
             f.lock = LockMode::AccessExclusive;
             f.rewrites_table = true;
+            // The rewrite weighs by size; the lost durability does not shrink with the table.
             ctx.scale_by_size(f, table, RuleContext::Impact::Rewrite);
+            f.risk = max_risk(f.risk, Risk::High);
             break;
         }
         case AT_DisableTrig:

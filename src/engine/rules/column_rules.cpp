@@ -174,9 +174,11 @@ void check_column_type_change(const AlterTableCmd *cmd, const QualifiedName &tab
                 data = "; " + RuleContext::count_phrase(*failed, "value", "values") + " of " + col +
                        (failed->count == 1 && !failed->at_least ? " does" : " do") + " not convert to " +
                        type_display(to) + ": the statement will fail";
-            } else if (!failed->at_least) {
+            } else if (!failed->at_least && from && is_lossless_conversion(*from, to)) {
                 data = "; every value converts";
                 risk = Risk::Low;  // set by size below: what remains is the rewrite
+            } else if (!failed->at_least) {
+                data = "; every value converts, but values may be rounded or cut to fit " + type_display(to);
             }
         }
     } else {

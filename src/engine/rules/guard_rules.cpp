@@ -30,7 +30,9 @@ bool is_guard_policy_setting(const char *name) {
            n == "migration_guard.additive_only" || n == "migration_guard.require_distinct_approver" ||
            n == "migration_guard.rewrite_threshold" || n == "migration_guard.locked" ||
            n == "migration_guard.outside_migration" || n == "migration_guard.rls_schemas" ||
-           n == "migration_guard.medium_table_rows" || n == "migration_guard.high_table_rows";
+           n == "migration_guard.medium_table_rows" || n == "migration_guard.high_table_rows" ||
+           n == "migration_guard.data_checks" || n == "migration_guard.check_rows" ||
+           n == "migration_guard.check_timeout";
 }
 
 // SET of a policy setting to a value at least as strict as the defaults is not weakening.
@@ -51,6 +53,7 @@ bool strengthens(const VariableSetStmt *s) {
     if (name == "migration_guard.additive_only" || name == "migration_guard.require_distinct_approver")
         return value == "on" || value == "true" || value == "1" || value == "yes";
     if (name == "migration_guard.outside_migration") return value == "warn" || value == "block";
+    if (name == "migration_guard.data_checks") return value == "on" || value == "true" || value == "1" || value == "yes";
     return false;
 }
 

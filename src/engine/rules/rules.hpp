@@ -69,5 +69,7 @@ void report_cascade(Finding &cascade, const std::string &kind, const QualifiedNa
 
 // Whether changing a column from `from` to `to` is provably lossless and needs no rewrite.
 bool is_safe_type_change(const ColumnFacts &from, const DeclaredType &to);
+// Whether every value keeps its meaning (it may still need a rewrite): int4 → int8, date → timestamp.
+bool is_lossless_conversion(const ColumnFacts &from, const DeclaredType &to);
 
 }  // namespace mg

@@ -34,4 +34,20 @@ bool is_safe_type_change(const ColumnFacts &from, const DeclaredType &to) {
     return false;
 }
 
+bool is_lossless_conversion(const ColumnFacts &from, const DeclaredType &to) {
+    if (to.array) return false;
+    if (is_safe_type_change(from, to)) return true;
+    const std::string &f = from.type_name;
+    const std::string &t = to.name;
+    if (t == "text") return true;  // every value has a text form
+    if (f == "int2") return t == "int4" || t == "int8" || (t == "numeric" && to.typmod < 0) || t == "float8";
+    if (f == "int4") return t == "int8" || (t == "numeric" && to.typmod < 0) || t == "float8";
+    if (f == "int8") return t == "numeric" && to.typmod < 0;
+    if (f == "float4") return t == "float8";
+    if (f == "bpchar" || f == "varchar") return t == "varchar" && to.typmod < 0;
+    if (f == "date") return t == "timestamp" || t == "timestamptz";
+    if (f == "timestamp") return t == "timestamptz" && (to.typmod < 0 || to.typmod >= from.typmod);
+    return false;
+}
+
 }  // namespace mg
