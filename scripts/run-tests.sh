@@ -65,6 +65,15 @@ run "isolation (pg_isolation_regress)" regress scripts/run-isolation.sh
 run "scripted sessions (throwaway servers)" plain bash test/sessions/run.sh
 run "CLI check against a throwaway server" plain bash test/cli/check.sh build/migration-guard
 
+# The README promises that tests leave no server running: check it.
+leftover=$(pgrep -af "postgres -D /tmp/mg-" || true)
+if [ -n "$leftover" ]; then
+  printf '\nservers left running:\n%s\n' "$leftover"
+  failed=$((failed + 1)); failed_suites+=("no server left running")
+else
+  passed=$((passed + 1))
+fi
+
 printf '\n'
 if [ ${#failed_suites[@]} -gt 0 ]; then printf 'failed suites: %s\n' "${failed_suites[*]}"; fi
 echo "$passed passed, $failed failed"

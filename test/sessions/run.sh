@@ -14,19 +14,19 @@ check() {  # check NAME EXPECTED_REGEX OUTPUT
 }
 
 dirs=()
-cleanup() { for d in "${dirs[@]}"; do scripts/pg-temp.sh stop "$d"; done; }
+cleanup() { for dir in "${dirs[@]}"; do scripts/pg-temp.sh stop "$dir"; done; }
 trap cleanup EXIT
-start() {  # start PORT CONF_LINES... → prints the folder
-  local d
+# start PORT CONF_LINES... : a throwaway server in a new folder, left in $d (no subshell, so the
+# cleanup above knows every server it must stop).
+start() {
   d=$(mktemp -d /tmp/mg-session.XXXXXX)
   dirs+=("$d")
-  scripts/pg-temp.sh start "$d" "$@" >&2 || return 1
-  echo "$d"
+  scripts/pg-temp.sh start "$d" "$@" >&2
 }
 sql() { psql -X -q -v ON_ERROR_STOP=0 -d postgres "$@" 2>&1; }
 
 # --- preloaded, not locked: approvals through PGOPTIONS, as a migration tool would pass them ----
-d=$(start 55431 "shared_preload_libraries = 'migration_guard'") || exit 1
+start 55431 "shared_preload_libraries = 'migration_guard'" || exit 1
 eval "$(scripts/pg-temp.sh env "$d")"
 sql -c "CREATE EXTENSION migration_guard" -c "CREATE TABLE legacy (id bigint)" -c "INSERT INTO legacy VALUES (1)" \
     -c "CREATE ROLE migrator LOGIN" -c "GRANT CREATE ON SCHEMA public TO migrator" -c "ALTER TABLE legacy OWNER TO migrator" >/dev/null
@@ -58,8 +58,8 @@ out=$(sql -At -c "SELECT role_name || ' ' || decision || ' ' || statement FROM m
 check "with who, what and the statement" "^migrator blocked DROP TABLE precious$" "$out"
 
 # --- locked: nobody changes the policy from a session, PGOPTIONS included -------------------------
-d=$(start 55432 "shared_preload_libraries = 'migration_guard'" "migration_guard.locked = on" \
-      "migration_guard.block_at = 'high'") || exit 1
+start 55432 "shared_preload_libraries = 'migration_guard'" "migration_guard.locked = on" \
+      "migration_guard.block_at = 'high'" || exit 1
 eval "$(scripts/pg-temp.sh env "$d")"
 sql -c "CREATE EXTENSION migration_guard" >/dev/null
 out=$(PGOPTIONS="-c migration_guard.mode=off" sql -c "SHOW migration_guard.mode")
