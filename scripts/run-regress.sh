@@ -37,7 +37,7 @@ for suite in "${suites[@]}"; do
   echo "== pg_regress suite: $suite =="
   out="$work/out-$suite"
   if ! as_postgres "$PG_REGRESS" --temp-instance="$work/instance-$suite" --bindir="$BIN" "${conf[@]}" \
-      --inputdir="$work" --outputdir="$out" --load-extension=migration_guard "${tests[@]}"; then
+      --inputdir="$work" --outputdir="$out" --dbname=contrib_regression --load-extension=migration_guard "${tests[@]}"; then
     status=1
     [ -f "$out/regression.diffs" ] && cat "$out/regression.diffs"
     mkdir -p results && cp -r "$out/results/." results/ 2>/dev/null || true

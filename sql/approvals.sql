@@ -1,6 +1,7 @@
 -- Approvals: issued by superusers and members of migration_guard_approver, scoped to rule ids
 -- and object patterns, spent one use per statement, expiring, optionally from a distinct role.
 \set VERBOSITY terse
+SELECT current_database() AS dbname \gset
 CREATE ROLE approver_alice LOGIN IN ROLE migration_guard_approver;
 CREATE ROLE runner_bob LOGIN;
 CREATE ROLE outsider_carol LOGIN;
@@ -80,7 +81,7 @@ RESET migration_guard.approval;
 -- require_distinct_approver: an approval counts only when the role running the statement (and
 -- its session) is not the one that issued it.
 ALTER TABLE audit_trail OWNER TO approver_alice;
-ALTER DATABASE regression SET migration_guard.require_distinct_approver = on;
+ALTER DATABASE :"dbname" SET migration_guard.require_distinct_approver = on;
 \c - approver_alice
 SELECT migration_guard.approve(ARRAY['drop-table'], ARRAY['public.audit_trail'], 'four eyes') AS token \gset
 SET migration_guard.approval = :'token';
@@ -93,7 +94,7 @@ ALTER TABLE audit_trail OWNER TO runner_bob;
 SET migration_guard.approval = :'token';
 DROP TABLE audit_trail;
 \c - postgres
-ALTER DATABASE regression RESET migration_guard.require_distinct_approver;
+ALTER DATABASE :"dbname" RESET migration_guard.require_distinct_approver;
 LOAD 'migration_guard';
 \set VERBOSITY terse
 
@@ -101,3 +102,13 @@ SELECT reason, uses_left, active, jsonb_path_query_array(used_by, '$[*].role') A
 FROM migration_guard.approvals
 WHERE reason IN ('retire contact columns, ticket 7', 'audit moves elsewhere', 'expires', 'rebuild accounts', 'four eyes')
 ORDER BY approved_at;
+
+-- Roles are cluster-wide: leave none behind (the guard is off for this housekeeping only).
+SET migration_guard.mode = 'off';
+DROP OWNED BY approver_alice;
+DROP ROLE approver_alice;
+DROP OWNED BY runner_bob;
+DROP ROLE runner_bob;
+DROP OWNED BY outsider_carol;
+DROP ROLE outsider_carol;
+RESET migration_guard.mode;

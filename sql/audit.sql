@@ -142,3 +142,11 @@ SELECT count(*) - :rows_before AS new_rows FROM migration_guard.audit_change;
 SELECT migration_guard.purge_audit('1 day') AS purged_old;
 SELECT migration_guard.purge_audit('0 seconds') > 0 AS purged_all;
 SELECT command_tag, object_type, object_identity ~ 'rows removed' AS says_how_many, decision FROM migration_guard.audit_log;
+
+-- Roles are cluster-wide: leave none behind (the guard is off for this housekeeping only).
+SET migration_guard.mode = 'off';
+DROP OWNED BY auditor_amy;
+DROP ROLE auditor_amy;
+DROP OWNED BY intern_ian;
+DROP ROLE intern_ian;
+RESET migration_guard.mode;

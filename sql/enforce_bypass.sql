@@ -1,6 +1,7 @@
 -- A non-superuser cannot switch the guard off, read tokens, forge or edit approvals, or drop or
 -- disable the guard's triggers.
 \set VERBOSITY terse
+SELECT current_database() AS dbname \gset
 CREATE ROLE mallory LOGIN;
 GRANT CREATE ON SCHEMA public TO mallory;
 SELECT migration_guard.approve(ARRAY['drop-table'], ARRAY['public.*'], 'an approval mallory would like') AS token \gset
@@ -15,7 +16,7 @@ SET migration_guard.require_distinct_approver = off;
 SELECT set_config('migration_guard.mode', 'off', false);
 SELECT set_config('migration_guard.mode', 'off', true);
 ALTER ROLE mallory SET migration_guard.mode = 'off';
-ALTER DATABASE regression SET migration_guard.mode = 'off';
+ALTER DATABASE :"dbname" SET migration_guard.mode = 'off';
 ALTER EVENT TRIGGER migration_guard_ddl_start DISABLE;
 DROP EVENT TRIGGER migration_guard_ddl_start;
 DROP EXTENSION migration_guard;
@@ -46,3 +47,9 @@ SELECT migration_guard.preloaded();  -- the first call into the library loads it
 SHOW migration_guard.mode;
 DROP TABLE mallory_data;
 \c - postgres
+
+-- Roles are cluster-wide: leave none behind (the guard is off for this housekeeping only).
+SET migration_guard.mode = 'off';
+DROP OWNED BY mallory;
+DROP ROLE mallory;
+RESET migration_guard.mode;

@@ -87,3 +87,9 @@ RESET migration_guard.rewrite_threshold;
 RESET migration_guard.block_at;
 SELECT relpersistence, format_type(atttypid, atttypmod) FROM pg_class JOIN pg_attribute ON attrelid = pg_class.oid
 WHERE relname = 'clicks' AND attname = 'id';
+
+-- Roles are cluster-wide: leave none behind (the guard is off for this housekeeping only).
+SET migration_guard.mode = 'off';
+DROP OWNED BY temp_owner;
+DROP ROLE temp_owner;
+RESET migration_guard.mode;

@@ -2,6 +2,7 @@
 -- configured values; no SET, set_config(), ALTER ROLE/DATABASE SET or PGOPTIONS changes them,
 -- not even for a superuser.
 \set VERBOSITY terse
+SELECT current_database() AS dbname \gset
 SHOW migration_guard.locked;
 SHOW migration_guard.mode;
 SET migration_guard.mode = 'off';
@@ -11,7 +12,7 @@ SET migration_guard.additive_only = off;
 SET migration_guard.data_checks = off;
 SET migration_guard.require_distinct_approver = off;
 ALTER ROLE CURRENT_USER SET migration_guard.mode = 'off';
-ALTER DATABASE regression SET migration_guard.mode = 'warn';
+ALTER DATABASE :"dbname" SET migration_guard.mode = 'warn';
 SET migration_guard.locked = off;
 -- Even with an approval for weaken-guard, a locked setting does not move.
 SELECT migration_guard.approve(ARRAY['weaken-guard'], ARRAY['*'], 'try to unlock') AS token \gset

@@ -1,6 +1,7 @@
 -- With shared_preload_libraries = 'migration_guard' the utility hook guards what event triggers
 -- never see, and attempts to weaken the guard.
 \set VERBOSITY terse
+SELECT current_database() AS dbname \gset
 SELECT migration_guard.preloaded();
 SELECT command, guarded, mechanism FROM migration_guard.coverage();
 
@@ -46,7 +47,7 @@ DROP EVENT TRIGGER migration_guard_sql_drop;
 DROP EXTENSION migration_guard;
 ALTER EVENT TRIGGER migration_guard_ddl_start RENAME TO quiet_trigger;
 ALTER ROLE CURRENT_USER SET migration_guard.mode = 'warn';
-ALTER DATABASE regression SET migration_guard.block_at = 'critical';
+ALTER DATABASE :"dbname" SET migration_guard.block_at = 'critical';
 SHOW migration_guard.mode;
 SELECT evtname, evtenabled FROM pg_event_trigger ORDER BY evtname;
 -- Strengthening is fine; RESET, which may loosen, is not.
