@@ -10,6 +10,10 @@ CREATE TABLE secrets (id bigint PRIMARY KEY, owner text);
 ALTER TABLE secrets ENABLE ROW LEVEL SECURITY;
 ANALYZE customers, invoices, secrets;
 
+-- Without shared_preload_libraries: what the event triggers guard, and what needs the preload.
+SELECT command, guarded, note FROM migration_guard.coverage();
+SELECT migration_guard.preloaded();
+
 -- The full message once: rule, risk, object, what is at stake; why; the safe path and the approval.
 ALTER TABLE customers DROP COLUMN email;
 
