@@ -43,6 +43,8 @@ SELECT rule, risk, message FROM migration_guard.classify('ALTER TABLE dr_account
 SELECT rule, risk, message FROM migration_guard.classify('ALTER TABLE dr_accounts ALTER COLUMN plan SET NOT NULL') WHERE rule = 'set-not-null';
 SELECT rule, risk, message FROM migration_guard.classify('ALTER TABLE dr_payments ADD FOREIGN KEY (account_id) REFERENCES dr_accounts') WHERE rule = 'add-foreign-key';
 SELECT rule, risk, message FROM migration_guard.classify('ALTER TABLE dr_accounts ADD CONSTRAINT accounts_email_key UNIQUE (email)') WHERE rule = 'add-unique-constraint';
+SELECT rule, risk, message FROM migration_guard.classify('CREATE UNIQUE INDEX ON dr_accounts (email)') WHERE rule = 'create-index-blocking';
+SELECT rule, risk, message FROM migration_guard.classify('ALTER TABLE dr_accounts ADD PRIMARY KEY (email)') WHERE rule = 'add-unique-constraint';
 SELECT rule, risk, message FROM migration_guard.classify('ALTER TABLE dr_accounts ALTER COLUMN credit TYPE integer') WHERE rule = 'change-column-type';
 SELECT rule, risk, message FROM migration_guard.classify('ALTER TABLE dr_accounts ALTER COLUMN signup_code TYPE bigint USING signup_code::bigint') WHERE rule = 'change-column-type';
 SELECT rule, risk, message FROM migration_guard.classify('ALTER TABLE dr_accounts ALTER COLUMN signup_code TYPE bigint') WHERE rule = 'change-column-type';

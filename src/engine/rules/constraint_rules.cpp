@@ -135,6 +135,17 @@ void check_add_constraint(const Constraint *con, const QualifiedName &table,
                 data = "; " + RuleContext::count_phrase(*duplicates, "value", "values") + " of (" + columns_text(cols) +
                        ") " + (duplicates->count == 1 && !duplicates->at_least ? "appears" : "appear") +
                        " more than once: the statement will fail";
+            // A primary key also makes its columns NOT NULL.
+            bool has_nulls = false;
+            if (con->contype == CONSTR_PRIMARY)
+                for (const auto &col : cols) {
+                    const auto nulls = ctx.catalog.count_nulls(ctx.state.resolved(table), col);
+                    if (!nulls || nulls->count == 0) continue;
+                    has_nulls = true;
+                    data += "; " + RuleContext::count_phrase(*nulls, "row", "rows") +
+                            (nulls->count == 1 && !nulls->at_least ? " has" : " have") + " NULL " + col +
+                            ": the statement will fail";
+                }
             Finding &f = ctx.add("add-unique-constraint", at, label,
                                  add_phrase(con, std::string(what) + " (" + columns_text(cols) + ")") + " on " +
                                      table.display() + " builds its index under an ACCESS EXCLUSIVE lock, "
@@ -144,7 +155,7 @@ void check_add_constraint(const Constraint *con, const QualifiedName &table,
             f.lock = LockMode::AccessExclusive;
             f.scans_table = true;
             ctx.scale_by_size(f, table);
-            if (duplicates && duplicates->count > 0) f.risk = Risk::High;
+            if ((duplicates && duplicates->count > 0) || has_nulls) f.risk = Risk::High;
             return;
         }
         case CONSTR_EXCLUSION: {

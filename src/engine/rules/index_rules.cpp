@@ -46,17 +46,37 @@ void check_create_index(const IndexStmt *stmt, RuleContext &ctx) {
         return;
     }
     if (ctx.is_new(table)) return;
+    // A unique index over plain columns fails on duplicates (a partial one may not: not counted).
+    std::string data;
+    std::optional<DataCount> duplicates;
+    std::vector<std::string> cols;
+    const ListCell *lc;
+    bool plain_columns = stmt->unique && !stmt->whereClause;
+    foreach (lc, stmt->indexParams) {
+        const IndexElem *e = static_cast<const IndexElem *>(lfirst(lc));
+        if (!e->name) plain_columns = false;
+        else cols.emplace_back(e->name);
+    }
+    if (plain_columns) duplicates = ctx.catalog.count_duplicates(ctx.state.resolved(table), cols);
+    if (duplicates && duplicates->count > 0) {
+        std::string list;
+        for (const auto &c : cols) list += (list.empty() ? "" : ", ") + c;
+        data = "; " + RuleContext::count_phrase(*duplicates, "value", "values") + " of (" + list + ") " +
+               (duplicates->count == 1 && !duplicates->at_least ? "appears" : "appear") +
+               " more than once: the statement will fail";
+    }
     Finding &f = ctx.add("create-index-blocking", ctx.at(stmt->relation->location), object,
                          std::string("CREATE ") + (stmt->unique ? "UNIQUE " : "") + "INDEX " +
                              (stmt->idxname ? std::string(stmt->idxname) + " " : std::string()) + "on " + table.display() +
                              " without CONCURRENTLY holds a SHARE lock for the whole build: every INSERT, "
-                             "UPDATE and DELETE on the table waits" + ctx.at_stake(table),
+                             "UPDATE and DELETE on the table waits" + ctx.at_stake(table) + data,
                          std::string("Use CREATE ") + (stmt->unique ? "UNIQUE " : "") +
                              "INDEX CONCURRENTLY, outside a transaction block (if it fails, drop the INVALID "
                              "index and retry)");
     f.lock = LockMode::Share;
     f.scans_table = true;
     ctx.scale_by_size(f, table);
+    if (duplicates && duplicates->count > 0) f.risk = max_risk(f.risk, Risk::Medium);  // it fails: nothing is built
 }
 
 void check_reindex(const ReindexStmt *stmt, RuleContext &ctx) {
