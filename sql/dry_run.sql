@@ -60,6 +60,14 @@ SELECT status, would_block, approval ~ '^covered by the presented approval #' AS
 SELECT uses_left, used_by FROM migration_guard.approvals WHERE reason = 'titles move to the catalog service';
 RESET migration_guard.approval;
 
+-- Drift: with outside_migration = block, schema changes outside a migration would be blocked.
+SET migration_guard.outside_migration = 'block';
+SELECT statement, command, would_block, rules FROM migration_guard.dry_run('ALTER TABLE dry_books ADD COLUMN isbn text; UPDATE dry_books SET isbn = ''x'' WHERE id = 1');
+SET migration_guard.migration_id = '0042_isbn';
+SELECT statement, command, would_block, rules FROM migration_guard.dry_run('ALTER TABLE dry_books ADD COLUMN isbn text');
+RESET migration_guard.migration_id;
+RESET migration_guard.outside_migration;
+
 -- Nothing was left behind: catalog, data and sequences are as before.
 SELECT dry_fingerprint() = :'before' AS unchanged;
 SELECT count(*) AS reviews_tables FROM pg_tables WHERE tablename = 'dry_reviews';

@@ -85,6 +85,27 @@ const char *not_runnable(const Node *stmt) {
     }
 }
 
+// What the event triggers would see as a schema change (drift applies to those only).
+bool is_schema_change(const Node *stmt) {
+    switch (nodeTag(stmt)) {
+        case T_SelectStmt:
+        case T_InsertStmt:
+        case T_UpdateStmt:
+        case T_DeleteStmt:
+        case T_MergeStmt:
+        case T_TransactionStmt:
+        case T_VariableSetStmt:
+        case T_VariableShowStmt:
+        case T_ExplainStmt:
+        case T_CopyStmt:
+        case T_CallStmt:
+        case T_DoStmt:
+            return false;
+        default:
+            return true;
+    }
+}
+
 std::string lock_name(const std::string &pg_mode) {
     static const std::map<std::string, std::string> names = {
         {"AccessShareLock", "ACCESS SHARE"},   {"RowShareLock", "ROW SHARE"},
@@ -244,6 +265,7 @@ std::vector<Outcome> run_all(List *stmts, const std::string &sql) {
         pg_call([&] { tag = GetCommandTagName(CreateCommandTag(raw->stmt)); });
         // Judged against the catalog as the earlier statements left it.
         o.findings = findings_for_statement(raw->stmt);
+        if (is_schema_change(raw->stmt)) add_outside_migration(o.findings, raw->stmt, tag);
         o.verdict = preview(o.findings, tag, text);
         if (stopped) {
             o.status = "not run";

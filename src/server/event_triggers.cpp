@@ -36,19 +36,6 @@ EventTriggerData *trigger_data(FunctionCallInfo fcinfo) {
 // EXTENSION itself is judged.
 bool guard_inactive() { return mode() == Mode::Off || creating_extension; }
 
-Finding make_finding(const char *rule, std::string object, std::string message, std::string hint) {
-    Finding f;
-    f.rule = rule;
-    if (const RuleInfo *info = find_rule(rule)) {
-        f.risk = info->default_risk;
-        f.category = info->category;
-    }
-    f.statement = 1;
-    f.object = std::move(object);
-    f.message = std::move(message);
-    f.hint = std::move(hint);
-    return f;
-}
 
 // The tables and columns a statement names itself were judged (or found new) at its start;
 // sql_drop leaves those to that judgement and looks only at what the statement takes with it.
@@ -82,33 +69,6 @@ bool column_of_new_table(const std::string &column_object) {
     ServerCatalog catalog;
     auto facts = catalog.table({column_object.substr(0, first), column_object.substr(first + 1, second - first - 1)});
     return facts && (facts->created_in_transaction || facts->temporary);
-}
-
-// The relation a statement works on, schema-qualified, for naming it in a finding.
-std::string statement_target(Node *stmt, const std::string &tag) {
-    RangeVar *rv = nullptr;
-    switch (nodeTag(stmt)) {
-        case T_AlterTableStmt: rv = reinterpret_cast<AlterTableStmt *>(stmt)->relation; break;
-        case T_CreateStmt: rv = reinterpret_cast<CreateStmt *>(stmt)->relation; break;
-        case T_IndexStmt: rv = reinterpret_cast<IndexStmt *>(stmt)->relation; break;
-        case T_RenameStmt: rv = reinterpret_cast<RenameStmt *>(stmt)->relation; break;
-        case T_ViewStmt: rv = reinterpret_cast<ViewStmt *>(stmt)->view; break;
-        default: break;
-    }
-    if (!rv) return tag;
-    ServerCatalog catalog;
-    QualifiedName q = qualified(rv);
-    if (q.schema.empty()) q.schema = catalog.schema_of(q).value_or(catalog.default_schema());
-    return q.display();
-}
-
-// Drift: a schema change with no migration to name it, when the policy asks to notice.
-void add_outside_migration(std::vector<Finding> &findings, Node *stmt, const std::string &tag) {
-    if (outside_migration() == OutsideMigration::Allow || migration_id()[0]) return;
-    findings.push_back(make_finding("ddl-outside-migration", statement_target(stmt, tag),
-                                    tag + " runs outside any migration: nothing in your migration files knows about it",
-                                    "Run it from a migration (SELECT migration_guard.begin_migration('<id>', '<intent>') "
-                                    "or SET migration_guard.migration_id), or approve it"));
 }
 
 AuditRow audit_row(const std::string &object_type, const std::string &identity) {

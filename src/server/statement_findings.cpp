@@ -1,11 +1,54 @@
 #include "server/statement_findings.hpp"
 
 #include "engine/analyzer.hpp"
+#include "engine/node_names.hpp"
+#include "engine/rule_catalog.hpp"
 #include "server/boundary.hpp"
 #include "server/server_catalog.hpp"
 #include "server/settings.hpp"
 
 namespace mg::server {
+
+Finding make_finding(const char *rule, std::string object, std::string message, std::string hint) {
+    Finding f;
+    f.rule = rule;
+    if (const RuleInfo *info = find_rule(rule)) {
+        f.risk = info->default_risk;
+        f.category = info->category;
+    }
+    f.statement = 1;
+    f.object = std::move(object);
+    f.message = std::move(message);
+    f.hint = std::move(hint);
+    return f;
+}
+
+// The relation a statement works on, schema-qualified, for naming it in a finding.
+std::string statement_target(Node *stmt, const std::string &tag) {
+    RangeVar *rv = nullptr;
+    switch (nodeTag(stmt)) {
+        case T_AlterTableStmt: rv = reinterpret_cast<AlterTableStmt *>(stmt)->relation; break;
+        case T_CreateStmt: rv = reinterpret_cast<CreateStmt *>(stmt)->relation; break;
+        case T_IndexStmt: rv = reinterpret_cast<IndexStmt *>(stmt)->relation; break;
+        case T_RenameStmt: rv = reinterpret_cast<RenameStmt *>(stmt)->relation; break;
+        case T_ViewStmt: rv = reinterpret_cast<ViewStmt *>(stmt)->view; break;
+        default: break;
+    }
+    if (!rv) return tag;
+    ServerCatalog catalog;
+    QualifiedName q = qualified(rv);
+    if (q.schema.empty()) q.schema = catalog.schema_of(q).value_or(catalog.default_schema());
+    return q.display();
+}
+
+// Drift: a schema change with no migration to name it, when the policy asks to notice.
+void add_outside_migration(std::vector<Finding> &findings, Node *stmt, const std::string &tag) {
+    if (outside_migration() == OutsideMigration::Allow || migration_id()[0]) return;
+    findings.push_back(make_finding("ddl-outside-migration", statement_target(stmt, tag),
+                                    tag + " runs outside any migration: nothing in your migration files knows about it",
+                                    "Run it from a migration (SELECT migration_guard.begin_migration('<id>', '<intent>') "
+                                    "or SET migration_guard.migration_id), or approve it"));
+}
 
 std::vector<Finding> findings_for_statement(Node *stmt) {
     List *stmts = NIL;

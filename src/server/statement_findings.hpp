@@ -1,6 +1,7 @@
 // Runs the engine on one statement the server is about to execute.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "engine/finding.hpp"
@@ -9,5 +10,12 @@
 namespace mg::server {
 
 std::vector<Finding> findings_for_statement(Node *stmt);
+
+// A finding the server makes itself (not the engine), with the rule's default risk and category.
+Finding make_finding(const char *rule, std::string object, std::string message, std::string hint);
+
+// Drift: adds ddl-outside-migration when migration_guard.outside_migration asks and no migration
+// id is set.
+void add_outside_migration(std::vector<Finding> &findings, Node *stmt, const std::string &tag);
 
 }  // namespace mg::server
