@@ -3,6 +3,7 @@
 # migration_guard extension (installed system-wide by `make install`).
 # Usage: test/cli/check.sh [path/to/migration-guard]   (default build/migration-guard)
 set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 MG=${1:-build/migration-guard}
 if [[ ! -x $MG ]]; then
@@ -48,55 +49,7 @@ SQL
 NULLS=$(sql -c 'SELECT count(*) FROM t WHERE c IS NULL')
 NULLS_FMT=$(python3 -c 'import sys; print(f"{int(sys.argv[1]):,}")' "$NULLS")
 
-passed=0
-failed=0
-RC=0
-
-# mg ARGS... : runs the binary; stdout in $T/out, stderr in $T/err, exit code in RC.
-mg() {
-    RC=0
-    "$MG" "$@" >"$T/out" 2>"$T/err" || RC=$?
-}
-
-expect_rc() {
-    if [[ $RC -ne $1 ]]; then
-        echo "  expected exit $1, got $RC" >&2
-        sed 's/^/  | /' "$T/out" "$T/err" | head -30 >&2
-        return 1
-    fi
-}
-
-# has FILE TEXT : FILE contains TEXT (fixed string).
-has() {
-    if ! grep -qF -- "$2" "$1"; then
-        echo "  expected '$2' in $(basename "$1"):" >&2
-        sed 's/^/  | /' "$1" | head -30 >&2
-        return 1
-    fi
-}
-
-# py CODE [ARGS...] : runs python with the JSON of the last stdout as `d`, ARGS in sys.argv[2:].
-py() {
-    local code=$1
-    shift
-    python3 - "$T/out" "$@" <<PYEOF
-import json, sys
-d = json.load(open(sys.argv[1], encoding="utf-8"))
-$code
-PYEOF
-}
-
-check() {
-    local name=$1
-    shift
-    if "$@"; then
-        echo "ok - $name"
-        passed=$((passed + 1))
-    else
-        echo "not ok - $name"
-        failed=$((failed + 1))
-    fi
-}
+source "$HERE/lib.sh"
 
 # --- fixtures --------------------------------------------------------------------------------
 printf -- '-- make c mandatory\nALTER TABLE t ALTER COLUMN c SET NOT NULL;\n' >nulls.sql
@@ -273,5 +226,4 @@ check "check --db without a value: usage, exit 2" t_usage
 t_help() { mg --help; expect_rc 0 && has "$T/out" "migration-guard check"; }
 check "--help mentions check" t_help
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish

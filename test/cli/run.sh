@@ -2,6 +2,7 @@
 # End-to-end checks of the migration-guard command line: output formats, exit codes, inputs.
 # Usage: test/cli/run.sh [path/to/migration-guard]   (default build/migration-guard)
 set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 MG=${1:-build/migration-guard}
 if [[ ! -x $MG ]]; then
@@ -14,15 +15,7 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 cd "$T"
 
-passed=0
-failed=0
-RC=0
-
-# mg ARGS... : runs the binary; stdout in $T/out, stderr in $T/err, exit code in RC.
-mg() {
-    RC=0
-    "$MG" "$@" >"$T/out" 2>"$T/err" || RC=$?
-}
+source "$HERE/lib.sh"
 
 # mg_stdin FILE ARGS... : same, with FILE on standard input.
 mg_stdin() {
@@ -30,45 +23,6 @@ mg_stdin() {
     shift
     RC=0
     "$MG" "$@" <"$input" >"$T/out" 2>"$T/err" || RC=$?
-}
-
-# expect_rc N : the last run exited with N.
-expect_rc() {
-    if [[ $RC -ne $1 ]]; then
-        echo "  expected exit $1, got $RC" >&2
-        sed 's/^/  | /' "$T/out" "$T/err" | head -20 >&2
-        return 1
-    fi
-}
-
-# has FILE TEXT : FILE contains TEXT (fixed string).
-has() {
-    if ! grep -qF -- "$2" "$1"; then
-        echo "  expected '$2' in $(basename "$1"):" >&2
-        sed 's/^/  | /' "$1" | head -20 >&2
-        return 1
-    fi
-}
-
-# py CODE : runs python with the JSON of the last stdout as `d`.
-py() {
-    python3 - "$T/out" <<PYEOF
-import json, sys
-d = json.load(open(sys.argv[1], encoding="utf-8"))
-$1
-PYEOF
-}
-
-check() {
-    local name=$1
-    shift
-    if "$@"; then
-        echo "ok - $name"
-        passed=$((passed + 1))
-    else
-        echo "not ok - $name"
-        failed=$((failed + 1))
-    fi
 }
 
 # --- fixtures --------------------------------------------------------------------------------
@@ -325,5 +279,4 @@ assert d["summary"]["by_risk"]["critical"] >= 10000, d["summary"]
 }
 check "50,000-statement file lints" t_large
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish
