@@ -19,18 +19,11 @@ struct Row {
     bool nulls[kColumns];
 };
 
-// The migration text argument, as text or (for risk('literal')) as an unknown-typed literal.
-std::string migration_text_arg(FunctionCallInfo fcinfo) {
-    std::string sql;
-    mg::server::pg_call([&] {
-        if (get_fn_expr_argtype(fcinfo->flinfo, 0) == UNKNOWNOID) {
-            sql = PG_GETARG_CSTRING(0);
-        } else {
-            text *arg = PG_GETARG_TEXT_PP(0);
-            sql.assign(VARDATA_ANY(arg), VARSIZE_ANY_EXHDR(arg));
-        }
-    });
-    return sql;
+// Parses the text with the server's parser and judges it against the live catalog.
+std::vector<mg::StatementReport> analyze_migration(const std::string &sql, List *&stmts) {
+    stmts = mg::server::parse_migration(sql);
+    mg::server::ServerCatalog catalog;
+    return mg::analyze(stmts, sql, catalog, mg::server::engine_options());
 }
 
 }  // namespace
@@ -40,9 +33,8 @@ MG_SQL_FUNCTION(migration_guard_analyze_text) {
     using namespace mg::server;
 
     const std::string sql = migration_text_arg(fcinfo);
-    List *stmts = parse_migration(sql);
-    ServerCatalog catalog;
-    std::vector<StatementReport> reports = analyze(stmts, sql, catalog, engine_options());
+    List *stmts = NIL;
+    const std::vector<StatementReport> reports = analyze_migration(sql, stmts);
 
     // The server's own command tags, so classify() names commands exactly as PostgreSQL does.
     std::vector<const char *> tags;
@@ -103,10 +95,9 @@ MG_SQL_FUNCTION(migration_guard_risk) {
     using namespace mg::server;
 
     const std::string sql = migration_text_arg(fcinfo);
-    List *stmts = parse_migration(sql);
-    ServerCatalog catalog;
+    List *stmts = NIL;
     Risk highest = Risk::Low;
-    for (const StatementReport &r : analyze(stmts, sql, catalog, engine_options())) highest = max_risk(highest, r.risk());
+    for (const StatementReport &r : analyze_migration(sql, stmts)) highest = max_risk(highest, r.risk());
 
     Datum result = 0;
     pg_call([&] {

@@ -321,11 +321,7 @@ Datum text_array(const std::vector<std::string> &items) {
 }  // namespace
 
 MG_SQL_FUNCTION(migration_guard_dry_run) {
-    std::string sql;
-    pg_call([&] {
-        text *arg = PG_GETARG_TEXT_PP(0);
-        sql.assign(VARDATA_ANY(arg), VARSIZE_ANY_EXHDR(arg));
-    });
+    const std::string sql = migration_text_arg(fcinfo);
     List *stmts = parse_migration(sql);
     pg_call([&] { InitMaterializedSRF(fcinfo, 0); });
     ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);

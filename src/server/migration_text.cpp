@@ -5,6 +5,19 @@
 
 namespace mg::server {
 
+std::string migration_text_arg(FunctionCallInfo fcinfo) {
+    std::string sql;
+    pg_call([&] {
+        if (get_fn_expr_argtype(fcinfo->flinfo, 0) == UNKNOWNOID) {
+            sql = PG_GETARG_CSTRING(0);
+        } else {
+            text *arg = PG_GETARG_TEXT_PP(0);
+            sql.assign(VARDATA_ANY(arg), VARSIZE_ANY_EXHDR(arg));
+        }
+    });
+    return sql;
+}
+
 List *parse_migration(const std::string &sql) {
     List *stmts = NIL;
     // Without the callers' error context callbacks: a SQL-function wrapper would otherwise move

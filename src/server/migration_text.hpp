@@ -11,4 +11,7 @@ namespace mg::server {
 // message names the line and column in the migration text and whose position points into it.
 List *parse_migration(const std::string &sql);
 
+// A SQL function's migration text argument: text, or (for risk('literal')) an unknown literal.
+std::string migration_text_arg(FunctionCallInfo fcinfo);
+
 }  // namespace mg::server

@@ -212,23 +212,16 @@ void report_cascade(Finding &cascade, const std::string &kind, const QualifiedNa
     const std::string hint = "Drop or change what depends on it explicitly first, then drop without CASCADE";
     // Copies: adding findings may move `cascade` in memory.
     for (const auto &t : targets) {
-        std::string column;
         const std::string identity = split(t, type);
-        if (type == "table column") {
-            const QualifiedName table = table_part(identity, column);
-            Finding &f = ctx.add("drop-column", at, identity,
-                                 statement_words + " also drops column " + identity + " with all its values" +
-                                     ctx.at_stake(table),
-                                 hint);
-            f.lock = LockMode::AccessExclusive;
-        } else if (type == "table") {
-            const QualifiedName table = table_part(identity, column);
-            Finding &f = ctx.add("drop-table", at, identity,
-                                 statement_words + " also drops table " + identity + " with every row in it" +
-                                     ctx.at_stake(table),
-                                 hint);
-            f.lock = LockMode::AccessExclusive;
-        }
+        const bool column = type == "table column";
+        if (!column && type != "table") continue;
+        std::string column_name;
+        const QualifiedName table = table_part(identity, column_name);
+        Finding &f = ctx.add(column ? "drop-column" : "drop-table", at, identity,
+                             statement_words + " also drops " + (column ? "column " : "table ") + identity +
+                                 (column ? " with all its values" : " with every row in it") + ctx.at_stake(table),
+                             hint);
+        f.lock = LockMode::AccessExclusive;
     }
 }
 
