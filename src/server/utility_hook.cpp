@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "engine/guard_names.hpp"
 #include "server/audit.hpp"
 #include "server/boundary.hpp"
 #include "server/decision.hpp"
@@ -22,8 +23,6 @@ namespace {
 
 ProcessUtility_hook_type previous_hook = nullptr;
 
-bool is_guard_setting(const char *name) { return name && std::strncmp(name, "migration_guard.", 16) == 0; }
-
 // ALTER SYSTEM is the one SQL path to the configuration file: with the settings locked, it may
 // not touch them at all, approval or not.
 void refuse_locked_alter_system(const Node *stmt) {
@@ -35,12 +34,26 @@ void refuse_locked_alter_system(const Node *stmt) {
                     "Edit postgresql.conf and reload.");
 }
 
+// The SET inside SET/RESET, ALTER ROLE ... SET and ALTER DATABASE ... SET; null for anything else.
+const VariableSetStmt *variable_set_of(const Node *stmt) {
+    if (IsA(stmt, VariableSetStmt)) return reinterpret_cast<const VariableSetStmt *>(stmt);
+    if (IsA(stmt, AlterRoleSetStmt)) return reinterpret_cast<const AlterRoleSetStmt *>(stmt)->setstmt;
+    if (IsA(stmt, AlterDatabaseSetStmt)) return reinterpret_cast<const AlterDatabaseSetStmt *>(stmt)->setstmt;
+    return nullptr;
+}
+
 // Per-role and per-database settings of the guard are changes of its policy: on record.
 bool sets_guard_setting_elsewhere(const Node *stmt) {
-    const VariableSetStmt *set = nullptr;
-    if (IsA(stmt, AlterRoleSetStmt)) set = reinterpret_cast<const AlterRoleSetStmt *>(stmt)->setstmt;
-    if (IsA(stmt, AlterDatabaseSetStmt)) set = reinterpret_cast<const AlterDatabaseSetStmt *>(stmt)->setstmt;
+    if (IsA(stmt, VariableSetStmt)) return false;
+    const VariableSetStmt *set = variable_set_of(stmt);
     return set && is_guard_setting(set->name);
+}
+
+// Session settings that are not policy: an approval token and a migration id are spent or
+// tracked elsewhere, not recorded as setting changes.
+bool is_policy_setting(const char *name) {
+    return is_guard_setting(name) && std::strcmp(name, "migration_guard.approval") != 0 &&
+           std::strcmp(name, "migration_guard.migration_id") != 0;
 }
 
 // Only what event triggers cannot see: everything else is judged at ddl_command_start, once.
@@ -67,7 +80,7 @@ bool hook_judges(const Node *stmt) {
             return !locked() && sets_guard_setting_elsewhere(stmt);
         case T_VariableSetStmt:
             // When locked, the settings' check hooks refuse the change themselves (MG003).
-            return !locked() && is_guard_setting(reinterpret_cast<const VariableSetStmt *>(stmt)->name);
+            return !locked() && is_guard_setting(variable_set_of(stmt)->name);
         default:
             return false;
     }
@@ -88,16 +101,15 @@ const char *tag_of(Node *stmt) {
 void judge_utility(Node *stmt) {
     refuse_locked_alter_system(stmt);
     if (mode() == Mode::Off || creating_extension || dry_run_collector() || !guard_here()) return;
-    begin_statement(running_statement_text(stmt), tag_of(stmt));
-    judge(findings_for_statement(stmt), tag_of(stmt));
+    const char *tag = tag_of(stmt);
+    begin_statement(running_statement_text(stmt), tag);
+    judge(findings_for_statement(stmt), tag);
 }
 
 void audit_utility(Node *stmt, bool judged) {
     if (mode() == Mode::Off || creating_extension || dry_run_collector() || !guard_here()) return;
-    const bool setting = sets_guard_setting_elsewhere(stmt) ||
-                         (IsA(stmt, VariableSetStmt) && is_guard_setting(reinterpret_cast<VariableSetStmt *>(stmt)->name) &&
-                          std::strcmp(reinterpret_cast<VariableSetStmt *>(stmt)->name, "migration_guard.approval") != 0 &&
-                          std::strcmp(reinterpret_cast<VariableSetStmt *>(stmt)->name, "migration_guard.migration_id") != 0);
+    const VariableSetStmt *set = variable_set_of(stmt);
+    const bool setting = sets_guard_setting_elsewhere(stmt) || (IsA(stmt, VariableSetStmt) && is_policy_setting(set->name));
     if (!setting && !(judged && !current_statement().findings.empty())) return;
     if (!judged) begin_statement(running_statement_text(stmt), tag_of(stmt));
     const StatementState &st = current_statement();
@@ -123,13 +135,8 @@ void audit_utility(Node *stmt, bool judged) {
         write_audit_rows(rows);
         return;
     }
-    {
-        const VariableSetStmt *set = IsA(stmt, VariableSetStmt) ? reinterpret_cast<VariableSetStmt *>(stmt)
-                                     : IsA(stmt, AlterRoleSetStmt) ? reinterpret_cast<AlterRoleSetStmt *>(stmt)->setstmt
-                                                                   : reinterpret_cast<AlterDatabaseSetStmt *>(stmt)->setstmt;
-        row.object_type = "setting";
-        row.object_identity = set->name ? set->name : "";
-    }
+    row.object_type = "setting";
+    row.object_identity = set->name ? set->name : "";
     write_audit_rows({row});
 }
 

@@ -3,9 +3,12 @@
 // (when preloaded), the CLI in migration files.
 #include <cstring>
 
+#include "engine/guard_names.hpp"
 #include "engine/rules/rules.hpp"
 
 namespace mg {
+
+bool is_guard_setting(const char *name) { return name && std::strncmp(name, "migration_guard.", 16) == 0; }
 
 namespace {
 
@@ -18,9 +21,6 @@ bool is_guard_trigger(const char *name) {
            n == "migration_guard_table_rewrite";
 }
 bool is_guard_extension(const std::string &name) { return name == "migration_guard"; }
-bool is_guard_setting(const char *name) {
-    return name && std::strncmp(name, "migration_guard.", 16) == 0;
-}
 
 // Settings whose change loosens the guard; approval and migration_id are how it is used.
 bool is_guard_policy_setting(const char *name) {
