@@ -5,12 +5,8 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-MG=${1:-build/migration-guard}
-if [[ ! -x $MG ]]; then
-    echo "migration-guard binary not found or not executable: $MG" >&2
-    exit 2
-fi
-MG=$(cd "$(dirname "$MG")" && pwd)/$(basename "$MG")
+source "$HERE/lib.sh"
+use_binary "${1:-build/migration-guard}"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PORT=${MG_CHECK_PORT:-55461}
 
@@ -48,8 +44,6 @@ CREATE DATABASE noext;
 SQL
 NULLS=$(sql -c 'SELECT count(*) FROM t WHERE c IS NULL')
 NULLS_FMT=$(python3 -c 'import sys; print(f"{int(sys.argv[1]):,}")' "$NULLS")
-
-source "$HERE/lib.sh"
 
 # --- fixtures --------------------------------------------------------------------------------
 printf -- '-- make c mandatory\nALTER TABLE t ALTER COLUMN c SET NOT NULL;\n' >nulls.sql

@@ -1,9 +1,18 @@
 # Shared by the CLI test scripts (sourced): running the binary, assertions, counting checks.
-# The caller sets MG (the binary) and T (a scratch folder) first.
+# The caller names the binary with use_binary and sets T (a scratch folder) before running it.
 
 passed=0
 failed=0
 RC=0
+
+# use_binary PATH : MG becomes PATH made absolute (the tests change folder), or the run stops.
+use_binary() {
+    if [[ ! -x $1 ]]; then
+        echo "migration-guard binary not found or not executable: $1" >&2
+        exit 2
+    fi
+    MG=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+}
 
 # mg ARGS... : runs the binary; stdout in $T/out, stderr in $T/err, exit code in RC.
 mg() {

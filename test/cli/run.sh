@@ -4,20 +4,14 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-MG=${1:-build/migration-guard}
-if [[ ! -x $MG ]]; then
-    echo "migration-guard binary not found or not executable: $MG" >&2
-    exit 2
-fi
-MG=$(cd "$(dirname "$MG")" && pwd)/$(basename "$MG")
+source "$HERE/lib.sh"
+use_binary "${1:-build/migration-guard}"
 
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 cd "$T"
 
-source "$HERE/lib.sh"
-
-# mg_stdin FILE ARGS... : same, with FILE on standard input.
+# mg_stdin FILE ARGS... : like mg, with FILE on standard input.
 mg_stdin() {
     local input=$1
     shift
