@@ -1,17 +1,10 @@
 -- The audit log: one row per changed object (ddl_command_end) and per dropped object (sql_drop),
 -- blocked attempts kept although their transaction aborts, append-only, migrations and drift.
 \set VERBOSITY terse
--- Earlier tests of the suite wrote rows too: look only at what this test does.
-CREATE TEMP TABLE audit_start AS SELECT coalesce(max(id), 0) AS id FROM migration_guard.audit_log;
--- Waits until the background workers have written the blocked attempts they were given.
-CREATE FUNCTION wait_for_blocked(n int) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    FOR i IN 1 .. 400 LOOP
-        IF (SELECT count(*) FROM migration_guard.audit_blocked WHERE id > (SELECT id FROM audit_start)) >= n THEN RETURN 'written'; END IF;
-        PERFORM pg_sleep(0.025);
-    END LOOP;
-    RETURN 'timed out';
-END $$;
+-- audit_start: where this test begins in the log; wait_for_blocked(n): the workers caught up.
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set audit_setup :abs_srcdir '/sql/include/audit_start.sql'
+\i :audit_setup
 CREATE TEMP VIEW audit AS
 SELECT id - (SELECT id FROM audit_start) AS n, command_tag, object_type, object_identity, statement, rules, risk, decision,
        approval_id IS NOT NULL AS approved, migration_id

@@ -2,16 +2,10 @@
 -- statement at any nesting level, records guarded utility commands and policy changes, and
 -- counts blocked rows in shared memory.
 \set VERBOSITY terse
--- Earlier tests of the suite wrote rows too: look only at what this test does.
-CREATE TEMP TABLE audit_start AS SELECT coalesce(max(id), 0) AS id FROM migration_guard.audit_log;
-CREATE FUNCTION wait_for_blocked(n int) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    FOR i IN 1 .. 400 LOOP
-        IF (SELECT count(*) FROM migration_guard.audit_blocked WHERE id > (SELECT id FROM audit_start)) >= n THEN RETURN 'written'; END IF;
-        PERFORM pg_sleep(0.025);
-    END LOOP;
-    RETURN 'timed out';
-END $$;
+-- audit_start: where this test begins in the log; wait_for_blocked(n): the workers caught up.
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set audit_setup :abs_srcdir '/sql/include/audit_start.sql'
+\i :audit_setup
 CREATE TABLE parts (id bigint PRIMARY KEY, code text);
 INSERT INTO parts VALUES (1, 'a');
 CREATE FUNCTION add_weight() RETURNS void LANGUAGE plpgsql AS $$
