@@ -118,13 +118,6 @@ private:
     std::vector<int> starts_;
 };
 
-LockMode parse_lock_mode(const std::string &name) {
-    for (int m = static_cast<int>(LockMode::AccessShare);
-         m <= static_cast<int>(LockMode::AccessExclusive); ++m)
-        if (name == lock_mode_name(static_cast<LockMode>(m))) return static_cast<LockMode>(m);
-    return LockMode::None;
-}
-
 bool read_findings(PgSession &db, const FileReport &report, const TextMap &map,
                    std::vector<LocatedFinding> &findings, std::string &error) {
     PgResult rows;

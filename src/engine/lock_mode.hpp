@@ -1,6 +1,8 @@
 // Table-level lock modes, ordered by strength, named as in SQL's LOCK statement.
 #pragma once
 
+#include <string_view>
+
 namespace mg {
 
 enum class LockMode {
@@ -28,6 +30,13 @@ inline const char *lock_mode_name(LockMode m) {
         case LockMode::AccessExclusive: return "ACCESS EXCLUSIVE";
     }
     return "";
+}
+
+// The mode lock_mode_name gives this name; None for anything else.
+inline LockMode parse_lock_mode(std::string_view name) {
+    for (int m = static_cast<int>(LockMode::AccessShare); m <= static_cast<int>(LockMode::AccessExclusive); ++m)
+        if (name == lock_mode_name(static_cast<LockMode>(m))) return static_cast<LockMode>(m);
+    return LockMode::None;
 }
 
 inline LockMode stronger(LockMode a, LockMode b) { return a < b ? b : a; }

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "corpus.hpp"
+#include "engine/lock_mode.hpp"
 #include "engine/rule_catalog.hpp"
 #include "engine_helpers.hpp"
 
@@ -100,6 +101,14 @@ TEST(Findings, RuleCatalogHasTheDesignsFirstCatalog) {
     EXPECT_EQ(find_rule("no-such-rule"), nullptr);
     EXPECT_EQ(parse_risk("high"), Risk::High);
     EXPECT_FALSE(parse_risk("severe").has_value());
+}
+
+// The check command reads lock modes back from the server by name.
+TEST(Findings, LockModeNamesReadBack) {
+    for (int m = static_cast<int>(LockMode::AccessShare); m <= static_cast<int>(LockMode::AccessExclusive); ++m)
+        EXPECT_EQ(parse_lock_mode(lock_mode_name(static_cast<LockMode>(m))), static_cast<LockMode>(m));
+    EXPECT_EQ(parse_lock_mode("access exclusive"), LockMode::None);
+    EXPECT_EQ(parse_lock_mode(""), LockMode::None);
 }
 
 TEST(Findings, LargeMigrationsAreAnalysedWhole) {
