@@ -11,48 +11,32 @@ namespace mg::cli {
 
 int run_check(const CheckArgs &args) {
     bool error = false;
-    std::vector<InputError> input_errors;
-    const std::vector<Input> inputs = collect_inputs(args.paths, input_errors);
-    for (const auto &e : input_errors) {
-        std::fprintf(stderr, "migration-guard: %s: %s\n", e.path.c_str(), e.message.c_str());
-        error = true;
-    }
-
     Summary summary;
     summary.fail_on = args.fail_on;
     const auto reporter = make_reporter(args.format, true);
     std::unique_ptr<PgSession> db;
-    for (const auto &input : inputs) {
-        std::string text;
-        std::string message;
-        if (!read_input(input, text, message)) {
-            std::fprintf(stderr, "migration-guard: %s: %s\n", input.path.c_str(), message.c_str());
-            error = true;
-            continue;
-        }
+    const bool inputs_ok = for_each_input(args.paths, [&](const Input &input, std::string text) {
         FileReport report = lint_file(input.path, std::move(text), LintOptions{});
         if (!report.error) {
+            std::string message;
             if (!db && !(db = open_database(args.conninfo, message))) {
                 std::fprintf(stderr, "migration-guard: %s\n", message.c_str());
                 error = true;
-                break;  // every other file would fail the same way
+                return false;  // every other file would fail the same way
             }
             if (!check_file(*db, report, message)) {
-                std::fprintf(stderr, "migration-guard: %s: %s\n", input.path.c_str(),
-                             message.c_str());
+                std::fprintf(stderr, "migration-guard: %s: %s\n", input.path.c_str(), message.c_str());
                 error = true;
-                if (!db->alive()) break;
-                continue;
+                return db->alive();
             }
         }
         summary.add(report);
         reporter->file(report);
-    }
+        return true;
+    });
     reporter->finish(summary);
     std::fflush(stdout);
-
-    if (error || summary.parse_errors > 0) return kExitError;
-    return summary.failed() ? kExitFindings : kExitClean;
+    return exit_code(error || !inputs_ok, summary);
 }
 
 }  // namespace mg::cli

@@ -16,6 +16,11 @@ constexpr int kExitClean = 0;
 constexpr int kExitFindings = 1;
 constexpr int kExitError = 2;
 
+inline int exit_code(bool error, const Summary &summary) {
+    if (error || summary.parse_errors > 0) return kExitError;
+    return summary.failed() ? kExitFindings : kExitClean;
+}
+
 struct LintArgs {
     Format format = Format::Text;
     Risk fail_on = Risk::High;

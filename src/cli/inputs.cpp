@@ -88,4 +88,26 @@ bool read_input(const Input &input, std::string &text, std::string &error) {
     return ok;
 }
 
+bool for_each_input(const std::vector<std::string> &args,
+                    const std::function<bool(const Input &, std::string text)> &per_file) {
+    bool ok = true;
+    std::vector<InputError> errors;
+    const std::vector<Input> inputs = collect_inputs(args, errors);
+    for (const auto &e : errors) {
+        std::fprintf(stderr, "migration-guard: %s: %s\n", e.path.c_str(), e.message.c_str());
+        ok = false;
+    }
+    for (const auto &input : inputs) {
+        std::string text;
+        std::string error;
+        if (!read_input(input, text, error)) {
+            std::fprintf(stderr, "migration-guard: %s: %s\n", input.path.c_str(), error.c_str());
+            ok = false;
+            continue;
+        }
+        if (!per_file(input, std::move(text))) break;
+    }
+    return ok;
+}
+
 }  // namespace mg::cli

@@ -1,6 +1,7 @@
 // Turning PATH arguments into the list of migration texts to lint.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,5 +25,11 @@ std::vector<Input> collect_inputs(const std::vector<std::string> &args,
 
 // Reads the whole input in one go. On failure returns false and sets `error`.
 bool read_input(const Input &input, std::string &text, std::string &error);
+
+// Collects the inputs and hands each one's text to `per_file` in turn; `per_file` returns false
+// to stop early. What cannot be listed or read is reported on stderr ("migration-guard: PATH:
+// why") and skipped. Returns false when anything was.
+bool for_each_input(const std::vector<std::string> &args,
+                    const std::function<bool(const Input &, std::string text)> &per_file);
 
 }  // namespace mg::cli
