@@ -149,6 +149,20 @@ void begin_statement(std::string text, std::string command_tag) {
     statement_state.command_tag = std::move(command_tag);
 }
 
+AuditRow statement_audit_row(const std::string &object_type, const std::string &object_identity) {
+    const StatementState &st = statement_state;
+    AuditRow r;
+    r.command_tag = st.command_tag;
+    r.object_type = object_type;
+    r.object_identity = object_identity;
+    r.statement = st.text;
+    r.rules = st.rules;
+    r.risk = st.risk;
+    r.decision = decision_name(st.decision);
+    r.approval_id = st.spent_approval;
+    return r;
+}
+
 namespace {
 
 void note(const Judgement &j) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/finding.hpp"
+#include "server/audit.hpp"
 
 namespace mg::server {
 
@@ -41,6 +42,8 @@ struct StatementState {
 
 StatementState &current_statement();
 void begin_statement(std::string text, std::string command_tag);
+// The audit row of the statement now running, for one object it changed.
+AuditRow statement_audit_row(const std::string &object_type, const std::string &object_identity);
 
 // Judges the findings of one statement (or of what it dropped or rewrote). Raises the blocking
 // error (as a UserError) when enforcement says so; otherwise reports and returns the judgement.

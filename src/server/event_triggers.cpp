@@ -71,20 +71,6 @@ bool column_of_new_table(const std::string &column_object) {
     return facts && (facts->created_in_transaction || facts->temporary);
 }
 
-AuditRow audit_row(const std::string &object_type, const std::string &identity) {
-    const StatementState &st = current_statement();
-    AuditRow r;
-    r.command_tag = st.command_tag;
-    r.object_type = object_type;
-    r.object_identity = identity;
-    r.statement = st.text;
-    r.rules = st.rules;
-    r.risk = st.risk;
-    r.decision = decision_name(st.decision);
-    r.approval_id = st.spent_approval;
-    return r;
-}
-
 // Rows of a set-returning event trigger function, as pairs of strings, copied out of SPI.
 std::vector<std::pair<std::string, std::string>> spi_pairs(const char *query) {
     List *values = NIL;
@@ -151,7 +137,7 @@ MG_SQL_FUNCTION(migration_guard_on_ddl_command_end) {
              "SELECT object_type, object_identity FROM pg_catalog.pg_event_trigger_ddl_commands() "
              "WHERE NOT in_extension AND schema_name IS DISTINCT FROM 'pg_temp' "
              "AND object_identity NOT LIKE 'pg_temp%'"))
-        rows.push_back(audit_row(type, identity));
+        rows.push_back(statement_audit_row(type, identity));
     write_audit_rows(rows);
     PG_RETURN_VOID();
 }
@@ -192,7 +178,7 @@ MG_SQL_FUNCTION(migration_guard_on_sql_drop) {
 
     // Every object the statement took, cascades included, on record.
     std::vector<AuditRow> rows;
-    for (const auto &[type, object] : dropped) rows.push_back(audit_row(type, object));
+    for (const auto &[type, object] : dropped) rows.push_back(statement_audit_row(type, object));
     write_audit_rows(rows);
     PG_RETURN_VOID();
 }

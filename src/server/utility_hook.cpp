@@ -112,32 +112,19 @@ void audit_utility(Node *stmt, bool judged) {
     const bool setting = sets_guard_setting_elsewhere(stmt) || (IsA(stmt, VariableSetStmt) && is_policy_setting(set->name));
     if (!setting && !(judged && !current_statement().findings.empty())) return;
     if (!judged) begin_statement(running_statement_text(stmt), tag_of(stmt));
-    const StatementState &st = current_statement();
-    AuditRow row;
-    row.command_tag = st.command_tag;
-    row.statement = st.text;
-    row.rules = st.rules;
-    row.risk = st.risk;
-    row.decision = decision_name(st.decision);
-    row.approval_id = st.spent_approval;
-    if (!setting) {
-        // One row per object the statement changed (TRUNCATE a, b: two rows).
-        std::vector<AuditRow> rows;
-        std::vector<std::string> seen;
-        for (const Finding &f : st.findings) {
-            if (std::find(seen.begin(), seen.end(), f.object) != seen.end()) continue;
-            seen.push_back(f.object);
-            AuditRow r = row;
-            r.object_type = object_kind(f);
-            r.object_identity = f.object;
-            rows.push_back(std::move(r));
-        }
-        write_audit_rows(rows);
+    if (setting) {
+        write_audit_rows({statement_audit_row("setting", set->name ? set->name : "")});
         return;
     }
-    row.object_type = "setting";
-    row.object_identity = set->name ? set->name : "";
-    write_audit_rows({row});
+    // One row per object the statement changed (TRUNCATE a, b: two rows).
+    std::vector<AuditRow> rows;
+    std::vector<std::string> seen;
+    for (const Finding &f : current_statement().findings) {
+        if (std::find(seen.begin(), seen.end(), f.object) != seen.end()) continue;
+        seen.push_back(f.object);
+        rows.push_back(statement_audit_row(object_kind(f), f.object));
+    }
+    write_audit_rows(rows);
 }
 
 void guard_process_utility(PlannedStmt *pstmt, const char *query_string, bool read_only_tree,
