@@ -77,6 +77,11 @@ public:
     virtual bool session_lock_timeout() const = 0;
     // Schema that unqualified names resolve to.
     virtual std::string default_schema() const = 0;
+    // The name with the schema PostgreSQL would find it in (the default one when unknown).
+    QualifiedName qualify(QualifiedName t) const {
+        if (t.schema.empty()) t.schema = schema_of(t).value_or(default_schema());
+        return t;
+    }
 
     // Looks at the data, bounded by row and time caps; nullopt when it cannot (the CLI, or no
     // such table). Each answers "how many rows would make the statement fail".

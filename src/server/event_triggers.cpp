@@ -41,10 +41,7 @@ bool guard_inactive() { return mode() == Mode::Off || creating_extension; }
 // sql_drop leaves those to that judgement and looks only at what the statement takes with it.
 void remember_named_targets(Node *stmt) {
     ServerCatalog catalog;
-    auto qualified_name = [&](QualifiedName q) {
-        if (q.schema.empty()) q.schema = catalog.schema_of(q).value_or(catalog.default_schema());
-        return q.display();
-    };
+    auto qualified_name = [&](const QualifiedName &q) { return catalog.qualify(q).display(); };
     auto &judged = current_statement().judged;
     if (IsA(stmt, DropStmt) && reinterpret_cast<DropStmt *>(stmt)->removeType == OBJECT_TABLE) {
         ListCell *lc;

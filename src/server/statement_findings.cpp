@@ -35,10 +35,7 @@ std::string statement_target(Node *stmt, const std::string &tag) {
         default: break;
     }
     if (!rv) return tag;
-    ServerCatalog catalog;
-    QualifiedName q = qualified(rv);
-    if (q.schema.empty()) q.schema = catalog.schema_of(q).value_or(catalog.default_schema());
-    return q.display();
+    return ServerCatalog().qualify(qualified(rv)).display();
 }
 
 // Drift: a schema change with no migration to name it, when the policy asks to notice.

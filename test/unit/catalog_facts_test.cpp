@@ -164,4 +164,17 @@ TEST(CatalogFacts, CreateTableIfNotExistsOfAnExistingTableIsANoOp) {
     EXPECT_EQ(ids, (std::vector<std::string>{"create-index-blocking"}));
 }
 
+// Names in audit rows and findings made by the server glue are qualified the way the server
+// would find them: by the catalog's search, else in the default schema.
+TEST(CatalogFacts, QualifyUsesTheCatalogsSchemaThenTheDefault) {
+    class OneSchema : public StaticCatalog {
+        std::optional<std::string> schema_of(const QualifiedName &t) const override {
+            return t.name == "orders" ? std::optional<std::string>("shop") : std::nullopt;
+        }
+    } catalog;
+    EXPECT_EQ(catalog.qualify({"", "orders"}).display(), "shop.orders");
+    EXPECT_EQ(catalog.qualify({"", "users"}).display(), "public.users");
+    EXPECT_EQ(catalog.qualify({"audit", "orders"}).display(), "audit.orders");
+}
+
 }  // namespace mg::test
