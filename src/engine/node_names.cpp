@@ -53,6 +53,15 @@ std::string dotted(const std::vector<std::string> &parts) {
     return out;
 }
 
+QualifiedName split_object(const std::string &object, std::string &column) {
+    const auto first = object.find('.');
+    const auto second = first == std::string::npos ? first : object.find('.', first + 1);
+    column = second == std::string::npos ? "" : object.substr(second + 1);
+    if (first == std::string::npos) return {"", object};
+    return {object.substr(0, first),
+            object.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1)};
+}
+
 DeclaredType declared_type(const TypeName *tn) {
     DeclaredType t;
     if (!tn) return t;

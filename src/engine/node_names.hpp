@@ -15,6 +15,9 @@ std::vector<std::string> name_list(const List *names);  // List of String → pa
 QualifiedName qualified(const RangeVar *rv);
 QualifiedName qualified(const List *names);             // [catalog.]schema.name
 std::string dotted(const std::vector<std::string> &parts);
+// A finding's object, "schema.table[.column]", split on its first two dots (names in findings
+// are not quoted): the table, and the column in `column` ("" for none). Without a dot: {"", object}.
+QualifiedName split_object(const std::string &object, std::string &column);
 
 // A column type as declared in the text, in the same form as pg_attribute stores it.
 struct DeclaredType {

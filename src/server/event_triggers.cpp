@@ -60,11 +60,11 @@ void remember_named_targets(Node *stmt) {
 
 // A column of a table created by this transaction (or a temporary one) holds nothing to lose.
 bool column_of_new_table(const std::string &column_object) {
-    const auto first = column_object.find('.');
-    const auto second = first == std::string::npos ? first : column_object.find('.', first + 1);
-    if (second == std::string::npos) return false;
+    std::string column;
+    const QualifiedName table = split_object(column_object, column);
+    if (column.empty()) return false;
     ServerCatalog catalog;
-    auto facts = catalog.table({column_object.substr(0, first), column_object.substr(first + 1, second - first - 1)});
+    auto facts = catalog.table(table);
     return facts && (facts->created_in_transaction || facts->temporary);
 }
 
@@ -93,9 +93,9 @@ std::vector<std::pair<std::string, std::string>> spi_pairs(const char *query) {
 }
 
 std::string table_of(const std::string &object) {
-    const auto first = object.find('.');
-    const auto second = first == std::string::npos ? first : object.find('.', first + 1);
-    return second == std::string::npos ? object : object.substr(0, second);
+    std::string column;
+    const QualifiedName table = split_object(object, column);
+    return column.empty() ? object : table.display();
 }
 
 }  // namespace

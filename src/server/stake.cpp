@@ -6,25 +6,10 @@
 
 namespace mg::server {
 
-namespace {
-
-// "schema.table[.column]" split on the first two dots (names in findings are not quoted).
-bool split_object(const std::string &object, QualifiedName &table, std::string &column) {
-    const auto first = object.find('.');
-    if (first == std::string::npos) return false;
-    const auto second = object.find('.', first + 1);
-    table.schema = object.substr(0, first);
-    table.name = object.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
-    column = second == std::string::npos ? "" : object.substr(second + 1);
-    return true;
-}
-
-}  // namespace
-
 std::string stake_of(const Finding &f) {
-    QualifiedName table;
     std::string column;
-    if (!split_object(f.object, table, column)) return {};
+    const QualifiedName table = split_object(f.object, column);
+    if (table.schema.empty()) return {};
     ServerCatalog catalog;
     auto facts = catalog.table(table);
     if (!facts) return {};

@@ -3,6 +3,7 @@
 
 #include "corpus.hpp"
 #include "engine/lock_mode.hpp"
+#include "engine/node_names.hpp"
 #include "engine/rule_catalog.hpp"
 #include "engine_helpers.hpp"
 
@@ -101,6 +102,20 @@ TEST(Findings, RuleCatalogHasTheDesignsFirstCatalog) {
     EXPECT_EQ(find_rule("no-such-rule"), nullptr);
     EXPECT_EQ(parse_risk("high"), Risk::High);
     EXPECT_FALSE(parse_risk("severe").has_value());
+}
+
+// Objects are "schema.table[.column]"; the server and the cascade rules split them the same way.
+TEST(Findings, ObjectsSplitIntoTableAndColumn) {
+    std::string column;
+    EXPECT_EQ(split_object("public.orders.note", column).display(), "public.orders");
+    EXPECT_EQ(column, "note");
+    EXPECT_EQ(split_object("public.orders", column).display(), "public.orders");
+    EXPECT_EQ(column, "");
+    EXPECT_EQ(split_object("public.Users.E-mail.x", column).display(), "public.Users");
+    EXPECT_EQ(column, "E-mail.x");
+    const QualifiedName bare = split_object("orders", column);
+    EXPECT_TRUE(bare.schema.empty());
+    EXPECT_EQ(bare.name, "orders");
 }
 
 // The check command reads lock modes back from the server by name.

@@ -177,16 +177,6 @@ const char *cascade_kind(ObjectType t) {
     }
 }
 
-// "public.orders.note" → {public.orders, note}; "public.orders" → {public.orders, ""}.
-QualifiedName table_part(const std::string &identity, std::string &column) {
-    const auto first = identity.find('.');
-    const auto second = first == std::string::npos ? first : identity.find('.', first + 1);
-    column = second == std::string::npos ? "" : identity.substr(second + 1);
-    if (first == std::string::npos) return {"", identity};
-    return {identity.substr(0, first), identity.substr(first + 1, second == std::string::npos ? std::string::npos
-                                                                                              : second - first - 1)};
-}
-
 }  // namespace
 
 void report_cascade(Finding &cascade, const std::string &kind, const QualifiedName &object, const std::string &sub_object,
@@ -216,7 +206,7 @@ void report_cascade(Finding &cascade, const std::string &kind, const QualifiedNa
         const bool column = type == "table column";
         if (!column && type != "table") continue;
         std::string column_name;
-        const QualifiedName table = table_part(identity, column_name);
+        const QualifiedName table = split_object(identity, column_name);
         Finding &f = ctx.add(column ? "drop-column" : "drop-table", at, identity,
                              statement_words + " also drops " + (column ? "column " : "table ") + identity +
                                  (column ? " with all its values" : " with every row in it") + ctx.at_stake(table),
