@@ -28,7 +28,8 @@ FROM migration_guard.audit_log WHERE id > (SELECT id FROM audit_start) AND comma
 -- Changes of the guard's policy are on record, refused or not.
 SET migration_guard.block_at = 'medium';
 SET migration_guard.mode = 'off';
-SELECT wait_for_blocked(2);
+SET migration_guard.block_at = 'critical';
+SELECT wait_for_blocked(3);
 SELECT command_tag, object_type, object_identity, statement, decision FROM migration_guard.audit_log
-WHERE id > (SELECT id FROM audit_start) AND object_type IN ('setting', 'guard') ORDER BY id;
-SELECT preloaded, blocked_queued >= 2 AS queued, blocked_written >= 2 AS written, blocked_dropped FROM migration_guard.audit_status();
+WHERE id > (SELECT id FROM audit_start) AND object_type IN ('setting', 'guard') ORDER BY statement;  -- workers race
+SELECT preloaded, blocked_queued >= 3 AS queued, blocked_written >= 3 AS written, blocked_dropped FROM migration_guard.audit_status();

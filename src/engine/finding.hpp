@@ -19,6 +19,9 @@ struct Finding {
     bool rewrites_table = false;
     bool scans_table = false;
     std::string object;       // qualified name of the object at stake
+    // Its kind in the audit log's words, when the rule alone does not tell (weaken-guard: a
+    // setting or one of the guard's objects); empty otherwise.
+    std::string object_type;
     std::string message;
     std::string hint;
 };

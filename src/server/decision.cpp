@@ -89,6 +89,7 @@ void report(int elevel, const std::string &message, const std::string &detail, c
 }  // namespace
 
 std::string object_kind(const Finding &f) {
+    if (!f.object_type.empty()) return f.object_type;
     static const char *const column_rules[] = {"drop-column", "change-column-type", "set-not-null", "drop-not-null",
                                                "rename-column", "add-not-null-column", "add-column-volatile-default"};
     for (const char *r : column_rules)
@@ -98,11 +99,6 @@ std::string object_kind(const Finding &f) {
     if (f.rule == "drop-role" || f.rule == "drop-owned") return "role";
     if (f.rule == "drop-tablespace") return "tablespace";
     if (f.rule == "alter-system") return "setting";
-    if (f.rule == "weaken-guard")
-        return f.object.rfind("migration_guard.", 0) == 0 && f.object.find('_', 16) == std::string::npos &&
-                       f.object.find("audit") == std::string::npos && f.object.find("approval") == std::string::npos
-                   ? "setting"
-                   : "guard";
     if (f.rule == "drop-constraint" || f.rule == "add-foreign-key" || f.rule == "add-check-constraint" ||
         f.rule == "add-unique-constraint" || f.rule == "add-exclusion-constraint" || f.rule == "cascade-delete-change")
         return "table constraint";

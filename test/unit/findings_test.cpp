@@ -118,6 +118,26 @@ TEST(Findings, ObjectsSplitIntoTableAndColumn) {
     EXPECT_EQ(bare.name, "orders");
 }
 
+// The audit log names what a weaken-guard finding is about: a setting, or the guard itself.
+TEST(Findings, WeakenGuardSaysWhetherASettingOrTheGuard) {
+    for (const char *sql : {"SET migration_guard.block_at = 'critical';", "RESET migration_guard.additive_only;",
+                            "ALTER ROLE app SET migration_guard.mode = 'off';",
+                            "ALTER SYSTEM SET migration_guard.outside_migration = 'allow';"}) {
+        const auto all = findings(sql);
+        const Finding *f = find(all, "weaken-guard");
+        ASSERT_NE(f, nullptr) << sql;
+        EXPECT_EQ(f->object_type, "setting") << sql;
+    }
+    for (const char *sql : {"DROP EVENT TRIGGER migration_guard_ddl_start;", "DROP EXTENSION migration_guard;",
+                            "ALTER EVENT TRIGGER migration_guard_sql_drop DISABLE;"}) {
+        const auto all = findings(sql);
+        const Finding *f = find(all, "weaken-guard");
+        ASSERT_NE(f, nullptr) << sql;
+        EXPECT_EQ(f->object_type, "guard") << sql;
+    }
+    EXPECT_EQ(find(findings("DROP TABLE users;"), "drop-table")->object_type, "");
+}
+
 // The check command reads lock modes back from the server by name.
 TEST(Findings, LockModeNamesReadBack) {
     for (int m = static_cast<int>(LockMode::AccessShare); m <= static_cast<int>(LockMode::AccessExclusive); ++m)

@@ -57,11 +57,14 @@ bool strengthens(const VariableSetStmt *s) {
     return false;
 }
 
-void weaken(RuleContext &ctx, const std::string &object, const std::string &what) {
-    ctx.add("weaken-guard", ctx.statement_location(), object,
-            what + ": schema changes would no longer be checked as the policy says",
-            "Leave the guard on and approve the one change you need (migration_guard.approve); if the "
-            "policy itself must change, do it in postgresql.conf with migration_guard.locked and a reload");
+// `object_type`: "setting" for one of the guard's settings, "guard" for its triggers, tables
+// and the extension itself.
+void weaken(RuleContext &ctx, const std::string &object, const std::string &what, const char *object_type = "guard") {
+    Finding &f = ctx.add("weaken-guard", ctx.statement_location(), object,
+                         what + ": schema changes would no longer be checked as the policy says",
+                         "Leave the guard on and approve the one change you need (migration_guard.approve); if the "
+                         "policy itself must change, do it in postgresql.conf with migration_guard.locked and a reload");
+    f.object_type = object_type;
 }
 
 }  // namespace
@@ -77,8 +80,10 @@ void check_guard_weakening(const Node *stmt, RuleContext &ctx) {
         case T_VariableSetStmt: {
             const VariableSetStmt *s = reinterpret_cast<const VariableSetStmt *>(stmt);
             if (s->kind == VAR_RESET_ALL || !is_guard_policy_setting(s->name) || strengthens(s)) break;
-            weaken(ctx, s->name, std::string(s->kind == VAR_RESET ? "RESET " : "SET ") + s->name +
-                                     " changes the guard's policy for this session");
+            weaken(ctx, s->name,
+                   std::string(s->kind == VAR_RESET ? "RESET " : "SET ") + s->name +
+                       " changes the guard's policy for this session",
+                   "setting");
             break;
         }
         case T_AlterRoleSetStmt:
@@ -90,7 +95,8 @@ void check_guard_weakening(const Node *stmt, RuleContext &ctx) {
             weaken(ctx, set->name,
                    std::string(IsA(stmt, AlterRoleSetStmt) ? "ALTER ROLE ... SET " : "ALTER DATABASE ... SET ") +
                        set->name + " changes the guard's policy for every later session of that " +
-                       (IsA(stmt, AlterRoleSetStmt) ? "role" : "database"));
+                       (IsA(stmt, AlterRoleSetStmt) ? "role" : "database"),
+                   "setting");
             break;
         }
         case T_RenameStmt: {
@@ -110,7 +116,8 @@ void check_guard_weakening(const Node *stmt, RuleContext &ctx) {
         case T_AlterSystemStmt: {
             const VariableSetStmt *s = reinterpret_cast<const AlterSystemStmt *>(stmt)->setstmt;
             if (s && is_guard_setting(s->name)) {
-                weaken(ctx, s->name, std::string("ALTER SYSTEM on ") + s->name + " changes the guard for the whole server");
+                weaken(ctx, s->name, std::string("ALTER SYSTEM on ") + s->name + " changes the guard for the whole server",
+                       "setting");
             } else {
                 const std::string name = s && s->name ? s->name : "ALL";
                 ctx.add("alter-system", ctx.statement_location(), name,
