@@ -11,6 +11,7 @@
 #include "server/boundary.hpp"
 #include "server/decision.hpp"
 #include "server/migration_text.hpp"
+#include "server/spi_rows.hpp"
 #include "server/statement_findings.hpp"
 
 extern "C" {
@@ -106,53 +107,31 @@ bool is_schema_change(const Node *stmt) {
     }
 }
 
-std::string lock_name(const std::string &pg_mode) {
-    static const std::map<std::string, std::string> names = {
-        {"AccessShareLock", "ACCESS SHARE"},   {"RowShareLock", "ROW SHARE"},
-        {"RowExclusiveLock", "ROW EXCLUSIVE"}, {"ShareUpdateExclusiveLock", "SHARE UPDATE EXCLUSIVE"},
-        {"ShareLock", "SHARE"},                {"ShareRowExclusiveLock", "SHARE ROW EXCLUSIVE"},
-        {"ExclusiveLock", "EXCLUSIVE"},        {"AccessExclusiveLock", "ACCESS EXCLUSIVE"}};
-    auto it = names.find(pg_mode);
-    return it == names.end() ? pg_mode : it->second;
-}
-
-int lock_rank(const std::string &mode) {
-    static const char *order[] = {"ACCESS SHARE", "ROW SHARE", "ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE", "SHARE",
-                                  "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"};
-    for (int i = 0; i < 8; i++)
-        if (mode == order[i]) return i;
-    return -1;
+// pg_locks names modes "ShareUpdateExclusiveLock"; the engine, as SQL's LOCK does.
+LockMode pg_lock_mode(const std::string &pg_mode) {
+    static const std::map<std::string, LockMode> modes = {
+        {"AccessShareLock", LockMode::AccessShare},   {"RowShareLock", LockMode::RowShare},
+        {"RowExclusiveLock", LockMode::RowExclusive}, {"ShareUpdateExclusiveLock", LockMode::ShareUpdateExclusive},
+        {"ShareLock", LockMode::Share},               {"ShareRowExclusiveLock", LockMode::ShareRowExclusive},
+        {"ExclusiveLock", LockMode::Exclusive},       {"AccessExclusiveLock", LockMode::AccessExclusive}};
+    auto it = modes.find(pg_mode);
+    return it == modes.end() ? LockMode::None : it->second;
 }
 
 // Relation locks this backend holds on user relations: relation → strongest mode.
-std::map<std::string, std::string> held_locks() {
-    List *rows = NIL;
-    pg_call([&] {
-        MemoryContext outer = CurrentMemoryContext;
-        const int rc = SPI_execute(
-            // Tables and views, named like the other columns (schema.name); indexes follow their
-            // table's lock, and sequence locks come from drawing values: both only add noise.
-            "SELECT n.nspname || '.' || c.relname, l.mode FROM pg_catalog.pg_locks l "
-            "JOIN pg_catalog.pg_class c ON c.oid = l.relation "
-            "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND l.granted "
-            "AND c.relkind NOT IN ('i', 'I', 'S') "
-            "AND n.nspname NOT IN ('pg_catalog', 'pg_toast', 'information_schema', 'migration_guard')",
-            true, 0);
-        if (rc != SPI_OK_SELECT) elog(ERROR, "migration_guard: reading pg_locks failed (%d)", rc);
-        for (uint64 i = 0; i < SPI_processed; i++) {
-            MemoryContext old = MemoryContextSwitchTo(outer);
-            rows = lappend(rows, pstrdup(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1)));
-            rows = lappend(rows, pstrdup(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2)));
-            MemoryContextSwitchTo(old);
-        }
-    });
-    std::map<std::string, std::string> locks;
-    for (int i = 0; i + 1 < list_length(rows); i += 2) {
-        const std::string rel = static_cast<char *>(list_nth(rows, i));
-        const std::string mode = lock_name(static_cast<char *>(list_nth(rows, i + 1)));
-        auto &held = locks[rel];
-        if (lock_rank(mode) > lock_rank(held)) held = mode;
+std::map<std::string, LockMode> held_locks() {
+    std::map<std::string, LockMode> locks;
+    for (const auto &row : spi_rows(
+             // Tables and views, named like the other columns (schema.name); indexes follow their
+             // table's lock, and sequence locks come from drawing values: both only add noise.
+             "SELECT n.nspname || '.' || c.relname, l.mode FROM pg_catalog.pg_locks l "
+             "JOIN pg_catalog.pg_class c ON c.oid = l.relation "
+             "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+             "WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND l.granted "
+             "AND c.relkind NOT IN ('i', 'I', 'S') "
+             "AND n.nspname NOT IN ('pg_catalog', 'pg_toast', 'information_schema', 'migration_guard')")) {
+        LockMode &held = locks[row.at(0)];
+        held = stronger(held, pg_lock_mode(row.at(1)));
     }
     return locks;
 }
@@ -160,33 +139,21 @@ std::map<std::string, std::string> held_locks() {
 // Sequences are not transactional: a dry run that draws values advances them for good. They are
 // never rewound (another session may have drawn values meanwhile, and a rewound sequence would
 // hand them out twice); the dry run reports which ones moved.
-List *sequence_states() {
-    List *rows = NIL;
-    pg_call([&] {
-        MemoryContext outer = CurrentMemoryContext;
-        const int rc = SPI_execute(
-            "SELECT format('%I.%I', schemaname, sequencename), coalesce(last_value, start_value)::text, "
-            "(last_value IS NOT NULL)::text FROM pg_catalog.pg_sequences", true, 0);
-        if (rc != SPI_OK_SELECT) elog(ERROR, "migration_guard: reading sequences failed (%d)", rc);
-        for (uint64 i = 0; i < SPI_processed; i++) {
-            MemoryContext old = MemoryContextSwitchTo(outer);
-            for (int col = 1; col <= 3; col++)
-                rows = lappend(rows, pstrdup(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, col)));
-            MemoryContextSwitchTo(old);
-        }
-    });
-    return rows;
+std::map<std::string, std::vector<std::string>> sequence_states() {
+    std::map<std::string, std::vector<std::string>> states;
+    for (auto &row : spi_rows("SELECT format('%I.%I', schemaname, sequencename), "
+                              "coalesce(last_value, start_value)::text, (last_value IS NOT NULL)::text "
+                              "FROM pg_catalog.pg_sequences"))
+        states[row.at(0)] = std::move(row);
+    return states;
 }
 
-std::vector<std::string> moved_sequences(List *before) {
-    List *after = sequence_states();
+std::vector<std::string> moved_sequences(const std::map<std::string, std::vector<std::string>> &before) {
     std::vector<std::string> moved;
-    for (int i = 0; i + 2 < list_length(before); i += 3)
-        for (int j = 0; j + 2 < list_length(after); j += 3)
-            if (strcmp(static_cast<char *>(list_nth(before, i)), static_cast<char *>(list_nth(after, j))) == 0 &&
-                (strcmp(static_cast<char *>(list_nth(before, i + 1)), static_cast<char *>(list_nth(after, j + 1))) != 0 ||
-                 strcmp(static_cast<char *>(list_nth(before, i + 2)), static_cast<char *>(list_nth(after, j + 2))) != 0))
-                moved.emplace_back(static_cast<char *>(list_nth(before, i)));
+    for (const auto &[name, state] : sequence_states()) {
+        auto it = before.find(name);
+        if (it != before.end() && it->second != state) moved.push_back(name);
+    }
     return moved;
 }
 
@@ -279,7 +246,7 @@ std::vector<Outcome> run_all(List *stmts, const std::string &sql) {
             outcomes.push_back(std::move(o));
             continue;
         }
-        List *sequences_before = sequence_states();
+        const auto sequences_before = sequence_states();
         const auto locks_before = held_locks();
         *active = DryRunCollector{};
         const auto t0 = std::chrono::steady_clock::now();
@@ -300,8 +267,7 @@ std::vector<Outcome> run_all(List *stmts, const std::string &sql) {
             o.note += (o.note.empty() ? "" : "; ") + ("sequence " + seq + " advanced (sequences are not rolled back)");
         for (const auto &[rel, mode] : held_locks()) {
             auto before = locks_before.find(rel);
-            if (before == locks_before.end() || lock_rank(mode) > lock_rank(before->second))
-                o.locks.push_back(rel + ": " + mode);
+            if (before == locks_before.end() || mode > before->second) o.locks.push_back(rel + ": " + lock_mode_name(mode));
         }
         outcomes.push_back(std::move(o));
     }

@@ -13,6 +13,7 @@
 #include "server/dry_run.hpp"
 #include "server/server_catalog.hpp"
 #include "server/settings.hpp"
+#include "server/spi_rows.hpp"
 #include "server/statement_findings.hpp"
 #include "server/statement_text.hpp"
 
@@ -68,28 +69,11 @@ bool column_of_new_table(const std::string &column_object) {
     return facts && (facts->created_in_transaction || facts->temporary);
 }
 
-// Rows of a set-returning event trigger function, as pairs of strings, copied out of SPI.
+// Rows of a set-returning event trigger function, as (first, second) pairs.
 std::vector<std::pair<std::string, std::string>> spi_pairs(const char *query) {
-    List *values = NIL;
-    pg_call([&] {
-        MemoryContext outer = CurrentMemoryContext;
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-        const int rc = SPI_execute(query, true, 0);
-        if (rc != SPI_OK_SELECT) elog(ERROR, "migration_guard: event trigger query failed (%d)", rc);
-        for (uint64 i = 0; i < SPI_processed; i++) {
-            MemoryContext old = MemoryContextSwitchTo(outer);
-            for (int col = 1; col <= 2; col++) {
-                char *v = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, col);
-                values = lappend(values, pstrdup(v ? v : ""));
-            }
-            MemoryContextSwitchTo(old);
-        }
-        SPI_finish();
-    });
-    std::vector<std::pair<std::string, std::string>> rows;
-    for (int i = 0; i + 1 < list_length(values); i += 2)
-        rows.emplace_back(static_cast<char *>(list_nth(values, i)), static_cast<char *>(list_nth(values, i + 1)));
-    return rows;
+    std::vector<std::pair<std::string, std::string>> pairs;
+    for (auto &row : spi_rows(query)) pairs.emplace_back(std::move(row.at(0)), std::move(row.at(1)));
+    return pairs;
 }
 
 std::string table_of(const std::string &object) {

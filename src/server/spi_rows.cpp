@@ -1,0 +1,37 @@
+#include "server/spi_rows.hpp"
+
+#include "server/boundary.hpp"
+
+namespace mg::server {
+
+std::vector<std::vector<std::string>> spi_rows(const char *query) {
+    // Copied into the caller's memory context as C strings first: no C++ object may be alive
+    // across code that can raise a PostgreSQL error.
+    List *values = NIL;
+    int columns = 0;
+    pg_call([&] {
+        MemoryContext outer = CurrentMemoryContext;
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        const int rc = SPI_execute(query, true, 0);
+        if (rc != SPI_OK_SELECT) elog(ERROR, "migration_guard: catalog query failed (%d)", rc);
+        columns = SPI_tuptable->tupdesc->natts;
+        for (uint64 i = 0; i < SPI_processed; i++) {
+            MemoryContext old = MemoryContextSwitchTo(outer);
+            for (int col = 1; col <= columns; col++) {
+                char *v = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, col);
+                values = lappend(values, pstrdup(v ? v : ""));
+            }
+            MemoryContextSwitchTo(old);
+        }
+        SPI_finish();
+    });
+    std::vector<std::vector<std::string>> rows;
+    for (int i = 0; columns > 0 && i + columns <= list_length(values); i += columns) {
+        std::vector<std::string> row;
+        for (int col = 0; col < columns; col++) row.emplace_back(static_cast<char *>(list_nth(values, i + col)));
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+}  // namespace mg::server

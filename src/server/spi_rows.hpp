@@ -1,0 +1,14 @@
+// Small read-only catalog queries whose answer the C++ side keeps: rows of text, copied out of
+// SPI before it is released.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace mg::server {
+
+// Runs `query` (read-only, in its own SPI connection) and returns every row, each column as text
+// ("" for NULL). A failing query raises the PostgreSQL error as a C++ exception.
+std::vector<std::vector<std::string>> spi_rows(const char *query);
+
+}  // namespace mg::server
