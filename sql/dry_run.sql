@@ -68,6 +68,13 @@ SELECT statement, command, would_block, rules FROM migration_guard.dry_run('ALTE
 RESET migration_guard.migration_id;
 RESET migration_guard.outside_migration;
 
+-- A cancel (here statement_timeout) ends the dry run itself instead of becoming one statement's
+-- error; what it had run is gone with it.
+SET statement_timeout = '300ms';
+SELECT count(*) FROM migration_guard.dry_run('CREATE TABLE dry_cancelled (id int); SELECT pg_sleep(5)');
+RESET statement_timeout;
+SELECT count(*) AS cancelled_tables FROM pg_tables WHERE tablename = 'dry_cancelled';
+
 -- Nothing was left behind: catalog, data and sequences are as before.
 SELECT dry_fingerprint() = :'before' AS unchanged;
 SELECT count(*) AS reviews_tables FROM pg_tables WHERE tablename = 'dry_reviews';

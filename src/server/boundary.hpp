@@ -68,6 +68,40 @@ void pg_call(F &&f) {
     if (ErrorData *error = try_pg(std::forward<F>(f))) throw PgError(error);
 }
 
+// Runs `f` (PostgreSQL code only) in an internal subtransaction, from inside pg_call or try_pg.
+// On an error the subtransaction is rolled back, so the transaction stays usable, and the error
+// is returned (nullptr on success). `on_error` runs first, before the rollback (e.g. to stop a
+// timer that would otherwise fire during it).
+template <typename F, typename G = void (*)()>
+ErrorData *pg_subtransaction(F &&f, G &&on_error = [] {}) {
+    MemoryContext caller_context = CurrentMemoryContext;
+    ResourceOwner caller_owner = CurrentResourceOwner;
+    ErrorData *volatile error = nullptr;
+    BeginInternalSubTransaction(nullptr);
+    PG_TRY();
+    {
+        f();
+        ReleaseCurrentSubTransaction();
+    }
+    PG_CATCH();
+    {
+        on_error();
+        MemoryContextSwitchTo(caller_context);
+        error = CopyErrorData();
+        FlushErrorState();
+        RollbackAndReleaseCurrentSubTransaction();
+    }
+    PG_END_TRY();
+    MemoryContextSwitchTo(caller_context);
+    CurrentResourceOwner = caller_owner;
+    return error;
+}
+
+// A cancel or a lost connection: never swallowed, whatever the caller tolerates.
+inline bool is_interrupt(const ErrorData *e) {
+    return e && (e->sqlerrcode == ERRCODE_QUERY_CANCELED || e->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN);
+}
+
 namespace detail {
 // Fixed-size copies: the catch block must not allocate through PostgreSQL (which may longjmp).
 struct PendingError {

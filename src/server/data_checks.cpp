@@ -4,8 +4,6 @@
 #include "server/settings.hpp"
 
 extern "C" {
-#include "access/xact.h"
-#include "utils/resowner.h"
 #include "utils/timeout.h"
 }
 
@@ -32,49 +30,35 @@ std::optional<DataCount> bounded_count(const std::string &match_query, double ta
     const int64 cap = check_rows();
     pg_call([&] {
         if (check_timeout_id == MAX_TIMEOUTS) check_timeout_id = RegisterTimeout(USER_TIMEOUT, on_check_timeout);
-        MemoryContext caller_context = CurrentMemoryContext;
-        ResourceOwner caller_owner = CurrentResourceOwner;
-        BeginInternalSubTransaction(nullptr);
         check_timed_out = 0;
-        PG_TRY();
-        {
-            enable_timeout_after(check_timeout_id, check_timeout_ms());
-            if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-            Portal portal = SPI_cursor_open_with_args(nullptr, match_query.c_str(), 0, nullptr, nullptr, nullptr, true, 0);
-            for (;;) {
-                SPI_cursor_fetch(portal, true, 10000);
-                if (SPI_processed == 0) break;
-                result.count += static_cast<int64_t>(SPI_processed);
-                SPI_freetuptable(SPI_tuptable);
-            }
-            SPI_cursor_close(portal);
-            SPI_finish();
-            disable_timeout(check_timeout_id, false);
-            ReleaseCurrentSubTransaction();
-            MemoryContextSwitchTo(caller_context);
-            CurrentResourceOwner = caller_owner;
+        ErrorData *error = pg_subtransaction(
+            [&] {
+                enable_timeout_after(check_timeout_id, check_timeout_ms());
+                if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+                Portal portal =
+                    SPI_cursor_open_with_args(nullptr, match_query.c_str(), 0, nullptr, nullptr, nullptr, true, 0);
+                for (;;) {
+                    SPI_cursor_fetch(portal, true, 10000);
+                    if (SPI_processed == 0) break;
+                    result.count += static_cast<int64_t>(SPI_processed);
+                    SPI_freetuptable(SPI_tuptable);
+                }
+                SPI_cursor_close(portal);
+                SPI_finish();
+                disable_timeout(check_timeout_id, false);
+            },
+            [] { disable_timeout(check_timeout_id, false); });
+        if (!error) {
             ok = true;
+        } else if (error->sqlerrcode == ERRCODE_QUERY_CANCELED && check_timed_out) {
+            // Our own time limit: what was counted so far is a lower bound.
+            result.at_least = true;
+            result.timed_out = true;
+            ok = true;
+        } else if (is_interrupt(error)) {
+            ReThrowError(error);
         }
-        PG_CATCH();
-        {
-            disable_timeout(check_timeout_id, false);
-            MemoryContextSwitchTo(caller_context);
-            ErrorData *error = CopyErrorData();
-            FlushErrorState();
-            RollbackAndReleaseCurrentSubTransaction();
-            MemoryContextSwitchTo(caller_context);
-            CurrentResourceOwner = caller_owner;
-            // Our own time limit: what was counted so far is a lower bound. Any other error
-            // (a real cancel, permissions, a type without an input function) leaves the answer unknown.
-            if (error->sqlerrcode == ERRCODE_QUERY_CANCELED && check_timed_out) {
-                result.at_least = true;
-                result.timed_out = true;
-                ok = true;
-            } else if (error->sqlerrcode == ERRCODE_QUERY_CANCELED) {
-                ReThrowError(error);
-            }
-        }
-        PG_END_TRY();
+        // Any other error (permissions, a type without an input function) leaves the answer unknown.
     });
     if (!ok) return std::nullopt;
     if (!result.timed_out && table_rows > static_cast<double>(cap)) {

@@ -14,10 +14,6 @@
 #include "server/spi_rows.hpp"
 #include "server/statement_findings.hpp"
 
-extern "C" {
-#include "access/xact.h"
-#include "utils/resowner.h"
-}
 
 namespace mg::server {
 
@@ -172,36 +168,17 @@ struct Outcome {
 // Runs one statement in its own subtransaction (inside the dry run's), so an error is reported
 // with its position instead of ending the dry run's function. PostgreSQL code only inside.
 ErrorData *run_statement(const char *text, int64_t *rows) {
-    ErrorData *volatile error = nullptr;
+    ErrorData *error = nullptr;
     pg_call([&] {
-        MemoryContext caller_context = CurrentMemoryContext;
-        ResourceOwner caller_owner = CurrentResourceOwner;
-        BeginInternalSubTransaction(nullptr);
-        PG_TRY();
-        {
+        error = pg_subtransaction([&] {
             const int rc = SPI_execute(text, false, 0);
             *rows = rc == SPI_OK_INSERT || rc == SPI_OK_UPDATE || rc == SPI_OK_DELETE || rc == SPI_OK_INSERT_RETURNING ||
                             rc == SPI_OK_UPDATE_RETURNING || rc == SPI_OK_DELETE_RETURNING || rc == SPI_OK_SELECT ||
                             rc == SPI_OK_MERGE
                         ? static_cast<int64_t>(SPI_processed)
                         : -1;
-            ReleaseCurrentSubTransaction();
-            MemoryContextSwitchTo(caller_context);
-            CurrentResourceOwner = caller_owner;
-        }
-        PG_CATCH();
-        {
-            MemoryContextSwitchTo(caller_context);
-            error = CopyErrorData();
-            FlushErrorState();
-            RollbackAndReleaseCurrentSubTransaction();
-            MemoryContextSwitchTo(caller_context);
-            CurrentResourceOwner = caller_owner;
-            // A cancel or a lost connection ends the dry run itself.
-            if (error->sqlerrcode == ERRCODE_QUERY_CANCELED || error->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
-                ReThrowError(error);
-        }
-        PG_END_TRY();
+        });
+        if (is_interrupt(error)) ReThrowError(error);  // ends the dry run itself
     });
     return error;
 }

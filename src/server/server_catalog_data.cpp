@@ -171,18 +171,24 @@ std::vector<std::string> ServerCatalog::cascade_targets(const std::string &kind,
         "ORDER BY 1 LIMIT 500";
     std::vector<std::string> out;
     List *rows = NIL;
-    ErrorData *error = try_pg([&] {
-        MemoryContext outer = CurrentMemoryContext;
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-        if (SPI_execute(query.c_str(), true, 0) == SPI_OK_SELECT)
-            for (uint64 i = 0; i < SPI_processed; i++) {
-                MemoryContext old = MemoryContextSwitchTo(outer);
-                rows = lappend(rows, pstrdup(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1)));
-                MemoryContextSwitchTo(old);
-            }
-        SPI_finish();
+    ErrorData *error = nullptr;
+    pg_call([&] {
+        MemoryContext outer = CurrentMemoryContext;  // outlives the subtransaction
+        error = pg_subtransaction([&] {
+            if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+            if (SPI_execute(query.c_str(), true, 0) == SPI_OK_SELECT)
+                for (uint64 i = 0; i < SPI_processed; i++) {
+                    MemoryContext old = MemoryContextSwitchTo(outer);
+                    rows = lappend(rows, pstrdup(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1)));
+                    MemoryContextSwitchTo(old);
+                }
+            SPI_finish();
+        });
+        if (is_interrupt(error)) ReThrowError(error);
     });
-    if (error) return {};  // a failed catalog look-up leaves the list unknown, not the statement
+    // A failed catalog look-up (rolled back with its subtransaction) leaves the list unknown,
+    // not the statement.
+    if (error) return {};
     ListCell *lc;
     foreach (lc, rows) out.emplace_back(static_cast<char *>(lfirst(lc)));
     return out;
