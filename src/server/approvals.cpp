@@ -6,6 +6,7 @@
 #include "engine/approval_scope.hpp"
 #include "engine/rule_catalog.hpp"
 #include "server/guard_owner.hpp"
+#include "server/role_names.hpp"
 #include "server/settings.hpp"
 #include "server/sqlstate.hpp"
 
@@ -27,18 +28,6 @@ std::vector<std::string> lines_of(const char *text) {
     std::istringstream in(text);
     for (std::string line; std::getline(in, line);) out.push_back(line);
     return out;
-}
-
-std::string current_role_name() {
-    const char *name = nullptr;
-    pg_call([&] { name = GetUserNameFromId(GetUserId(), false); });
-    return name;
-}
-
-std::string session_role_name() {
-    const char *name = nullptr;
-    pg_call([&] { name = GetUserNameFromId(GetSessionUserId(), false); });
-    return name;
 }
 
 // Columns of the approval row, copied out of SPI into the caller's memory.
@@ -184,8 +173,9 @@ MG_SQL_FUNCTION(migration_guard_approve) {
     using namespace mg;
     using namespace mg::server;
 
-    std::vector<std::string> rules, objects;
-    std::string reason;
+    // Read as PostgreSQL lists and C strings; copied into C++ containers once pg_call is done.
+    List *arrays[2] = {NIL, NIL};
+    const char *reason_text = "";
     int uses = 1;
     bool valid_for_positive = false, missing = false;
     Oid caller = InvalidOid;
@@ -201,18 +191,21 @@ MG_SQL_FUNCTION(migration_guard_approve) {
             bool *nulls;
             int n;
             deconstruct_array(PG_GETARG_ARRAYTYPE_P(arg), TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
-            for (int i = 0; i < n; i++) {
-                char *value = nulls[i] ? pstrdup("") : TextDatumGetCString(elems[i]);
-                (arg == 0 ? rules : objects).emplace_back(value);
-            }
+            for (int i = 0; i < n; i++)
+                arrays[arg] = lappend(arrays[arg], nulls[i] ? pstrdup("") : TextDatumGetCString(elems[i]));
         }
-        reason = TextDatumGetCString(PG_GETARG_DATUM(2));
+        reason_text = TextDatumGetCString(PG_GETARG_DATUM(2));
         uses = PG_GETARG_INT32(3);
         Interval *valid_for = PG_GETARG_INTERVAL_P(4);
         const double micros = valid_for->month * 30.0 * USECS_PER_DAY + valid_for->day * 1.0 * USECS_PER_DAY +
                               static_cast<double>(valid_for->time);
         valid_for_positive = micros > 0;
     });
+    std::vector<std::string> rules, objects;
+    ListCell *lc;
+    foreach (lc, arrays[0]) rules.emplace_back(static_cast<const char *>(lfirst(lc)));
+    foreach (lc, arrays[1]) objects.emplace_back(static_cast<const char *>(lfirst(lc)));
+    const std::string reason = reason_text;
 
     if (!may_approve)
         throw UserError(MG_ERRCODE_NOT_APPROVER, "permission denied to approve schema changes",
@@ -254,11 +247,7 @@ MG_SQL_FUNCTION(migration_guard_approve) {
     std::string rules_text, objects_text;
     for (const auto &r : rules) rules_text += (rules_text.empty() ? "" : "\n") + r;
     for (const auto &o : objects) objects_text += (objects_text.empty() ? "" : "\n") + o;
-    std::string approver, session;
-    pg_call([&] {
-        approver = GetUserNameFromId(caller, false);
-        session = GetUserNameFromId(GetSessionUserId(), false);
-    });
+    const std::string approver = role_name(caller), session = session_role_name();
     as_guard_owner([&](MemoryContext) {
         Oid types[7] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT4OID};
         Datum args[7] = {CStringGetTextDatum(token),

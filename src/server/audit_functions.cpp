@@ -3,6 +3,7 @@
 #include "server/audit.hpp"
 #include "server/boundary.hpp"
 #include "server/guard_owner.hpp"
+#include "server/role_names.hpp"
 #include "server/settings.hpp"
 #include "server/statement_text.hpp"
 
@@ -81,10 +82,8 @@ MG_SQL_FUNCTION(migration_guard_begin_migration) {
     if (!open.empty())
         throw UserError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "migration \"" + open + "\" is still open",
                         "", "Call SELECT migration_guard.end_migration(); first.");
-    std::string role, session;
+    const std::string role = current_role_name(), session = session_role_name();
     pg_call([&] {
-        role = GetUserNameFromId(GetUserId(), false);
-        session = GetUserNameFromId(GetSessionUserId(), false);
         set_config_option("migration_guard.migration_id", id.c_str(), PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SET,
                           true, 0, false);
     });

@@ -37,10 +37,11 @@ MG_SQL_FUNCTION(migration_guard_analyze_text) {
     const std::vector<StatementReport> reports = analyze_migration(sql, stmts);
 
     // The server's own command tags, so classify() names commands exactly as PostgreSQL does.
-    std::vector<const char *> tags;
+    std::vector<const char *> tags(static_cast<size_t>(list_length(stmts)));
     pg_call([&] {
         ListCell *lc;
-        foreach (lc, stmts) tags.push_back(GetCommandTagName(CreateCommandTag(lfirst_node(RawStmt, lc)->stmt)));
+        foreach (lc, stmts)
+            tags[foreach_current_index(lc)] = GetCommandTagName(CreateCommandTag(lfirst_node(RawStmt, lc)->stmt));
     });
 
     const LineIndex lines(sql);

@@ -6,16 +6,20 @@
 namespace mg::server {
 
 std::string migration_text_arg(FunctionCallInfo fcinfo) {
-    std::string sql;
+    // Only PostgreSQL calls inside pg_call: the copy into C++ memory happens after it.
+    const char *data = nullptr;
+    size_t length = 0;
     pg_call([&] {
         if (get_fn_expr_argtype(fcinfo->flinfo, 0) == UNKNOWNOID) {
-            sql = PG_GETARG_CSTRING(0);
+            data = PG_GETARG_CSTRING(0);
+            length = strlen(data);
         } else {
             text *arg = PG_GETARG_TEXT_PP(0);
-            sql.assign(VARDATA_ANY(arg), VARSIZE_ANY_EXHDR(arg));
+            data = VARDATA_ANY(arg);
+            length = VARSIZE_ANY_EXHDR(arg);
         }
     });
-    return sql;
+    return std::string(data, length);
 }
 
 List *parse_migration(const std::string &sql) {
