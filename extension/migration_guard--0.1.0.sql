@@ -62,7 +62,7 @@ CREATE FUNCTION migration_guard.rules(
     OUT server_only boolean)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'migration_guard_rules'
-LANGUAGE C STRICT IMMUTABLE;
+LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION migration_guard.rules() IS
     'The rule catalog: id, default risk, category, summary, whether it is purely additive, whether only the server sees it';
 
@@ -170,6 +170,7 @@ CREATE FUNCTION migration_guard.coverage(
     OUT command text, OUT guarded boolean, OUT mechanism text, OUT note text)
 RETURNS SETOF record
 LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
 AS $$
     WITH state AS (
         SELECT migration_guard.preloaded() AS preloaded,
@@ -373,12 +374,15 @@ CREATE VIEW migration_guard.drift AS
 SELECT * FROM migration_guard.audit_log WHERE migration_id IS NULL AND decision <> 'blocked';
 COMMENT ON VIEW migration_guard.drift IS 'Schema changes made outside any migration, newest first';
 
-CREATE FUNCTION migration_guard.history(object text)
+-- The guard's SQL functions run with a pinned search_path; history() reads only the caller's
+-- current schema (for an unqualified name), through a qualified call.
+CREATE FUNCTION migration_guard.history_in(object text, default_schema name)
 RETURNS SETOF migration_guard.audit_log
 LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
 AS $$
     WITH target AS (
-        SELECT CASE WHEN position('.' IN object) > 0 THEN object ELSE current_schema() || '.' || object END AS name
+        SELECT CASE WHEN position('.' IN object) > 0 THEN object ELSE default_schema || '.' || object END AS name
     )
     SELECT a.* FROM migration_guard.audit_log a, target t
     WHERE a.object_identity = t.name
@@ -386,11 +390,16 @@ AS $$
        OR a.object_identity LIKE '% on ' || t.name
     ORDER BY a.logged_at DESC, a.id DESC
 $$;
+CREATE FUNCTION migration_guard.history(object text)
+RETURNS SETOF migration_guard.audit_log
+LANGUAGE sql STABLE
+AS $$ SELECT * FROM migration_guard.history_in(object, pg_catalog.current_schema()) $$;
 COMMENT ON FUNCTION migration_guard.history(text) IS 'Everything that happened to one table, its columns, constraints and triggers, newest first';
 
 CREATE FUNCTION migration_guard.changes_by(role_name text)
 RETURNS SETOF migration_guard.audit_log
 LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT * FROM migration_guard.audit_log a
     WHERE a.role_name = changes_by.role_name OR a.session_role = changes_by.role_name
@@ -401,8 +410,10 @@ REVOKE ALL ON migration_guard.audit_log, migration_guard.migrations, migration_g
               migration_guard.blocked_attempts, migration_guard.drift FROM PUBLIC;
 GRANT SELECT ON migration_guard.audit_log, migration_guard.migrations, migration_guard.recent_changes,
                 migration_guard.blocked_attempts, migration_guard.drift TO migration_guard_auditor;
-REVOKE ALL ON FUNCTION migration_guard.history(text), migration_guard.changes_by(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION migration_guard.history(text), migration_guard.changes_by(text) TO migration_guard_auditor;
+REVOKE ALL ON FUNCTION migration_guard.history(text), migration_guard.history_in(text, name),
+                       migration_guard.changes_by(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migration_guard.history(text), migration_guard.history_in(text, name),
+                          migration_guard.changes_by(text) TO migration_guard_auditor;
 
 CREATE FUNCTION migration_guard.on_ddl_command_end() RETURNS event_trigger
 AS 'MODULE_PATHNAME', 'migration_guard_on_ddl_command_end' LANGUAGE C;
@@ -441,7 +452,7 @@ LANGUAGE sql STRICT VOLATILE
 AS $$
     SELECT d.statement, d.command, d.status, d.risk::migration_guard.risk, d.would_block, d.approval, d.rules,
            d.locks, d.created, d.altered, d.dropped, d.rewritten, d.rows_affected, d.error, d.error_line,
-           d.error_col, d.note, round(d.duration_ms::numeric, 3)
+           d.error_col, d.note, pg_catalog.round(d.duration_ms::pg_catalog.numeric, 3)
     FROM migration_guard.dry_run_raw(sql) d
 $$;
 COMMENT ON FUNCTION migration_guard.dry_run(text) IS

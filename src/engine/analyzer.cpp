@@ -1,5 +1,7 @@
 #include "engine/analyzer.hpp"
 
+#include "engine/depth_guard.hpp"
+
 #include <algorithm>
 
 #include "engine/rule_context.hpp"
@@ -87,10 +89,12 @@ std::vector<StatementReport> analyze(List *raw_stmts, const std::string &text, c
         report.location = start;
         report.length = std::max(0, std::min(end, text_len) - start);
         report.command = command_tag(raw->stmt);
-        {
+        try {
             RuleContext ctx(catalog, state, options, report);
             judge_all(raw->stmt, ctx);
             check_lock_timeout(ctx, report);
+        } catch (const TooDeep &e) {
+            throw TooDeep(e.location >= 0 ? e.location : start);  // named by its statement
         }
         track_objects(raw->stmt, state, report);
         reports.push_back(std::move(report));

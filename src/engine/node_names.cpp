@@ -91,13 +91,20 @@ DeclaredType declared_type(const TypeName *tn) {
     const int nmods = list_length(tn->typmods);
     const int a = nmods >= 1 ? int_const(static_cast<const Node *>(linitial(tn->typmods))) : -1;
     const int b = nmods >= 2 ? int_const(static_cast<const Node *>(lsecond(tn->typmods))) : 0;
+    // Lengths and precisions PostgreSQL refuses (the statement fails there) stay unknown here;
+    // computing their typmod would overflow.
+    constexpr int kMaxCharLength = 10 * 1024 * 1024;  // MaxAttrSize in varchar.c
+    constexpr int kMaxNumericPrecision = 1000;        // NUMERIC_MAX_PRECISION
     if (a >= 0) {
-        if (t.name == "varchar" || t.name == "bpchar")
-            t.typmod = a + kVarHdrSz;
-        else if (t.name == "numeric")
-            t.typmod = ((a << 16) | (b & 0xffff)) + kVarHdrSz;
-        else
+        if (t.name == "varchar" || t.name == "bpchar") {
+            if (a <= kMaxCharLength) t.typmod = a + kVarHdrSz;
+        } else if (t.name == "numeric") {
+            if (a <= kMaxNumericPrecision && b >= -kMaxNumericPrecision && b <= kMaxNumericPrecision)
+                t.typmod = static_cast<int32_t>((static_cast<uint32_t>(a) << 16) | (static_cast<uint32_t>(b) & 0xffff)) +
+                           kVarHdrSz;
+        } else {
             t.typmod = a;  // timestamp(p), time(p), interval(p), bit(n), varbit(n)
+        }
     } else if (t.name == "bpchar" && nmods == 0) {
         t.typmod = 1 + kVarHdrSz;  // char without a length means char(1)
     }

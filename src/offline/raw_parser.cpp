@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "engine/depth_guard.hpp"
 #include "engine/text_position.hpp"
 
 // libpg_query's internal entry points (pg_query_internal.h needs its own copy of the server
@@ -38,8 +39,41 @@ struct ParserMemory {
 };
 }  // namespace
 
+namespace {
+
+// psql sends what follows a NUL byte (and PostgreSQL rejects invalid UTF-8): a linter that
+// stopped at the first NUL, or judged bytes the server would read differently, could pass a
+// file whose later statements run unchecked. Such a file is refused with the position.
+bool refuse_unreadable(const std::string &text, ParseError &error) {
+    const size_t nul = text.find('\0');
+    if (nul != std::string::npos) {
+        error = {"the text contains a NUL byte: what follows it would not be checked", static_cast<int>(nul)};
+        return true;
+    }
+    const auto *p = reinterpret_cast<const unsigned char *>(text.data());
+    const size_t n = text.size();
+    for (size_t i = 0; i < n;) {
+        const unsigned char c = p[i];
+        size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+        bool ok = len > 0 && i + len <= n;
+        for (size_t k = 1; ok && k < len; k++) ok = (p[i + k] & 0xc0) == 0x80;
+        if (ok && len == 2) ok = c >= 0xc2;                                        // overlong
+        if (ok && len == 3) ok = !(c == 0xe0 && p[i + 1] < 0xa0) && !(c == 0xed && p[i + 1] >= 0xa0);  // overlong, surrogates
+        if (ok && len == 4) ok = !(c == 0xf0 && p[i + 1] < 0x90) && (c < 0xf4 || (c == 0xf4 && p[i + 1] < 0x90));
+        if (!ok) {
+            error = {"invalid UTF-8 byte sequence: the text must be UTF-8", static_cast<int>(i)};
+            return true;
+        }
+        i += len;
+    }
+    return false;
+}
+
+}  // namespace
+
 bool analyze_text(const std::string &text, const CatalogFacts &catalog, const Options &options,
                   std::vector<StatementReport> &reports, ParseError &error) {
+    if (refuse_unreadable(text, error)) return false;
     ParserMemory memory;
     PgQueryInternalParsetreeAndError parsed = pg_query_raw_parse(text.c_str());
     if (parsed.stderr_buffer) std::free(parsed.stderr_buffer);
@@ -49,7 +83,12 @@ bool analyze_text(const std::string &text, const CatalogFacts &catalog, const Op
         pg_query_free_error(parsed.error);
         return false;
     }
-    reports = analyze(parsed.tree, text, catalog, options);
+    try {
+        reports = analyze(parsed.tree, text, catalog, options);
+    } catch (const TooDeep &e) {
+        error = {e.what(), e.location};
+        return false;
+    }
     return true;
 }
 

@@ -295,7 +295,7 @@ extern "C" void migration_guard_audit_writer(Datum arg) {
         SPI_connect();
         PushActiveSnapshot(GetTransactionSnapshot());
         pgstat_report_activity(STATE_RUNNING, "writing a blocked attempt to the audit log");
-        SPI_execute("SET LOCAL search_path = pg_catalog, migration_guard, pg_temp", false, 0);
+        SPI_execute("SET LOCAL search_path = pg_catalog, pg_temp", false, 0);
         insert_row("audit_blocked", c, s[kTag], s[kObjectType], s[kIdentity], s[kStatement], s[kRules], s[kRisk],
                    "blocked", header.approval_id);
         SPI_finish();

@@ -15,12 +15,19 @@
 #include <new>
 #include <string>
 
+#include "engine/depth_guard.hpp"
 #include "server/pg_prelude.hpp"
 
 namespace mg::server {
 
-// A PostgreSQL error caught by pg_call(). The ErrorData lives in the caller's memory context and
-// is released with it (at the latest when the transaction aborts).
+// Where caught errors are kept: the top transaction's context outlives every subtransaction an
+// error may have been raised in (a dry run's, a data check's), so the ErrorData is still valid
+// when it is re-raised after they are rolled back. Freed when the transaction ends.
+inline MemoryContext error_keep_context() {
+    return TopTransactionContext ? TopTransactionContext : TopMemoryContext;
+}
+
+// A PostgreSQL error caught by pg_call(). The ErrorData lives in error_keep_context().
 class PgError : public std::exception {
 public:
     explicit PgError(ErrorData *data) : data_(data) {}
@@ -55,9 +62,10 @@ ErrorData *try_pg(F &&f) {
     }
     PG_CATCH();
     {
-        MemoryContextSwitchTo(caller_context);
+        MemoryContextSwitchTo(error_keep_context());
         error = CopyErrorData();
         FlushErrorState();
+        MemoryContextSwitchTo(caller_context);
     }
     PG_END_TRY();
     return error;
@@ -86,7 +94,7 @@ ErrorData *pg_subtransaction(F &&f, G &&on_error = [] {}) {
     PG_CATCH();
     {
         on_error();
-        MemoryContextSwitchTo(caller_context);
+        MemoryContextSwitchTo(error_keep_context());
         error = CopyErrorData();
         FlushErrorState();
         RollbackAndReleaseCurrentSubTransaction();
@@ -130,6 +138,10 @@ auto enter_cpp(const char *where, F &&body) -> decltype(body()) {
         pending.set(pending.message, e.message.c_str());
         pending.set(pending.detail, e.detail.c_str());
         pending.set(pending.hint, e.hint.c_str());
+    } catch (const TooDeep &e) {
+        pending.sqlstate = ERRCODE_STATEMENT_TOO_COMPLEX;
+        pending.set(pending.message, (std::string("migration_guard cannot judge this statement: ") + e.what()).c_str());
+        pending.set(pending.hint, "Split the expression (e.g. compute it in a function or in several steps).");
     } catch (const std::bad_alloc &) {
         pending.sqlstate = ERRCODE_OUT_OF_MEMORY;
         pending.set(pending.message, "out of memory");

@@ -1,6 +1,7 @@
 #include "server/data_checks.hpp"
 
 #include "server/boundary.hpp"
+#include "server/pinned_path.hpp"
 #include "server/settings.hpp"
 
 extern "C" {
@@ -34,6 +35,10 @@ std::optional<DataCount> bounded_count(const std::string &match_query, double ta
         ErrorData *error = pg_subtransaction(
             [&] {
                 enable_timeout_after(check_timeout_id, check_timeout_ms());
+                // Rolled back with the subtransaction on error; restored at its end otherwise.
+                const int level = NewGUCNestLevel();
+                set_config_option("search_path", kPinnedSearchPath, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+                                  true, 0, false);
                 if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
                 Portal portal =
                     SPI_cursor_open_with_args(nullptr, match_query.c_str(), 0, nullptr, nullptr, nullptr, true, 0);
@@ -45,6 +50,7 @@ std::optional<DataCount> bounded_count(const std::string &match_query, double ta
                 }
                 SPI_cursor_close(portal);
                 SPI_finish();
+                AtEOXact_GUC(true, level);
                 disable_timeout(check_timeout_id, false);
             },
             [] { disable_timeout(check_timeout_id, false); });

@@ -19,7 +19,6 @@ namespace mg::server {
 
 namespace {
 
-StatementState statement_state;
 
 bool blocks(const Finding &f) {
     if (f.rule == "ddl-outside-migration") return outside_migration() == OutsideMigration::Block;
@@ -79,7 +78,7 @@ void report(int elevel, const std::string &message, const std::string &detail, c
 
     // One approval must cover everything the statement needs (e.g. drop-schema at its start and
     // the tables it drops by cascade), so the suggested call names all of it.
-    std::vector<Finding> needed = statement_state.blocking;
+    std::vector<Finding> needed = current_statement().blocking;
     needed.insert(needed.end(), blocked.begin(), blocked.end());
     std::string hint = first.hint + ".\nIf it is intended, an approver can let it through once: " +
                        approve_call(needed) + " then run SET migration_guard.approval = '<token>'; and retry.";
@@ -138,15 +137,9 @@ const char *decision_name(Decision d) {
     return "allowed";
 }
 
-StatementState &current_statement() { return statement_state; }
-void begin_statement(std::string text, std::string command_tag) {
-    statement_state = StatementState{};
-    statement_state.text = std::move(text);
-    statement_state.command_tag = std::move(command_tag);
-}
 
 AuditRow statement_audit_row(const std::string &object_type, const std::string &object_identity) {
-    const StatementState &st = statement_state;
+    const StatementState &st = current_statement();
     AuditRow r;
     r.command_tag = st.command_tag;
     r.object_type = object_type;
@@ -162,7 +155,7 @@ AuditRow statement_audit_row(const std::string &object_type, const std::string &
 namespace {
 
 void note(const Judgement &j) {
-    StatementState &st = statement_state;
+    StatementState &st = current_statement();
     st.judged_any = true;
     st.risk = max_risk(st.risk, j.risk);
     if (j.decision > st.decision) st.decision = j.decision;
@@ -180,7 +173,7 @@ void audit_blocked(const std::vector<Finding> &blocked, const std::string &comma
         r.command_tag = command_tag;
         r.object_type = object_kind(f);
         r.object_identity = f.object;
-        r.statement = statement_state.text;
+        r.statement = current_statement().text;
         r.rules = {f.rule};
         r.risk = f.risk;
         r.decision = "blocked";
@@ -202,7 +195,7 @@ Judgement judge_quietly(std::vector<Finding> findings, const std::string &comman
     Judgement j;
     for (const auto &f : findings) {
         j.risk = max_risk(j.risk, f.risk);
-        statement_state.judged.insert(f.rule + " " + f.object);
+        current_statement().judged.insert(f.rule + " " + f.object);
     }
     j.findings = std::move(findings);
     const Mode m = mode();
@@ -232,14 +225,14 @@ Judgement judge_quietly(std::vector<Finding> findings, const std::string &comman
             report(WARNING, "migration_guard: " + command_tag + " outside any migration", f.message + ".", f.hint + ".");
         }
     if (blocked.empty()) return j;
-    const ApprovalOutcome approval = use_approval(blocked, command_tag, statement_state.text, statement_state.spent_approval);
+    const ApprovalOutcome approval = use_approval(blocked, command_tag, current_statement().text, current_statement().spent_approval);
     if (!approval.approved) {
         audit_blocked(blocked, command_tag, approval.id);
         raise_block(blocked, command_tag, approval);
     }
-    const bool newly_spent = statement_state.spent_approval != approval.id;
-    statement_state.spent_approval = approval.id;
-    statement_state.blocking.insert(statement_state.blocking.end(), blocked.begin(), blocked.end());
+    const bool newly_spent = current_statement().spent_approval != approval.id;
+    current_statement().spent_approval = approval.id;
+    current_statement().blocking.insert(current_statement().blocking.end(), blocked.begin(), blocked.end());
     j.decision = Decision::Approved;
     j.approval_id = approval.id;
     if (!newly_spent) return j;  // the statement's approval, already announced

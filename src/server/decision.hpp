@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/finding.hpp"
+#include "server/pg_prelude.hpp"
 #include "server/audit.hpp"
 
 namespace mg::server {
@@ -40,8 +41,20 @@ struct StatementState {
     bool judged_any = false;
 };
 
+// Statements nest (a function in a USING or DEFAULT expression, a DO block, a trigger run DDL of
+// their own), so the states form a stack keyed by the statement's parse tree (the node the
+// utility hook and every event trigger of that statement see). An inner statement that fails,
+// or is caught by an EXCEPTION block, leaves the outer statement's state exactly as it was.
 StatementState &current_statement();
-void begin_statement(std::string text, std::string command_tag);
+// Pushes the state of a statement that starts now, and makes it current.
+void begin_statement(const Node *key, std::string text, std::string command_tag);
+// Makes the state of `key` current again (dropping the finished inner statements above it);
+// false when the statement was never begun (the guard was inactive when it started).
+bool resume_statement(const Node *key);
+// The statement has ended: its state (and anything left above it) is dropped.
+void end_statement(const Node *key);
+// Registers the (sub)transaction callbacks that drop states of aborted work.
+void init_statement_stack();
 // The audit row of the statement now running, for one object it changed.
 AuditRow statement_audit_row(const std::string &object_type, const std::string &object_identity);
 

@@ -264,6 +264,12 @@ Datum text_array(const std::vector<std::string> &items) {
 }  // namespace
 
 MG_SQL_FUNCTION(migration_guard_dry_run) {
+    // The event triggers report to one collector; a dry run started from inside another (its
+    // text calling dry_run()) would swap it out from under the outer one.
+    if (active)
+        throw UserError(ERRCODE_FEATURE_NOT_SUPPORTED, "migration_guard.dry_run() cannot run inside another dry run",
+                        "The migration text of a dry run calls dry_run() itself.",
+                        "Dry-run the inner migration text on its own.");
     const std::string sql = migration_text_arg(fcinfo);
     List *stmts = parse_migration(sql);
     pg_call([&] { InitMaterializedSRF(fcinfo, 0); });

@@ -88,12 +88,12 @@ MG_SQL_FUNCTION(migration_guard_on_ddl_command_start) {
     EventTriggerData *trigger = trigger_data(fcinfo);
     const std::string tag = GetCommandTagName(trigger->tag);
     if (creating_extension) PG_RETURN_VOID();  // a script's statements belong to CREATE/ALTER EXTENSION
+    if (dry_run_collector()) PG_RETURN_VOID();  // the dry run judges each statement itself
     if (guard_inactive()) {
-        begin_statement({}, tag);
+        begin_statement(trigger->parsetree, {}, tag);
         PG_RETURN_VOID();
     }
-    if (dry_run_collector()) PG_RETURN_VOID();  // the dry run judges each statement itself
-    begin_statement(running_statement_text(trigger->parsetree), tag);
+    begin_statement(trigger->parsetree, running_statement_text(trigger->parsetree), tag);
     remember_named_targets(trigger->parsetree);
     std::vector<Finding> findings = findings_for_statement(trigger->parsetree);
     for (const auto &f : findings)
@@ -105,14 +105,18 @@ MG_SQL_FUNCTION(migration_guard_on_ddl_command_start) {
 
 // What changed: one audit row per object the command created or altered.
 MG_SQL_FUNCTION(migration_guard_on_ddl_command_end) {
-    trigger_data(fcinfo);
+    EventTriggerData *trigger = trigger_data(fcinfo);
     if (DryRunCollector *dry = dry_run_collector()) {
         for (const auto &[tag, identity] : spi_pairs(
                  "SELECT command_tag, object_type || ' ' || object_identity FROM pg_catalog.pg_event_trigger_ddl_commands()"))
             (tag.rfind("CREATE", 0) == 0 ? dry->created : dry->altered).push_back(identity);
         PG_RETURN_VOID();
     }
-    if (guard_inactive() || !current_statement().judged_any) PG_RETURN_VOID();
+    if (!resume_statement(trigger->parsetree)) PG_RETURN_VOID();
+    if (guard_inactive() || !current_statement().judged_any) {
+        end_statement(trigger->parsetree);
+        PG_RETURN_VOID();
+    }
     std::vector<AuditRow> rows;
     for (const auto &[type, identity] : spi_pairs(
              "SELECT object_type, object_identity FROM pg_catalog.pg_event_trigger_ddl_commands() "
@@ -120,6 +124,7 @@ MG_SQL_FUNCTION(migration_guard_on_ddl_command_end) {
              "AND object_identity NOT LIKE 'pg_temp%'"))
         rows.push_back(statement_audit_row(type, identity));
     write_audit_rows(rows);
+    end_statement(trigger->parsetree);
     PG_RETURN_VOID();
 }
 
@@ -134,6 +139,8 @@ MG_SQL_FUNCTION(migration_guard_on_sql_drop) {
     }
     if (guard_inactive()) PG_RETURN_VOID();
     const std::string tag = GetCommandTagName(trigger->tag);
+    if (!resume_statement(trigger->parsetree))
+        begin_statement(trigger->parsetree, running_statement_text(trigger->parsetree), tag);
     const auto dropped = spi_pairs(
         "SELECT object_type, CASE WHEN object_type IN ('table', 'table column') "
         "THEN array_to_string(address_names, '.') ELSE object_identity END "
@@ -182,6 +189,8 @@ MG_SQL_FUNCTION(migration_guard_on_table_rewrite) {
         if (schema && name) dry->rewritten.push_back(std::string(schema) + "." + name + " (" + format_bytes(bytes) + ")");
         PG_RETURN_VOID();
     }
+    if (!resume_statement(trigger->parsetree))
+        begin_statement(trigger->parsetree, running_statement_text(trigger->parsetree), tag);
     if (bytes < rewrite_threshold_bytes() || !schema || !name) PG_RETURN_VOID();
     const std::string object = std::string(schema) + "." + name;
     if (current_statement().foreseen_rewrites.count(object)) PG_RETURN_VOID();

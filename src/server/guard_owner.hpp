@@ -4,6 +4,7 @@
 #pragma once
 
 #include "server/boundary.hpp"
+#include "server/pinned_path.hpp"
 
 namespace mg::server {
 
@@ -21,7 +22,7 @@ void as_guard_owner(F &&body) {
         GetUserIdAndSecContext(&saved_user, &saved_context);
         SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE);
         const int nest_level = NewGUCNestLevel();
-        set_config_option("search_path", "pg_catalog, migration_guard, pg_temp", PGC_USERSET, PGC_S_SESSION,
+        set_config_option("search_path", kPinnedSearchPath, PGC_USERSET, PGC_S_SESSION,
                           GUC_ACTION_SAVE, true, 0, false);
         if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
         body(outer);

@@ -1,5 +1,6 @@
 // The extension's shared library: module magic and load-time setup.
 #include "server/audit.hpp"
+#include "server/decision.hpp"
 #include "server/pg_prelude.hpp"
 #include "server/settings.hpp"
 #include "server/utility_hook.hpp"
@@ -17,6 +18,7 @@ static void request_shmem(void) {
 void _PG_init(void);
 void _PG_init(void) {
     mg::server::define_settings();
+    mg::server::init_statement_stack();
     // Hooks only when preloaded: a hook that exists in some sessions and not others would make
     // coverage depend on which function a session happened to call first.
     if (process_shared_preload_libraries_in_progress) {

@@ -1,12 +1,18 @@
 // ServerCatalog's looks at the data (failure predictions) and at pg_depend (what a CASCADE takes).
 #include "server/boundary.hpp"
 #include "server/data_checks.hpp"
+#include "server/pinned_path.hpp"
 #include "server/server_catalog.hpp"
 #include "server/settings.hpp"
 
 extern "C" {
 #include "access/relation.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_depend.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_namespace.h"
+#include "commands/extension.h"
 #include "storage/lmgr.h"
 #include "catalog/pg_index.h"
 #include "parser/parse_coerce.h"
@@ -116,58 +122,64 @@ std::optional<DataCount> ServerCatalog::count_failed_casts(const QualifiedName &
 
 std::vector<std::string> ServerCatalog::cascade_targets(const std::string &kind, const QualifiedName &object,
                                                         const std::string &sub_object) const {
-    // The starting object's address, by kind; then everything that depends on it with a normal
-    // dependency (which only CASCADE overrides), and what depends on those in turn.
-    std::string start;
-    const std::string name = object.schema.empty() ? quoted(object.name) : quoted(object.schema) + "." + quoted(object.name);
-    const char *lit = nullptr;
-    pg_call([&] { lit = quote_literal_cstr(name.c_str()); });
-    const std::string literal = lit;
-    if (kind == "table" || kind == "view" || kind == "sequence") {
-        start = "SELECT 'pg_class'::regclass::oid, to_regclass(" + literal + ")::oid, 0";
-    } else if (kind == "column") {
-        const char *col = nullptr;
-        pg_call([&] { col = quote_literal_cstr(sub_object.c_str()); });
-        start = "SELECT 'pg_class'::regclass::oid, a.attrelid, a.attnum::int FROM pg_attribute a WHERE a.attrelid = "
-                "to_regclass(" + literal + ") AND a.attname = " + col + " AND NOT a.attisdropped";
-    } else if (kind == "constraint") {
-        const char *con = nullptr;
-        pg_call([&] { con = quote_literal_cstr(sub_object.c_str()); });
-        start = "SELECT 'pg_constraint'::regclass::oid, c.oid, 0 FROM pg_constraint c WHERE c.conrelid = to_regclass(" +
-                literal + ") AND c.conname = " + con;
+    // The starting object's address, resolved here the way the statement resolves it (the
+    // caller's search_path); the walk itself then runs with the guard's pinned path.
+    Oid classid = InvalidOid, objid = InvalidOid;
+    int32 objsubid = 0;
+    if (kind == "table" || kind == "view" || kind == "sequence" || kind == "column" || kind == "constraint") {
+        const Oid relid = relation(object);
+        if (!OidIsValid(relid)) return {};
+        classid = RelationRelationId;
+        objid = relid;
+        if (kind == "column") {
+            pg_call([&] { objsubid = get_attnum(relid, sub_object.c_str()); });
+            if (objsubid <= 0) return {};
+        } else if (kind == "constraint") {
+            classid = ConstraintRelationId;
+            pg_call([&] { objid = get_relation_constraint_oid(relid, sub_object.c_str(), true); });
+        }
     } else if (kind == "schema") {
-        const char *s = nullptr;
-        pg_call([&] { s = quote_literal_cstr(object.name.c_str()); });
-        start = "SELECT 'pg_namespace'::regclass::oid, n.oid, 0 FROM pg_namespace n WHERE n.nspname = " + std::string(s);
+        classid = NamespaceRelationId;
+        pg_call([&] { objid = get_namespace_oid(object.name.c_str(), true); });
     } else if (kind == "type") {
-        start = "SELECT 'pg_type'::regclass::oid, to_regtype(" + literal + ")::oid, 0";
+        classid = TypeRelationId;
+        const std::string name = object.schema.empty() ? quoted(object.name) : quoted(object.schema) + "." + quoted(object.name);
+        pg_call([&] {
+            int32 typmod;
+            parseTypeString(name.c_str(), &objid, &typmod, true);
+        });
     } else if (kind == "extension") {
-        const char *e = nullptr;
-        pg_call([&] { e = quote_literal_cstr(object.name.c_str()); });
-        start = "SELECT 'pg_extension'::regclass::oid, x.oid, 0 FROM pg_extension x WHERE x.extname = " + std::string(e);
+        classid = ExtensionRelationId;
+        pg_call([&] { objid = get_extension_oid(object.name.c_str(), true); });
     } else {
         return {};
     }
+    if (!OidIsValid(objid)) return {};
     // Walks normal, automatic, internal and extension dependencies down from the object; an
     // internal part (a view's rewrite rule) leads up to the object that owns it (the view).
-    const std::string query =
-        "WITH RECURSIVE start(classid, objid, objsubid) AS (" + start + "), "
-        "deps(classid, objid, objsubid, cascaded, depth) AS ("
-        "  SELECT classid, objid, objsubid, false, 0 FROM start WHERE objid IS NOT NULL"
+    // Every function and operator is pg_catalog's, spelled out.
+    static const char *const query =
+        "WITH RECURSIVE deps(classid, objid, objsubid, cascaded, depth) AS ("
+        "  SELECT $1::pg_catalog.oid, $2::pg_catalog.oid, $3::pg_catalog.int4, false, 0"
         "  UNION"
         "  SELECT x.classid, x.objid, x.objsubid, x.cascaded, x.depth FROM deps, LATERAL ("
-        "    SELECT d.classid, d.objid, d.objsubid, deps.cascaded OR d.deptype = 'n' AS cascaded, deps.depth + 1 AS depth"
-        "    FROM pg_depend d WHERE d.refclassid = deps.classid AND d.refobjid = deps.objid"
-        "     AND (deps.objsubid = 0 OR d.refobjsubid = deps.objsubid) AND d.deptype IN ('n', 'a', 'i', 'e')"
+        "    SELECT d.classid, d.objid, d.objsubid, deps.cascaded OR d.deptype OPERATOR(pg_catalog.=) 'n' AS cascaded,"
+        "           deps.depth OPERATOR(pg_catalog.+) 1 AS depth"
+        "    FROM pg_catalog.pg_depend d WHERE d.refclassid OPERATOR(pg_catalog.=) deps.classid"
+        "     AND d.refobjid OPERATOR(pg_catalog.=) deps.objid"
+        "     AND (deps.objsubid OPERATOR(pg_catalog.=) 0 OR d.refobjsubid OPERATOR(pg_catalog.=) deps.objsubid)"
+        "     AND d.deptype OPERATOR(pg_catalog.=) ANY ('{n,a,i,e}'::pg_catalog.\"char\"[])"
         "    UNION ALL"
-        "    SELECT o.refclassid, o.refobjid, 0, deps.cascaded, deps.depth + 1"
-        "    FROM pg_depend o WHERE o.classid = deps.classid AND o.objid = deps.objid AND o.deptype = 'i'"
-        "  ) x WHERE deps.depth < 16"
+        "    SELECT o.refclassid, o.refobjid, 0, deps.cascaded, deps.depth OPERATOR(pg_catalog.+) 1"
+        "    FROM pg_catalog.pg_depend o WHERE o.classid OPERATOR(pg_catalog.=) deps.classid"
+        "     AND o.objid OPERATOR(pg_catalog.=) deps.objid AND o.deptype OPERATOR(pg_catalog.=) 'i'"
+        "  ) x WHERE deps.depth OPERATOR(pg_catalog.<) 16"
         ") "
-        "SELECT DISTINCT i.type || E'\\t' || i.identity FROM deps, pg_identify_object(deps.classid, deps.objid, deps.objsubid) i "
-        "WHERE deps.cascaded AND i.type IN ('table', 'table column', 'view', 'materialized view', 'function', "
-        "'table constraint', 'trigger', 'policy', 'sequence', 'foreign table', 'domain') "
-        "AND NOT (i.type = 'trigger' AND i.identity LIKE '\"RI\\_ConstraintTrigger%') "
+        "SELECT DISTINCT i.type OPERATOR(pg_catalog.||) E'\\t' OPERATOR(pg_catalog.||) i.identity"
+        " FROM deps, pg_catalog.pg_identify_object(deps.classid, deps.objid, deps.objsubid) i "
+        "WHERE deps.cascaded AND i.type OPERATOR(pg_catalog.=) ANY ('{table,\"table column\",view,\"materialized view\","
+        "function,\"table constraint\",trigger,policy,sequence,\"foreign table\",domain}'::pg_catalog.text[]) "
+        "AND NOT (i.type OPERATOR(pg_catalog.=) 'trigger' AND i.identity OPERATOR(pg_catalog.~~) '\"RI\\_ConstraintTrigger%') "
         "ORDER BY 1 LIMIT 500";
     std::vector<std::string> out;
     List *rows = NIL;
@@ -175,14 +187,18 @@ std::vector<std::string> ServerCatalog::cascade_targets(const std::string &kind,
     pg_call([&] {
         MemoryContext outer = CurrentMemoryContext;  // outlives the subtransaction
         error = pg_subtransaction([&] {
-            if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-            if (SPI_execute(query.c_str(), true, 0) == SPI_OK_SELECT)
-                for (uint64 i = 0; i < SPI_processed; i++) {
-                    MemoryContext old = MemoryContextSwitchTo(outer);
-                    rows = lappend(rows, pstrdup(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1)));
-                    MemoryContextSwitchTo(old);
-                }
-            SPI_finish();
+            with_pinned_search_path([&] {
+                if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+                Oid types[3] = {OIDOID, OIDOID, INT4OID};
+                Datum args[3] = {ObjectIdGetDatum(classid), ObjectIdGetDatum(objid), Int32GetDatum(objsubid)};
+                if (SPI_execute_with_args(query, 3, types, args, nullptr, true, 0) == SPI_OK_SELECT)
+                    for (uint64 i = 0; i < SPI_processed; i++) {
+                        MemoryContext old = MemoryContextSwitchTo(outer);
+                        rows = lappend(rows, pstrdup(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1)));
+                        MemoryContextSwitchTo(old);
+                    }
+                SPI_finish();
+            });
         });
         if (is_interrupt(error)) ReThrowError(error);
     });

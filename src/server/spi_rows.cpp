@@ -1,6 +1,7 @@
 #include "server/spi_rows.hpp"
 
 #include "server/boundary.hpp"
+#include "server/pinned_path.hpp"
 
 namespace mg::server {
 
@@ -11,6 +12,7 @@ std::vector<std::vector<std::string>> spi_rows(const char *query) {
     int columns = 0;
     pg_call([&] {
         MemoryContext outer = CurrentMemoryContext;
+        with_pinned_search_path([&] {
         if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
         const int rc = SPI_execute(query, true, 0);
         if (rc != SPI_OK_SELECT) elog(ERROR, "migration_guard: catalog query failed (%d)", rc);
@@ -24,6 +26,7 @@ std::vector<std::vector<std::string>> spi_rows(const char *query) {
             MemoryContextSwitchTo(old);
         }
         SPI_finish();
+        });
     });
     std::vector<std::vector<std::string>> rows;
     for (int i = 0; columns > 0 && i + columns <= list_length(values); i += columns) {

@@ -102,7 +102,7 @@ void judge_utility(Node *stmt) {
     refuse_locked_alter_system(stmt);
     if (mode() == Mode::Off || creating_extension || dry_run_collector() || !guard_here()) return;
     const char *tag = tag_of(stmt);
-    begin_statement(running_statement_text(stmt), tag);
+    begin_statement(stmt, running_statement_text(stmt), tag);
     judge(findings_for_statement(stmt), tag);
 }
 
@@ -110,10 +110,15 @@ void audit_utility(Node *stmt, bool judged) {
     if (mode() == Mode::Off || creating_extension || dry_run_collector() || !guard_here()) return;
     const VariableSetStmt *set = variable_set_of(stmt);
     const bool setting = sets_guard_setting_elsewhere(stmt) || (IsA(stmt, VariableSetStmt) && is_policy_setting(set->name));
-    if (!setting && !(judged && !current_statement().findings.empty())) return;
-    if (!judged) begin_statement(running_statement_text(stmt), tag_of(stmt));
+    const bool begun = judged && resume_statement(stmt);
+    if (!setting && !(begun && !current_statement().findings.empty())) {
+        if (begun) end_statement(stmt);
+        return;
+    }
+    if (!begun) begin_statement(stmt, running_statement_text(stmt), tag_of(stmt));
     if (setting) {
         write_audit_rows({statement_audit_row("setting", set->name ? set->name : "")});
+        end_statement(stmt);
         return;
     }
     // One row per object the statement changed (TRUNCATE a, b: two rows).
@@ -125,6 +130,7 @@ void audit_utility(Node *stmt, bool judged) {
         rows.push_back(statement_audit_row(object_kind(f), f.object));
     }
     write_audit_rows(rows);
+    end_statement(stmt);
 }
 
 void guard_process_utility(PlannedStmt *pstmt, const char *query_string, bool read_only_tree,

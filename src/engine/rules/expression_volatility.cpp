@@ -1,5 +1,6 @@
 // Finds volatile function calls in raw default expressions. PostgreSQL 11+ stores a non-volatile
 // ADD COLUMN default in the catalog without touching rows; a volatile one rewrites the table.
+#include "engine/depth_guard.hpp"
 #include "engine/rules/rules.hpp"
 
 namespace mg {
@@ -17,6 +18,7 @@ bool any_volatile(const List *list, const RuleContext &ctx) {
 
 bool calls_volatile_function(const Node *expr, const RuleContext &ctx) {
     if (!expr) return false;
+    const DepthGuard level;
     switch (nodeTag(expr)) {
         case T_FuncCall: {
             const FuncCall *fc = reinterpret_cast<const FuncCall *>(expr);
