@@ -10,7 +10,7 @@ REGRESS      = classify_rules parity classify_catalog classify_errors audit \
                data_risk dry_run
 REGRESS_OPTS = --load-extension=migration_guard
 # Suites that need their own server configuration (scripts/run-regress.sh runs them).
-REGRESS_PRELOAD = preload_guard audit_preload
+REGRESS_PRELOAD = preload_guard audit_preload reach_attacks
 REGRESS_LOCKED  = locked_settings
 
 PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config

@@ -32,6 +32,10 @@ struct ColumnFacts {
     std::string type_name;  // canonical internal name: int4, varchar, numeric, text, ...
     int32_t typmod = -1;    // as in pg_attribute.atttypmod (-1: none)
     bool not_null = false;
+    // pg_attribute.attislocal / attinhcount: a DROP COLUMN on a parent drops the column of a
+    // child only when the child has it from that one parent alone.
+    bool local = true;
+    int inherited_count = 0;
 };
 
 enum class Volatility { Unknown, Immutable, Stable, Volatile };
@@ -100,6 +104,12 @@ public:
                                                         const std::string &) const {
         return std::nullopt;
     }
+    // Direct inheritance children and partitions of a table (what ALTER TABLE and TRUNCATE
+    // without ONLY recurse into, level by level); empty when unknown.
+    virtual std::vector<QualifiedName> children(const QualifiedName &) const { return {}; }
+    // Tables not in `tables` that have a foreign key, valid or NOT VALID, to one of them: what
+    // TRUNCATE ... CASCADE empties next, found as PostgreSQL finds them; empty when unknown.
+    virtual std::vector<QualifiedName> referencing_tables(const std::vector<QualifiedName> &) const { return {}; }
     // What a DROP ... CASCADE of this object would take with it, as "kind name" strings.
     virtual std::vector<std::string> cascade_targets(const std::string &, const QualifiedName &,
                                                      const std::string &) const {

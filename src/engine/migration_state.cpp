@@ -90,4 +90,39 @@ void MigrationState::enable_rls(const QualifiedName &table) {
     rls_schemas_.insert(resolved(table).schema);
 }
 
+void MigrationState::add_parent(const QualifiedName &child, const QualifiedName &parent) {
+    children_[key(parent)][key(child)] = resolved(child);
+    removed_parents_.erase(key(child) + "|" + key(parent));
+}
+
+void MigrationState::remove_parent(const QualifiedName &child, const QualifiedName &parent) {
+    auto it = children_.find(key(parent));
+    if (it != children_.end()) it->second.erase(key(child));
+    removed_parents_.insert(key(child) + "|" + key(parent));
+}
+
+std::vector<QualifiedName> MigrationState::children_of(const QualifiedName &parent) const {
+    std::vector<QualifiedName> out;
+    auto it = children_.find(key(parent));
+    if (it != children_.end())
+        for (const auto &[k, child] : it->second) out.push_back(child);
+    return out;
+}
+
+bool MigrationState::parent_removed(const QualifiedName &child, const QualifiedName &parent) const {
+    return removed_parents_.count(key(child) + "|" + key(parent)) > 0;
+}
+
+void MigrationState::add_reference(const QualifiedName &from, const QualifiedName &to) {
+    referencing_[key(to)][key(from)] = resolved(from);
+}
+
+std::vector<QualifiedName> MigrationState::referencing(const QualifiedName &to) const {
+    std::vector<QualifiedName> out;
+    auto it = referencing_.find(key(to));
+    if (it != referencing_.end())
+        for (const auto &[k, from] : it->second) out.push_back(from);
+    return out;
+}
+
 }  // namespace mg

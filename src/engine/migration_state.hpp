@@ -85,6 +85,16 @@ public:
     std::set<std::string> set_not_null;                  // "table_key/column" made NOT NULL by the text
 
     std::vector<PendingForeignKey> foreign_keys;
+
+    // Inheritance and partitioning the text set up or removed (INHERIT, ATTACH PARTITION,
+    // CREATE TABLE ... INHERITS / PARTITION OF, NO INHERIT, DETACH PARTITION), and the foreign
+    // keys it added: together with the catalog's, what a recursing command reaches.
+    void add_parent(const QualifiedName &child, const QualifiedName &parent);
+    void remove_parent(const QualifiedName &child, const QualifiedName &parent);
+    std::vector<QualifiedName> children_of(const QualifiedName &parent) const;
+    bool parent_removed(const QualifiedName &child, const QualifiedName &parent) const;
+    void add_reference(const QualifiedName &from, const QualifiedName &to);
+    std::vector<QualifiedName> referencing(const QualifiedName &to) const;
     std::vector<std::string> created_table_order;  // keys, in creation order
 
 private:
@@ -99,6 +109,9 @@ private:
     std::map<std::string, std::vector<std::vector<std::string>>> indexes_;
     std::map<std::string, Volatility> functions_;
     std::set<std::string> rls_schemas_;
+    std::map<std::string, std::map<std::string, QualifiedName>> children_;  // parent key -> child key -> child
+    std::set<std::string> removed_parents_;                                  // "child key|parent key"
+    std::map<std::string, std::map<std::string, QualifiedName>> referencing_;  // referenced key -> tables
 };
 
 }  // namespace mg

@@ -1,5 +1,7 @@
 #include "engine/rule_context.hpp"
 
+#include <set>
+
 #include "engine/rule_catalog.hpp"
 
 namespace mg {
@@ -54,6 +56,41 @@ std::string RuleContext::count_phrase(const DataCount &c, const char *one, const
     else if (c.at_least)
         s += " (the check stopped after " + format_count(static_cast<double>(c.examined)) + " rows)";
     return s;
+}
+
+std::vector<RuleContext::Reached> RuleContext::descendants(
+    const QualifiedName &t, const std::function<bool(const QualifiedName &)> &follow) const {
+    std::vector<Reached> out;
+    std::set<std::string> seen{state.key(qualify(t))};
+    std::vector<QualifiedName> pending{qualify(t)};
+    while (!pending.empty()) {
+        const QualifiedName parent = pending.back();
+        pending.pop_back();
+        std::vector<QualifiedName> kids;
+        for (const auto &c : catalog.children(parent))
+            if (!state.parent_removed(c, parent)) kids.push_back(c);
+        for (const auto &c : state.children_of(parent)) kids.push_back(qualify(c));
+        for (const auto &c : kids) {
+            if (!seen.insert(state.key(c)).second) continue;
+            if (follow && !follow(c)) continue;
+            out.push_back({c, parent});
+            pending.push_back(c);
+        }
+    }
+    return out;
+}
+
+std::vector<QualifiedName> RuleContext::referencing(const std::vector<QualifiedName> &tables) const {
+    std::set<std::string> in;
+    for (const auto &t : tables) in.insert(state.key(t));
+    std::vector<QualifiedName> out;
+    auto add = [&](const QualifiedName &q) {
+        if (in.insert(state.key(q)).second) out.push_back(q);
+    };
+    for (const auto &q : catalog.referencing_tables(tables)) add(q);
+    for (const auto &t : tables)
+        for (const auto &q : state.referencing(t)) add(qualify(q));
+    return out;
 }
 
 void RuleContext::takes_lock(LockMode mode, const QualifiedName &t) {

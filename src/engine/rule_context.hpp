@@ -2,6 +2,7 @@
 // and a way to report findings.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -44,6 +45,20 @@ public:
         if (state.new_table(t)) return std::nullopt;
         return catalog.table(t);
     }
+    // A relation a statement reaches besides the ones it names, and what it is reached through.
+    struct Reached {
+        QualifiedName table;
+        QualifiedName via;
+    };
+    // Every inheritance child and partition below `t`, all levels, from the catalog and from
+    // what the text itself attached: what ALTER TABLE and TRUNCATE without ONLY recurse into.
+    // `follow(child)` decides whether the recursion goes on below a child (DROP COLUMN stops
+    // where a child keeps its own column).
+    std::vector<Reached> descendants(const QualifiedName &t,
+                                     const std::function<bool(const QualifiedName &)> &follow = {}) const;
+    // Tables outside `tables` with a foreign key to one of them (TRUNCATE ... CASCADE).
+    std::vector<QualifiedName> referencing(const std::vector<QualifiedName> &tables) const;
+
     // " (~1,204 rows, 96 kB)" for an existing table the catalog knows, "" otherwise.
     std::string at_stake(const QualifiedName &t) const;
     // Sets an availability finding's risk by the table's size, up or down (server only: the CLI
@@ -61,9 +76,11 @@ public:
 
     Volatility volatility(const std::vector<std::string> &func, int nargs) const;
 
+    void emptied(const QualifiedName &t) { report_.emptied.push_back(t.display()); }
     // The statement's findings so far, by index (references into them do not survive add()).
     size_t statement_findings() const { return report_.findings.size(); }
     Finding &finding(size_t i) { return report_.findings.at(i); }
+    void remove_finding(size_t i) { report_.findings.erase(report_.findings.begin() + static_cast<long>(i)); }
 
 private:
     StatementReport &report_;

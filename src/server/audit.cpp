@@ -1,6 +1,7 @@
 #include "server/audit.hpp"
 
 #include <cstring>
+#include <set>
 
 #include "server/guard_owner.hpp"
 #include "server/settings.hpp"
@@ -13,6 +14,7 @@ extern "C" {
 #include "postmaster/bgworker.h"
 #include "storage/dsm.h"
 #include "storage/ipc.h"
+#include "storage/proc.h"
 #include "storage/shmem.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -112,6 +114,7 @@ struct SharedCounters {
     pg_atomic_uint64 queued;
     pg_atomic_uint64 written;
     pg_atomic_uint64 dropped;
+    pg_atomic_uint64 coalesced;
 };
 SharedCounters *counters = nullptr;
 shmem_startup_hook_type previous_startup = nullptr;
@@ -187,8 +190,21 @@ void record_blocked(const std::vector<AuditRow> &rows) {
             ReleaseSysCache(role);
         }
     });
+    // One statement that catches a blocked DDL per row would otherwise write a row (and start a
+    // worker) per row: within one transaction, a repeat of the same attempt is counted, not
+    // written again.
+    static LocalTransactionId seen_in = InvalidLocalTransactionId;
+    static std::set<std::string> seen;
+    if (MyProc->lxid != seen_in) {
+        seen.clear();
+        seen_in = MyProc->lxid;
+    }
     for (const AuditRow &r : rows) {
         const std::string rules = joined(r.rules);
+        if (!seen.insert(r.command_tag + '\x1f' + r.object_identity + '\x1f' + rules + '\x1f' + r.statement).second) {
+            count(&SharedCounters::coalesced);
+            continue;
+        }
         const char *strings[kFieldCount] = {c.role_name, c.session_role, c.application_name, c.client_addr,
                                             r.command_tag.c_str(), r.object_type.c_str(), r.object_identity.c_str(),
                                             r.statement.c_str(), rules.c_str(), risk_name(r.risk), c.migration_id};
@@ -238,6 +254,7 @@ static void audit_shmem_startup() {
         pg_atomic_init_u64(&counters->queued, 0);
         pg_atomic_init_u64(&counters->written, 0);
         pg_atomic_init_u64(&counters->dropped, 0);
+        pg_atomic_init_u64(&counters->coalesced, 0);
     }
     LWLockRelease(AddinShmemInitLock);
 }

@@ -29,6 +29,7 @@ struct Judgement {
 struct StatementState {
     std::set<std::string> judged;           // "rule object"
     std::set<std::string> foreseen_rewrites;  // tables whose rewrite a finding predicted
+    std::vector<std::string> rewritten;       // tables table_rewrite saw rewritten, for the audit log
     int64_t spent_approval = 0;
     std::vector<Finding> blocking;  // what needed an approval so far: one approval must cover it all
     // For the audit log: the statement's text and the judgement so far.
@@ -38,6 +39,7 @@ struct StatementState {
     Risk risk = Risk::Low;
     std::vector<std::string> rules;
     std::vector<Finding> findings;  // every finding judged for the statement
+    std::vector<std::string> emptied;  // relations it empties, named or reached (TRUNCATE)
     bool judged_any = false;
 };
 

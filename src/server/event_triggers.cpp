@@ -2,6 +2,7 @@
 // statement before it runs; sql_drop judges every table and column it actually destroys
 // (cascades included); table_rewrite judges rewrites of large tables the statement's own
 // findings did not foresee.
+#include <set>
 #include <string>
 #include <vector>
 
@@ -118,11 +119,23 @@ MG_SQL_FUNCTION(migration_guard_on_ddl_command_end) {
         PG_RETURN_VOID();
     }
     std::vector<AuditRow> rows;
+    std::set<std::string> named;
     for (const auto &[type, identity] : spi_pairs(
              "SELECT object_type, object_identity FROM pg_catalog.pg_event_trigger_ddl_commands() "
              "WHERE NOT in_extension AND schema_name IS DISTINCT FROM 'pg_temp' "
-             "AND object_identity NOT LIKE 'pg_temp%'"))
+             "AND object_identity NOT LIKE 'pg_temp%'")) {
         rows.push_back(statement_audit_row(type, identity));
+        named.insert(identity);
+    }
+    // Inheritance children and partitions an ALTER TABLE rewrote through its recursion are not
+    // among the commands PostgreSQL lists: each gets its own row.
+    for (const std::string &table : current_statement().rewritten) {
+        std::string column;
+        const QualifiedName q = split_object(table, column);
+        const char *identity = nullptr;
+        pg_call([&] { identity = quote_qualified_identifier(q.schema.c_str(), q.name.c_str()); });
+        if (named.insert(identity).second) rows.push_back(statement_audit_row("table", table));
+    }
     write_audit_rows(rows);
     end_statement(trigger->parsetree);
     PG_RETURN_VOID();
@@ -178,12 +191,14 @@ MG_SQL_FUNCTION(migration_guard_on_table_rewrite) {
 
     Oid relid = InvalidOid;
     int64 bytes = 0;
+    bool temporary = false;
     const char *schema = nullptr, *name = nullptr;
     pg_call([&] {
         relid = DatumGetObjectId(DirectFunctionCall1(pg_event_trigger_table_rewrite_oid, PointerGetDatum(nullptr)));
         bytes = DatumGetInt64(DirectFunctionCall1(pg_total_relation_size, ObjectIdGetDatum(relid)));
         schema = get_namespace_name(get_rel_namespace(relid));
         name = get_rel_name(relid);
+        temporary = get_rel_persistence(relid) == RELPERSISTENCE_TEMP;
     });
     if (DryRunCollector *dry = dry_run_collector()) {
         if (schema && name) dry->rewritten.push_back(std::string(schema) + "." + name + " (" + format_bytes(bytes) + ")");
@@ -191,8 +206,10 @@ MG_SQL_FUNCTION(migration_guard_on_table_rewrite) {
     }
     if (!resume_statement(trigger->parsetree))
         begin_statement(trigger->parsetree, running_statement_text(trigger->parsetree), tag);
-    if (bytes < rewrite_threshold_bytes() || !schema || !name) PG_RETURN_VOID();
+    if (!schema || !name || temporary) PG_RETURN_VOID();
     const std::string object = std::string(schema) + "." + name;
+    current_statement().rewritten.push_back(object);
+    if (bytes < rewrite_threshold_bytes()) PG_RETURN_VOID();
     if (current_statement().foreseen_rewrites.count(object)) PG_RETURN_VOID();
     ServerCatalog catalog;
     auto facts = catalog.table({schema, name});

@@ -3,13 +3,16 @@
 #include <algorithm>
 
 #include "server/boundary.hpp"
+#include "server/settings.hpp"
 
 extern "C" {
 #include "access/genam.h"
 #include "access/heapam.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "catalog/heap.h"
 #include "catalog/pg_attribute.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_constraint.h"
 #include "catalog/pg_index.h"
@@ -29,18 +32,22 @@ extern "C" {
 namespace mg::server {
 
 namespace {
-// A table never analyzed has no row estimate: small ones are counted (a scan of at most this
-// many pages), larger ones estimated at a typical density.
-constexpr double kCountablePages = 128;
+// A table never analyzed has no row estimate: it is estimated at a typical density.
 constexpr double kUnanalyzedRowsPerPage = 80;
+// A real count reads at most this many pages (8 MB) of a table the statistics call small.
+constexpr BlockNumber kVerifyPages = 1024;
 
-double count_rows(Relation rel) {
+// A real count of the rows visible now, stopping at `max_rows` or after `max_pages` pages;
+// `complete` says it saw the whole table.
+double count_rows(Relation rel, double max_rows, BlockNumber max_pages, BlockNumber pages, bool &complete) {
     double n = 0;
     TableScanDesc scan = table_beginscan(rel, GetActiveSnapshot(), 0, nullptr);
+    if (pages > max_pages) heap_setscanlimits(scan, 0, max_pages);
     TupleTableSlot *slot = table_slot_create(rel, nullptr);
-    while (table_scan_getnextslot(scan, ForwardScanDirection, slot)) n += 1;
+    while (n < max_rows && table_scan_getnextslot(scan, ForwardScanDirection, slot)) n += 1;
     ExecDropSingleTupleTableSlot(slot);
     table_endscan(scan);
+    complete = n < max_rows && pages <= max_pages;
     return n;
 }
 
@@ -105,18 +112,30 @@ std::optional<TableFacts> ServerCatalog::table(const QualifiedName &t) const {
 namespace {
 
 // Rows and bytes of one plain table or materialized view (PostgreSQL code only).
-void add_leaf_size(Relation rel, TableFacts &facts) {
+//
+// A fact that lowers a risk must be one a transaction cannot fake. reltuples and relpages are
+// written in place by ANALYZE: DELETE everything, ANALYZE, ROLLBACK leaves a full table that
+// looks empty. So the statistics only ever raise the count; a table they call small (below
+// `small_rows`) is counted for real, up to that many rows and kVerifyPages pages, and one the
+// count cannot settle is taken as not small. The number of blocks on disk is real: a table of
+// none is empty.
+void add_leaf_size(Relation rel, TableFacts &facts, double small_rows) {
     const double reltuples = rel->rd_rel->reltuples;
     const double relpages = rel->rd_rel->relpages;
-    const double curpages = static_cast<double>(RelationGetNumberOfBlocks(rel));
-    if (curpages == 0)
+    const BlockNumber pages = RelationGetNumberOfBlocks(rel);
+    const double curpages = static_cast<double>(pages);
+    const double estimate = reltuples >= 0 && relpages > 0 ? reltuples / relpages * curpages : curpages * kUnanalyzedRowsPerPage;
+    if (pages == 0)
         ;  // empty
-    else if (reltuples >= 0 && relpages > 0)
-        facts.rows += reltuples / relpages * curpages;
-    else if (curpages <= kCountablePages && ActiveSnapshotSet())
-        facts.rows += count_rows(rel);
-    else
-        facts.rows += curpages * kUnanalyzedRowsPerPage;
+    else if (estimate >= small_rows)
+        facts.rows += estimate;
+    else if (ActiveSnapshotSet() && rel->rd_rel->relkind == RELKIND_RELATION && rel->rd_rel->relam == HEAP_TABLE_AM_OID) {
+        bool complete = false;
+        const double counted = count_rows(rel, std::max(small_rows, 1.0), kVerifyPages, pages, complete);
+        facts.rows += complete ? counted : std::max({estimate, counted, small_rows});
+    } else {
+        facts.rows += std::max(estimate, small_rows);
+    }
     facts.bytes += DatumGetInt64(DirectFunctionCall1(pg_total_relation_size, ObjectIdGetDatum(RelationGetRelid(rel))));
 }
 
@@ -134,6 +153,7 @@ Relation open_without_waiting(Oid relid) {
 std::optional<TableFacts> ServerCatalog::read_table(Oid relid) const {
     bool found = false;
     TableFacts facts;
+    const double small_rows = medium_table_rows();
     pg_call([&] {
         Relation rel = open_without_waiting(relid);
         if (!rel) return;
@@ -151,11 +171,11 @@ std::optional<TableFacts> ServerCatalog::read_table(Oid relid) const {
                     if (child == relid) continue;
                     Relation part = open_without_waiting(child);
                     if (!part) continue;
-                    if (part->rd_rel->relkind == RELKIND_RELATION) add_leaf_size(part, facts);
+                    if (part->rd_rel->relkind == RELKIND_RELATION) add_leaf_size(part, facts, small_rows);
                     relation_close(part, NoLock);
                 }
             } else {
-                add_leaf_size(rel, facts);
+                add_leaf_size(rel, facts, small_rows);
             }
         }
         relation_close(rel, NoLock);  // keep the lock until the transaction ends, like the planner
@@ -177,6 +197,8 @@ std::optional<ColumnFacts> ServerCatalog::column(const QualifiedName &t, const s
         found = true;
         facts.typmod = att->atttypmod;
         facts.not_null = att->attnotnull;
+        facts.local = att->attislocal;
+        facts.inherited_count = att->attinhcount;
         const Oid typid = att->atttypid;
         ReleaseSysCache(tuple);
         HeapTuple typ = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
@@ -317,5 +339,51 @@ bool ServerCatalog::schema_uses_rls(const std::string &schema) const {
 }
 
 bool ServerCatalog::session_lock_timeout() const { return LockTimeout > 0; }
+
+QualifiedName ServerCatalog::name_of(Oid relid) const {
+    const char *schema = nullptr, *name = nullptr;
+    pg_call([&] {
+        name = get_rel_name(relid);
+        if (name) schema = get_namespace_name(get_rel_namespace(relid));
+    });
+    if (!name || !schema) return {};
+    return {schema, name};
+}
+
+std::vector<QualifiedName> ServerCatalog::children(const QualifiedName &t) const {
+    const Oid relid = relation(t);
+    if (!OidIsValid(relid)) return {};
+    // pg_inherits through its index on the parent, exactly as ALTER TABLE's and TRUNCATE's own
+    // recursion (find_all_inheritors) reads it, one level at a time.
+    List *kids = NIL;
+    pg_call([&] { kids = find_inheritance_children(relid, NoLock); });
+    std::vector<QualifiedName> out;
+    ListCell *lc;
+    foreach (lc, kids) {
+        QualifiedName q = name_of(lfirst_oid(lc));
+        if (!q.name.empty()) out.push_back(std::move(q));
+    }
+    return out;
+}
+
+std::vector<QualifiedName> ServerCatalog::referencing_tables(const std::vector<QualifiedName> &tables) const {
+    List *relids = NIL;
+    for (const auto &t : tables) {
+        const Oid relid = relation(t);
+        if (OidIsValid(relid)) pg_call([&] { relids = lappend_oid(relids, relid); });
+    }
+    if (relids == NIL) return {};
+    // PostgreSQL's own look-up for TRUNCATE ... CASCADE (a scan of pg_constraint: there is no
+    // index on confrelid); only TRUNCATE ... CASCADE pays it.
+    List *found = NIL;
+    pg_call([&] { found = heap_truncate_find_FKs(relids); });
+    std::vector<QualifiedName> out;
+    ListCell *lc;
+    foreach (lc, found) {
+        QualifiedName q = name_of(lfirst_oid(lc));
+        if (!q.name.empty()) out.push_back(std::move(q));
+    }
+    return out;
+}
 
 }  // namespace mg::server

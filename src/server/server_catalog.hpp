@@ -29,6 +29,8 @@ public:
     std::optional<DataCount> count_duplicates(const QualifiedName &t, const std::vector<std::string> &cols) const override;
     std::optional<DataCount> count_failed_casts(const QualifiedName &t, const std::string &col,
                                                 const std::string &sql_type) const override;
+    std::vector<QualifiedName> children(const QualifiedName &t) const override;
+    std::vector<QualifiedName> referencing_tables(const std::vector<QualifiedName> &tables) const override;
     std::vector<std::string> cascade_targets(const std::string &kind, const QualifiedName &object,
                                              const std::string &sub_object) const override;
     bool session_lock_timeout() const override;
@@ -38,6 +40,7 @@ private:
     Oid relation(const QualifiedName &t) const;  // InvalidOid when it does not exist
     std::optional<TableFacts> read_table(Oid relid) const;
     std::string qualified_name(Oid relid) const;  // quoted for SQL
+    QualifiedName name_of(Oid relid) const;       // as findings name it
     std::string scan_source(Oid relid) const;     // "ONLY t", or "t" for a partitioned table
     std::vector<std::string> primary_key_columns(Oid relid) const;
     std::string default_schema_;

@@ -154,6 +154,8 @@ const char *mode_name(Mode m) {
     return "enforce";
 }
 
+double medium_table_rows() { return medium_table_rows_value; }
+
 Options engine_options() {
     Options o;
     o.medium_table_rows = medium_table_rows_value;

@@ -25,6 +25,7 @@ bool preloaded();
 bool data_checks_enabled();
 int64_t check_rows();
 int check_timeout_ms();
+double medium_table_rows();  // below it a table is "small"
 void set_preloaded();
 
 const char *mode_name(Mode m);

@@ -47,7 +47,7 @@ void add_outside_migration(std::vector<Finding> &findings, Node *stmt, const std
                                     "or SET migration_guard.migration_id), or approve it"));
 }
 
-std::vector<Finding> findings_for_statement(Node *stmt) {
+std::vector<Finding> findings_for_statement(Node *stmt, std::vector<std::string> *emptied) {
     List *stmts = NIL;
     pg_call([&] {
         RawStmt *raw = makeNode(RawStmt);
@@ -59,7 +59,9 @@ std::vector<Finding> findings_for_statement(Node *stmt) {
     ServerCatalog catalog;
     const std::string no_text;  // positions do not matter here
     auto reports = analyze(stmts, no_text, catalog, engine_options());
-    return reports.empty() ? std::vector<Finding>{} : std::move(reports.front().findings);
+    if (reports.empty()) return {};
+    if (emptied) *emptied = std::move(reports.front().emptied);
+    return std::move(reports.front().findings);
 }
 
 }  // namespace mg::server

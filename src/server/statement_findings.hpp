@@ -9,7 +9,9 @@
 
 namespace mg::server {
 
-std::vector<Finding> findings_for_statement(Node *stmt);
+// `emptied`, when given, receives the relations the statement empties or rewrites wholesale
+// (named or reached), new ones included.
+std::vector<Finding> findings_for_statement(Node *stmt, std::vector<std::string> *emptied = nullptr);
 
 // A finding the server makes itself (not the engine), with the rule's default risk and category.
 Finding make_finding(const char *rule, std::string object, std::string message, std::string hint);

@@ -103,7 +103,10 @@ void judge_utility(Node *stmt) {
     if (mode() == Mode::Off || creating_extension || dry_run_collector() || !guard_here()) return;
     const char *tag = tag_of(stmt);
     begin_statement(stmt, running_statement_text(stmt), tag);
-    judge(findings_for_statement(stmt), tag);
+    std::vector<std::string> emptied;
+    std::vector<Finding> findings = findings_for_statement(stmt, &emptied);
+    current_statement().emptied = std::move(emptied);
+    judge(std::move(findings), tag);
 }
 
 void audit_utility(Node *stmt, bool judged) {
@@ -111,7 +114,7 @@ void audit_utility(Node *stmt, bool judged) {
     const VariableSetStmt *set = variable_set_of(stmt);
     const bool setting = sets_guard_setting_elsewhere(stmt) || (IsA(stmt, VariableSetStmt) && is_policy_setting(set->name));
     const bool begun = judged && resume_statement(stmt);
-    if (!setting && !(begun && !current_statement().findings.empty())) {
+    if (!setting && !(begun && (!current_statement().findings.empty() || !current_statement().emptied.empty()))) {
         if (begun) end_statement(stmt);
         return;
     }
@@ -121,9 +124,15 @@ void audit_utility(Node *stmt, bool judged) {
         end_statement(stmt);
         return;
     }
-    // One row per object the statement changed (TRUNCATE a, b: two rows).
+    // One row per object the statement changed (TRUNCATE a, b: two rows), and per relation it
+    // emptied by recursion or cascade, new ones included.
     std::vector<AuditRow> rows;
     std::vector<std::string> seen;
+    for (const std::string &table : current_statement().emptied) {
+        if (std::find(seen.begin(), seen.end(), table) != seen.end()) continue;
+        seen.push_back(table);
+        rows.push_back(statement_audit_row("table", table));
+    }
     for (const Finding &f : current_statement().findings) {
         if (std::find(seen.begin(), seen.end(), f.object) != seen.end()) continue;
         seen.push_back(f.object);

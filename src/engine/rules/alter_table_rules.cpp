@@ -1,5 +1,7 @@
 // ALTER TABLE: dispatches each subcommand to its rule family, records the lock each takes, and
 // judges the table-level switches (set-unlogged, disable-trigger, disable-rls).
+#include <functional>
+
 #include "engine/rules/rules.hpp"
 
 namespace mg {
@@ -91,6 +93,75 @@ void check_table_switch(const AlterTableCmd *cmd, const QualifiedName &table, Ru
     }
 }
 
+// Subcommands PostgreSQL applies to every inheritance child and partition too (unless ONLY),
+// among those a rule judges. A CHECK constraint recurses; a foreign key or unique constraint
+// on an inheritance parent does not.
+bool recurses(const AlterTableCmd *cmd) {
+    switch (cmd->subtype) {
+        case AT_AddColumn:
+        case AT_DropColumn:
+        case AT_AlterColumnType:
+        case AT_SetNotNull:
+        case AT_DropNotNull:
+        case AT_DropConstraint:
+        case AT_ValidateConstraint:
+            return true;
+        case AT_AddConstraint:
+            return cmd->def && IsA(cmd->def, Constraint) &&
+                   reinterpret_cast<const Constraint *>(cmd->def)->contype == CONSTR_CHECK;
+        default:
+            return false;
+    }
+}
+
+void check_column_command(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx) {
+    switch (cmd->subtype) {
+        case AT_AddColumn: check_add_column(cmd, table, ctx); break;
+        case AT_DropColumn: check_drop_column(cmd, table, ctx); break;
+        case AT_AlterColumnType: check_column_type_change(cmd, table, ctx); break;
+        case AT_SetNotNull: check_set_not_null(cmd, table, ctx); break;
+        case AT_DropNotNull: check_drop_not_null(cmd, table, ctx); break;
+        case AT_AddConstraint:
+            if (cmd->def && IsA(cmd->def, Constraint))
+                check_add_constraint(reinterpret_cast<const Constraint *>(cmd->def), table, {}, ctx);
+            break;
+        case AT_DropConstraint: check_drop_constraint(cmd, table, ctx); break;
+        case AT_ValidateConstraint: check_validate_constraint(cmd, table, ctx); break;
+        default: break;
+    }
+}
+
+// The subcommand judged again on each child and partition it reaches: an existing table
+// attached to a new parent is as existing as ever. Advice on type choices and indexes stays
+// with the table the statement names.
+void check_recursion(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx) {
+    std::function<bool(const QualifiedName &)> follow;
+    if (cmd->subtype == AT_DropColumn) {
+        // A child keeps a column it defines itself or inherits from another parent too.
+        const std::string col = cmd->name ? cmd->name : "";
+        follow = [&ctx, col](const QualifiedName &child) {
+            auto c = ctx.catalog.column(child, col);
+            return c && !c->local && c->inherited_count == 1;
+        };
+    }
+    for (const auto &reached : ctx.descendants(table, follow)) {
+        ctx.takes_lock(lock_for(cmd), reached.table);
+        const size_t before = ctx.statement_findings();
+        check_column_command(cmd, reached.table, ctx);
+        for (size_t i = before; i < ctx.statement_findings(); ++i) {
+            Finding &f = ctx.finding(i);
+            if (f.category == "practice" || f.category == "performance") continue;
+            f.message += " (" + reached.table.display() + " is reached through " + reached.via.display() +
+                         ": ALTER TABLE applies the command to every inheritance child and partition)";
+        }
+        // Drop what the recursion would only repeat as advice.
+        for (size_t i = ctx.statement_findings(); i-- > before;) {
+            const Finding &f = ctx.finding(i);
+            if (f.category == "practice" || f.category == "performance") ctx.remove_finding(i);
+        }
+    }
+}
+
 }  // namespace
 
 void check_alter_table(const AlterTableStmt *stmt, RuleContext &ctx) {
@@ -104,17 +175,14 @@ void check_alter_table(const AlterTableStmt *stmt, RuleContext &ctx) {
         ctx.takes_lock(lock_for(cmd), table);
         if (!is_table && stmt->objtype != OBJECT_FOREIGN_TABLE && stmt->objtype != OBJECT_MATVIEW) continue;
         switch (cmd->subtype) {
-            case AT_AddColumn: check_add_column(cmd, table, ctx); break;
-            case AT_DropColumn: check_drop_column(cmd, table, ctx); break;
-            case AT_AlterColumnType: check_column_type_change(cmd, table, ctx); break;
-            case AT_SetNotNull: check_set_not_null(cmd, table, ctx); break;
-            case AT_DropNotNull: check_drop_not_null(cmd, table, ctx); break;
+            case AT_AddColumn:
+            case AT_DropColumn:
+            case AT_AlterColumnType:
+            case AT_SetNotNull:
+            case AT_DropNotNull:
             case AT_AddConstraint:
-                if (cmd->def && IsA(cmd->def, Constraint))
-                    check_add_constraint(reinterpret_cast<const Constraint *>(cmd->def), table, {}, ctx);
-                break;
-            case AT_DropConstraint: check_drop_constraint(cmd, table, ctx); break;
-            case AT_ValidateConstraint: check_validate_constraint(cmd, table, ctx); break;
+            case AT_DropConstraint:
+            case AT_ValidateConstraint: check_column_command(cmd, table, ctx); break;
             case AT_EnableRowSecurity: ctx.state.enable_rls(table); break;
             case AT_DisableRowSecurity:
                 ctx.state.disable_rls(table);
@@ -124,6 +192,7 @@ void check_alter_table(const AlterTableStmt *stmt, RuleContext &ctx) {
                 if (!ctx.is_new(table)) check_table_switch(cmd, table, ctx);
                 break;
         }
+        if (is_table && stmt->relation->inh && recurses(cmd)) check_recursion(cmd, table, ctx);
     }
 }
 

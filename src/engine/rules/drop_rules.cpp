@@ -1,6 +1,7 @@
 // drop-table, drop-schema, drop-view, drop-function, drop-trigger, drop-index, drop-sequence,
 // drop-type, drop-cascade, drop-database, drop-owned, truncate.
 #include <algorithm>
+#include <set>
 
 #include "engine/rules/rules.hpp"
 
@@ -287,19 +288,53 @@ void check_drop_owned(const DropOwnedStmt *stmt, RuleContext &ctx) {
 }
 
 void check_truncate(const TruncateStmt *stmt, RuleContext &ctx) {
+    // What ExecuteTruncate() empties: each named relation and, unless ONLY, its inheritance
+    // children and partitions; then with CASCADE every table with a foreign key (valid or NOT
+    // VALID) to one already on the list, until no new one turns up. Each is judged on its own:
+    // a new parent or a new referenced table does not make an existing table new.
+    struct Target {
+        QualifiedName table;
+        std::string why;  // empty for a named relation
+        int location;
+    };
+    std::vector<Target> targets;
+    std::set<std::string> seen;
+    auto add = [&](const QualifiedName &t, std::string why, int location) {
+        if (seen.insert(ctx.state.key(t)).second) targets.push_back({t, std::move(why), location});
+    };
     const ListCell *lc;
     foreach (lc, stmt->relations) {
         const RangeVar *rv = static_cast<const RangeVar *>(lfirst(lc));
-        QualifiedName t = ctx.qualify(qualified(rv));
+        const QualifiedName t = ctx.qualify(qualified(rv));
+        add(t, "", ctx.at(rv->location));
+        if (!rv->inh) continue;
+        for (const auto &d : ctx.descendants(t))
+            add(d.table, "an inheritance child or partition of " + d.via.display() + ", which TRUNCATE recurses into",
+                ctx.at(rv->location));
+    }
+    if (stmt->behavior == DROP_CASCADE) {
+        for (;;) {
+            std::vector<QualifiedName> all;
+            for (const auto &t : targets) all.push_back(t.table);
+            const auto more = ctx.referencing(all);
+            if (more.empty()) break;
+            for (const auto &q : more)
+                add(q, "it has a foreign key to a table being truncated, and CASCADE empties it too", ctx.statement_location());
+        }
+    }
+    for (const auto &target : targets) {
+        const QualifiedName &t = target.table;
+        ctx.emptied(t);
         if (ctx.is_new(t)) continue;
-        Finding &f = ctx.add("truncate", ctx.at(rv->location), t.display(),
-                             "TRUNCATE " + t.display() + " deletes every row at once" + ctx.at_stake(t) +
-                                 (stmt->behavior == DROP_CASCADE
-                                      ? "; CASCADE also empties every table with a foreign key to it"
-                                      : ""),
-                             "Keep a copy first (CREATE TABLE " + t.name +
-                                 "_backup AS TABLE " + t.display() +
-                                 "), or delete the rows you mean with DELETE ... WHERE in batches");
+        const std::string what =
+            target.why.empty()
+                ? "TRUNCATE " + t.display() + " deletes every row at once" + ctx.at_stake(t) +
+                      (stmt->behavior == DROP_CASCADE ? "; CASCADE also empties every table with a foreign key to it" : "")
+                : "TRUNCATE also empties " + t.display() + ctx.at_stake(t) + ": " + target.why;
+        Finding &f = ctx.add("truncate", target.location, t.display(), what,
+                             "Keep a copy first (CREATE TABLE " + t.name + "_backup AS TABLE " + t.display() +
+                                 "), or delete the rows you mean with DELETE ... WHERE in batches" +
+                                 (target.why.empty() ? "" : "; TRUNCATE ONLY and no CASCADE limit it to the table named"));
         f.lock = LockMode::AccessExclusive;
         ctx.takes_lock(LockMode::AccessExclusive, t);
     }

@@ -49,6 +49,63 @@ void track_transaction(const TransactionStmt *stmt, MigrationState &state) {
     }
 }
 
+void track_foreign_key(const Constraint *c, const QualifiedName &table, MigrationState &state) {
+    if (c && IsA(c, Constraint) && c->contype == CONSTR_FOREIGN && c->pktable) state.add_reference(table, qualified(c->pktable));
+}
+
+// Who inherits from whom, and who references whom, as the text sets it up.
+void track_create_table(const CreateStmt *stmt, MigrationState &state) {
+    if (!stmt->relation) return;
+    const QualifiedName table = qualified(stmt->relation);
+    const ListCell *lc;
+    foreach (lc, stmt->inhRelations) state.add_parent(table, qualified(static_cast<const RangeVar *>(lfirst(lc))));
+    foreach (lc, stmt->tableElts) {
+        const Node *elt = static_cast<const Node *>(lfirst(lc));
+        if (IsA(elt, Constraint)) track_foreign_key(reinterpret_cast<const Constraint *>(elt), table, state);
+        if (!IsA(elt, ColumnDef)) continue;
+        const ListCell *cc;
+        foreach (cc, reinterpret_cast<const ColumnDef *>(elt)->constraints)
+            track_foreign_key(static_cast<const Constraint *>(lfirst(cc)), table, state);
+    }
+}
+
+void track_alter_table(const AlterTableStmt *stmt, MigrationState &state) {
+    if (!stmt->relation) return;
+    const QualifiedName table = qualified(stmt->relation);
+    const ListCell *lc;
+    foreach (lc, stmt->cmds) {
+        const AlterTableCmd *cmd = static_cast<const AlterTableCmd *>(lfirst(lc));
+        if (!IsA(cmd, AlterTableCmd) || !cmd->def) continue;
+        switch (cmd->subtype) {
+            case AT_AddInherit:
+                if (IsA(cmd->def, RangeVar)) state.add_parent(table, qualified(reinterpret_cast<const RangeVar *>(cmd->def)));
+                break;
+            case AT_DropInherit:
+                if (IsA(cmd->def, RangeVar)) state.remove_parent(table, qualified(reinterpret_cast<const RangeVar *>(cmd->def)));
+                break;
+            case AT_AttachPartition:
+            case AT_DetachPartition: {
+                const PartitionCmd *p = reinterpret_cast<const PartitionCmd *>(cmd->def);
+                if (!IsA(p, PartitionCmd) || !p->name) break;
+                if (cmd->subtype == AT_AttachPartition) state.add_parent(qualified(p->name), table);
+                else state.remove_parent(qualified(p->name), table);
+                break;
+            }
+            case AT_AddConstraint:
+                track_foreign_key(reinterpret_cast<const Constraint *>(cmd->def), table, state);
+                break;
+            case AT_AddColumn:
+                if (IsA(cmd->def, ColumnDef)) {
+                    const ListCell *cc;
+                    foreach (cc, reinterpret_cast<const ColumnDef *>(cmd->def)->constraints)
+                        track_foreign_key(static_cast<const Constraint *>(lfirst(cc)), table, state);
+                }
+                break;
+            default: break;
+        }
+    }
+}
+
 }  // namespace
 
 void track_objects(const Node *stmt, MigrationState &state, const StatementReport &report) {
@@ -67,6 +124,12 @@ void track_objects(const Node *stmt, MigrationState &state, const StatementRepor
             }
             break;
         }
+        case T_CreateStmt:
+            track_create_table(reinterpret_cast<const CreateStmt *>(stmt), state);
+            break;
+        case T_AlterTableStmt:
+            track_alter_table(reinterpret_cast<const AlterTableStmt *>(stmt), state);
+            break;
         case T_ViewStmt:
             state.add_object("view", qualified(reinterpret_cast<const ViewStmt *>(stmt)->view));
             break;
