@@ -100,6 +100,27 @@ t_parse_error() {
 }
 check "parse error: path:line:column, caret, exit 2, other files still linted" t_parse_error
 
+# A NUL byte would end the text for the parser while psql runs what follows it; bytes that are
+# not UTF-8 would be read differently by the server. Both are refused, with the position.
+t_nul_byte() {
+    printf 'SELECT 1;\n\0DROP TABLE users;\n' >nul.sql
+    mg lint nul.sql
+    expect_rc 2 && has "$T/out" "nul.sql:2:1: error:" && has "$T/out" "NUL byte"
+}
+check "NUL byte: refused with its position, exit 2 (never a silent pass)" t_nul_byte
+t_bad_utf8() {
+    printf "SELECT 'caf\xc3';\nDROP TABLE users;\n" >latin.sql
+    mg lint latin.sql
+    expect_rc 2 && has "$T/out" "latin.sql:1:12: error:" && has "$T/out" "UTF-8"
+}
+check "invalid UTF-8: refused with its position, exit 2" t_bad_utf8
+t_deep_expression() {
+    python3 -c "print('ALTER TABLE t ADD COLUMN c int DEFAULT 1' + '+1' * 250000 + ';')" >deep.sql
+    mg lint deep.sql
+    expect_rc 2 && has "$T/out" "deep.sql:1:1: error:" && has "$T/out" "nested more than"
+}
+check "250,000-term expression: refused with its position, exit 2, no crash" t_deep_expression
+
 t_parse_error_json() {
     mg lint --format json bad.sql drop.sql
     expect_rc 2 && py '

@@ -1,0 +1,78 @@
+-- The guard's own code is safe to run for anyone: functions and operators planted on the
+-- caller's search_path never run inside it, and no input or interleaving crashes the backend.
+\set VERBOSITY terse
+CREATE ROLE planter LOGIN;
+GRANT CREATE ON SCHEMA public TO planter;
+-- Every planted function bumps this sequence: a side effect that survives any rollback.
+CREATE SEQUENCE public.planted_calls;
+GRANT USAGE, UPDATE ON SEQUENCE public.planted_calls TO planter;
+SET ROLE planter;
+-- Better matches than pg_catalog's own for the argument types the guard's queries use.
+CREATE FUNCTION public.array_to_string(text[], text) RETURNS text LANGUAGE sql
+    AS $$ SELECT 'planted ' || nextval('public.planted_calls') $$;
+CREATE FUNCTION public.format(text, name, name) RETURNS text LANGUAGE sql
+    AS $$ SELECT 'planted ' || nextval('public.planted_calls') $$;
+CREATE FUNCTION public.planted_eq(name, name) RETURNS boolean LANGUAGE sql
+    AS $$ SELECT nextval('public.planted_calls') < 0 $$;
+CREATE OPERATOR public.= (LEFTARG = name, RIGHTARG = name, FUNCTION = public.planted_eq);
+CREATE FUNCTION public.planted_text_eq(text, text) RETURNS boolean LANGUAGE sql
+    AS $$ SELECT nextval('public.planted_calls') < 0 $$;
+CREATE OPERATOR public.= (LEFTARG = text, RIGHTARG = text, FUNCTION = public.planted_text_eq);
+CREATE FUNCTION public.planted_nlike(text, text) RETURNS boolean LANGUAGE sql
+    AS $$ SELECT nextval('public.planted_calls') < 0 $$;
+CREATE OPERATOR public.!~~ (LEFTARG = text, RIGHTARG = text, FUNCTION = public.planted_nlike);
+CREATE OPERATOR public.~~ (LEFTARG = text, RIGHTARG = text, FUNCTION = public.planted_nlike);
+RESET ROLE;
+
+-- A superuser whose path puts public first runs every piece of the guard.
+SET search_path = public, pg_catalog;
+CREATE TABLE hardening_keep (id bigint PRIMARY KEY, note text);
+INSERT INTO hardening_keep VALUES (1, 'keep me');
+CREATE VIEW hardening_view AS SELECT * FROM hardening_keep;
+BEGIN;
+CREATE TABLE hardening_scratch (id int);
+DROP TABLE hardening_scratch;                          -- sql_drop's catalog query
+COMMIT;
+DROP TABLE hardening_keep CASCADE;                     -- blocked; the cascade look-up runs
+SELECT rule, risk FROM migration_guard.classify('DROP TABLE hardening_keep CASCADE') ORDER BY rule;
+SELECT statement, status FROM migration_guard.dry_run('CREATE SEQUENCE hardening_seq; SELECT nextval(''hardening_seq'')');
+SELECT count(*) >= 0 AS ran FROM migration_guard.history('hardening_keep');
+SELECT count(*) >= 0 AS ran FROM migration_guard.changes_by('postgres');
+SELECT count(*) > 0 AS ran FROM migration_guard.coverage();
+SELECT migration_guard.purge_audit('100 years') >= 0 AS ran;
+SELECT migration_guard.approve(ARRAY['drop-table'], ARRAY['public.nothing'], 'check the approval path') IS NOT NULL AS issued;
+-- None of the planted objects ran ...
+SELECT is_called AS planted_code_ran FROM public.planted_calls;
+-- ... though they are live for anyone who calls them by name.
+SELECT array_to_string(ARRAY['a', 'b']::text[], ',') AS live_plant;
+RESET search_path;
+
+-- A dry run inside a dry run is refused with a clear error, not a crash.
+SELECT statement, status, error FROM migration_guard.dry_run($$SELECT * FROM migration_guard.dry_run('SELECT 1')$$);
+
+-- A dry run cancelled by statement_timeout ends with the cancel, and the session goes on.
+SELECT string_agg(format('CREATE TABLE hardening_t%s (id int);', g), E'\n') AS many FROM generate_series(1, 3000) g \gset
+SET statement_timeout = '200ms';
+SELECT count(*) FROM migration_guard.dry_run(:'many');
+RESET statement_timeout;
+SELECT 1 AS still_here;
+
+-- Deep expressions: refused with a clear error by classify(), risk() and real DDL alike.
+CREATE TABLE hardening_deep (id int);
+SELECT 'ALTER TABLE hardening_deep ADD COLUMN c int DEFAULT 1' || repeat('+1', 250000) AS deep \gset
+SELECT count(*) FROM migration_guard.classify(:'deep');
+SELECT migration_guard.risk(:'deep');
+:deep;
+SELECT count(*) AS columns_added FROM pg_attribute WHERE attrelid = 'hardening_deep'::regclass AND attname = 'c';
+-- A depth real migrations reach is judged as usual.
+SELECT risk FROM migration_guard.classify('ALTER TABLE hardening_deep ADD COLUMN c int DEFAULT 1' || repeat('+1', 500));
+
+-- Roles are cluster-wide: leave none behind (the guard is off for this housekeeping only).
+SET migration_guard.mode = 'off';
+DROP TABLE hardening_deep;
+DROP VIEW hardening_view;
+DROP TABLE hardening_keep;
+DROP OWNED BY planter;
+DROP ROLE planter;
+DROP SEQUENCE public.planted_calls;
+RESET migration_guard.mode;
