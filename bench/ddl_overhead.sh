@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# What the guard costs per DDL statement: a 2,000-statement additive migration (CREATE TABLE,
+# CREATE INDEX, ADD COLUMN on tables it created, nothing blocked) run with `psql -1 -f`, in a
+# database without the extension ("bare") and in one with it ("guard"), on one preloaded
+# throwaway server. With BASELINE_REF=<commit>, that commit's library is built and measured in
+# the same run ("guard@REF"), so a change's cost is a ratio of two numbers taken side by side.
+# Figures are the best of RUNS wall-clock runs; ratios are against "bare" measured in this run.
+# Prints figures only: timing never makes this script fail. Needs `make install` first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${N:-2000}
+RUNS=${RUNS:-5}
+LIBDIR=$(/usr/lib/postgresql/15/bin/pg_config --pkglibdir)
+dir=$(mktemp -d /tmp/mg-bench.XXXXXX)
+work=$(mktemp -d /tmp/mg-bench-work.XXXXXX)
+cp "$LIBDIR/migration_guard.so" "$work/current.so"
+cleanup() {
+    cp "$work/current.so" "$LIBDIR/migration_guard.so"
+    scripts/pg-temp.sh stop "$dir"
+    if [[ -n ${BASELINE_REF:-} ]]; then git worktree remove --force "$work/src" >/dev/null 2>&1 || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [[ -n ${BASELINE_REF:-} ]]; then
+    echo "Building the library of $BASELINE_REF ..."
+    git worktree add --detach "$work/src" "$BASELINE_REF" >/dev/null 2>&1
+    cmake -S "$work/src" -B "$work/build" -DMG_BUILD_TESTS=OFF >/dev/null
+    cmake --build "$work/build" -j2 --target migration_guard >/dev/null
+    cp "$work/build/migration_guard.so" "$work/baseline.so"
+fi
+
+python3 - "$N" "$work/migration.sql" <<'PY'
+import sys
+n, path = int(sys.argv[1]), sys.argv[2]
+out = []
+i = 0
+while len(out) < n:
+    i += 1
+    out.append(f"CREATE TABLE bench_t{i} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, note text);")
+    out.append(f"CREATE INDEX bench_t{i}_note ON bench_t{i} (note);")
+    out.append(f"ALTER TABLE bench_t{i} ADD COLUMN created_at timestamptz;")
+    out.append(f"COMMENT ON TABLE bench_t{i} IS 'bench';")
+open(path, "w").write("\n".join(out[:n]) + "\n")
+PY
+chmod -R a+rX "$work"
+
+scripts/pg-temp.sh start "$dir" "${PORT:-55473}" "shared_preload_libraries = 'migration_guard'" "autovacuum = off"
+eval "$(scripts/pg-temp.sh env "$dir")"
+psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+# best_ms DB: best wall time of RUNS runs of the migration, each in a schema of its own.
+best_ms() {
+    local db=$1 best=0 run start end ms
+    for ((run = 1; run <= RUNS; run++)); do
+        psql -d "$db" -c "CREATE SCHEMA bench_$run" >/dev/null
+        start=$(date +%s%N)
+        PGOPTIONS="-c search_path=bench_$run" psql -d "$db" -1 -f "$work/migration.sql" >/dev/null
+        end=$(date +%s%N)
+        ms=$(((end - start) / 1000000))
+        if ((best == 0 || ms < best)); then best=$ms; fi
+    done
+    echo "$best"
+}
+
+setup() {
+    psql -d postgres -c "DROP DATABASE IF EXISTS bare" -c "DROP DATABASE IF EXISTS guard" >/dev/null 2>&1 || true
+    psql -d postgres -c "CREATE DATABASE bare" -c "CREATE DATABASE guard" >/dev/null
+    psql -d guard -c "CREATE EXTENSION migration_guard" >/dev/null
+}
+
+report() {  # NAME MS BARE_MS
+    awk -v name="$1" -v ms="$2" -v bare="$3" -v n="$N" \
+        'BEGIN { printf "%-22s %8d ms  %7.1f us/statement  %5.2fx bare\n", name, ms, ms * 1000 / n, ms / bare }'
+}
+
+echo "Migration: $N additive statements in one transaction; best of $RUNS runs."
+results=()
+if [[ -n ${BASELINE_REF:-} ]]; then
+    cp "$work/baseline.so" "$LIBDIR/migration_guard.so"
+    scripts/pg-temp.sh restart "$dir"
+    setup
+    base_bare=$(best_ms bare)
+    base_guard=$(best_ms guard)
+    results+=("$(report "bare (REF loaded)" "$base_bare" "$base_bare")" "$(report "guard@$BASELINE_REF" "$base_guard" "$base_bare")")
+    cp "$work/current.so" "$LIBDIR/migration_guard.so"
+    scripts/pg-temp.sh restart "$dir"
+fi
+setup
+bare=$(best_ms bare)
+guard=$(best_ms guard)
+results+=("$(report "bare" "$bare" "$bare")" "$(report "guard (this tree)" "$guard" "$bare")")
+printf '%s\n' "${results[@]}"
+if [[ -n ${BASELINE_REF:-} ]]; then
+    awk -v a="$guard" -v ab="$bare" -v b="$base_guard" -v bb="$base_bare" \
+        'BEGIN { printf "guard overhead per statement, this tree vs %s: %.2fx\n", "'"$BASELINE_REF"'", ((a - ab) / (b - bb)) }'
+fi
