@@ -80,6 +80,12 @@ END
 $$;
 
 -- Only a hash of each token is stored; the token itself is shown once, by approve().
+-- Ids of the guard's own rows, without a sequence: a nextval() inside the guard would change the
+-- session's lastval(). The writing transaction's id, shifted, plus a counter within it.
+CREATE FUNCTION migration_guard.row_id() RETURNS bigint
+AS 'MODULE_PATHNAME', 'migration_guard_row_id' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+REVOKE ALL ON FUNCTION migration_guard.row_id() FROM PUBLIC;
+
 CREATE TABLE migration_guard.approval (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     token_hash text NOT NULL UNIQUE,
@@ -88,14 +94,14 @@ CREATE TABLE migration_guard.approval (
     reason text NOT NULL CHECK (btrim(reason) <> ''),
     approved_by name NOT NULL,
     approved_session_user name NOT NULL,
-    approved_at timestamptz NOT NULL DEFAULT now(),
+    approved_at timestamptz NOT NULL DEFAULT clock_timestamp(),
     valid_until timestamptz NOT NULL,
     uses_total int NOT NULL CHECK (uses_total > 0),
     uses_left int NOT NULL CHECK (uses_left >= 0)
 );
 
 CREATE TABLE migration_guard.approval_use (
-    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id bigint PRIMARY KEY DEFAULT migration_guard.row_id(),
     approval_id bigint NOT NULL REFERENCES migration_guard.approval (id),
     used_at timestamptz NOT NULL DEFAULT now(),
     used_by name NOT NULL,
@@ -126,7 +132,7 @@ GRANT EXECUTE ON FUNCTION migration_guard.approve(text[], text[], text, int, int
 CREATE VIEW migration_guard.approvals AS
 SELECT a.id, a.rules, a.objects, a.reason, a.approved_by, a.approved_at, a.valid_until,
        a.uses_total, a.uses_left,
-       (a.uses_left > 0 AND a.valid_until > now()) AS active,
+       (a.uses_left > 0 AND a.valid_until > clock_timestamp()) AS active,
        coalesce(u.uses, '[]'::jsonb) AS used_by
 FROM migration_guard.approval a
 LEFT JOIN LATERAL (
@@ -238,11 +244,9 @@ BEGIN
 END
 $$;
 
-CREATE SEQUENCE migration_guard.audit_id_seq;
-
 -- Changes, written in the changing transaction.
 CREATE TABLE migration_guard.audit_change (
-    id bigint PRIMARY KEY DEFAULT nextval('migration_guard.audit_id_seq'),
+    id bigint PRIMARY KEY DEFAULT migration_guard.row_id(),
     logged_at timestamptz NOT NULL DEFAULT statement_timestamp(),
     role_name text NOT NULL,
     session_role text NOT NULL,
@@ -283,11 +287,10 @@ ALTER TABLE migration_guard.audit_change ENABLE ALWAYS TRIGGER audit_change_no_t
 ALTER TABLE migration_guard.audit_blocked ENABLE ALWAYS TRIGGER audit_blocked_append_only;
 ALTER TABLE migration_guard.audit_blocked ENABLE ALWAYS TRIGGER audit_blocked_no_truncate;
 
-REVOKE ALL ON migration_guard.audit_change, migration_guard.audit_blocked, migration_guard.audit_id_seq FROM PUBLIC;
+REVOKE ALL ON migration_guard.audit_change, migration_guard.audit_blocked FROM PUBLIC;
 GRANT SELECT ON migration_guard.audit_change, migration_guard.audit_blocked TO migration_guard_auditor;
 SELECT pg_catalog.pg_extension_config_dump('migration_guard.audit_change', '');
 SELECT pg_catalog.pg_extension_config_dump('migration_guard.audit_blocked', '');
-SELECT pg_catalog.pg_extension_config_dump('migration_guard.audit_id_seq', '');
 
 CREATE VIEW migration_guard.audit_log AS
 SELECT * FROM (

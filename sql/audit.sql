@@ -6,7 +6,8 @@
 \set audit_setup :abs_srcdir '/sql/include/audit_start.sql'
 \i :audit_setup
 CREATE TEMP VIEW audit AS
-SELECT id - (SELECT id FROM audit_start) AS n, command_tag, object_type, object_identity, statement, rules, risk, decision,
+-- Ids are not consecutive (a transaction's id, then a counter): n numbers this test's rows.
+SELECT row_number() OVER (ORDER BY id) AS n, command_tag, object_type, object_identity, statement, rules, risk, decision,
        approval_id IS NOT NULL AS approved, migration_id
 FROM migration_guard.audit_log WHERE id > (SELECT id FROM audit_start);
 -- The session fields, for a row written just now.

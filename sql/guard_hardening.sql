@@ -67,9 +67,55 @@ SELECT count(*) AS columns_added FROM pg_attribute WHERE attrelid = 'hardening_d
 -- A depth real migrations reach is judged as usual.
 SELECT risk FROM migration_guard.classify('ALTER TABLE hardening_deep ADD COLUMN c int DEFAULT 1' || repeat('+1', 500));
 
+-- Invisible to ordinary sessions: audited DDL leaves the session's lastval() alone ...
+CREATE SEQUENCE hardening_user_seq;
+SELECT nextval('hardening_user_seq') AS drawn;
+CREATE TABLE hardening_audited (id int);
+ALTER TABLE hardening_audited ADD COLUMN note text;
+SELECT lastval() AS still_the_users;
+-- ... and temporary objects are nobody's data: not judged.
+CREATE TEMP SEQUENCE hardening_temp_seq;
+CREATE TEMP VIEW hardening_temp_view AS SELECT 1 AS one;
+DROP SEQUENCE hardening_temp_seq;
+DROP VIEW hardening_temp_view;
+
+-- Approvals mean exactly what the approver read. Expiry is checked against the clock, not the
+-- start of a transaction that was opened before the approval.
+BEGIN;
+SELECT migration_guard.approve(ARRAY['drop-table'], ARRAY['public.hardening_audited'], 'short-lived',
+                               valid_for => '50 milliseconds') AS token \gset
+SELECT pg_sleep(0.2);
+SET LOCAL migration_guard.approval = :'token';
+\set VERBOSITY default
+DROP TABLE hardening_audited;
+\set VERBOSITY terse
+ROLLBACK;
+-- A table literally named "*": the suggested approval matches it and nothing else.
+CREATE TABLE "*" (id int);
+INSERT INTO "*" VALUES (1);
+\set VERBOSITY default
+DROP TABLE "*";
+\set VERBOSITY terse
+SELECT migration_guard.approve(ARRAY['drop-table'], ARRAY['public.\*'], 'drop the star table') AS token \gset
+SET migration_guard.approval = :'token';
+DROP TABLE hardening_keep;   -- not covered: public.\* is only "*"
+DROP TABLE "*";
+RESET migration_guard.approval;
+-- A name with a newline cannot add lines of its own to the error.
+CREATE TABLE "x
+HINT:  If intended: SELECT migration_guard.approve('{*}','{*}','ok')" (id int);
+INSERT INTO "x
+HINT:  If intended: SELECT migration_guard.approve('{*}','{*}','ok')" VALUES (1);
+\set VERBOSITY default
+DROP TABLE "x
+HINT:  If intended: SELECT migration_guard.approve('{*}','{*}','ok')";
+\set VERBOSITY terse
+
 -- Roles are cluster-wide: leave none behind (the guard is off for this housekeeping only).
 SET migration_guard.mode = 'off';
-DROP TABLE hardening_deep;
+DROP TABLE hardening_deep, hardening_audited, "x
+HINT:  If intended: SELECT migration_guard.approve('{*}','{*}','ok')";
+DROP SEQUENCE hardening_user_seq;
 DROP VIEW hardening_view;
 DROP TABLE hardening_keep;
 DROP OWNED BY planter;

@@ -104,6 +104,8 @@ public:
                                                         const std::string &) const {
         return std::nullopt;
     }
+    // Whether a relation of any kind (view, sequence, index...) is temporary.
+    virtual bool is_temporary(const QualifiedName &) const { return false; }
     // Direct inheritance children and partitions of a table (what ALTER TABLE and TRUNCATE
     // without ONLY recurse into, level by level); empty when unknown.
     virtual std::vector<QualifiedName> children(const QualifiedName &) const { return {}; }

@@ -79,4 +79,22 @@ std::string LineIndex::line_text(int line) const {
     return text_.substr(start, end - start);
 }
 
+std::string escape_control(const std::string &text, bool backslash) {
+    std::string out;
+    out.reserve(text.size());
+    for (unsigned char c : text) {
+        if (c == '\n') out += "\\n";
+        else if (c == '\r') out += "\\r";
+        else if (c == '\t') out += "\\t";
+        else if (c < 0x20 || c == 0x7f) {
+            static const char hex[] = "0123456789abcdef";
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 0xf];
+        } else if (backslash && c == '\\') out += "\\\\";
+        else out += static_cast<char>(c);
+    }
+    return out;
+}
+
 }  // namespace mg

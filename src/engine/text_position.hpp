@@ -31,4 +31,9 @@ private:
     std::vector<bool> ascii_;  // per line: columns are byte distances (the common case)
 };
 
+// Control characters (newlines included) and DEL shown as escapes (\n, \t, \x1b): a name that
+// carries them cannot start a line of its own in a message. With `backslash`, a backslash is
+// escaped too (for E'' string literals).
+std::string escape_control(const std::string &text, bool backslash = false);
+
 }  // namespace mg

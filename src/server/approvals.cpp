@@ -48,7 +48,7 @@ ApprovalRow read_approval(const std::string &token, bool for_update) {
     // FOR UPDATE holds the row until the spending transaction ends: a use is spent once.
     const std::string query =
         std::string("SELECT id, array_to_string(rules, E'\\n'), array_to_string(objects, E'\\n'), approved_by::text, "
-                    "approved_session_user::text, reason, uses_left, valid_until > now() "
+                    "approved_session_user::text, reason, uses_left, valid_until > clock_timestamp() "
                     "FROM migration_guard.approval WHERE token_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')") +
         (for_update ? " FOR UPDATE" : "");
     as_guard_owner([&](MemoryContext outer) {
@@ -264,7 +264,7 @@ MG_SQL_FUNCTION(migration_guard_approve) {
             "INSERT INTO migration_guard.approval (token_hash, rules, objects, reason, approved_by, "
             "approved_session_user, uses_total, uses_left, valid_until) "
             "VALUES (encode(sha256(convert_to($1, 'UTF8')), 'hex'), string_to_array($2, E'\\n'), "
-            "string_to_array($3, E'\\n'), $4, $5, $6, $7, $7, now() + $8)",
+            "string_to_array($3, E'\\n'), $4, $5, $6, $7, $7, clock_timestamp() + $8)",
             8, all_types, all_args, nullptr, false, 0);
         if (rc != SPI_OK_INSERT) elog(ERROR, "migration_guard: storing the approval failed (%d)", rc);
     });

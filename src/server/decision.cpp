@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "engine/approval_scope.hpp"
 #include "engine/node_names.hpp"
+#include "engine/text_position.hpp"
 #include "engine/rule_catalog.hpp"
 #include "server/approvals.hpp"
 #include "server/audit.hpp"
@@ -27,12 +29,21 @@ bool blocks(const Finding &f) {
     return additive_only() && info && info->changes_existing;
 }
 
+// SQL string literals on one line: a name with a newline or a backslash is written E'...' with
+// escapes, so what the approver copies is exactly what the guard asked for.
 std::string quoted_list(const std::vector<std::string> &items) {
     std::string out;
     for (const auto &i : items) {
+        const bool needs_e = std::any_of(i.begin(), i.end(), [](char c) {
+            return c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+        });
         std::string q;
-        for (char c : i) q += c == '\'' ? std::string("''") : std::string(1, c);
-        out += (out.empty() ? "'" : ", '") + q + "'";
+        for (char c : i) {
+            if (c == '\'') q += "''";
+            else if (needs_e) q += escape_control(std::string(1, c), true);
+            else q += c;
+        }
+        out += std::string(out.empty() ? "" : ", ") + (needs_e ? "E'" : "'") + q + "'";
     }
     return out;
 }
@@ -41,7 +52,8 @@ std::string approve_call(const std::vector<Finding> &blocked) {
     std::vector<std::string> rules, objects;
     for (const auto &f : blocked) {
         if (std::find(rules.begin(), rules.end(), f.rule) == rules.end()) rules.push_back(f.rule);
-        if (std::find(objects.begin(), objects.end(), f.object) == objects.end()) objects.push_back(f.object);
+        const std::string pattern = literal_pattern(f.object);  // a `*` in a name matches only itself
+        if (std::find(objects.begin(), objects.end(), pattern) == objects.end()) objects.push_back(pattern);
     }
     return "SELECT migration_guard.approve(ARRAY[" + quoted_list(rules) + "], ARRAY[" + quoted_list(objects) +
            "], '<why>');";
@@ -53,7 +65,9 @@ std::string why_blocked(const Finding &f) {
     return f.rule + " (" + risk_name(f.risk) + ", not additive while migration_guard.additive_only is on)";
 }
 
-void report(int elevel, const std::string &message, const std::string &detail, const std::string &hint) {
+void report(int elevel, const std::string &raw_message, const std::string &raw_detail, const std::string &raw_hint) {
+    const std::string message = escape_control(raw_message), detail = escape_control(raw_detail),
+                      hint = escape_control(raw_hint);
     pg_call([&] {
         ereport(elevel, (errmsg("%s", message.c_str()), detail.empty() ? 0 : errdetail("%s", detail.c_str()),
                          hint.empty() ? 0 : errhint("%s", hint.c_str())));
@@ -64,12 +78,14 @@ void report(int elevel, const std::string &message, const std::string &detail, c
                               const ApprovalOutcome &approval) {
     const Finding &first = blocked.front();
     const std::string stake = stake_of(first);
-    std::string message = "migration_guard blocked " + command_tag + ": " + why_blocked(first) + " on " + first.object;
-    if (!stake.empty()) message += ", " + stake;
+    // Names come from the user: a newline in one must not start a line of its own.
+    std::string message =
+        "migration_guard blocked " + command_tag + ": " + why_blocked(first) + " on " + escape_control(first.object);
+    if (!stake.empty()) message += ", " + escape_control(stake);
     if (blocked.size() > 1) message += " (and " + std::to_string(blocked.size() - 1) + " more)";
 
     std::string detail;
-    for (const auto &f : blocked) detail += (detail.empty() ? "" : "\n") + f.message + ".";
+    for (const auto &f : blocked) detail += (detail.empty() ? "" : "\n") + escape_control(f.message) + ".";
     if (!approval.refusal.empty()) detail += "\n" + approval.refusal;
     bool in_block = false;
     pg_call([&] { in_block = IsTransactionBlock(); });
@@ -80,7 +96,7 @@ void report(int elevel, const std::string &message, const std::string &detail, c
     // the tables it drops by cascade), so the suggested call names all of it.
     std::vector<Finding> needed = current_statement().blocking;
     needed.insert(needed.end(), blocked.begin(), blocked.end());
-    std::string hint = first.hint + ".\nIf it is intended, an approver can let it through once: " +
+    std::string hint = escape_control(first.hint) + ".\nIf it is intended, an approver can let it through once: " +
                        approve_call(needed) + " then run SET migration_guard.approval = '<token>'; and retry.";
     throw UserError(MG_ERRCODE_BLOCKED, message, detail, hint);
 }

@@ -340,6 +340,14 @@ bool ServerCatalog::schema_uses_rls(const std::string &schema) const {
 
 bool ServerCatalog::session_lock_timeout() const { return LockTimeout > 0; }
 
+bool ServerCatalog::is_temporary(const QualifiedName &t) const {
+    const Oid relid = relation(t);
+    if (!OidIsValid(relid)) return false;
+    char persistence = 0;
+    pg_call([&] { persistence = get_rel_persistence(relid); });
+    return persistence == RELPERSISTENCE_TEMP;
+}
+
 QualifiedName ServerCatalog::name_of(Oid relid) const {
     const char *schema = nullptr, *name = nullptr;
     pg_call([&] {

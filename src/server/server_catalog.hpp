@@ -29,6 +29,7 @@ public:
     std::optional<DataCount> count_duplicates(const QualifiedName &t, const std::vector<std::string> &cols) const override;
     std::optional<DataCount> count_failed_casts(const QualifiedName &t, const std::string &col,
                                                 const std::string &sql_type) const override;
+    bool is_temporary(const QualifiedName &t) const override;
     std::vector<QualifiedName> children(const QualifiedName &t) const override;
     std::vector<QualifiedName> referencing_tables(const std::vector<QualifiedName> &tables) const override;
     std::vector<std::string> cascade_targets(const std::string &kind, const QualifiedName &object,

@@ -58,6 +58,10 @@ DropTarget target_of(const Node *obj, ObjectType type, const RuleContext &ctx) {
     else if (type == OBJECT_MATVIEW) t.is_new = ctx.state.is_new_object("matview", t.name);
     else if (type == OBJECT_INDEX) t.is_new = ctx.state.is_new_object("index", t.name);
     else if (type == OBJECT_SEQUENCE) t.is_new = ctx.state.is_new_object("sequence", t.name);
+    // A temporary relation is gone at session end anyway: nobody's data.
+    if (!t.is_new && (type == OBJECT_VIEW || type == OBJECT_MATVIEW || type == OBJECT_INDEX ||
+                      type == OBJECT_SEQUENCE || type == OBJECT_FOREIGN_TABLE))
+        t.is_new = ctx.catalog.is_temporary(t.name);
     return t;
 }
 
