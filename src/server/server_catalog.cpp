@@ -358,6 +358,16 @@ QualifiedName ServerCatalog::name_of(Oid relid) const {
     return {schema, name};
 }
 
+std::vector<QualifiedName> ServerCatalog::names_of(List *relids) const {
+    std::vector<QualifiedName> out;
+    ListCell *lc;
+    foreach (lc, relids) {
+        QualifiedName q = name_of(lfirst_oid(lc));
+        if (!q.name.empty()) out.push_back(std::move(q));  // gone meanwhile: nothing to judge
+    }
+    return out;
+}
+
 std::vector<QualifiedName> ServerCatalog::children(const QualifiedName &t) const {
     const Oid relid = relation(t);
     if (!OidIsValid(relid)) return {};
@@ -365,13 +375,7 @@ std::vector<QualifiedName> ServerCatalog::children(const QualifiedName &t) const
     // recursion (find_all_inheritors) reads it, one level at a time.
     List *kids = NIL;
     pg_call([&] { kids = find_inheritance_children(relid, NoLock); });
-    std::vector<QualifiedName> out;
-    ListCell *lc;
-    foreach (lc, kids) {
-        QualifiedName q = name_of(lfirst_oid(lc));
-        if (!q.name.empty()) out.push_back(std::move(q));
-    }
-    return out;
+    return names_of(kids);
 }
 
 std::vector<QualifiedName> ServerCatalog::referencing_tables(const std::vector<QualifiedName> &tables) const {
@@ -385,13 +389,7 @@ std::vector<QualifiedName> ServerCatalog::referencing_tables(const std::vector<Q
     // index on confrelid); only TRUNCATE ... CASCADE pays it.
     List *found = NIL;
     pg_call([&] { found = heap_truncate_find_FKs(relids); });
-    std::vector<QualifiedName> out;
-    ListCell *lc;
-    foreach (lc, found) {
-        QualifiedName q = name_of(lfirst_oid(lc));
-        if (!q.name.empty()) out.push_back(std::move(q));
-    }
-    return out;
+    return names_of(found);
 }
 
 }  // namespace mg::server

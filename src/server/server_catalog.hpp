@@ -42,6 +42,7 @@ private:
     std::optional<TableFacts> read_table(Oid relid) const;
     std::string qualified_name(Oid relid) const;  // quoted for SQL
     QualifiedName name_of(Oid relid) const;       // as findings name it
+    std::vector<QualifiedName> names_of(List *relids) const;
     std::string scan_source(Oid relid) const;     // "ONLY t", or "t" for a partitioned table
     std::vector<std::string> primary_key_columns(Oid relid) const;
     std::string default_schema_;
