@@ -111,11 +111,20 @@ DROP TABLE "x
 HINT:  If intended: SELECT migration_guard.approve('{*}','{*}','ok')";
 \set VERBOSITY terse
 
+-- A quoted type name is judged like any other, not a syntax error inside the guard.
+CREATE DOMAIN "ty'pe"")" AS text;
+CREATE TABLE hardening_typed (v int);
+INSERT INTO hardening_typed VALUES (1);
+SELECT rule, risk FROM migration_guard.classify($$ALTER TABLE hardening_typed ALTER COLUMN v TYPE "ty'pe"")"$$)
+WHERE rule = 'change-column-type';
+
 -- Roles are cluster-wide: leave none behind (the guard is off for this housekeeping only).
 SET migration_guard.mode = 'off';
 DROP TABLE hardening_deep, hardening_audited, "x
 HINT:  If intended: SELECT migration_guard.approve('{*}','{*}','ok')";
 DROP SEQUENCE hardening_user_seq;
+DROP TABLE hardening_typed;
+DROP DOMAIN "ty'pe"")";
 DROP VIEW hardening_view;
 DROP TABLE hardening_keep;
 DROP OWNED BY planter;

@@ -98,17 +98,22 @@ std::optional<DataCount> ServerCatalog::count_failed_casts(const QualifiedName &
     auto facts = table(t);
     if (!OidIsValid(relid) || !facts || !has_columns(relid, {col})) return std::nullopt;
     const char *type_literal = nullptr;
-    bool castable = true;
+    bool castable = true, readable = true;
     pg_call([&] {
         type_literal = quote_literal_cstr(sql_type.c_str());
         const AttrNumber attnum = get_attnum(relid, col.c_str());
-        Oid target;
+        Oid target = InvalidOid;
         int32 typmod;
-        parseTypeString(sql_type.c_str(), &target, &typmod, true);
+        // The type as the engine spells it: a quoted name PostgreSQL reads differently is a
+        // syntax error here, which must leave the answer unknown, not fail the statement.
+        ErrorData *error = pg_subtransaction([&] { parseTypeString(sql_type.c_str(), &target, &typmod, true); });
+        if (is_interrupt(error)) ReThrowError(error);
+        readable = !error;
         Oid func;
         castable = OidIsValid(target) &&
                    find_coercion_pathway(target, get_atttype(relid, attnum), COERCION_ASSIGNMENT, &func) != COERCION_PATH_NONE;
     });
+    if (!readable) return std::nullopt;
     if (!castable) {
         DataCount none;
         none.impossible = true;
