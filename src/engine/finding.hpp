@@ -32,8 +32,8 @@ struct StatementReport {
     int length = 0;           // bytes up to (not including) the terminating semicolon
     std::string command;      // command tag, e.g. "ALTER TABLE"
     std::vector<Finding> findings;
-    // Relations the statement empties or rewrites wholesale, named or reached (inheritance
-    // children, partitions, TRUNCATE ... CASCADE), new ones included: one audit row each.
+    // Relations a TRUNCATE empties, named or reached (inheritance children, partitions,
+    // CASCADE), new ones included: one audit row each.
     std::vector<std::string> emptied;
 
     Risk risk() const {

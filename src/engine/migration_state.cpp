@@ -101,12 +101,20 @@ void MigrationState::remove_parent(const QualifiedName &child, const QualifiedNa
     removed_parents_.insert(key(child) + "|" + key(parent));
 }
 
-std::vector<QualifiedName> MigrationState::children_of(const QualifiedName &parent) const {
+namespace {
+// The tables an edge map holds for one key (children of a parent, referencers of a table).
+std::vector<QualifiedName> tables_under(const std::map<std::string, std::map<std::string, QualifiedName>> &edges,
+                                        const std::string &k) {
     std::vector<QualifiedName> out;
-    auto it = children_.find(key(parent));
-    if (it != children_.end())
-        for (const auto &[k, child] : it->second) out.push_back(child);
+    auto it = edges.find(k);
+    if (it != edges.end())
+        for (const auto &[unused, table] : it->second) out.push_back(table);
     return out;
+}
+}  // namespace
+
+std::vector<QualifiedName> MigrationState::children_of(const QualifiedName &parent) const {
+    return tables_under(children_, key(parent));
 }
 
 bool MigrationState::parent_removed(const QualifiedName &child, const QualifiedName &parent) const {
@@ -118,11 +126,7 @@ void MigrationState::add_reference(const QualifiedName &from, const QualifiedNam
 }
 
 std::vector<QualifiedName> MigrationState::referencing(const QualifiedName &to) const {
-    std::vector<QualifiedName> out;
-    auto it = referencing_.find(key(to));
-    if (it != referencing_.end())
-        for (const auto &[k, from] : it->second) out.push_back(from);
-    return out;
+    return tables_under(referencing_, key(to));
 }
 
 }  // namespace mg

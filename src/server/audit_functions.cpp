@@ -45,16 +45,18 @@ MG_SQL_FUNCTION(migration_guard_purge_audit) {
     purging = true;
     ErrorData *error = try_pg([&] {
         with_pinned_search_path([&] {
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-        Oid types[1] = {INTERVALOID};
-        Datum args[1] = {older_than};
-        for (const char *table : {"migration_guard.audit_change", "migration_guard.audit_blocked"}) {
-            const int rc = SPI_execute_with_args(psprintf("DELETE FROM %s WHERE logged_at OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-) $1)", table), 1,
-                                                 types, args, nullptr, false, 0);
-            if (rc != SPI_OK_DELETE) elog(ERROR, "migration_guard: purging %s failed (%d)", table, rc);
-            deleted += static_cast<int64>(SPI_processed);
-        }
-        SPI_finish();
+            if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+            Oid types[1] = {INTERVALOID};
+            Datum args[1] = {older_than};
+            for (const char *table : {"migration_guard.audit_change", "migration_guard.audit_blocked"}) {
+                const char *query =
+                    psprintf("DELETE FROM %s WHERE logged_at OPERATOR(pg_catalog.<) "
+                             "(pg_catalog.now() OPERATOR(pg_catalog.-) $1)", table);
+                const int rc = SPI_execute_with_args(query, 1, types, args, nullptr, false, 0);
+                if (rc != SPI_OK_DELETE) elog(ERROR, "migration_guard: purging %s failed (%d)", table, rc);
+                deleted += static_cast<int64>(SPI_processed);
+            }
+            SPI_finish();
         });
     });
     purging = false;

@@ -35,22 +35,19 @@ std::optional<DataCount> bounded_count(const std::string &match_query, double ta
         ErrorData *error = pg_subtransaction(
             [&] {
                 enable_timeout_after(check_timeout_id, check_timeout_ms());
-                // Rolled back with the subtransaction on error; restored at its end otherwise.
-                const int level = NewGUCNestLevel();
-                set_config_option("search_path", kPinnedSearchPath, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
-                                  true, 0, false);
-                if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-                Portal portal =
-                    SPI_cursor_open_with_args(nullptr, match_query.c_str(), 0, nullptr, nullptr, nullptr, true, 0);
-                for (;;) {
-                    SPI_cursor_fetch(portal, true, 10000);
-                    if (SPI_processed == 0) break;
-                    result.count += static_cast<int64_t>(SPI_processed);
-                    SPI_freetuptable(SPI_tuptable);
-                }
-                SPI_cursor_close(portal);
-                SPI_finish();
-                AtEOXact_GUC(true, level);
+                with_pinned_search_path([&] {
+                    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+                    Portal portal =
+                        SPI_cursor_open_with_args(nullptr, match_query.c_str(), 0, nullptr, nullptr, nullptr, true, 0);
+                    for (;;) {
+                        SPI_cursor_fetch(portal, true, 10000);
+                        if (SPI_processed == 0) break;
+                        result.count += static_cast<int64_t>(SPI_processed);
+                        SPI_freetuptable(SPI_tuptable);
+                    }
+                    SPI_cursor_close(portal);
+                    SPI_finish();
+                });
                 disable_timeout(check_timeout_id, false);
             },
             [] { disable_timeout(check_timeout_id, false); });

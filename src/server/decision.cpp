@@ -4,8 +4,8 @@
 
 #include "engine/approval_scope.hpp"
 #include "engine/node_names.hpp"
-#include "engine/text_position.hpp"
 #include "engine/rule_catalog.hpp"
+#include "engine/text_position.hpp"
 #include "server/approvals.hpp"
 #include "server/audit.hpp"
 #include "server/boundary.hpp"
@@ -20,7 +20,6 @@ extern "C" {
 namespace mg::server {
 
 namespace {
-
 
 bool blocks(const Finding &f) {
     if (f.rule == "ddl-outside-migration") return outside_migration() == OutsideMigration::Block;
@@ -38,11 +37,7 @@ std::string quoted_list(const std::vector<std::string> &items) {
             return c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
         });
         std::string q;
-        for (char c : i) {
-            if (c == '\'') q += "''";
-            else if (needs_e) q += escape_control(std::string(1, c), true);
-            else q += c;
-        }
+        for (char c : needs_e ? escape_control(i, true) : i) q += c == '\'' ? std::string("''") : std::string(1, c);
         out += std::string(out.empty() ? "" : ", ") + (needs_e ? "E'" : "'") + q + "'";
     }
     return out;

@@ -21,13 +21,11 @@ void as_guard_owner(F &&body) {
         int saved_context;
         GetUserIdAndSecContext(&saved_user, &saved_context);
         SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE);
-        const int nest_level = NewGUCNestLevel();
-        set_config_option("search_path", kPinnedSearchPath, PGC_USERSET, PGC_S_SESSION,
-                          GUC_ACTION_SAVE, true, 0, false);
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-        body(outer);
-        SPI_finish();
-        AtEOXact_GUC(false, nest_level);
+        with_pinned_search_path([&] {
+            if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+            body(outer);
+            SPI_finish();
+        });
         SetUserIdAndSecContext(saved_user, saved_context);
     });
     // On error the transaction aborts when the error is re-raised; abort restores the user id,

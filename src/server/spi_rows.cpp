@@ -13,19 +13,19 @@ std::vector<std::vector<std::string>> spi_rows(const char *query) {
     pg_call([&] {
         MemoryContext outer = CurrentMemoryContext;
         with_pinned_search_path([&] {
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-        const int rc = SPI_execute(query, true, 0);
-        if (rc != SPI_OK_SELECT) elog(ERROR, "migration_guard: catalog query failed (%d)", rc);
-        columns = SPI_tuptable->tupdesc->natts;
-        for (uint64 i = 0; i < SPI_processed; i++) {
-            MemoryContext old = MemoryContextSwitchTo(outer);
-            for (int col = 1; col <= columns; col++) {
-                char *v = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, col);
-                values = lappend(values, pstrdup(v ? v : ""));
+            if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+            const int rc = SPI_execute(query, true, 0);
+            if (rc != SPI_OK_SELECT) elog(ERROR, "migration_guard: catalog query failed (%d)", rc);
+            columns = SPI_tuptable->tupdesc->natts;
+            for (uint64 i = 0; i < SPI_processed; i++) {
+                MemoryContext old = MemoryContextSwitchTo(outer);
+                for (int col = 1; col <= columns; col++) {
+                    char *v = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, col);
+                    values = lappend(values, pstrdup(v ? v : ""));
+                }
+                MemoryContextSwitchTo(old);
             }
-            MemoryContextSwitchTo(old);
-        }
-        SPI_finish();
+            SPI_finish();
         });
     });
     std::vector<std::vector<std::string>> rows;

@@ -9,8 +9,8 @@
 
 namespace mg::server {
 
-// `emptied`, when given, receives the relations the statement empties or rewrites wholesale
-// (named or reached), new ones included.
+// `emptied`, when given, receives the relations a TRUNCATE empties (named or reached), new ones
+// included.
 std::vector<Finding> findings_for_statement(Node *stmt, std::vector<std::string> *emptied = nullptr);
 
 // A finding the server makes itself (not the engine), with the rule's default risk and category.

@@ -114,7 +114,9 @@ bool recurses(const AlterTableCmd *cmd) {
     }
 }
 
-void check_column_command(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx) {
+// The rules of a subcommand on one table's columns and constraints; false for any other
+// subcommand (table-level switches, RLS).
+bool check_column_command(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx) {
     switch (cmd->subtype) {
         case AT_AddColumn: check_add_column(cmd, table, ctx); break;
         case AT_DropColumn: check_drop_column(cmd, table, ctx); break;
@@ -127,8 +129,9 @@ void check_column_command(const AlterTableCmd *cmd, const QualifiedName &table, 
             break;
         case AT_DropConstraint: check_drop_constraint(cmd, table, ctx); break;
         case AT_ValidateConstraint: check_validate_constraint(cmd, table, ctx); break;
-        default: break;
+        default: return false;
     }
+    return true;
 }
 
 // The subcommand judged again on each child and partition it reaches: an existing table
@@ -148,16 +151,14 @@ void check_recursion(const AlterTableCmd *cmd, const QualifiedName &table, RuleC
         ctx.takes_lock(lock_for(cmd), reached.table);
         const size_t before = ctx.statement_findings();
         check_column_command(cmd, reached.table, ctx);
-        for (size_t i = before; i < ctx.statement_findings(); ++i) {
+        for (size_t i = ctx.statement_findings(); i-- > before;) {
             Finding &f = ctx.finding(i);
-            if (f.category == "practice" || f.category == "performance") continue;
+            if (f.category == "practice" || f.category == "performance") {
+                ctx.remove_finding(i);  // advice the recursion would only repeat
+                continue;
+            }
             f.message += " (" + reached.table.display() + " is reached through " + reached.via.display() +
                          ": ALTER TABLE applies the command to every inheritance child and partition)";
-        }
-        // Drop what the recursion would only repeat as advice.
-        for (size_t i = ctx.statement_findings(); i-- > before;) {
-            const Finding &f = ctx.finding(i);
-            if (f.category == "practice" || f.category == "performance") ctx.remove_finding(i);
         }
     }
 }
@@ -174,15 +175,11 @@ void check_alter_table(const AlterTableStmt *stmt, RuleContext &ctx) {
         if (!IsA(cmd, AlterTableCmd)) continue;
         ctx.takes_lock(lock_for(cmd), table);
         if (!is_table && stmt->objtype != OBJECT_FOREIGN_TABLE && stmt->objtype != OBJECT_MATVIEW) continue;
+        if (check_column_command(cmd, table, ctx)) {
+            if (is_table && stmt->relation->inh && recurses(cmd)) check_recursion(cmd, table, ctx);
+            continue;
+        }
         switch (cmd->subtype) {
-            case AT_AddColumn:
-            case AT_DropColumn:
-            case AT_AlterColumnType:
-            case AT_SetNotNull:
-            case AT_DropNotNull:
-            case AT_AddConstraint:
-            case AT_DropConstraint:
-            case AT_ValidateConstraint: check_column_command(cmd, table, ctx); break;
             case AT_EnableRowSecurity: ctx.state.enable_rls(table); break;
             case AT_DisableRowSecurity:
                 ctx.state.disable_rls(table);
@@ -192,7 +189,6 @@ void check_alter_table(const AlterTableStmt *stmt, RuleContext &ctx) {
                 if (!ctx.is_new(table)) check_table_switch(cmd, table, ctx);
                 break;
         }
-        if (is_table && stmt->relation->inh && recurses(cmd)) check_recursion(cmd, table, ctx);
     }
 }
 
