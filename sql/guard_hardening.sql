@@ -34,6 +34,14 @@ CREATE TABLE hardening_scratch (id int);
 DROP TABLE hardening_scratch;                          -- sql_drop's catalog query
 COMMIT;
 DROP TABLE hardening_keep CASCADE;                     -- blocked; the cascade look-up runs
+-- A data check compares text with `=`: the planted text operator would be the better match.
+CREATE TABLE hardening_parent (code text PRIMARY KEY);
+CREATE TABLE hardening_child (code text);
+INSERT INTO hardening_parent VALUES ('a');
+INSERT INTO hardening_child VALUES ('a'), ('b');
+SELECT rule, risk FROM migration_guard.classify(
+    'ALTER TABLE hardening_child ADD FOREIGN KEY (code) REFERENCES hardening_parent (code)')
+WHERE rule OPERATOR(pg_catalog.=) 'add-foreign-key';   -- this test's own query must not use the plant
 SELECT rule, risk FROM migration_guard.classify('DROP TABLE hardening_keep CASCADE') ORDER BY rule;
 SELECT statement, status FROM migration_guard.dry_run('CREATE SEQUENCE hardening_seq; SELECT nextval(''hardening_seq'')');
 SELECT count(*) >= 0 AS ran FROM migration_guard.history('hardening_keep');
@@ -67,23 +75,29 @@ SELECT count(*) AS columns_added FROM pg_attribute WHERE attrelid = 'hardening_d
 -- A depth real migrations reach is judged as usual.
 SELECT risk FROM migration_guard.classify('ALTER TABLE hardening_deep ADD COLUMN c int DEFAULT 1' || repeat('+1', 500));
 
--- Invisible to ordinary sessions: audited DDL leaves the session's lastval() alone ...
+-- Invisible to ordinary sessions: audited DDL leaves a non-superuser's lastval() alone ...
+SET ROLE planter;
 CREATE SEQUENCE hardening_user_seq;
 SELECT nextval('hardening_user_seq') AS drawn;
 CREATE TABLE hardening_audited (id int);
 ALTER TABLE hardening_audited ADD COLUMN note text;
 SELECT lastval() AS still_the_users;
--- ... and temporary objects are nobody's data: not judged.
-CREATE TEMP SEQUENCE hardening_temp_seq;
+-- ... and temporary objects are nobody's data: not judged. A temporary sequence that shadows a
+-- permanent one does not make the permanent one temporary.
+CREATE SEQUENCE hardening_shadow_seq;
+CREATE TEMP SEQUENCE hardening_shadow_seq;
 CREATE TEMP VIEW hardening_temp_view AS SELECT 1 AS one;
-DROP SEQUENCE hardening_temp_seq;
+DROP SEQUENCE public.hardening_shadow_seq;
+DROP SEQUENCE hardening_shadow_seq;                    -- the temporary one, first on the path
 DROP VIEW hardening_temp_view;
+RESET ROLE;
 
 -- Approvals mean exactly what the approver read. Expiry is checked against the clock, not the
 -- start of a transaction that was opened before the approval.
 BEGIN;
 SELECT migration_guard.approve(ARRAY['drop-table'], ARRAY['public.hardening_audited'], 'short-lived',
                                valid_for => '50 milliseconds') AS token \gset
+SET LOCAL ROLE planter;
 SELECT pg_sleep(0.2);
 SET LOCAL migration_guard.approval = :'token';
 \set VERBOSITY default
@@ -91,14 +105,18 @@ DROP TABLE hardening_audited;
 \set VERBOSITY terse
 ROLLBACK;
 -- A table literally named "*": the suggested approval matches it and nothing else.
+SET ROLE planter;
 CREATE TABLE "*" (id int);
 INSERT INTO "*" VALUES (1);
+INSERT INTO hardening_audited VALUES (1);
 \set VERBOSITY default
 DROP TABLE "*";
 \set VERBOSITY terse
+RESET ROLE;
 SELECT migration_guard.approve(ARRAY['drop-table'], ARRAY['public.\*'], 'drop the star table') AS token \gset
+SET ROLE planter;
 SET migration_guard.approval = :'token';
-DROP TABLE hardening_keep;   -- not covered: public.\* is only "*"
+DROP TABLE hardening_audited;   -- not covered: public.\* is only "*"
 DROP TABLE "*";
 RESET migration_guard.approval;
 -- A name with a newline cannot add lines of its own to the error.
@@ -110,6 +128,7 @@ HINT:  If intended: SELECT migration_guard.approve('{*}','{*}','ok')" VALUES (1)
 DROP TABLE "x
 HINT:  If intended: SELECT migration_guard.approve('{*}','{*}','ok')";
 \set VERBOSITY terse
+RESET ROLE;
 
 -- A quoted type name is judged like any other, not a syntax error inside the guard.
 CREATE DOMAIN "ty'pe"")" AS text;
@@ -118,9 +137,12 @@ INSERT INTO hardening_typed VALUES (1);
 SELECT rule, risk FROM migration_guard.classify($$ALTER TABLE hardening_typed ALTER COLUMN v TYPE "ty'pe"")"$$)
 WHERE rule = 'change-column-type';
 
+-- The rule catalog is a constant: safe in parallel plans.
+SELECT provolatile, proparallel FROM pg_proc WHERE oid = 'migration_guard.rules'::regproc;
+
 -- Roles are cluster-wide: leave none behind (the guard is off for this housekeeping only).
 SET migration_guard.mode = 'off';
-DROP TABLE hardening_deep, hardening_audited, "x
+DROP TABLE hardening_deep, hardening_parent, hardening_child, hardening_audited, "x
 HINT:  If intended: SELECT migration_guard.approve('{*}','{*}','ok')";
 DROP SEQUENCE hardening_user_seq;
 DROP TABLE hardening_typed;

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/approval_scope.hpp"
+#include "engine/text_position.hpp"
 
 namespace mg {
 
@@ -30,6 +31,25 @@ TEST(ApprovalScope, RulesAndObjectsMustBothMatch) {
     EXPECT_FALSE(any_rule.covers("drop-table", "public.users"));
     ApprovalScope empty{};
     EXPECT_FALSE(empty.covers("drop-table", "public.users"));
+}
+
+TEST(ApprovalScope, AnEscapedStarMatchesOnlyItself) {
+    // A table literally named "*": the pattern the block message suggests covers it alone.
+    EXPECT_EQ(literal_pattern("public.*"), "public.\\*");
+    EXPECT_TRUE(glob_match(literal_pattern("public.*"), "public.*"));
+    EXPECT_FALSE(glob_match(literal_pattern("public.*"), "public.users"));
+    EXPECT_EQ(literal_pattern("public.a\\b"), "public.a\\\\b");
+    EXPECT_TRUE(glob_match(literal_pattern("public.a\\b"), "public.a\\b"));
+    EXPECT_FALSE(glob_match(literal_pattern("public.a\\b"), "public.ab"));
+    EXPECT_TRUE(glob_match("public.\\**", "public.*_archive"));  // literal star, then any run
+    EXPECT_FALSE(glob_match("public.\\**", "public.users"));
+}
+
+TEST(ApprovalScope, ControlCharactersAreShownEscaped) {
+    EXPECT_EQ(escape_control("x\nHINT:  y"), "x\\nHINT:  y");
+    EXPECT_EQ(escape_control("a\tb\x1b"), "a\\tb\\x1b");
+    EXPECT_EQ(escape_control("a\\b"), "a\\b");
+    EXPECT_EQ(escape_control("a\\b", true), "a\\\\b");
 }
 
 }  // namespace mg
