@@ -97,7 +97,8 @@ CREATE TABLE migration_guard.approval (
     approved_at timestamptz NOT NULL DEFAULT clock_timestamp(),
     valid_until timestamptz NOT NULL,
     uses_total int NOT NULL CHECK (uses_total > 0),
-    uses_left int NOT NULL CHECK (uses_left >= 0)
+    uses_left int NOT NULL CHECK (uses_left >= 0),
+    for_role name  -- NULL: any role may present it
 );
 
 CREATE TABLE migration_guard.approval_use (
@@ -120,18 +121,19 @@ SELECT pg_catalog.pg_extension_config_dump('migration_guard.approval', '');
 SELECT pg_catalog.pg_extension_config_dump('migration_guard.approval_use', '');
 
 CREATE FUNCTION migration_guard.approve(
-    rules text[], objects text[], reason text, uses int DEFAULT 1, valid_for interval DEFAULT '1 hour')
+    rules text[], objects text[], reason text, uses int DEFAULT 1, valid_for interval DEFAULT '1 hour',
+    for_role name DEFAULT NULL)
 RETURNS text
 AS 'MODULE_PATHNAME', 'migration_guard_approve'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION migration_guard.approve(text[], text[], text, int, interval) IS
+COMMENT ON FUNCTION migration_guard.approve(text[], text[], text, int, interval, name) IS
     'Issues an approval token for these rule ids on these object patterns (superusers and migration_guard_approver)';
-REVOKE ALL ON FUNCTION migration_guard.approve(text[], text[], text, int, interval) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION migration_guard.approve(text[], text[], text, int, interval) TO migration_guard_approver;
+REVOKE ALL ON FUNCTION migration_guard.approve(text[], text[], text, int, interval, name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migration_guard.approve(text[], text[], text, int, interval, name) TO migration_guard_approver;
 
 CREATE VIEW migration_guard.approvals AS
 SELECT a.id, a.rules, a.objects, a.reason, a.approved_by, a.approved_at, a.valid_until,
-       a.uses_total, a.uses_left,
+       a.uses_total, a.uses_left, a.for_role,
        (a.uses_left > 0 AND a.valid_until > clock_timestamp()) AS active,
        coalesce(u.uses, '[]'::jsonb) AS used_by
 FROM migration_guard.approval a

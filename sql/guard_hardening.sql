@@ -130,6 +130,30 @@ HINT:  If intended: SELECT migration_guard.approve('{*}','{*}','ok')";
 \set VERBOSITY terse
 RESET ROLE;
 
+-- An approval bound to a role is refused for any other role, even one that read the token and
+-- may drop the table as much as the bound role may (both are members of the owning role).
+CREATE ROLE hardening_team NOLOGIN;
+CREATE ROLE hardening_other LOGIN;
+GRANT hardening_team TO planter, hardening_other;
+CREATE TABLE hardening_bound (id int);
+INSERT INTO hardening_bound VALUES (1);
+ALTER TABLE hardening_bound OWNER TO hardening_team;
+SELECT migration_guard.approve(ARRAY['drop-table'], ARRAY['public.hardening_bound'], 'ci drops it',
+                               for_role => 'planter') AS token \gset
+SELECT for_role FROM migration_guard.approvals WHERE reason = 'ci drops it';
+SET ROLE hardening_other;
+SET migration_guard.approval = :'token';
+\set VERBOSITY default
+DROP TABLE hardening_bound;
+\set VERBOSITY terse
+RESET ROLE;
+SET ROLE planter;
+SET migration_guard.approval = :'token';
+DROP TABLE hardening_bound;
+RESET migration_guard.approval;
+RESET ROLE;
+SELECT migration_guard.approve(ARRAY['drop-table'], ARRAY['public.x'], 'nobody', for_role => 'no_such_role');
+
 -- A quoted type name is judged like any other, not a syntax error inside the guard.
 CREATE DOMAIN "ty'pe"")" AS text;
 CREATE TABLE hardening_typed (v int);
@@ -150,6 +174,6 @@ DROP DOMAIN "ty'pe"")";
 DROP VIEW hardening_view;
 DROP TABLE hardening_keep;
 DROP OWNED BY planter;
-DROP ROLE planter;
+DROP ROLE planter, hardening_other, hardening_team;
 DROP SEQUENCE public.planted_calls;
 RESET migration_guard.mode;

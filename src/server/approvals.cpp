@@ -41,6 +41,7 @@ struct ApprovalRow {
     char *reason = nullptr;
     int uses_left = 0;
     bool unexpired = false;
+    char *for_role = nullptr;  // nullptr: any role
 };
 
 ApprovalRow read_approval(const std::string &token, bool for_update) {
@@ -48,7 +49,7 @@ ApprovalRow read_approval(const std::string &token, bool for_update) {
     // FOR UPDATE holds the row until the spending transaction ends: a use is spent once.
     const std::string query =
         std::string("SELECT id, array_to_string(rules, E'\\n'), array_to_string(objects, E'\\n'), approved_by::text, "
-                    "approved_session_user::text, reason, uses_left, valid_until > clock_timestamp() "
+                    "approved_session_user::text, reason, uses_left, valid_until > clock_timestamp(), for_role::text "
                     "FROM migration_guard.approval WHERE token_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')") +
         (for_update ? " FOR UPDATE" : "");
     as_guard_owner([&](MemoryContext outer) {
@@ -69,6 +70,7 @@ ApprovalRow read_approval(const std::string &token, bool for_update) {
         row.reason = MemoryContextStrdup(outer, SPI_getvalue(tuple, desc, 6));
         row.uses_left = DatumGetInt32(SPI_getbinval(tuple, desc, 7, &isnull));
         row.unexpired = DatumGetBool(SPI_getbinval(tuple, desc, 8, &isnull));
+        if (char *bound = SPI_getvalue(tuple, desc, 9)) row.for_role = MemoryContextStrdup(outer, bound);
     });
     return row;
 }
@@ -141,6 +143,13 @@ ApprovalOutcome use_approval(const std::vector<Finding> &blocked, const std::str
         out.refusal = "Approval " + id + " has expired.";
         return out;
     }
+    // A token bound to a role is worthless to anyone who reads it (pg_stat_activity shows a SET
+    // to every member of the presenting role): only that role may present it.
+    if (row.for_role && current_role_name() != row.for_role) {
+        out.refusal = "Approval " + id + " is for role " + std::string(row.for_role) + "; this statement runs as " +
+                      current_role_name() + ".";
+        return out;
+    }
     if (row.uses_left <= 0 && row.id != spent_id) {
         out.refusal = "Approval " + id + " has no use left.";
         return out;
@@ -168,7 +177,7 @@ ApprovalOutcome use_approval(const std::vector<Finding> &blocked, const std::str
 
 }  // namespace mg::server
 
-// approve(rules text[], objects text[], reason text, uses int, valid_for interval) RETURNS text
+// approve(rules text[], objects text[], reason text, uses int, valid_for interval, for_role name) RETURNS text
 MG_SQL_FUNCTION(migration_guard_approve) {
     using namespace mg;
     using namespace mg::server;
@@ -180,6 +189,8 @@ MG_SQL_FUNCTION(migration_guard_approve) {
     bool valid_for_positive = false, missing = false;
     Oid caller = InvalidOid;
     bool may_approve = false;
+    const char *for_role = nullptr;  // nullptr: any role
+    bool for_role_exists = true;
     pg_call([&] {
         caller = GetUserId();
         const Oid approver_role = get_role_oid("migration_guard_approver", true);
@@ -195,6 +206,10 @@ MG_SQL_FUNCTION(migration_guard_approve) {
                 arrays[arg] = lappend(arrays[arg], nulls[i] ? pstrdup("") : TextDatumGetCString(elems[i]));
         }
         reason_text = TextDatumGetCString(PG_GETARG_DATUM(2));
+        if (PG_NARGS() > 5 && !PG_ARGISNULL(5)) {
+            for_role = pstrdup(NameStr(*PG_GETARG_NAME(5)));
+            for_role_exists = OidIsValid(get_role_oid(for_role, true));
+        }
         uses = PG_GETARG_INT32(3);
         Interval *valid_for = PG_GETARG_INTERVAL_P(4);
         const double micros = valid_for->month * 30.0 * USECS_PER_DAY + valid_for->day * 1.0 * USECS_PER_DAY +
@@ -232,6 +247,9 @@ MG_SQL_FUNCTION(migration_guard_approve) {
             throw UserError(MG_ERRCODE_BAD_APPROVAL, "an object pattern is empty", "",
                             "Use schema-qualified names such as public.users or public.users.*");
     if (uses < 1) throw UserError(MG_ERRCODE_BAD_APPROVAL, "uses must be at least 1");
+    if (!for_role_exists)
+        throw UserError(MG_ERRCODE_BAD_APPROVAL, "role \"" + std::string(for_role) + "\" does not exist",
+                        "for_role names the role that may present the approval.");
     if (!valid_for_positive) throw UserError(MG_ERRCODE_BAD_APPROVAL, "valid_for must be a positive interval");
 
     // The token is shown once, here; only its hash is stored.
@@ -258,14 +276,16 @@ MG_SQL_FUNCTION(migration_guard_approve) {
                          CStringGetTextDatum(session.c_str()),
                          Int32GetDatum(uses)};
         Datum valid_for = PG_GETARG_DATUM(4);
-        Oid all_types[8] = {types[0], types[1], types[2], types[3], types[4], types[5], types[6], INTERVALOID};
-        Datum all_args[8] = {args[0], args[1], args[2], args[3], args[4], args[5], args[6], valid_for};
+        Oid all_types[9] = {types[0], types[1], types[2], types[3], types[4], types[5], types[6], INTERVALOID, TEXTOID};
+        Datum all_args[9] = {args[0], args[1], args[2], args[3], args[4], args[5], args[6], valid_for,
+                             for_role ? CStringGetTextDatum(for_role) : 0};
+        const char nulls[9] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', for_role ? ' ' : 'n'};
         const int rc = SPI_execute_with_args(
             "INSERT INTO migration_guard.approval (token_hash, rules, objects, reason, approved_by, "
-            "approved_session_user, uses_total, uses_left, valid_until) "
+            "approved_session_user, uses_total, uses_left, valid_until, for_role) "
             "VALUES (encode(sha256(convert_to($1, 'UTF8')), 'hex'), string_to_array($2, E'\\n'), "
-            "string_to_array($3, E'\\n'), $4, $5, $6, $7, $7, clock_timestamp() + $8)",
-            8, all_types, all_args, nullptr, false, 0);
+            "string_to_array($3, E'\\n'), $4, $5, $6, $7, $7, clock_timestamp() + $8, $9)",
+            9, all_types, all_args, nulls, false, 0);
         if (rc != SPI_OK_INSERT) elog(ERROR, "migration_guard: storing the approval failed (%d)", rc);
     });
     text *result = nullptr;
