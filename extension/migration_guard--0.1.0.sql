@@ -205,7 +205,9 @@ AS $$
         (9, 'DROP TABLESPACE', 'utility hook'),
         (10, 'VACUUM FULL, CLUSTER, REINDEX', 'utility hook'),
         (11, 'ALTER / RENAME / DROP EVENT TRIGGER on the guard''s triggers', 'utility hook'),
-        (12, 'SET / RESET and ALTER ROLE / DATABASE SET of migration_guard settings', 'utility hook')
+        (12, 'SET / RESET and ALTER ROLE / DATABASE SET of migration_guard settings', 'utility hook'),
+        (13, 'GRANT / REVOKE on objects in the database, ALTER DEFAULT PRIVILEGES: recorded', 'event trigger migration_guard_ddl_end'),
+        (14, 'roles, memberships, databases, tablespaces, event triggers, GRANT on them, REASSIGN OWNED: recorded', 'utility hook')
     )
     SELECT s.command,
            st.mode <> 'off' AND CASE s.mechanism

@@ -44,6 +44,24 @@ QualifiedName qualified(const List *names) {
     return q;
 }
 
+std::string role_spec_name(const RoleSpec *r) {
+    if (!r) return "";
+    switch (r->roletype) {
+        case ROLESPEC_CSTRING: return r->rolename ? r->rolename : "";
+        case ROLESPEC_PUBLIC: return "PUBLIC";
+        case ROLESPEC_CURRENT_ROLE: return "CURRENT_ROLE";
+        case ROLESPEC_SESSION_USER: return "SESSION_USER";
+        default: return "CURRENT_USER";
+    }
+}
+
+std::string role_list(const List *rolespecs) {
+    std::string out;
+    const ListCell *lc;
+    foreach (lc, rolespecs) out += (out.empty() ? "" : ", ") + role_spec_name(static_cast<const RoleSpec *>(lfirst(lc)));
+    return out;
+}
+
 std::string dotted(const std::vector<std::string> &parts) {
     std::string out;
     for (const auto &p : parts) {
@@ -166,6 +184,7 @@ const char *object_type_name(ObjectType t) {
         case OBJECT_SUBSCRIPTION: return "SUBSCRIPTION";
         case OBJECT_STATISTIC_EXT: return "STATISTICS";
         case OBJECT_TABLESPACE: return "TABLESPACE";
+        case OBJECT_PARAMETER_ACL: return "PARAMETER";
         case OBJECT_LANGUAGE: return "LANGUAGE";
         case OBJECT_CAST: return "CAST";
         case OBJECT_TRANSFORM: return "TRANSFORM";

@@ -15,6 +15,9 @@ std::vector<std::string> name_list(const List *names);  // List of String → pa
 QualifiedName qualified(const RangeVar *rv);
 QualifiedName qualified(const List *names);             // [catalog.]schema.name
 std::string dotted(const std::vector<std::string> &parts);
+// A role as the statement names it: its name, or PUBLIC, CURRENT_USER, CURRENT_ROLE, SESSION_USER.
+std::string role_spec_name(const RoleSpec *r);
+std::string role_list(const List *rolespecs);  // "alice, PUBLIC"
 // A finding's object, "schema.table[.column]", split on its first two dots (names in findings
 // are not quoted): the table, and the column in `column` ("" for none). Without a dot: {"", object}.
 QualifiedName split_object(const std::string &object, std::string &column);

@@ -12,6 +12,7 @@
 #include "server/audit.hpp"
 #include "server/decision.hpp"
 #include "server/dry_run.hpp"
+#include "server/recorded_commands.hpp"
 #include "server/server_catalog.hpp"
 #include "server/settings.hpp"
 #include "server/spi_rows.hpp"
@@ -120,12 +121,19 @@ MG_SQL_FUNCTION(migration_guard_on_ddl_command_end) {
     }
     std::vector<AuditRow> rows;
     std::set<std::string> named;
-    for (const auto &[type, identity] : spi_pairs(
-             "SELECT object_type, object_identity FROM pg_catalog.pg_event_trigger_ddl_commands() "
-             "WHERE NOT in_extension AND schema_name IS DISTINCT FROM 'pg_temp' "
-             "AND object_identity NOT LIKE 'pg_temp%'")) {
-        rows.push_back(statement_audit_row(type, identity));
-        named.insert(identity);
+    if (IsA(trigger->parsetree, GrantStmt) || IsA(trigger->parsetree, AlterDefaultPrivilegesStmt)) {
+        // PostgreSQL reports privilege changes without an identity: what, to whom, on what.
+        ServerCatalog catalog;
+        for (const auto &[type, identity] : privilege_objects(trigger->parsetree, catalog))
+            rows.push_back(statement_audit_row(type, identity));
+    } else {
+        for (const auto &[type, identity] : spi_pairs(
+                 "SELECT object_type, coalesce(object_identity, '') FROM pg_catalog.pg_event_trigger_ddl_commands() "
+                 "WHERE NOT in_extension AND schema_name IS DISTINCT FROM 'pg_temp' "
+                 "AND coalesce(object_identity, '') NOT LIKE 'pg_temp%'")) {
+            rows.push_back(statement_audit_row(type, identity));
+            named.insert(identity);
+        }
     }
     // Inheritance children and partitions an ALTER TABLE rewrote through its recursion are not
     // among the commands PostgreSQL lists: each gets its own row.

@@ -8,6 +8,7 @@
 #include "server/boundary.hpp"
 #include "server/decision.hpp"
 #include "server/dry_run.hpp"
+#include "server/recorded_commands.hpp"
 #include "server/settings.hpp"
 #include "server/sqlstate.hpp"
 #include "server/statement_findings.hpp"
@@ -113,8 +114,10 @@ void audit_utility(Node *stmt, bool judged) {
     if (mode() == Mode::Off || creating_extension || dry_run_collector() || !guard_here()) return;
     const VariableSetStmt *set = variable_set_of(stmt);
     const bool setting = sets_guard_setting_elsewhere(stmt) || (IsA(stmt, VariableSetStmt) && is_policy_setting(set->name));
+    const std::vector<RecordedObject> recorded = global_objects(stmt);
     const bool begun = judged && resume_statement(stmt);
-    if (!setting && !(begun && (!current_statement().findings.empty() || !current_statement().emptied.empty()))) {
+    if (!setting && recorded.empty() &&
+        !(begun && (!current_statement().findings.empty() || !current_statement().emptied.empty()))) {
         if (begun) end_statement(stmt);
         return;
     }
@@ -138,6 +141,12 @@ void audit_utility(Node *stmt, bool judged) {
         seen.push_back(f.object);
         rows.push_back(statement_audit_row(object_kind(f), f.object));
     }
+    // Roles, databases, tablespaces, event triggers: on record whether or not a rule judged them.
+    for (const auto &[type, identity] : recorded) {
+        if (std::find(seen.begin(), seen.end(), identity) != seen.end()) continue;
+        seen.push_back(identity);
+        rows.push_back(statement_audit_row(type, identity));
+    }
     write_audit_rows(rows);
     end_statement(stmt);
 }
@@ -147,7 +156,9 @@ void guard_process_utility(PlannedStmt *pstmt, const char *query_string, bool re
                            DestReceiver *dest, QueryCompletion *qc) {
     Node *stmt = pstmt->utilityStmt;
     const bool judged = hook_judges(stmt);
-    const bool audited = judged || sets_guard_setting_elsewhere(stmt);  // locked: refused, yet still recorded
+    // Locked: a guard setting is refused, yet still recorded. Commands on cluster-wide objects
+    // are recorded here: no event trigger sees them.
+    const bool audited = judged || sets_guard_setting_elsewhere(stmt) || !global_objects(stmt).empty();
     push_statement(query_string, pstmt->stmt_location, pstmt->stmt_len);
     PG_TRY();
     {

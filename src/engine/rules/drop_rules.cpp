@@ -268,13 +268,7 @@ void check_drop_database(const DropdbStmt *stmt, RuleContext &ctx) {
 }
 
 void check_drop_owned(const DropOwnedStmt *stmt, RuleContext &ctx) {
-    std::string roles;
-    const ListCell *lc;
-    foreach (lc, stmt->roles) {
-        const RoleSpec *r = static_cast<const RoleSpec *>(lfirst(lc));
-        if (!roles.empty()) roles += ", ";
-        roles += r->rolename ? r->rolename : "CURRENT_USER";
-    }
+    const std::string roles = role_list(stmt->roles);
     Finding &f = ctx.add("drop-owned", ctx.statement_location(), roles,
                          "DROP OWNED BY " + roles +
                              " drops every table, view, function and schema the role owns in this "

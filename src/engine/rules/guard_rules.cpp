@@ -180,7 +180,7 @@ void check_drop_role(const DropRoleStmt *stmt, RuleContext &ctx) {
     const ListCell *lc;
     foreach (lc, stmt->roles) {
         const RoleSpec *r = static_cast<const RoleSpec *>(lfirst(lc));
-        const std::string name = r->rolename ? r->rolename : "CURRENT_USER";
+        const std::string name = role_spec_name(r);
         ctx.add("drop-role", ctx.at(r->location), name,
                 "DROP ROLE " + name + " removes the role: every application and person logging in as it is locked "
                 "out, and its grants are gone",
