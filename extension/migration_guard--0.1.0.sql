@@ -318,7 +318,7 @@ COMMENT ON FUNCTION migration_guard.purge_audit(interval) IS
 
 CREATE FUNCTION migration_guard.audit_status(
     OUT preloaded boolean, OUT blocked_queued bigint, OUT blocked_written bigint, OUT blocked_dropped bigint,
-    OUT mechanism text)
+    OUT blocked_coalesced bigint, OUT blocked_overflowed bigint, OUT mechanism text)
 AS 'MODULE_PATHNAME', 'migration_guard_audit_status' LANGUAGE C VOLATILE;
 
 -- Migrations as first-class records.

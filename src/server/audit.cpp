@@ -3,6 +3,7 @@
 #include <cstring>
 #include <set>
 
+#include "server/blocked_writer.hpp"
 #include "server/guard_owner.hpp"
 #include "server/settings.hpp"
 
@@ -110,18 +111,12 @@ void insert_row(const char *table, const Context &c, const char *command_tag, co
 
 // --- blocked rows: serialized into a pinned DSM segment for a background worker ----------------
 
+constexpr int kCounters = 5;  // BlockedCounter values
 struct SharedCounters {
-    pg_atomic_uint64 queued;
-    pg_atomic_uint64 written;
-    pg_atomic_uint64 dropped;
-    pg_atomic_uint64 coalesced;
+    pg_atomic_uint64 values[kCounters];
 };
 SharedCounters *counters = nullptr;
 shmem_startup_hook_type previous_startup = nullptr;
-
-void count(pg_atomic_uint64 SharedCounters::*which) {
-    if (counters) pg_atomic_fetch_add_u64(&(counters->*which), 1);
-}
 
 // Layout: header, then the strings, each NUL-terminated, in the order of kStringFields.
 struct BlockedHeader {
@@ -202,7 +197,7 @@ void record_blocked(const std::vector<AuditRow> &rows) {
     for (const AuditRow &r : rows) {
         const std::string rules = joined(r.rules);
         if (!seen.insert(r.command_tag + '\x1f' + r.object_identity + '\x1f' + rules + '\x1f' + r.statement).second) {
-            count(&SharedCounters::coalesced);
+            count_blocked(BlockedCounter::Coalesced);
             continue;
         }
         const char *strings[kFieldCount] = {c.role_name, c.session_role, c.application_name, c.client_addr,
@@ -226,13 +221,14 @@ void record_blocked(const std::vector<AuditRow> &rows) {
             dsm_pin_segment(seg);  // outlives this transaction's abort; the writer unpins it
             const dsm_handle handle = dsm_segment_handle(seg);
             dsm_detach(seg);
-            launched = launch_writer(handle, MyDatabaseId, owner);
+            // The long-lived writer first: its slot cannot be taken by other workers.
+            launched = enqueue_blocked(handle, MyDatabaseId, owner) || launch_writer(handle, MyDatabaseId, owner);
             if (!launched) dsm_unpin_segment(handle);
         });
         if (launched) {
-            count(&SharedCounters::queued);
+            count_blocked(BlockedCounter::Queued);
         } else {
-            count(&SharedCounters::dropped);
+            count_blocked(BlockedCounter::Dropped);
             pg_call([&] {
                 ereport(WARNING, (errmsg("migration_guard could not record a blocked attempt in the audit log"),
                                   errdetail("No background worker slot was free (max_worker_processes)."),
@@ -243,19 +239,23 @@ void record_blocked(const std::vector<AuditRow> &rows) {
     }
 }
 
-void request_audit_shmem() { RequestAddinShmemSpace(MAXALIGN(sizeof(SharedCounters))); }
+void count_blocked(BlockedCounter which) {
+    if (counters) pg_atomic_fetch_add_u64(&counters->values[static_cast<int>(which)], 1);
+}
+
+void request_audit_shmem() {
+    RequestAddinShmemSpace(MAXALIGN(sizeof(SharedCounters)));
+    request_blocked_queue_shmem();
+}
 
 static void audit_shmem_startup() {
     if (previous_startup) previous_startup();
     LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
     bool found = false;
     counters = static_cast<SharedCounters *>(ShmemInitStruct("migration_guard audit counters", sizeof(SharedCounters), &found));
-    if (!found) {
-        pg_atomic_init_u64(&counters->queued, 0);
-        pg_atomic_init_u64(&counters->written, 0);
-        pg_atomic_init_u64(&counters->dropped, 0);
-        pg_atomic_init_u64(&counters->coalesced, 0);
-    }
+    if (!found)
+        for (auto &v : counters->values) pg_atomic_init_u64(&v, 0);
+    init_blocked_queue();
     LWLockRelease(AddinShmemInitLock);
 }
 
@@ -264,25 +264,21 @@ void init_audit_shmem() {
     shmem_startup_hook = audit_shmem_startup;
 }
 
-bool audit_counters(int64_t &queued, int64_t &written, int64_t &dropped) {
+bool audit_counters(BlockedCounts &c) {
     if (!counters) return false;
-    queued = static_cast<int64_t>(pg_atomic_read_u64(&counters->queued));
-    written = static_cast<int64_t>(pg_atomic_read_u64(&counters->written));
-    dropped = static_cast<int64_t>(pg_atomic_read_u64(&counters->dropped));
+    auto read = [](BlockedCounter w) {
+        return static_cast<int64_t>(pg_atomic_read_u64(&counters->values[static_cast<int>(w)]));
+    };
+    c.queued = read(BlockedCounter::Queued);
+    c.written = read(BlockedCounter::Written);
+    c.dropped = read(BlockedCounter::Dropped);
+    c.coalesced = read(BlockedCounter::Coalesced);
+    c.overflowed = read(BlockedCounter::Overflowed);
     return true;
 }
 
-// The background worker: attach, write the row in its own transaction, commit, unpin.
-// PostgreSQL code only; an error ends the worker (and is counted when counters exist).
-extern "C" PGDLLEXPORT void migration_guard_audit_writer(Datum arg);
-extern "C" void migration_guard_audit_writer(Datum arg) {
-    const dsm_handle handle = DatumGetUInt32(arg);
-    Oid database, owner;
-    memcpy(&database, MyBgworkerEntry->bgw_extra, sizeof database);
-    memcpy(&owner, MyBgworkerEntry->bgw_extra + sizeof database, sizeof owner);
-    BackgroundWorkerUnblockSignals();
-    BackgroundWorkerInitializeConnectionByOid(database, owner, 0);
-
+void write_blocked_segment(unsigned int handle) {
+    volatile bool unpinned = false;
     PG_TRY();
     {
         dsm_segment *seg = dsm_attach(handle);
@@ -320,16 +316,31 @@ extern "C" void migration_guard_audit_writer(Datum arg) {
         CommitTransactionCommand();
         pgstat_report_activity(STATE_IDLE, nullptr);
         dsm_unpin_segment(handle);
+        unpinned = true;
         dsm_detach(seg);
-        count(&SharedCounters::written);
+        count_blocked(BlockedCounter::Written);
     }
     PG_CATCH();
     {
-        count(&SharedCounters::dropped);
-        dsm_unpin_segment(handle);  // the row is lost (the error is in the server log); the memory is not
+        count_blocked(BlockedCounter::Dropped);
+        // The row is lost (the error is in the server log); the memory is not.
+        if (!unpinned) dsm_unpin_segment(handle);
         PG_RE_THROW();
     }
     PG_END_TRY();
+}
+
+// A background worker of its own for one blocked attempt (no preload, or the queue was full).
+// PostgreSQL code only; an error ends the worker.
+extern "C" PGDLLEXPORT void migration_guard_audit_writer(Datum arg);
+extern "C" void migration_guard_audit_writer(Datum arg) {
+    const dsm_handle handle = DatumGetUInt32(arg);
+    Oid database, owner;
+    memcpy(&database, MyBgworkerEntry->bgw_extra, sizeof database);
+    memcpy(&owner, MyBgworkerEntry->bgw_extra + sizeof database, sizeof owner);
+    BackgroundWorkerUnblockSignals();
+    BackgroundWorkerInitializeConnectionByOid(database, owner, 0);
+    write_blocked_segment(handle);
     proc_exit(0);
 }
 

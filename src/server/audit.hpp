@@ -1,8 +1,9 @@
 // The audit log: every schema change on record, blocked attempts too.
 //   - Changes are written in the changing transaction (ddl_command_end, sql_drop, the utility
 //     hook), so they exist exactly when the change does.
-//   - A blocked attempt aborts its transaction, so its row is handed to a background worker
-//     (through a pinned dynamic shared memory segment) that writes and commits it on its own.
+//   - A blocked attempt aborts its transaction, so its row is handed, in a pinned dynamic shared
+//     memory segment, to the long-lived writer (blocked_writer.hpp) or, without preload or when
+//     its queue is full, to a background worker of its own; either writes and commits it.
 //     See docs/audit.md for the reasoning and the limits.
 #pragma once
 
@@ -32,8 +33,18 @@ void write_audit_rows(const std::vector<AuditRow> &rows);
 void record_blocked(const std::vector<AuditRow> &rows);
 
 // Shared-memory counters of blocked rows (when preloaded).
+enum class BlockedCounter { Queued, Written, Dropped, Coalesced, Overflowed };
+struct BlockedCounts {
+    int64_t queued = 0, written = 0, dropped = 0, coalesced = 0, overflowed = 0;
+};
 void request_audit_shmem();
 void init_audit_shmem();
-bool audit_counters(int64_t &queued, int64_t &written, int64_t &dropped);
+void count_blocked(BlockedCounter which);
+bool audit_counters(BlockedCounts &counts);  // false when not preloaded
+
+// The blocked attempt in a pinned DSM segment, written and committed in a transaction of the
+// calling background worker (connected to the segment's database), and the segment unpinned.
+// PostgreSQL code only; an error propagates (the segment is unpinned first).
+void write_blocked_segment(unsigned int handle);
 
 }  // namespace mg::server

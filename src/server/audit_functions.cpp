@@ -129,23 +129,29 @@ MG_SQL_FUNCTION(migration_guard_end_migration) {
 
 MG_SQL_FUNCTION(migration_guard_audit_status) {
     using namespace mg::server;
-    int64_t queued = 0, written = 0, dropped = 0;
-    const bool counted = audit_counters(queued, written, dropped);
+    BlockedCounts counts;
+    const bool counted = audit_counters(counts);
+    const bool queue = counted && blocked_writer() == BlockedWriter::Queue;
     TupleDesc desc = nullptr;
     Datum result = 0;
     pg_call([&] {
         if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE) elog(ERROR, "return type must be a row type");
         desc = BlessTupleDesc(desc);
-        Datum values[5];
-        bool nulls[5] = {false, !counted, !counted, !counted, false};
+        Datum values[7];
+        bool nulls[7] = {false, !counted, !counted, !counted, !counted, !counted, false};
         values[0] = BoolGetDatum(preloaded());
-        values[1] = Int64GetDatum(queued);
-        values[2] = Int64GetDatum(written);
-        values[3] = Int64GetDatum(dropped);
-        values[4] = CStringGetTextDatum(
-            counted ? "blocked attempts: background worker per attempt, counted in shared memory"
-                    : "blocked attempts: background worker per attempt; not counted here (not preloaded): a failure "
-                      "is a WARNING to the client and in the server log");
+        values[1] = Int64GetDatum(counts.queued);
+        values[2] = Int64GetDatum(counts.written);
+        values[3] = Int64GetDatum(counts.dropped);
+        values[4] = Int64GetDatum(counts.coalesced);
+        values[5] = Int64GetDatum(counts.overflowed);
+        values[6] = CStringGetTextDatum(
+            queue ? "blocked attempts: one long-lived writer fed through a shared-memory queue (a worker per attempt "
+                    "when the queue is full), counted in shared memory"
+            : counted ? "blocked attempts: background worker per attempt (migration_guard.blocked_writer = worker), "
+                        "counted in shared memory"
+                      : "blocked attempts: background worker per attempt; not counted here (not preloaded): a failure "
+                        "is a WARNING to the client and in the server log");
         result = HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
     });
     return result;

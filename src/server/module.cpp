@@ -1,5 +1,6 @@
 // The extension's shared library: module magic and load-time setup.
 #include "server/audit.hpp"
+#include "server/blocked_writer.hpp"
 #include "server/decision.hpp"
 #include "server/pg_prelude.hpp"
 #include "server/settings.hpp"
@@ -27,6 +28,7 @@ void _PG_init(void) {
         previous_shmem_request = shmem_request_hook;
         shmem_request_hook = request_shmem;
         mg::server::init_audit_shmem();
+        mg::server::register_blocked_writer();
     }
 }
 }

@@ -24,6 +24,7 @@ bool preloaded_value = false;
 bool data_checks_value = true;
 int check_rows_value = 1000000;
 int check_timeout_value = 1000;
+int blocked_writer_value = static_cast<int>(BlockedWriter::Queue);
 
 const struct config_enum_entry mode_options[] = {
     {"enforce", static_cast<int>(Mode::Enforce), false},
@@ -37,6 +38,12 @@ const struct config_enum_entry outside_migration_options[] = {
     {"allow", static_cast<int>(OutsideMigration::Allow), false},
     {"warn", static_cast<int>(OutsideMigration::Warn), false},
     {"block", static_cast<int>(OutsideMigration::Block), false},
+    {nullptr, 0, false},
+};
+
+const struct config_enum_entry blocked_writer_options[] = {
+    {"queue", static_cast<int>(BlockedWriter::Queue), false},
+    {"worker", static_cast<int>(BlockedWriter::Worker), false},
     {nullptr, 0, false},
 };
 
@@ -104,6 +111,12 @@ void define_settings() {
                                "Migration the session's schema changes belong to (also set by begin_migration()).",
                                nullptr, &migration_id_value, "", PGC_USERSET, GUC_NOT_IN_SAMPLE, nullptr, nullptr,
                                nullptr);
+    DefineCustomEnumVariable(
+        "migration_guard.blocked_writer", "How blocked attempts reach the audit log.",
+        "queue (preloaded): one long-lived writer, fed through shared memory, whose worker slot nobody can take; "
+        "worker: a background worker per attempt (the path without preload).",
+        &blocked_writer_value, static_cast<int>(BlockedWriter::Queue), blocked_writer_options, PGC_SIGHUP, 0, nullptr,
+        nullptr, nullptr);
     DefineCustomEnumVariable("migration_guard.outside_migration",
                              "What a schema change outside any migration is: allow, warn or block (drift).", nullptr,
                              &outside_migration_value, static_cast<int>(OutsideMigration::Allow),
@@ -155,6 +168,7 @@ const char *mode_name(Mode m) {
 }
 
 double medium_table_rows() { return medium_table_rows_value; }
+BlockedWriter blocked_writer() { return static_cast<BlockedWriter>(blocked_writer_value); }
 
 Options engine_options() {
     Options o;

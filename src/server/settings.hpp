@@ -9,6 +9,7 @@ namespace mg::server {
 
 enum class Mode { Enforce = 0, Warn = 1, Audit = 2, Off = 3 };
 enum class OutsideMigration { Allow = 0, Warn = 1, Block = 2 };
+enum class BlockedWriter { Queue = 0, Worker = 1 };
 
 void define_settings();
 
@@ -26,6 +27,7 @@ bool data_checks_enabled();
 int64_t check_rows();
 int check_timeout_ms();
 double medium_table_rows();  // below it a table is "small"
+BlockedWriter blocked_writer();
 void set_preloaded();
 
 const char *mode_name(Mode m);

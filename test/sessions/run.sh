@@ -57,6 +57,48 @@ check "and it is still there after a server restart" "^1$" "$(count_blocked)"
 out=$(sql -At -c "SELECT role_name || ' ' || decision || ' ' || statement FROM migration_guard.blocked_attempts WHERE object_identity = 'public.precious'")
 check "with who, what and the statement" "^migrator blocked DROP TABLE precious$" "$out"
 
+# --- worker slots taken: blocked attempts are still recorded ------------------------------------
+# Three worker slots: the logical replication launcher's, the guard's writer's (taken at start-up)
+# and one that an ordinary role takes with a parallel query. A worker per attempt finds no slot.
+start 55433 "shared_preload_libraries = 'migration_guard'" "max_worker_processes = 3" || exit 1
+eval "$(scripts/pg-temp.sh env "$d")"
+sql -c "CREATE EXTENSION migration_guard" -c "CREATE ROLE hog LOGIN" -c "CREATE ROLE migrator LOGIN" \
+    -c "CREATE TABLE kept (id bigint)" -c "INSERT INTO kept VALUES (1)" -c "ALTER TABLE kept OWNER TO migrator" \
+    -c "CREATE DATABASE other_app" >/dev/null
+psql -X -q -d other_app -c "CREATE EXTENSION migration_guard" -c "CREATE TABLE kept (id bigint)" \
+    -c "INSERT INTO kept VALUES (1)" >/dev/null
+take_slots() {  # a parallel worker that sleeps SECONDS, in the background
+  PGUSER=hog psql -X -q -d postgres -c "SET force_parallel_mode = on" -c "SELECT pg_sleep($1)" >/dev/null 2>&1 &
+  for _ in $(seq 1 100); do
+    [ "$(psql -X -At -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'parallel worker'")" = 1 ] && return
+    sleep 0.05
+  done
+}
+blocked_rows() { psql -X -At -d "${2:-postgres}" -c "SELECT count(*) FROM migration_guard.blocked_attempts WHERE statement = '$1'"; }
+wait_rows() {  # wait_rows STATEMENT N [DB]
+  for _ in $(seq 1 100); do [ "$(blocked_rows "$1" "${3:-}")" = "$2" ] && return; sleep 0.05; done
+}
+take_slots 6
+out=$(sql -At -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'parallel worker'")
+check "workers: an ordinary role holds the last free worker slot" "^1$" "$out"
+out=$(PGUSER=migrator sql -c "DROP TABLE kept")
+check "workers: the DROP TABLE is blocked" "migration_guard blocked DROP TABLE" "$out"
+wait_rows "DROP TABLE kept" 1
+check "workers: its audit row is written by the long-lived writer all the same" "^1$" "$(blocked_rows "DROP TABLE kept")"
+out=$(sql -d other_app -c "DROP TABLE kept")
+wait_rows "DROP TABLE kept" 1 other_app
+check "workers: and in another database too (the writer reconnects)" "^1$" "$(blocked_rows "DROP TABLE kept" other_app)"
+# The design it replaces: a worker per attempt, which an ordinary role can starve.
+echo "migration_guard.blocked_writer = 'worker'" >>"$d/data/postgresql.conf"
+sql -c "SELECT pg_reload_conf()" >/dev/null
+sleep 0.3
+out=$(PGUSER=migrator sql -c "DROP TABLE kept /* starved */")
+check "workers: a worker per attempt finds no slot and says so" "could not record a blocked attempt" "$out"
+check "workers: ... and that attempt is missing from the log" "^0$" "$(blocked_rows "DROP TABLE kept /* starved */")"
+out=$(sql -At -c "SELECT blocked_written >= 2, blocked_dropped >= 1 FROM migration_guard.audit_status()")
+check "workers: audit_status() counts what was written and what was lost" "^t\|t$" "$out"
+wait
+
 # --- locked: nobody changes the policy from a session, PGOPTIONS included -------------------------
 start 55432 "shared_preload_libraries = 'migration_guard'" "migration_guard.locked = on" \
       "migration_guard.block_at = 'high'" || exit 1
