@@ -133,6 +133,42 @@ enum StringField {
     kFieldCount
 };
 
+// Serializes one blocked row into `p` (blocked_payload_size() bytes). PostgreSQL code only.
+void fill_payload(char *p, const BlockedHeader &header, const char *const (&strings)[kFieldCount]) {
+    memcpy(p, &header, sizeof header);
+    p += sizeof header;
+    for (const char *s : strings) {
+        const size_t n = s ? strlen(s) : 0;
+        memcpy(p, s ? s : "", n);
+        p[n] = '\0';
+        p += n + 1;
+    }
+}
+
+// Inserts one serialized row; inside the writer's transaction, SPI connected.
+void insert_payload(const char *p) {
+    BlockedHeader header;
+    memcpy(&header, p, sizeof header);
+    if (header.magic != kMagic || header.n_strings != kFieldCount) elog(ERROR, "migration_guard audit writer: bad entry");
+    p += sizeof header;
+    const char *s[kFieldCount];
+    for (int i = 0; i < kFieldCount; i++) {
+        s[i] = p;
+        p += strlen(p) + 1;
+    }
+    Context c;
+    c.role_name = s[kRole];
+    c.session_role = s[kSession];
+    c.application_name = s[kApplication];
+    c.client_addr = s[kClient];
+    c.backend_pid = header.backend_pid;
+    c.xid = header.xid;
+    c.logged_at = header.logged_at;
+    c.migration_id = s[kMigration];
+    insert_row("audit_blocked", c, s[kTag], s[kObjectType], s[kIdentity], s[kStatement], s[kRules], s[kRisk],
+               "blocked", header.approval_id);
+}
+
 bool launch_writer(dsm_handle handle, Oid database, Oid owner) {
     BackgroundWorker worker;
     memset(&worker, 0, sizeof worker);
@@ -207,22 +243,20 @@ void record_blocked(const std::vector<AuditRow> &rows) {
         for (const char *s : strings) size += (s ? strlen(s) : 0) + 1;
         bool launched = false;
         pg_call([&] {
+            const BlockedHeader header{kMagic, c.backend_pid, c.xid, c.logged_at, r.approval_id, kFieldCount};
+            // The long-lived writer first: its slot cannot be taken by other workers, and its
+            // queue needs no segment per attempt.
+            char *payload = static_cast<char *>(palloc(size));
+            fill_payload(payload, header, strings);
+            launched = enqueue_blocked(payload, size, MyDatabaseId, owner);
+            pfree(payload);
+            if (launched) return;
             dsm_segment *seg = dsm_create(size, 0);
-            char *p = static_cast<char *>(dsm_segment_address(seg));
-            BlockedHeader header{kMagic, c.backend_pid, c.xid, c.logged_at, r.approval_id, kFieldCount};
-            memcpy(p, &header, sizeof header);
-            p += sizeof header;
-            for (const char *s : strings) {
-                const size_t n = s ? strlen(s) : 0;
-                memcpy(p, s ? s : "", n);
-                p[n] = '\0';
-                p += n + 1;
-            }
-            dsm_pin_segment(seg);  // outlives this transaction's abort; the writer unpins it
+            fill_payload(static_cast<char *>(dsm_segment_address(seg)), header, strings);
+            dsm_pin_segment(seg);  // outlives this transaction's abort; the worker unpins it
             const dsm_handle handle = dsm_segment_handle(seg);
             dsm_detach(seg);
-            // The long-lived writer first: its slot cannot be taken by other workers.
-            launched = enqueue_blocked(handle, MyDatabaseId, owner) || launch_writer(handle, MyDatabaseId, owner);
+            launched = launch_writer(handle, MyDatabaseId, owner);
             if (!launched) dsm_unpin_segment(handle);
         });
         if (launched) {
@@ -277,48 +311,32 @@ bool audit_counters(BlockedCounts &c) {
     return true;
 }
 
+void insert_blocked_payloads(const char *const *payloads, int n) {
+    SetCurrentStatementStartTimestamp();
+    StartTransactionCommand();
+    SPI_connect();
+    PushActiveSnapshot(GetTransactionSnapshot());
+    pgstat_report_activity(STATE_RUNNING, "writing blocked attempts to the audit log");
+    SPI_execute("SET LOCAL search_path = pg_catalog, pg_temp", false, 0);
+    for (int i = 0; i < n; i++) insert_payload(payloads[i]);
+    SPI_finish();
+    PopActiveSnapshot();
+    CommitTransactionCommand();
+    pgstat_report_activity(STATE_IDLE, nullptr);
+    for (int i = 0; i < n; i++) count_blocked(BlockedCounter::Written);
+}
+
 void write_blocked_segment(unsigned int handle) {
     volatile bool unpinned = false;
     PG_TRY();
     {
         dsm_segment *seg = dsm_attach(handle);
         if (!seg) elog(ERROR, "migration_guard audit writer: segment %u is gone", handle);
-        const char *p = static_cast<const char *>(dsm_segment_address(seg));
-        BlockedHeader header;
-        memcpy(&header, p, sizeof header);
-        if (header.magic != kMagic || header.n_strings != kFieldCount) elog(ERROR, "migration_guard audit writer: bad entry");
-        p += sizeof header;
-        const char *s[kFieldCount];
-        for (int i = 0; i < kFieldCount; i++) {
-            s[i] = p;
-            p += strlen(p) + 1;
-        }
-        Context c;
-        c.role_name = s[kRole];
-        c.session_role = s[kSession];
-        c.application_name = s[kApplication];
-        c.client_addr = s[kClient];
-        c.backend_pid = header.backend_pid;
-        c.xid = header.xid;
-        c.logged_at = header.logged_at;
-        c.migration_id = s[kMigration];
-
-        SetCurrentStatementStartTimestamp();
-        StartTransactionCommand();
-        SPI_connect();
-        PushActiveSnapshot(GetTransactionSnapshot());
-        pgstat_report_activity(STATE_RUNNING, "writing a blocked attempt to the audit log");
-        SPI_execute("SET LOCAL search_path = pg_catalog, pg_temp", false, 0);
-        insert_row("audit_blocked", c, s[kTag], s[kObjectType], s[kIdentity], s[kStatement], s[kRules], s[kRisk],
-                   "blocked", header.approval_id);
-        SPI_finish();
-        PopActiveSnapshot();
-        CommitTransactionCommand();
-        pgstat_report_activity(STATE_IDLE, nullptr);
+        const char *payload = static_cast<const char *>(dsm_segment_address(seg));
+        insert_blocked_payloads(&payload, 1);
         dsm_unpin_segment(handle);
         unpinned = true;
         dsm_detach(seg);
-        count_blocked(BlockedCounter::Written);
     }
     PG_CATCH();
     {

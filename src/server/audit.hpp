@@ -42,9 +42,11 @@ void init_audit_shmem();
 void count_blocked(BlockedCounter which);
 bool audit_counters(BlockedCounts &counts);  // false when not preloaded
 
-// The blocked attempt in a pinned DSM segment, written and committed in a transaction of the
-// calling background worker (connected to the segment's database), and the segment unpinned.
-// PostgreSQL code only; an error propagates (the segment is unpinned first).
+// Serialized blocked rows (as record_blocked() makes them), written and committed in one
+// transaction of the calling background worker, connected to their database. PostgreSQL code
+// only; an error propagates.
+void insert_blocked_payloads(const char *const *payloads, int n);
+// The same for the one row in a pinned DSM segment, which is unpinned whatever happens.
 void write_blocked_segment(unsigned int handle);
 
 }  // namespace mg::server
