@@ -31,7 +31,7 @@ uninstall-module:
 all: cmake-build
 endif
 
-.PHONY: deps cmake-build demo test test-unit test-regress test-cli test-parity install-module uninstall-module
+.PHONY: deps cmake-build demo test fuzz test-unit test-regress test-cli test-parity install-module uninstall-module
 
 deps:
 	./scripts/install-deps.sh
@@ -47,6 +47,11 @@ demo: deps
 test: deps
 	$(MAKE) install
 	./scripts/run-tests.sh
+
+# The libFuzzer target over the lint path, for FUZZ_SECONDS (make test runs it briefly).
+FUZZ_SECONDS ?= 180
+fuzz: deps
+	./fuzz/run.sh $(FUZZ_SECONDS)
 
 # pg_regress's parity test reads the shared corpus as a table.
 sql/parity_cases.tsv: $(wildcard test/corpus/*.sql) scripts/gen-parity.py

@@ -59,6 +59,7 @@ else
   echo "sanitizer build failed"; failed=$((failed + 1)); failed_suites+=("sanitizer build")
 fi
 run "CLI" plain bash test/cli/run.sh build/migration-guard
+run "fuzzing the lint path (clang libFuzzer, ${FUZZ_SECONDS:-20} s; make fuzz runs longer)" plain ./fuzz/run.sh "${FUZZ_SECONDS:-20}"
 run "parity: corpus through the CLI" plain python3 test/cli/parity.py build/migration-guard
 run "pg_regress (temporary instances: plain, preloaded, locked)" regress scripts/run-regress.sh
 run "isolation (pg_isolation_regress)" regress scripts/run-isolation.sh
