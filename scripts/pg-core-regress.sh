@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# PostgreSQL 15's own regression suite, twice on temporary instances: once bare, once with the
+# guard preloaded and installed in audit mode (it records everything and blocks nothing). Prints
+# the tests that fail in each run and the diff of those that fail only with the guard: what the
+# guard changes in PostgreSQL's behaviour. Not part of `make test`: it needs a PostgreSQL 15 source
+# tree (its src/test/regress and contrib/spi), given as the argument.
+#   scripts/pg-core-regress.sh /path/to/postgresql-15-source
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SRC=${1:?usage: pg-core-regress.sh POSTGRESQL_15_SOURCE_TREE}
+BIN=/usr/lib/postgresql/15/bin
+PGXS_DIR=$("$BIN/pg_config" --pgxs | xargs dirname | xargs dirname)
+PG_REGRESS="$PGXS_DIR/test/regress/pg_regress"
+INCLUDE=$("$BIN/pg_config" --includedir-server)
+work=$(mktemp -d /tmp/mg-core.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+as_postgres() { if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi; }
+
+# The suite's C helpers: regress.so, and contrib/spi's autoinc and refint for the trigger tests.
+mkdir -p "$work/lib"
+for c in "$SRC/src/test/regress/regress.c" "$SRC/contrib/spi/autoinc.c" "$SRC/contrib/spi/refint.c"; do
+    gcc -O0 -shared -fPIC -I "$INCLUDE" -w "$c" -o "$work/lib/$(basename "$c" .c).so"
+done
+cp -r "$SRC/src/test/regress" "$work/regress"
+cat >"$work/guard.conf" <<CONF
+shared_preload_libraries = 'migration_guard'
+migration_guard.mode = 'audit'
+CONF
+chown -R postgres: "$work"
+
+failing() { grep -E "^not ok|\.\.\. FAILED|FAILED \(" "$work/$1.log" | sed -E 's/^(not ok [0-9]+ +- +|test |     )//; s/ .*//' | sort -u; }
+run() {  # run NAME [pg_regress options...]
+    local name=$1
+    shift
+    echo "== PostgreSQL regression suite: $name =="
+    (cd "$work/regress" && as_postgres "$PG_REGRESS" --temp-instance="$work/instance-$name" --bindir="$BIN" \
+        --dlpath="$work/lib" --inputdir=. --outputdir="$work/out-$name" --schedule=parallel_schedule \
+        --max-connections=4 "$@") >"$work/$name.log" 2>&1 || true
+    grep -E "tests (passed|failed)" "$work/$name.log" || true
+    echo "failing: $(failing "$name" | tr '\n' ' ')"
+}
+run bare
+run guard --temp-config="$work/guard.conf" --load-extension=migration_guard
+
+only=$(comm -13 <(failing bare) <(failing guard) || true)
+echo "== fail only with the guard: ${only:-none} =="
+for t in $only; do
+    diff -U3 "$work/regress/expected/$t.out" "$work/out-guard/results/$t.out" | head -80 || true
+done
