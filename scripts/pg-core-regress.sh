@@ -47,3 +47,13 @@ echo "== fail only with the guard: ${only:-none} =="
 for t in $only; do
     diff -U3 "$work/regress/expected/$t.out" "$work/out-guard/results/$t.out" | head -80 || true
 done
+# A test that fails in both runs can still fail differently: compare the two outputs.
+both=$(comm -12 <(failing bare) <(failing guard) || true)
+differ=""
+for t in $both; do
+    cmp -s "$work/out-bare/results/$t.out" "$work/out-guard/results/$t.out" || differ="$differ $t"
+done
+echo "== fail in both runs, differently with the guard:${differ:- none} =="
+for t in $differ; do
+    diff -U3 "$work/out-bare/results/$t.out" "$work/out-guard/results/$t.out" | head -60 || true
+done

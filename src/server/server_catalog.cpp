@@ -139,8 +139,8 @@ void add_leaf_size(Relation rel, TableFacts &facts, double small_rows) {
     facts.bytes += DatumGetInt64(DirectFunctionCall1(pg_total_relation_size, ObjectIdGetDatum(RelationGetRelid(rel))));
 }
 
-// Opens a relation only if its ACCESS SHARE lock is free now: classifying must never queue
-// behind someone else's ACCESS EXCLUSIVE lock (nullptr: not available, or gone).
+}  // namespace
+
 Relation open_without_waiting(Oid relid) {
     if (!ConditionalLockRelationOid(relid, AccessShareLock)) return nullptr;
     Relation rel = try_relation_open(relid, NoLock);
@@ -148,7 +148,11 @@ Relation open_without_waiting(Oid relid) {
     return rel;
 }
 
-}  // namespace
+void close_after_look(Relation rel) {
+    const Oid relid = RelationGetRelid(rel);
+    relation_close(rel, NoLock);
+    UnlockRelationOid(relid, AccessShareLock);
+}
 
 std::optional<TableFacts> ServerCatalog::read_table(Oid relid) const {
     bool found = false;
@@ -172,13 +176,13 @@ std::optional<TableFacts> ServerCatalog::read_table(Oid relid) const {
                     Relation part = open_without_waiting(child);
                     if (!part) continue;
                     if (part->rd_rel->relkind == RELKIND_RELATION) add_leaf_size(part, facts, small_rows);
-                    relation_close(part, NoLock);
+                    close_after_look(part);
                 }
             } else {
                 add_leaf_size(rel, facts, small_rows);
             }
         }
-        relation_close(rel, NoLock);  // keep the lock until the transaction ends, like the planner
+        close_after_look(rel);
     });
     if (!found) return std::nullopt;
     return facts;
@@ -264,7 +268,7 @@ std::optional<bool> ServerCatalog::has_index_leading(const QualifiedName &t,
             indexes = lappend(indexes, names);
             ReleaseSysCache(tuple);
         }
-        relation_close(rel, NoLock);
+        close_after_look(rel);
     });
     std::vector<std::string> want(cols);
     std::sort(want.begin(), want.end());

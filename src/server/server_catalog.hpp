@@ -10,6 +10,13 @@
 
 namespace mg::server {
 
+// Opens a relation only if its ACCESS SHARE lock is free now: classifying must never queue
+// behind someone else's ACCESS EXCLUSIVE lock (nullptr: not available, or gone). The guard only
+// looks, so close_after_look() gives the lock back at once instead of holding it to the end of
+// the transaction. PostgreSQL code only.
+Relation open_without_waiting(Oid relid);
+void close_after_look(Relation rel);
+
 class ServerCatalog : public CatalogFacts {
 public:
     ServerCatalog();

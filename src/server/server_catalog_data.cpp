@@ -231,8 +231,7 @@ std::string ServerCatalog::qualified_name(Oid relid) const {
 std::vector<std::string> ServerCatalog::primary_key_columns(Oid relid) const {
     List *names = NIL;
     pg_call([&] {
-        if (!ConditionalLockRelationOid(relid, AccessShareLock)) return;
-        Relation rel = try_relation_open(relid, NoLock);
+        Relation rel = open_without_waiting(relid);
         if (!rel) return;
         const Oid pk = RelationGetPrimaryKeyIndex(rel);
         if (OidIsValid(pk)) {
@@ -244,7 +243,7 @@ std::vector<std::string> ServerCatalog::primary_key_columns(Oid relid) const {
                 ReleaseSysCache(tuple);
             }
         }
-        relation_close(rel, NoLock);
+        close_after_look(rel);
     });
     std::vector<std::string> out;
     ListCell *lc;
