@@ -82,6 +82,14 @@ SELECT nextval('hardening_user_seq') AS drawn;
 CREATE TABLE hardening_audited (id int);
 ALTER TABLE hardening_audited ADD COLUMN note text;
 SELECT lastval() AS still_the_users;
+-- ... holds no lock of its own on a table it only looked at ...
+CREATE TABLE hardening_locks (id int);
+CREATE INDEX hardening_locks_idx ON hardening_locks (id);
+BEGIN;
+SELECT count(*) > 0 AS classified FROM migration_guard.classify('ALTER TABLE hardening_locks ADD COLUMN n int; ALTER INDEX hardening_locks_idx RENAME TO hardening_locks_i');
+SELECT count(*) AS guard_locks FROM pg_locks
+WHERE pid = pg_backend_pid() AND relation IN ('hardening_locks'::regclass, 'hardening_locks_idx'::regclass);
+COMMIT;
 -- ... and temporary objects are nobody's data: not judged. A temporary sequence that shadows a
 -- permanent one does not make the permanent one temporary.
 CREATE SEQUENCE hardening_shadow_seq;
@@ -166,7 +174,7 @@ SELECT provolatile, proparallel FROM pg_proc WHERE oid = 'migration_guard.rules'
 
 -- Roles are cluster-wide: leave none behind (the guard is off for this housekeeping only).
 SET migration_guard.mode = 'off';
-DROP TABLE hardening_deep, hardening_parent, hardening_child, hardening_audited, "x
+DROP TABLE hardening_deep, hardening_locks, hardening_parent, hardening_child, hardening_audited, "x
 HINT:  If intended: SELECT migration_guard.approve('{*}','{*}','ok')";
 DROP SEQUENCE hardening_user_seq;
 DROP TABLE hardening_typed;
