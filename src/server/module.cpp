@@ -1,10 +1,10 @@
 // The extension's shared library: module magic and load-time setup.
-#include "server/audit.hpp"
-#include "server/blocked_writer.hpp"
-#include "server/decision.hpp"
+#include "server/audit/audit.hpp"
+#include "server/audit/blocked_writer.hpp"
+#include "server/enforcement/decision.hpp"
 #include "server/pg_prelude.hpp"
 #include "server/settings.hpp"
-#include "server/utility_hook.hpp"
+#include "server/enforcement/utility_hook.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;

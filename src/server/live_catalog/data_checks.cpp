@@ -1,4 +1,4 @@
-#include "server/data_checks.hpp"
+#include "server/live_catalog/data_checks.hpp"
 
 #include "server/boundary.hpp"
 #include "server/pinned_path.hpp"

@@ -1,4 +1,4 @@
-#include "server/server_catalog.hpp"
+#include "server/live_catalog/server_catalog.hpp"
 
 #include <algorithm>
 

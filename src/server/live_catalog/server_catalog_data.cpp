@@ -1,8 +1,8 @@
 // ServerCatalog's looks at the data (failure predictions) and at pg_depend (what a CASCADE takes).
 #include "server/boundary.hpp"
-#include "server/data_checks.hpp"
+#include "server/live_catalog/data_checks.hpp"
 #include "server/pinned_path.hpp"
-#include "server/server_catalog.hpp"
+#include "server/live_catalog/server_catalog.hpp"
 #include "server/settings.hpp"
 
 extern "C" {

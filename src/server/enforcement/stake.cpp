@@ -1,8 +1,8 @@
-#include "server/stake.hpp"
+#include "server/enforcement/stake.hpp"
 
 #include "engine/node_names.hpp"
 #include "server/boundary.hpp"
-#include "server/server_catalog.hpp"
+#include "server/live_catalog/server_catalog.hpp"
 
 namespace mg::server {
 

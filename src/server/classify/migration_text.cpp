@@ -1,4 +1,4 @@
-#include "server/migration_text.hpp"
+#include "server/classify/migration_text.hpp"
 
 #include "engine/text_position.hpp"
 #include "server/boundary.hpp"

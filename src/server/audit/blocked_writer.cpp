@@ -1,6 +1,6 @@
-#include "server/blocked_writer.hpp"
+#include "server/audit/blocked_writer.hpp"
 
-#include "server/audit.hpp"
+#include "server/audit/audit.hpp"
 #include "server/settings.hpp"
 
 extern "C" {

@@ -1,4 +1,4 @@
-#include "server/dry_run.hpp"
+#include "server/dry_run/dry_run.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -7,12 +7,12 @@
 
 #include "engine/analyzer.hpp"
 #include "engine/text_position.hpp"
-#include "server/audit.hpp"
+#include "server/audit/audit.hpp"
 #include "server/boundary.hpp"
-#include "server/decision.hpp"
-#include "server/migration_text.hpp"
+#include "server/enforcement/decision.hpp"
+#include "server/classify/migration_text.hpp"
 #include "server/spi_rows.hpp"
-#include "server/statement_findings.hpp"
+#include "server/enforcement/statement_findings.hpp"
 
 
 namespace mg::server {

@@ -1,9 +1,9 @@
-#include "server/audit.hpp"
+#include "server/audit/audit.hpp"
 
 #include <cstring>
 #include <set>
 
-#include "server/blocked_writer.hpp"
+#include "server/audit/blocked_writer.hpp"
 #include "server/guard_owner.hpp"
 #include "server/settings.hpp"
 

@@ -1,4 +1,4 @@
-#include "server/statement_text.hpp"
+#include "server/enforcement/statement_text.hpp"
 
 #include "engine/text_position.hpp"
 #include "server/boundary.hpp"

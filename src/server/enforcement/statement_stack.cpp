@@ -4,7 +4,7 @@
 #include <memory>
 #include <vector>
 
-#include "server/decision.hpp"
+#include "server/enforcement/decision.hpp"
 
 namespace mg::server {
 

@@ -6,8 +6,8 @@
 #include "engine/analyzer.hpp"
 #include "engine/text_position.hpp"
 #include "server/boundary.hpp"
-#include "server/migration_text.hpp"
-#include "server/server_catalog.hpp"
+#include "server/classify/migration_text.hpp"
+#include "server/live_catalog/server_catalog.hpp"
 #include "server/settings.hpp"
 
 namespace {

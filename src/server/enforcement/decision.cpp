@@ -1,4 +1,4 @@
-#include "server/decision.hpp"
+#include "server/enforcement/decision.hpp"
 
 #include <algorithm>
 
@@ -6,12 +6,12 @@
 #include "engine/node_names.hpp"
 #include "engine/rule_catalog.hpp"
 #include "engine/text_position.hpp"
-#include "server/approvals.hpp"
-#include "server/audit.hpp"
+#include "server/approvals/approvals.hpp"
+#include "server/audit/audit.hpp"
 #include "server/boundary.hpp"
 #include "server/role_names.hpp"
 #include "server/settings.hpp"
-#include "server/stake.hpp"
+#include "server/enforcement/stake.hpp"
 #include "server/sqlstate.hpp"
 
 extern "C" {

@@ -1,18 +1,18 @@
-#include "server/utility_hook.hpp"
+#include "server/enforcement/utility_hook.hpp"
 
 #include <algorithm>
 #include <cstring>
 
 #include "engine/guard_names.hpp"
-#include "server/audit.hpp"
+#include "server/audit/audit.hpp"
 #include "server/boundary.hpp"
-#include "server/decision.hpp"
-#include "server/dry_run.hpp"
-#include "server/recorded_commands.hpp"
+#include "server/enforcement/decision.hpp"
+#include "server/dry_run/dry_run.hpp"
+#include "server/audit/recorded_commands.hpp"
 #include "server/settings.hpp"
 #include "server/sqlstate.hpp"
-#include "server/statement_findings.hpp"
-#include "server/statement_text.hpp"
+#include "server/enforcement/statement_findings.hpp"
+#include "server/enforcement/statement_text.hpp"
 
 extern "C" {
 #include "commands/extension.h"

@@ -1,4 +1,4 @@
-#include "server/approvals.hpp"
+#include "server/approvals/approvals.hpp"
 
 #include <algorithm>
 #include <sstream>

@@ -1,11 +1,11 @@
 // SQL functions of the audit log: the append-only trigger, purge_audit(), begin/end_migration(),
 // audit_status().
-#include "server/audit.hpp"
+#include "server/audit/audit.hpp"
 #include "server/boundary.hpp"
 #include "server/guard_owner.hpp"
 #include "server/role_names.hpp"
 #include "server/settings.hpp"
-#include "server/statement_text.hpp"
+#include "server/enforcement/statement_text.hpp"
 
 extern "C" {
 #include "commands/trigger.h"

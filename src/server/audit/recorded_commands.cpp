@@ -1,4 +1,4 @@
-#include "server/recorded_commands.hpp"
+#include "server/audit/recorded_commands.hpp"
 
 #include <algorithm>
 #include <cctype>

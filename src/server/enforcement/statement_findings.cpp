@@ -1,10 +1,10 @@
-#include "server/statement_findings.hpp"
+#include "server/enforcement/statement_findings.hpp"
 
 #include "engine/analyzer.hpp"
 #include "engine/node_names.hpp"
 #include "engine/rule_catalog.hpp"
 #include "server/boundary.hpp"
-#include "server/server_catalog.hpp"
+#include "server/live_catalog/server_catalog.hpp"
 #include "server/settings.hpp"
 
 namespace mg::server {

@@ -9,7 +9,7 @@
 
 #include "engine/finding.hpp"
 #include "server/pg_prelude.hpp"
-#include "server/audit.hpp"
+#include "server/audit/audit.hpp"
 
 namespace mg::server {
 
