@@ -149,17 +149,22 @@ ALTER TABLE hardening_bound OWNER TO hardening_team;
 SELECT migration_guard.approve(ARRAY['drop-table'], ARRAY['public.hardening_bound'], 'ci drops it',
                                for_role => 'planter') AS token \gset
 SELECT for_role FROM migration_guard.approvals WHERE reason = 'ci drops it';
-SET ROLE hardening_other;
+\c - hardening_other
 SET migration_guard.approval = :'token';
 \set VERBOSITY default
 DROP TABLE hardening_bound;
 \set VERBOSITY terse
-RESET ROLE;
+-- A member of the bound role that switches to it has still not logged in as it.
+\c - postgres
+GRANT planter TO hardening_other;
+\c - hardening_other
 SET ROLE planter;
 SET migration_guard.approval = :'token';
 DROP TABLE hardening_bound;
-RESET migration_guard.approval;
-RESET ROLE;
+\c - planter
+SET migration_guard.approval = :'token';
+DROP TABLE hardening_bound;
+\c - postgres
 SELECT migration_guard.approve(ARRAY['drop-table'], ARRAY['public.x'], 'nobody', for_role => 'no_such_role');
 
 -- A quoted type name is judged like any other, not a syntax error inside the guard.

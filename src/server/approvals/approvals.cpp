@@ -144,10 +144,11 @@ ApprovalOutcome use_approval(const std::vector<Finding> &blocked, const std::str
         return out;
     }
     // A token bound to a role is worthless to anyone who reads it (pg_stat_activity shows a SET
-    // to every member of the presenting role): only that role may present it.
-    if (row.for_role && current_role_name() != row.for_role) {
-        out.refusal = "Approval " + id + " is for role " + std::string(row.for_role) + "; this statement runs as " +
-                      current_role_name() + ".";
+    // to every member of the presenting role): only a session that logged in as that role may
+    // present it; a member that SET ROLEs to it has not.
+    if (row.for_role && session_role_name() != row.for_role) {
+        out.refusal = "Approval " + id + " is for sessions of role " + std::string(row.for_role) +
+                      "; this session logged in as " + session_role_name() + ".";
         return out;
     }
     if (row.uses_left <= 0 && row.id != spent_id) {

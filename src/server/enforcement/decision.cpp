@@ -51,9 +51,10 @@ std::string approve_call(const std::vector<Finding> &blocked) {
         const std::string pattern = literal_pattern(f.object);  // a `*` in a name matches only itself
         if (std::find(objects.begin(), objects.end(), pattern) == objects.end()) objects.push_back(pattern);
     }
-    // Bound to the role running the statement: a token read by someone else is of no use to them.
+    // Bound to the role the blocked session logged in as: a token read by someone else is of no
+    // use to them.
     return "SELECT migration_guard.approve(ARRAY[" + quoted_list(rules) + "], ARRAY[" + quoted_list(objects) +
-           "], '<why>', for_role => " + quoted_list({current_role_name()}) + ");";
+           "], '<why>', for_role => " + quoted_list({session_role_name()}) + ");";
 }
 
 std::string why_blocked(const Finding &f) {
