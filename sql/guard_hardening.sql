@@ -65,6 +65,16 @@ SELECT count(*) FROM migration_guard.dry_run(:'many');
 RESET statement_timeout;
 SELECT 1 AS still_here;
 
+-- A statement_timeout that strikes during classify()'s data check (a cast check: a subtransaction
+-- per value) cancels the statement; the check's own time limit does not swallow it.
+CREATE TABLE hardening_casts AS SELECT g::bigint AS v FROM generate_series(1, 300000) g;
+SET migration_guard.check_timeout = '60s';
+SET statement_timeout = '50ms';   -- the check alone takes about 200 ms
+SELECT count(*) FROM migration_guard.classify('ALTER TABLE hardening_casts ALTER COLUMN v TYPE integer');
+RESET statement_timeout;
+RESET migration_guard.check_timeout;
+SELECT 1 AS still_here_after_classify;
+
 -- Deep expressions: refused with a clear error by classify(), risk() and real DDL alike.
 CREATE TABLE hardening_deep (id int);
 SELECT 'ALTER TABLE hardening_deep ADD COLUMN c int DEFAULT 1' || repeat('+1', 250000) AS deep \gset
@@ -179,7 +189,7 @@ SELECT provolatile, proparallel FROM pg_proc WHERE oid = 'migration_guard.rules'
 
 -- Roles are cluster-wide: leave none behind (the guard is off for this housekeeping only).
 SET migration_guard.mode = 'off';
-DROP TABLE hardening_deep, hardening_locks, hardening_parent, hardening_child, hardening_audited, "x
+DROP TABLE hardening_deep, hardening_casts, hardening_locks, hardening_parent, hardening_child, hardening_audited, "x
 HINT:  If intended: SELECT migration_guard.approve('{*}','{*}','ok')";
 DROP SEQUENCE hardening_user_seq;
 DROP TABLE hardening_typed;
