@@ -42,6 +42,21 @@ check "a non-superuser cannot start a session with the guard off" "permission de
 out=$(PGOPTIONS="-c migration_guard.mode=warn" sql -At -c "SHOW migration_guard.mode")
 check "a superuser can, and it shows (not locked)" "^warn$" "$out"
 
+# --- a dry run cancelled from another session ends with the cancel; the server stays up --------
+python3 -c "print('SELECT count(*) FROM migration_guard.dry_run(\$m\$' + '\n'.join(f'CREATE TABLE dry_t{i} (id int);' for i in range(3000)) + '\$m\$);')" >"$d/many.sql"
+chmod a+r "$d/many.sql"
+(PGUSER=migrator psql -X -q -d postgres -f "$d/many.sql" >"$d/dry.out" 2>&1 &)
+for _ in $(seq 1 100); do
+  pid=$(psql -X -At -d postgres -c "SELECT pid FROM pg_stat_activity WHERE query LIKE 'SELECT count(*) FROM migration_guard.dry_run(%' AND pid <> pg_backend_pid()")
+  [ -n "$pid" ] && break
+  sleep 0.02
+done
+sleep 0.2
+psql -X -At -d postgres -c "SELECT pg_cancel_backend($pid)" >/dev/null
+for _ in $(seq 1 100); do grep -q . "$d/dry.out" 2>/dev/null && break; sleep 0.05; done
+check "pg_cancel_backend() during a dry run ends it with the cancel" "canceling statement due to user request" "$(cat "$d/dry.out")"
+check "... and the server is still up" "^1$" "$(sql -At -c "SELECT 1")"
+
 # --- blocked attempts are kept: written by a worker, committed, there after a restart ----------
 sql -c "CREATE TABLE precious (id bigint)" -c "INSERT INTO precious VALUES (1)" -c "ALTER TABLE precious OWNER TO migrator" >/dev/null
 out=$(PGUSER=migrator PGAPPNAME=nightly-migrate sql -c "BEGIN" -c "ALTER TABLE precious ADD COLUMN note text" \
