@@ -11,11 +11,19 @@ cd "$(dirname "$0")/.."
 N=${N:-2000}
 RUNS=${RUNS:-5}
 LIBDIR=$(/usr/lib/postgresql/15/bin/pg_config --pkglibdir)
+EXTDIR=$(/usr/lib/postgresql/15/bin/pg_config --sharedir)/extension
+SCRIPT=migration_guard--0.1.0.sql
 dir=$(mktemp -d /tmp/mg-bench.XXXXXX)
 work=$(mktemp -d /tmp/mg-bench-work.XXXXXX)
 cp "$LIBDIR/migration_guard.so" "$work/current.so"
+cp "$EXTDIR/$SCRIPT" "$work/current.sql"
+# use NAME: installs that build's library and extension script.
+use() {
+    cp "$work/$1.so" "$LIBDIR/migration_guard.so"
+    cp "$work/$1.sql" "$EXTDIR/$SCRIPT"
+}
 cleanup() {
-    cp "$work/current.so" "$LIBDIR/migration_guard.so"
+    use current
     scripts/pg-temp.sh stop "$dir"
     if [[ -n ${BASELINE_REF:-} ]]; then git worktree remove --force "$work/src" >/dev/null 2>&1 || true; fi
     rm -rf "$work"
@@ -28,6 +36,7 @@ if [[ -n ${BASELINE_REF:-} ]]; then
     cmake -S "$work/src" -B "$work/build" -DMG_BUILD_TESTS=OFF >/dev/null
     cmake --build "$work/build" -j2 --target migration_guard >/dev/null
     cp "$work/build/migration_guard.so" "$work/baseline.so"
+    cp "$work/src/extension/$SCRIPT" "$work/baseline.sql"
 fi
 
 python3 - "$N" "$work/migration.sql" <<'PY'
@@ -77,13 +86,13 @@ report() {  # NAME MS BARE_MS
 echo "Migration: $N additive statements in one transaction; best of $RUNS runs."
 results=()
 if [[ -n ${BASELINE_REF:-} ]]; then
-    cp "$work/baseline.so" "$LIBDIR/migration_guard.so"
+    use baseline
     scripts/pg-temp.sh restart "$dir"
     setup
     base_bare=$(best_ms bare)
     base_guard=$(best_ms guard)
     results+=("$(report "bare (REF loaded)" "$base_bare" "$base_bare")" "$(report "guard@$BASELINE_REF" "$base_guard" "$base_bare")")
-    cp "$work/current.so" "$LIBDIR/migration_guard.so"
+    use current
     scripts/pg-temp.sh restart "$dir"
 fi
 setup

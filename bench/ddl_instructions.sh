@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Instructions the backend executes per DDL statement, counted with callgrind (repeatable on a
+# busy machine, unlike wall time): an additive migration of N statements (CREATE TABLE, CREATE
+# INDEX, ADD COLUMN, COMMENT on tables it created; nothing blocked) in one transaction, in a
+# database without the extension ("bare") and one with it ("guard"), on one preloaded server run
+# under valgrind. The count of an empty session is subtracted. With BASELINE_REF=<commit>, that
+# commit's library and extension script are measured the same way in the same run.
+# Prints figures and ratios only; never fails on them. Needs `make install` first; slow (minutes).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${N:-500}
+BIN=/usr/lib/postgresql/15/bin
+LIBDIR=$("$BIN/pg_config" --pkglibdir)
+EXTDIR=$("$BIN/pg_config" --sharedir)/extension
+SCRIPT=migration_guard--0.1.0.sql
+PORT=${PORT:-55475}
+dir=$(mktemp -d /tmp/mg-bench-cg.XXXXXX)
+work=$(mktemp -d /tmp/mg-bench-work.XXXXXX)
+as_postgres() { if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi; }
+cp "$LIBDIR/migration_guard.so" "$work/current.so"
+cp "$EXTDIR/$SCRIPT" "$work/current.sql"
+use() { cp "$work/$1.so" "$LIBDIR/migration_guard.so"; cp "$work/$1.sql" "$EXTDIR/$SCRIPT"; }
+server_pid=""
+stop_server() {
+    if [[ -n $server_pid ]]; then
+        as_postgres "$BIN/pg_ctl" -D "$dir/data" -m fast -w -t 300 stop >/dev/null 2>&1 || true
+        wait "$server_pid" 2>/dev/null || true
+        server_pid=""
+    fi
+}
+cleanup() {
+    stop_server
+    use current
+    if [[ -n ${BASELINE_REF:-} ]]; then git worktree remove --force "$work/src" >/dev/null 2>&1 || true; fi
+    rm -rf "$dir" "$work"
+}
+trap cleanup EXIT
+
+if [[ -n ${BASELINE_REF:-} ]]; then
+    echo "Building the library of $BASELINE_REF ..."
+    git worktree add --detach "$work/src" "$BASELINE_REF" >/dev/null 2>&1
+    cmake -S "$work/src" -B "$work/build" -DMG_BUILD_TESTS=OFF >/dev/null
+    cmake --build "$work/build" -j2 --target migration_guard >/dev/null
+    cp "$work/build/migration_guard.so" "$work/baseline.so"
+    cp "$work/src/extension/$SCRIPT" "$work/baseline.sql"
+fi
+
+python3 - "$N" "$work/migration.sql" <<'PY'
+import sys
+n, path = int(sys.argv[1]), sys.argv[2]
+out, i = [], 0
+while len(out) < n:
+    i += 1
+    out += [f"CREATE TABLE bench_t{i} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, note text);",
+            f"CREATE INDEX bench_t{i}_note ON bench_t{i} (note);",
+            f"ALTER TABLE bench_t{i} ADD COLUMN created_at timestamptz;",
+            f"COMMENT ON TABLE bench_t{i} IS 'bench';"]
+open(path, "w").write("SELECT pg_backend_pid();\nBEGIN;\n" + "\n".join(out[:n]) + "\nCOMMIT;\n")
+PY
+echo "SELECT pg_backend_pid();" >"$work/empty.sql"
+mkdir -p "$dir/cg"
+chown -R postgres: "$dir" "$work"
+as_postgres "$BIN/initdb" -D "$dir/data" -U postgres --auth=trust --no-sync -E UTF8 --locale=C.UTF-8 >/dev/null
+cat >>"$dir/data/postgresql.conf" <<CONF
+listen_addresses = ''
+unix_socket_directories = '$dir'
+port = $PORT
+fsync = off
+autovacuum = off
+shared_preload_libraries = 'migration_guard'
+CONF
+export PGHOST=$dir PGPORT=$PORT PGUSER=postgres
+
+start_server() {
+    as_postgres valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$dir/cg/%p" -q \
+        "$BIN/postgres" -D "$dir/data" >"$dir/server.log" 2>&1 &
+    server_pid=$!
+    for _ in $(seq 1 600); do "$BIN/pg_isready" -q && return; sleep 0.2; done
+    echo "server did not start" >&2; cat "$dir/server.log" >&2; exit 1
+}
+
+# instructions FILE DB: instructions of the backend that ran FILE (written when it exits).
+instructions() {
+    local pid f
+    pid=$(psql -X -q -At -d "$2" -f "$1" 2>/dev/null | head -1)
+    f="$dir/cg/$pid"
+    for _ in $(seq 1 300); do grep -q '^totals:' "$f" 2>/dev/null && break; sleep 0.1; done
+    awk '/^totals:/ { print $2 }' "$f"
+}
+
+# measure: sets BARE and GUARD (instructions per statement).
+measure() {
+    psql -X -q -d postgres -c "DROP DATABASE IF EXISTS bare" -c "DROP DATABASE IF EXISTS guard" >/dev/null 2>&1 || true
+    psql -X -q -d postgres -c "CREATE DATABASE bare" -c "CREATE DATABASE guard" >/dev/null
+    psql -X -q -d guard -c "CREATE EXTENSION migration_guard" >/dev/null
+    local db empty full
+    for db in bare guard; do
+        instructions "$work/empty.sql" "$db" >/dev/null  # warm the caches once
+        empty=$(instructions "$work/empty.sql" "$db")
+        full=$(instructions "$work/migration.sql" "$db")
+        printf -v "${db^^}" '%s' $(((full - empty) / N))
+    done
+}
+
+echo "Migration: $N additive statements in one transaction; instructions per statement (callgrind)."
+if [[ -n ${BASELINE_REF:-} ]]; then
+    use baseline
+    start_server
+    measure
+    base_bare=$BARE base_guard=$GUARD
+    stop_server
+    use current
+fi
+start_server
+measure
+stop_server
+report() { awk -v n="$1" -v v="$2" -v b="$3" 'BEGIN { printf "%-22s %12d instructions/statement  %5.2fx bare\n", n, v, v / b }'; }
+if [[ -n ${BASELINE_REF:-} ]]; then
+    report "bare (REF loaded)" "$base_bare" "$base_bare"
+    report "guard@$BASELINE_REF" "$base_guard" "$base_bare"
+fi
+report "bare" "$BARE" "$BARE"
+report "guard (this tree)" "$GUARD" "$BARE"
+if [[ -n ${BASELINE_REF:-} ]]; then
+    awk -v a="$GUARD" -v ab="$BARE" -v b="$base_guard" -v bb="$base_bare" -v r="$BASELINE_REF" \
+        'BEGIN { printf "guard overhead per statement (guard - bare), this tree vs %s: %.2fx\n", r, (a - ab) / (b - bb) }'
+fi
