@@ -10,16 +10,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-500}
 BIN=/usr/lib/postgresql/15/bin
-LIBDIR=$("$BIN/pg_config" --pkglibdir)
-EXTDIR=$("$BIN/pg_config" --sharedir)/extension
-SCRIPT=migration_guard--0.1.0.sql
 PORT=${PORT:-55475}
 dir=$(mktemp -d /tmp/mg-bench-cg.XXXXXX)
 work=$(mktemp -d /tmp/mg-bench-work.XXXXXX)
 as_postgres() { if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi; }
-cp "$LIBDIR/migration_guard.so" "$work/current.so"
-cp "$EXTDIR/$SCRIPT" "$work/current.sql"
-use() { cp "$work/$1.so" "$LIBDIR/migration_guard.so"; cp "$work/$1.sql" "$EXTDIR/$SCRIPT"; }
+source bench/lib.sh
+save_current
 server_pid=""
 stop_server() {
     if [[ -n $server_pid ]]; then
@@ -31,32 +27,15 @@ stop_server() {
 cleanup() {
     stop_server
     use current
-    if [[ -n ${BASELINE_REF:-} ]]; then git worktree remove --force "$work/src" >/dev/null 2>&1 || true; fi
+    if [[ -n ${BASELINE_REF:-} ]]; then forget_baseline; fi
     rm -rf "$dir" "$work"
 }
 trap cleanup EXIT
 
-if [[ -n ${BASELINE_REF:-} ]]; then
-    echo "Building the library of $BASELINE_REF ..."
-    git worktree add --detach "$work/src" "$BASELINE_REF" >/dev/null 2>&1
-    cmake -S "$work/src" -B "$work/build" -DMG_BUILD_TESTS=OFF >/dev/null
-    cmake --build "$work/build" -j2 --target migration_guard >/dev/null
-    cp "$work/build/migration_guard.so" "$work/baseline.so"
-    cp "$work/src/extension/$SCRIPT" "$work/baseline.sql"
-fi
+if [[ -n ${BASELINE_REF:-} ]]; then build_baseline "$BASELINE_REF"; fi
 
-python3 - "$N" "$work/migration.sql" <<'PY'
-import sys
-n, path = int(sys.argv[1]), sys.argv[2]
-out, i = [], 0
-while len(out) < n:
-    i += 1
-    out += [f"CREATE TABLE bench_t{i} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, note text);",
-            f"CREATE INDEX bench_t{i}_note ON bench_t{i} (note);",
-            f"ALTER TABLE bench_t{i} ADD COLUMN created_at timestamptz;",
-            f"COMMENT ON TABLE bench_t{i} IS 'bench';"]
-open(path, "w").write("SELECT pg_backend_pid();\nBEGIN;\n" + "\n".join(out[:n]) + "\nCOMMIT;\n")
-PY
+additive_migration "$N" "$work/body.sql"
+{ echo "SELECT pg_backend_pid();"; echo "BEGIN;"; cat "$work/body.sql"; echo "COMMIT;"; } >"$work/migration.sql"
 echo "SELECT pg_backend_pid();" >"$work/empty.sql"
 mkdir -p "$dir/cg"
 chown -R postgres: "$dir" "$work"

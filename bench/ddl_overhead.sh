@@ -10,48 +10,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-2000}
 RUNS=${RUNS:-5}
-LIBDIR=$(/usr/lib/postgresql/15/bin/pg_config --pkglibdir)
-EXTDIR=$(/usr/lib/postgresql/15/bin/pg_config --sharedir)/extension
-SCRIPT=migration_guard--0.1.0.sql
 dir=$(mktemp -d /tmp/mg-bench.XXXXXX)
 work=$(mktemp -d /tmp/mg-bench-work.XXXXXX)
-cp "$LIBDIR/migration_guard.so" "$work/current.so"
-cp "$EXTDIR/$SCRIPT" "$work/current.sql"
-# use NAME: installs that build's library and extension script.
-use() {
-    cp "$work/$1.so" "$LIBDIR/migration_guard.so"
-    cp "$work/$1.sql" "$EXTDIR/$SCRIPT"
-}
+source bench/lib.sh
+save_current
 cleanup() {
     use current
     scripts/pg-temp.sh stop "$dir"
-    if [[ -n ${BASELINE_REF:-} ]]; then git worktree remove --force "$work/src" >/dev/null 2>&1 || true; fi
+    if [[ -n ${BASELINE_REF:-} ]]; then forget_baseline; fi
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-if [[ -n ${BASELINE_REF:-} ]]; then
-    echo "Building the library of $BASELINE_REF ..."
-    git worktree add --detach "$work/src" "$BASELINE_REF" >/dev/null 2>&1
-    cmake -S "$work/src" -B "$work/build" -DMG_BUILD_TESTS=OFF >/dev/null
-    cmake --build "$work/build" -j2 --target migration_guard >/dev/null
-    cp "$work/build/migration_guard.so" "$work/baseline.so"
-    cp "$work/src/extension/$SCRIPT" "$work/baseline.sql"
-fi
+if [[ -n ${BASELINE_REF:-} ]]; then build_baseline "$BASELINE_REF"; fi
 
-python3 - "$N" "$work/migration.sql" <<'PY'
-import sys
-n, path = int(sys.argv[1]), sys.argv[2]
-out = []
-i = 0
-while len(out) < n:
-    i += 1
-    out.append(f"CREATE TABLE bench_t{i} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, note text);")
-    out.append(f"CREATE INDEX bench_t{i}_note ON bench_t{i} (note);")
-    out.append(f"ALTER TABLE bench_t{i} ADD COLUMN created_at timestamptz;")
-    out.append(f"COMMENT ON TABLE bench_t{i} IS 'bench';")
-open(path, "w").write("\n".join(out[:n]) + "\n")
-PY
+additive_migration "$N" "$work/migration.sql"
 chmod -R a+rX "$work"
 
 scripts/pg-temp.sh start "$dir" "${PORT:-55473}" "shared_preload_libraries = 'migration_guard'" "autovacuum = off"
