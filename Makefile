@@ -10,8 +10,10 @@ REGRESS      = classify_rules parity classify_catalog classify_errors audit \
                data_risk dry_run guard_hardening reach_event_triggers audit_privileges
 REGRESS_OPTS = --load-extension=migration_guard
 # Suites that need their own server configuration (scripts/run-regress.sh runs them).
-REGRESS_PRELOAD = preload_guard audit_preload reach_attacks audit_global
+REGRESS_PRELOAD = preload_guard audit_preload reach_attacks audit_global lock_wait
 REGRESS_LOCKED  = locked_settings
+# Isolation specs that need the guard preloaded (scripts/run-isolation.sh).
+ISOLATION_PRELOAD = lock_wait
 
 PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
 BUILD_DIR ?= build

@@ -422,6 +422,187 @@ REVOKE ALL ON FUNCTION migration_guard.history(text), migration_guard.history_in
 GRANT EXECUTE ON FUNCTION migration_guard.history(text), migration_guard.history_in(text, name),
                           migration_guard.changes_by(text) TO migration_guard_auditor;
 
+------------------------------------------------------------------------------------------------
+-- Schema checks: verify() looks at the live schema after a migration (docs/verify.md)
+------------------------------------------------------------------------------------------------
+
+-- The objects a migration changed, by identity: the audit log itself is for auditors only.
+CREATE FUNCTION migration_guard.migration_objects(migration_id text)
+RETURNS SETOF text
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT DISTINCT a.object_identity FROM migration_guard.audit_log a
+    WHERE a.migration_id = $1 AND a.decision <> 'blocked' AND a.object_identity IS NOT NULL
+$$;
+COMMENT ON FUNCTION migration_guard.migration_objects(text) IS
+    'Identities of the objects a migration changed (for verify()); no statement text';
+
+CREATE FUNCTION migration_guard.verify(schemas text[] DEFAULT NULL, migration_id text DEFAULT NULL)
+RETURNS TABLE (rule text, risk migration_guard.risk, category text, object text, message text, hint text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+WITH changed AS (
+    SELECT o FROM migration_guard.migration_objects($2) o WHERE $2 IS NOT NULL
+), rel AS (
+    -- User relations: not the system's, not the guard's, not an extension's.
+    SELECT c.oid, c.relname, c.relkind, c.relpersistence, c.relrowsecurity, c.relispartition, c.relnamespace,
+           n.nspname, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS ident
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p', 'i', 'I', 'S', 'm', 'f')
+      AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'migration_guard')
+      AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp\_%'
+      AND ($1 IS NULL OR n.nspname = ANY ($1))
+      AND NOT EXISTS (SELECT FROM pg_depend d
+                      WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+), scope AS (
+    -- Everything, or what the migration changed: a relation by name, its columns ("t.c"), and
+    -- its constraints, triggers and policies ("c on t"); indexes with their table.
+    SELECT r.oid FROM rel r
+    WHERE $2 IS NULL
+       OR EXISTS (SELECT FROM changed ch
+                  WHERE ch.o = r.ident OR starts_with(ch.o, r.ident || '.')
+                     OR right(ch.o, length(r.ident) + 4) = ' on ' || r.ident)
+    UNION
+    SELECT i.indexrelid FROM pg_index i JOIN rel r ON r.oid = i.indrelid
+    WHERE $2 IS NOT NULL AND EXISTS (SELECT FROM changed ch WHERE ch.o = r.ident)
+), tab AS (
+    SELECT r.* FROM rel r JOIN scope s ON s.oid = r.oid WHERE r.relkind IN ('r', 'p')
+), protected AS (
+    SELECT btrim(s, ' "') AS nspname
+    FROM unnest(string_to_array(current_setting('migration_guard.rls_schemas', true), ',')) s
+), findings AS (
+    SELECT 'invalid-index' AS rule, 'medium'::migration_guard.risk AS risk, 'performance' AS category, ix.ident AS object,
+           format('index %s on %s is INVALID: queries cannot use it, yet every write still maintains it', ix.ident, t.ident) AS message,
+           format('A CREATE INDEX CONCURRENTLY failed or was cancelled. Rebuild it with REINDEX INDEX CONCURRENTLY %s; or drop it with DROP INDEX CONCURRENTLY %s and create it again.', ix.ident, ix.ident) AS hint
+    FROM pg_index i JOIN rel ix ON ix.oid = i.indexrelid JOIN rel t ON t.oid = i.indrelid
+    WHERE NOT i.indisvalid
+      AND (i.indexrelid IN (SELECT oid FROM scope) OR i.indrelid IN (SELECT oid FROM scope))
+    UNION ALL
+    SELECT 'constraint-not-validated', 'medium', 'integrity', format('%I on %s', con.conname, t.ident),
+           format('%s constraint %I on %s was added NOT VALID and never validated: rows from before it are not checked',
+                  CASE con.contype WHEN 'f' THEN 'foreign key' ELSE 'check' END, con.conname, t.ident),
+           format('ALTER TABLE %s VALIDATE CONSTRAINT %I; checks the old rows under SHARE UPDATE EXCLUSIVE (reads and writes go on).', t.ident, con.conname)
+    FROM pg_constraint con JOIN tab t ON t.oid = con.conrelid
+    WHERE NOT con.convalidated AND con.contype IN ('f', 'c') AND con.conparentid = 0
+    UNION ALL
+    SELECT 'fk-without-index', 'medium', 'performance', format('%I on %s', con.conname, t.ident),
+           format('foreign key %I on %s (%s) has no index on its columns: every DELETE or key UPDATE on %s scans %s',
+                  con.conname, t.ident, cols.list, con.confrelid::regclass, t.ident),
+           format('CREATE INDEX CONCURRENTLY ON %s (%s);', t.ident, cols.list)
+    FROM pg_constraint con JOIN tab t ON t.oid = con.conrelid
+    CROSS JOIN LATERAL (
+        SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.ord) AS list
+        FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
+        JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+    ) cols
+    WHERE con.contype = 'f' AND con.conparentid = 0
+      AND NOT EXISTS (
+          SELECT FROM pg_index i
+          WHERE i.indrelid = con.conrelid AND i.indpred IS NULL AND i.indisvalid
+            AND (i.indkey::int2[])[0:cardinality(con.conkey) - 1] @> con.conkey)
+    UNION ALL
+    SELECT 'table-without-primary-key', 'low', 'practice', t.ident,
+           format('table %s has no primary key: its rows cannot be told apart, and logical replication cannot replicate its UPDATEs and DELETEs', t.ident),
+           'Add one (an identity column, or ALTER TABLE ... ADD PRIMARY KEY USING INDEX over a unique index built CONCURRENTLY).'
+    FROM tab t
+    WHERE NOT t.relispartition
+      AND NOT EXISTS (SELECT FROM pg_index i WHERE i.indrelid = t.oid AND i.indisprimary)
+    UNION ALL
+    SELECT 'rls-without-policy', 'medium', 'security', t.ident,
+           format('row level security is enabled on %s but it has no policy: every role but its owner and BYPASSRLS roles sees no row and can write none', t.ident),
+           format('CREATE POLICY ... ON %s for the roles that use it; or ALTER TABLE %s DISABLE ROW LEVEL SECURITY if only its owner does.', t.ident, t.ident)
+    FROM tab t
+    WHERE t.relrowsecurity AND NOT EXISTS (SELECT FROM pg_policy p WHERE p.polrelid = t.oid)
+    UNION ALL
+    -- A protected schema that uses row level security at all: its other tables without it are
+    -- the finding (a schema with none is not using RLS, and every table would be noise).
+    SELECT 'table-without-rls', 'medium', 'security', t.ident,
+           format('table %s in schema %I has no row level security, while other tables of the schema do', t.ident, t.nspname),
+           format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY; and CREATE POLICY for the roles that use it.', t.ident)
+    FROM tab t
+    WHERE NOT t.relrowsecurity AND NOT t.relispartition
+      AND t.nspname IN (SELECT nspname FROM protected)
+      AND EXISTS (SELECT FROM pg_class o WHERE o.relnamespace = t.relnamespace AND o.relkind IN ('r', 'p') AND o.relrowsecurity)
+    UNION ALL
+    SELECT 'sequence-near-limit', CASE WHEN u.used >= 0.9 THEN 'high' ELSE 'medium' END::migration_guard.risk,
+           'availability', coalesce(u.column_ident, u.ident),
+           format('%s has used %s%% of its range: %s of %s (%s)', coalesce(u.column_ident, u.ident),
+                  round(u.used * 100, 1), u.last, u.upper, u.type_name),
+           CASE WHEN u.type_name = 'bigint' THEN format('Raise the sequence''s limit: ALTER SEQUENCE %s MAXVALUE ...;', u.ident)
+                WHEN u.column_ident IS NULL THEN format('Move it to bigint before it runs out: ALTER SEQUENCE %s AS bigint; (and the columns it feeds).', u.ident)
+                ELSE format('Move %s to bigint before it runs out: ALTER SEQUENCE %s AS bigint; and the column''s type (ALTER COLUMN ... TYPE bigint rewrites the table: plan it, or add a bigint column and backfill).',
+                            u.column_ident, u.ident) END
+    FROM (
+        SELECT r.ident, col.ident AS column_ident, v.last,
+               coalesce(col.type_name, format_type(s.seqtypid, NULL)) AS type_name,
+               least(s.seqmax::numeric, coalesce(col.upper, s.seqmax)) AS upper,
+               (v.last - s.seqmin)::numeric / nullif(least(s.seqmax::numeric, coalesce(col.upper, s.seqmax)) - s.seqmin, 0) AS used
+        FROM pg_sequence s JOIN rel r ON r.oid = s.seqrelid
+        CROSS JOIN LATERAL (
+            SELECT CASE WHEN has_sequence_privilege(r.oid, 'SELECT,USAGE') THEN pg_sequence_last_value(r.oid) END AS last
+        ) v
+        LEFT JOIN LATERAL (
+            -- The column the sequence feeds (identity or serial): its type's limit is the real one.
+            SELECT t.ident || '.' || quote_ident(a.attname) AS ident, t.oid AS relid, format_type(a.atttypid, NULL) AS type_name,
+                   CASE a.atttypid WHEN 'int2'::regtype THEN 32767::numeric WHEN 'int4'::regtype THEN 2147483647::numeric END AS upper
+            FROM pg_depend d JOIN rel t ON t.oid = d.refobjid
+            JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+            WHERE d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid AND d.refclassid = 'pg_class'::regclass
+              AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i')
+            LIMIT 1
+        ) col ON true
+        WHERE s.seqincrement > 0 AND NOT s.seqcycle AND v.last IS NOT NULL
+          AND (r.oid IN (SELECT oid FROM scope) OR col.relid IN (SELECT oid FROM scope))
+    ) u
+    WHERE u.used >= current_setting('migration_guard.sequence_usage_threshold')::numeric / 100
+    UNION ALL
+    SELECT 'unlogged-table', 'medium', 'data-loss', t.ident,
+           format('table %s is UNLOGGED: a crash empties it, and standbys never receive its rows', t.ident),
+           format('ALTER TABLE %s SET LOGGED; (rewrites it into the WAL) unless its rows can be rebuilt.', t.ident)
+    FROM tab t WHERE t.relpersistence = 'u'
+    UNION ALL
+    SELECT 'trigger-disabled', 'medium', 'integrity', format('%I on %s', tg.tgname, t.ident),
+           format('trigger %I on %s is disabled: what it enforces or records is skipped on every write', tg.tgname, t.ident),
+           format('ALTER TABLE %s ENABLE TRIGGER %I; or drop it if it is no longer wanted.', t.ident, tg.tgname)
+    FROM pg_trigger tg JOIN tab t ON t.oid = tg.tgrelid
+    WHERE tg.tgenabled = 'D' AND NOT tg.tgisinternal AND tg.tgparentid = 0
+    UNION ALL
+    -- The column types the prefer-* rules advise against, as they stand.
+    SELECT p.rule, 'low', 'practice', t.ident || '.' || quote_ident(a.attname),
+           format('column %s.%I is %s: %s', t.ident, a.attname, format_type(a.atttypid, a.atttypmod), p.why), p.hint
+    FROM tab t
+    JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped
+    LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+    CROSS JOIN LATERAL (
+        SELECT 'prefer-timestamptz' AS rule, 'it stores no time zone, so the same value means different instants to clients in different zones' AS why,
+               'Use timestamptz (ALTER COLUMN ... TYPE timestamptz needs no rewrite when the session TimeZone is UTC).' AS hint
+        WHERE a.atttypid = 'timestamp'::regtype
+        UNION ALL
+        SELECT 'prefer-text', 'a length limit in the type makes every later change of the limit a schema change',
+               'Use text, with a CHECK (length(...) <= n) if the limit matters.'
+        WHERE a.atttypid = 'bpchar'::regtype OR (a.atttypid = 'varchar'::regtype AND a.atttypmod > 0)
+        UNION ALL
+        SELECT 'prefer-bigint', 'an integer key runs out at 2,147,483,647',
+               'Use bigint for keys and identity columns.'
+        WHERE a.atttypid IN ('int2'::regtype, 'int4'::regtype)
+          AND (a.attidentity <> '' OR pg_get_expr(ad.adbin, ad.adrelid) LIKE 'nextval(%'
+               OR EXISTS (SELECT FROM pg_index i WHERE i.indrelid = t.oid AND i.indisprimary AND i.indkey::int2[] @> ARRAY[a.attnum]))
+        UNION ALL
+        SELECT 'prefer-identity', 'a serial column''s sequence has its own owner and privileges, which dumps and grants get wrong',
+               'Use GENERATED ALWAYS AS IDENTITY (or BY DEFAULT).'
+        WHERE a.attidentity = '' AND pg_get_expr(ad.adbin, ad.adrelid) LIKE 'nextval(%'
+    ) p
+    WHERE NOT t.relispartition
+)
+SELECT f.rule, f.risk, f.category, f.object, f.message, f.hint
+FROM findings f
+ORDER BY f.risk DESC, f.rule, f.object
+$$;
+COMMENT ON FUNCTION migration_guard.verify(text[], text) IS
+    'Checks of the live schema (invalid indexes, unvalidated constraints, foreign keys without an index, ...), for some schemas or for what one migration changed';
+
 CREATE FUNCTION migration_guard.on_ddl_command_end() RETURNS event_trigger
 AS 'MODULE_PATHNAME', 'migration_guard_on_ddl_command_end' LANGUAGE C;
 CREATE EVENT TRIGGER migration_guard_ddl_end ON ddl_command_end

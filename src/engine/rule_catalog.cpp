@@ -72,6 +72,21 @@ const std::vector<RuleInfo> &all_rules() {
         {"ddl-outside-migration", Risk::Medium, "practice",
          "a schema change made outside any migration (drift), when migration_guard.outside_migration asks", false,
          true},
+        {"lock-wait-timeout", Risk::High, "availability",
+         "a schema change gave up waiting for its table lock (seen by the server only)", false, true},
+        // Checks of the live schema, by verify() (fk-without-index, table-without-rls and the
+        // prefer-* rules are checked there too).
+        {"invalid-index", Risk::Medium, "performance", "an INVALID index left by a failed CREATE INDEX CONCURRENTLY (verify)",
+         false, true},
+        {"constraint-not-validated", Risk::Medium, "integrity", "a constraint left NOT VALID (verify)", false, true},
+        {"table-without-primary-key", Risk::Low, "practice", "a table without a primary key (verify)", false, true},
+        {"rls-without-policy", Risk::Medium, "security", "row level security enabled with no policy (verify)", false,
+         true},
+        {"sequence-near-limit", Risk::High, "availability",
+         "a sequence or identity column past migration_guard.sequence_usage_threshold of its type's range (verify)",
+         false, true},
+        {"unlogged-table", Risk::Medium, "data-loss", "an UNLOGGED table (verify)", false, true},
+        {"trigger-disabled", Risk::Medium, "integrity", "a disabled trigger (verify)", false, true},
     };
     return rules;
 }

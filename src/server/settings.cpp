@@ -25,6 +25,9 @@ bool data_checks_value = true;
 int check_rows_value = 1000000;
 int check_timeout_value = 1000;
 int blocked_writer_value = static_cast<int>(BlockedWriter::Queue);
+int lock_timeout_value = 3000;
+int verify_after_value = static_cast<int>(VerifyAfter::Off);
+int sequence_usage_value = 75;
 
 const struct config_enum_entry mode_options[] = {
     {"enforce", static_cast<int>(Mode::Enforce), false},
@@ -44,6 +47,13 @@ const struct config_enum_entry outside_migration_options[] = {
 const struct config_enum_entry blocked_writer_options[] = {
     {"queue", static_cast<int>(BlockedWriter::Queue), false},
     {"worker", static_cast<int>(BlockedWriter::Worker), false},
+    {nullptr, 0, false},
+};
+
+const struct config_enum_entry verify_after_options[] = {
+    {"off", static_cast<int>(VerifyAfter::Off), false},
+    {"warn", static_cast<int>(VerifyAfter::Warn), false},
+    {"block", static_cast<int>(VerifyAfter::Block), false},
     {nullptr, 0, false},
 };
 
@@ -139,6 +149,23 @@ void define_settings() {
     DefineCustomIntVariable("migration_guard.check_timeout", "Time one data check may take.", nullptr,
                             &check_timeout_value, 1000, 1, INT_MAX, PGC_SUSET, GUC_UNIT_MS, check_policy_int, nullptr,
                             nullptr);
+    DefineCustomIntVariable("migration_guard.lock_timeout",
+                            "Longest wait for a strong table lock by a schema change when the session set no "
+                            "lock_timeout (0: off).",
+                            "Applies to statements that need SHARE ROW EXCLUSIVE or stronger on an existing table, "
+                            "for that statement only, so that the queries queued behind it are not stuck.",
+                            &lock_timeout_value, 3000, 0, INT_MAX, PGC_SUSET, GUC_UNIT_MS, check_policy_int, nullptr,
+                            nullptr);
+    DefineCustomEnumVariable("migration_guard.verify_after",
+                             "Whether end_migration() checks what the migration changed with verify().",
+                             "off; warn: a WARNING lists the problems found; block: problems at or above block_at "
+                             "make end_migration() fail.",
+                             &verify_after_value, static_cast<int>(VerifyAfter::Off), verify_after_options, PGC_SUSET,
+                             0, check_policy_int, nullptr, nullptr);
+    DefineCustomIntVariable("migration_guard.sequence_usage_threshold",
+                            "Percentage of its range from which verify() reports a sequence or identity column.",
+                            nullptr, &sequence_usage_value, 75, 1, 100, PGC_SUSET, 0, check_policy_int, nullptr,
+                            nullptr);
     MarkGUCPrefixReserved("migration_guard");
 }
 
@@ -156,6 +183,8 @@ bool data_checks_enabled() { return data_checks_value; }
 int64_t check_rows() { return check_rows_value; }
 int check_timeout_ms() { return check_timeout_value; }
 void set_preloaded() { preloaded_value = true; }
+int lock_timeout_ms() { return lock_timeout_value; }
+VerifyAfter verify_after() { return static_cast<VerifyAfter>(verify_after_value); }
 
 const char *mode_name(Mode m) {
     switch (m) {

@@ -10,6 +10,7 @@ namespace mg::server {
 enum class Mode { Enforce = 0, Warn = 1, Audit = 2, Off = 3 };
 enum class OutsideMigration { Allow = 0, Warn = 1, Block = 2 };
 enum class BlockedWriter { Queue = 0, Worker = 1 };
+enum class VerifyAfter { Off = 0, Warn = 1, Block = 2 };
 
 void define_settings();
 
@@ -29,6 +30,8 @@ int check_timeout_ms();
 double medium_table_rows();  // below it a table is "small"
 BlockedWriter blocked_writer();
 void set_preloaded();
+int lock_timeout_ms();  // 0 = off
+VerifyAfter verify_after();
 
 const char *mode_name(Mode m);
 

@@ -5,7 +5,9 @@
 
 namespace mg::server {
 
-std::vector<std::vector<std::string>> spi_rows(const char *query) {
+std::vector<std::vector<std::string>> spi_rows(const char *query) { return spi_rows(query, nullptr); }
+
+std::vector<std::vector<std::string>> spi_rows(const char *query, const char *param) {
     // Copied into the caller's memory context as C strings first: no C++ object may be alive
     // across code that can raise a PostgreSQL error.
     List *values = NIL;
@@ -14,7 +16,10 @@ std::vector<std::vector<std::string>> spi_rows(const char *query) {
         MemoryContext outer = CurrentMemoryContext;
         with_pinned_search_path([&] {
             if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-            const int rc = SPI_execute(query, true, 0);
+            Oid types[1] = {TEXTOID};
+            Datum args[1] = {param ? CStringGetTextDatum(param) : static_cast<Datum>(0)};
+            const int rc = param ? SPI_execute_with_args(query, 1, types, args, nullptr, true, 0)
+                                 : SPI_execute(query, true, 0);
             if (rc != SPI_OK_SELECT) elog(ERROR, "migration_guard: catalog query failed (%d)", rc);
             columns = SPI_tuptable->tupdesc->natts;
             for (uint64 i = 0; i < SPI_processed; i++) {

@@ -57,6 +57,39 @@ for _ in $(seq 1 100); do grep -q . "$d/dry.out" 2>/dev/null && break; sleep 0.0
 check "pg_cancel_backend() during a dry run ends it with the cancel" "canceling statement due to user request" "$(cat "$d/dry.out")"
 check "... and the server is still up" "^1$" "$(sql -At -c "SELECT 1")"
 
+# --- lock waits: a migration tool's ALTER TABLE behind a long reader fails fast, naming it -------
+sql -c "CREATE TABLE busy (id bigint)" -c "INSERT INTO busy VALUES (1)" -c "ALTER TABLE busy OWNER TO migrator" \
+    -c "CREATE ROLE reporting LOGIN" -c "GRANT SELECT ON busy TO reporting" >/dev/null
+printf 'ALTER TABLE busy ADD COLUMN note text;\n' >"$d/0042_note.sql"
+chmod a+r "$d/0042_note.sql"
+(PGUSER=reporting PGAPPNAME=report psql -X -q -d postgres -c "BEGIN" -c "SELECT count(*) FROM busy" \
+    -c "SELECT pg_sleep(7)" -c "COMMIT" >/dev/null 2>&1 &)
+reader=""
+for _ in $(seq 1 100); do
+  reader=$(psql -X -At -d postgres -c "SELECT pid FROM pg_locks WHERE relation = 'busy'::regclass AND granted")
+  [ -n "$reader" ] && break
+  sleep 0.05
+done
+ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+t0=$(date +%s%N)
+out=$(PGUSER=migrator psql -X -q -v ON_ERROR_STOP=1 -1 -d postgres -f "$d/0042_note.sql" 2>&1)
+waited=$(ms_since "$t0")
+check "lock waits: the migration gives up instead of queueing behind the reader" "gave up after 3000 ms waiting for its ACCESS EXCLUSIVE lock on public.busy" "$out"
+check "lock waits: ... within the timeout (waited ${waited} ms)" "^yes$" "$([ "$waited" -lt 4500 ] && echo yes)"
+check "lock waits: ... naming the reader" "held by pid $reader \(role reporting, application \"report\"\)" "$out"
+check "lock waits: ... without the query of a role the migrator may not watch" "query: <insufficient privilege>" "$out"
+check "lock waits: ... saying how to retry and that nothing changed" "nothing was changed.*HINT:  Retry when they have finished" "$(printf '%s' "$out" | tr '\n' ' ')"
+out=$(sql -At -c "SELECT count(*) FROM pg_attribute WHERE attrelid = 'busy'::regclass AND attname = 'note'")
+check "lock waits: the table is unchanged" "^0$" "$out"
+lock_rows() { psql -X -At -d postgres -c "SELECT count(*) FROM migration_guard.blocked_attempts WHERE rules = '{lock-wait-timeout}' AND object_identity = 'public.busy' AND role_name = 'migrator'"; }
+for _ in $(seq 1 100); do [ "$(lock_rows)" = 1 ] && break; sleep 0.05; done
+check "lock waits: on record as a blocked-by-lock attempt" "^1$" "$(lock_rows)"
+t0=$(date +%s%N)
+out=$(PGUSER=migrator PGOPTIONS="-c lock_timeout=1500" psql -X -q -v ON_ERROR_STOP=1 -1 -d postgres -f "$d/0042_note.sql" 2>&1)
+waited=$(ms_since "$t0")
+check "lock waits: a lock_timeout the session set is left alone (waited ${waited} ms)" "^yes$" "$([ "$waited" -ge 1400 ] && echo yes)"
+check "lock waits: ... and its failure names the reader too" "gave up after 1500 ms .*held by pid $reader" "$out"
+
 # --- blocked attempts are kept: written by a worker, committed, there after a restart ----------
 sql -c "CREATE TABLE precious (id bigint)" -c "INSERT INTO precious VALUES (1)" -c "ALTER TABLE precious OWNER TO migrator" >/dev/null
 out=$(PGUSER=migrator PGAPPNAME=nightly-migrate sql -c "BEGIN" -c "ALTER TABLE precious ADD COLUMN note text" \

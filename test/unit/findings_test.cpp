@@ -96,7 +96,10 @@ TEST(Findings, PurelyAdditiveStatementsStayLow) {
 }
 
 TEST(Findings, RuleCatalogHasTheDesignsFirstCatalog) {
-    EXPECT_EQ(all_rules().size(), 51u);  // the design's first catalog and six server-wide rules
+    // The design's first catalog, six server-wide rules, lock-wait-timeout and seven verify() checks.
+    EXPECT_EQ(all_rules().size(), 59u);
+    EXPECT_TRUE(find_rule("lock-wait-timeout")->server_only);
+    EXPECT_TRUE(find_rule("invalid-index")->server_only);
     EXPECT_EQ(find_rule("drop-table")->default_risk, Risk::Critical);
     EXPECT_EQ(find_rule("create-index-blocking")->default_risk, Risk::Low);
     EXPECT_EQ(find_rule("no-such-rule"), nullptr);

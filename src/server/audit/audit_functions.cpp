@@ -6,6 +6,9 @@
 #include "server/role_names.hpp"
 #include "server/settings.hpp"
 #include "server/enforcement/statement_text.hpp"
+#include "server/spi_rows.hpp"
+#include "server/sqlstate.hpp"
+#include "engine/text_position.hpp"
 
 extern "C" {
 #include "commands/trigger.h"
@@ -72,6 +75,44 @@ MG_SQL_FUNCTION(migration_guard_purge_audit) {
     PG_RETURN_INT64(deleted);
 }
 
+namespace mg::server {
+namespace {
+
+// migration_guard.verify_after: verify() on what the migration changed, before it is closed, so
+// that `block` leaves it open (and, in the migration's own transaction, rolls it back).
+void verify_migration(const std::string &id) {
+    const VerifyAfter how = verify_after();
+    if (how == VerifyAfter::Off) return;
+    const auto rows = spi_rows(
+        "SELECT rule, risk::text, object, message FROM migration_guard.verify(NULL, $1) "
+        "WHERE risk >= 'medium'",
+        id.c_str());
+    if (rows.empty()) return;
+    std::string list;
+    int blocking = 0;
+    for (const auto &r : rows) {
+        const Risk risk = parse_risk(r[1]).value_or(Risk::Low);
+        if (how == VerifyAfter::Block && risk >= block_at()) ++blocking;
+        list += (list.empty() ? "" : "\n") + r[0] + " (" + r[1] + ") on " + escape_control(r[2]) + ": " +
+                escape_control(r[3]) + ".";
+    }
+    const std::string what = "migration \"" + escape_control(id) + "\" left " + std::to_string(rows.size()) +
+                             (rows.size() == 1 ? " problem" : " problems") + " in what it changed";
+    const std::string hint = "SELECT * FROM migration_guard.verify(migration_id => '" + escape_control(id) +
+                             "'); shows each with its fix (docs/verify.md).";
+    if (blocking > 0)
+        throw UserError(MG_ERRCODE_BLOCKED, "migration_guard: " + what + ", " + std::to_string(blocking) +
+                                                " at or above " + risk_name(block_at()) + "; the migration stays open",
+                        list, hint + " Fix them in this migration, then end it again.");
+    const std::string message = "migration_guard: " + what;
+    pg_call([&] {
+        ereport(WARNING, (errmsg("%s", message.c_str()), errdetail("%s", list.c_str()), errhint("%s", hint.c_str())));
+    });
+}
+
+}  // namespace
+}  // namespace mg::server
+
 MG_SQL_FUNCTION(migration_guard_begin_migration) {
     using namespace mg::server;
     if (PG_ARGISNULL(0)) throw UserError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "begin_migration() needs a migration id");
@@ -111,6 +152,7 @@ MG_SQL_FUNCTION(migration_guard_end_migration) {
     if (open.empty())
         throw UserError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "no migration is open in this session", "",
                         "Start one with SELECT migration_guard.begin_migration('<id>', '<intent>');");
+    verify_migration(open);
     as_guard_owner([&](MemoryContext) {
         Oid types[1] = {TEXTOID};
         Datum args[1] = {CStringGetTextDatum(open.c_str())};

@@ -7,6 +7,7 @@
 #include "server/audit/audit.hpp"
 #include "server/boundary.hpp"
 #include "server/enforcement/decision.hpp"
+#include "server/enforcement/lock_wait.hpp"
 #include "server/dry_run/dry_run.hpp"
 #include "server/audit/recorded_commands.hpp"
 #include "server/settings.hpp"
@@ -151,6 +152,22 @@ void audit_utility(Node *stmt, bool judged) {
     end_statement(stmt);
 }
 
+// In PG_CATCH: a lock failure is re-raised naming who was in the way; the statement is popped
+// whatever happens.
+void explain_lock_failure(const LockWaitPlan &plan, Node *stmt, bool applied) {
+    PG_TRY();
+    {
+        raise_lock_failure_if_any(plan, stmt, applied);
+    }
+    PG_CATCH();
+    {
+        pop_statement();
+        PG_RE_THROW();
+    }
+    PG_END_TRY();
+    pop_statement();
+}
+
 void guard_process_utility(PlannedStmt *pstmt, const char *query_string, bool read_only_tree,
                            ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *query_env,
                            DestReceiver *dest, QueryCompletion *qc) {
@@ -159,21 +176,34 @@ void guard_process_utility(PlannedStmt *pstmt, const char *query_string, bool re
     // Locked: a guard setting is refused, yet still recorded. Commands on cluster-wide objects
     // are recorded here: no event trigger sees them.
     const bool audited = judged || sets_guard_setting_elsewhere(stmt) || !global_objects(stmt).empty();
+    // Which tables the statement will lock, resolved before it runs (no lock taken): a lock
+    // failure is explained from it, and a strong one gets a bounded wait.
+    LockWaitPlan plan;
+    if (takes_table_locks(stmt) && mode() != Mode::Off && !creating_extension && !dry_run_collector() && guard_here())
+        plan = enter_cpp("utility hook", [stmt] { return plan_lock_wait(stmt); });
+    const bool bound_wait = mode() == Mode::Enforce || mode() == Mode::Warn;
+    volatile int guc_level = -1;
     push_statement(query_string, pstmt->stmt_location, pstmt->stmt_len);
     PG_TRY();
     {
         if (judged) enter_cpp("utility hook", [stmt] { judge_utility(stmt); });
+        if (bound_wait) guc_level = apply_lock_timeout(plan);
         if (previous_hook)
             previous_hook(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
         else
             standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
+        restore_lock_timeout(guc_level);
+        guc_level = -1;
         if (audited) enter_cpp("utility hook", [stmt, judged] { audit_utility(stmt, judged); });
     }
-    PG_FINALLY();
+    PG_CATCH();
     {
-        pop_statement();
+        // The (sub)transaction abort that follows pops the lock_timeout set above.
+        explain_lock_failure(plan, stmt, guc_level >= 0);
+        PG_RE_THROW();
     }
     PG_END_TRY();
+    pop_statement();
 }
 
 }  // namespace
