@@ -471,7 +471,7 @@ WITH changed AS (
     SELECT r.* FROM rel r JOIN scope s ON s.oid = r.oid WHERE r.relkind IN ('r', 'p')
 ), protected AS (
     SELECT btrim(s, ' "') AS nspname
-    FROM unnest(string_to_array(current_setting('migration_guard.rls_schemas', true), ',')) s
+    FROM unnest(string_to_array(coalesce(current_setting('migration_guard.rls_schemas', true), 'public'), ',')) s
 ), findings AS (
     SELECT 'invalid-index' AS rule, 'medium'::migration_guard.risk AS risk, 'performance' AS category, ix.ident AS object,
            format('index %s on %s is INVALID: queries cannot use it, yet every write still maintains it', ix.ident, t.ident) AS message,
@@ -556,7 +556,8 @@ WITH changed AS (
         WHERE s.seqincrement > 0 AND NOT s.seqcycle AND v.last IS NOT NULL
           AND (r.oid IN (SELECT oid FROM scope) OR col.relid IN (SELECT oid FROM scope))
     ) u
-    WHERE u.used >= current_setting('migration_guard.sequence_usage_threshold')::numeric / 100
+    -- The library may not be loaded yet (not preloaded): its settings' defaults then.
+    WHERE u.used >= coalesce(current_setting('migration_guard.sequence_usage_threshold', true), '75')::numeric / 100
     UNION ALL
     SELECT 'unlogged-table', 'medium', 'data-loss', t.ident,
            format('table %s is UNLOGGED: a crash empties it, and standbys never receive its rows', t.ident),

@@ -35,7 +35,16 @@ struct CheckArgs {
     std::vector<std::string> paths;
 };
 
+struct VerifyArgs {
+    Format format = Format::Text;
+    Risk fail_on = Risk::High;
+    std::string conninfo;
+    std::vector<std::string> schemas;  // empty: every schema
+    std::string migration_id;          // empty: not scoped to a migration
+};
+
 int run_lint(const LintArgs &args);
+int run_verify(const VerifyArgs &args);
 int run_check(const CheckArgs &args);
 int run_rules();
 

@@ -22,6 +22,8 @@ constexpr const char *kUsage =
     "                            [--rls-schemas SCHEMA,...] PATH...\n"
     "       migration-guard check [--db CONNINFO] [--format text|json|sarif|github]\n"
     "                             [--fail-on low|medium|high|critical] PATH...\n"
+    "       migration-guard verify [--db CONNINFO] [--schema SCHEMA,...] [--migration ID]\n"
+    "                              [--format text|json|sarif|github] [--fail-on RISK]\n"
     "       migration-guard rules\n"
     "       migration-guard --help | --version\n";
 
@@ -33,6 +35,8 @@ constexpr const char *kHelp =
     "  lint PATH...      lint files, folders (every *.sql beneath, recursively) or - (stdin)\n"
     "  check PATH...     lint against a database with the migration_guard extension: risks\n"
     "                    from its data, plus a dry run of each file that is always rolled back\n"
+    "  verify            check a database's live schema (migration_guard.verify()): invalid\n"
+    "                    indexes, unvalidated constraints, foreign keys without an index, ...\n"
     "  rules             list the rules with their default risk and category\n"
     "\n"
     "Options of lint and check:\n"
@@ -41,9 +45,12 @@ constexpr const char *kHelp =
     "Options of lint:\n"
     "  --rls-schemas L   comma-separated schemas whose new tables need row level security\n"
     "                    (default public; empty to disable)\n"
-    "Options of check:\n"
+    "Options of check and verify:\n"
     "  --db CONNINFO     libpq connection string or postgresql:// URI (default\n"
     "                    $MIGRATION_GUARD_DB, else the PG* environment variables)\n"
+    "Options of verify (also --format and --fail-on):\n"
+    "  --schema L        comma-separated schemas to check (default every schema)\n"
+    "  --migration ID    only what that migration changed (its audit rows)\n"
     "\n"
     "Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it (check: or a\n"
     "            statement that fails in the dry run), 2 usage, I/O or parse error (check:\n"
@@ -156,6 +163,36 @@ int check_main(const std::vector<std::string> &argv) {
     return run_check(args);
 }
 
+int verify_main(const std::vector<std::string> &argv) {
+    VerifyArgs args;
+    bool has_db = false;
+    std::vector<std::string> paths;
+    // verify takes no PATH: parse_arguments insists on one, so a placeholder stands in.
+    std::vector<std::string> with_placeholder = argv;
+    with_placeholder.push_back("--");
+    with_placeholder.push_back("database");
+    const auto exit = parse_arguments(
+        "verify", with_placeholder, {"--format", "--fail-on", "--db", "--schema", "--migration"}, paths,
+        [&](const std::string &name, const std::string &value) {
+            if (name == "--db") {
+                args.conninfo = value;
+                has_db = true;
+            } else if (name == "--schema") {
+                for (auto &s : split_list(value)) args.schemas.push_back(std::move(s));
+            } else if (name == "--migration") {
+                args.migration_id = value;
+            } else {
+                return report_option(name, value, args);
+            }
+            return std::string();
+        });
+    if (exit) return *exit;
+    if (paths.size() > 1) return usage_error("verify takes no PATH (it checks the database of --db)");
+    if (!has_db)
+        if (const char *env = std::getenv("MIGRATION_GUARD_DB")) args.conninfo = env;
+    return run_verify(args);
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -172,6 +209,7 @@ int main(int argc, char **argv) {
     }
     if (command == "lint") return lint_main({args.begin() + 1, args.end()});
     if (command == "check") return check_main({args.begin() + 1, args.end()});
+    if (command == "verify") return verify_main({args.begin() + 1, args.end()});
     if (command == "rules") {
         if (args.size() > 1) return usage_error("rules takes no arguments");
         return run_rules();

@@ -73,17 +73,23 @@ PgSession::~PgSession() { PQfinish(conn_); }
 
 bool PgSession::query(const char *sql, const std::string &param, PgResult &result,
                       std::string &error) {
-    return run(sql, param.c_str(), result, error);
+    return run(sql, {param.c_str()}, result, error);
 }
 
 bool PgSession::query(const char *sql, PgResult &result, std::string &error) {
-    return run(sql, nullptr, result, error);
+    return run(sql, {}, result, error);
 }
 
-bool PgSession::run(const char *sql, const char *param, PgResult &result, std::string &error) {
-    const Oid types[] = {kTextOid};
-    const char *values[] = {param};
-    PGresult *res = PQexecParams(conn_, sql, param ? 1 : 0, types, values, nullptr, nullptr, 0);
+bool PgSession::query(const char *sql, const std::vector<const char *> &params, PgResult &result,
+                      std::string &error) {
+    return run(sql, params, result, error);
+}
+
+bool PgSession::run(const char *sql, const std::vector<const char *> &params, PgResult &result,
+                    std::string &error) {
+    const std::vector<Oid> types(params.size(), kTextOid);
+    PGresult *res = PQexecParams(conn_, sql, static_cast<int>(params.size()), types.data(), params.data(),
+                                 nullptr, nullptr, 0);
     result = PgResult(res);
     if (!res) {
         error = clean_message(PQerrorMessage(conn_));

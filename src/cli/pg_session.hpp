@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 struct pg_conn;
 struct pg_result;
@@ -36,6 +37,8 @@ public:
     // Runs `sql` with `param` as $1 (text). On failure returns false and sets `error`.
     bool query(const char *sql, const std::string &param, PgResult &result, std::string &error);
     bool query(const char *sql, PgResult &result, std::string &error);
+    // Runs `sql` with `params` as $1, $2, ... (text; nullptr is NULL).
+    bool query(const char *sql, const std::vector<const char *> &params, PgResult &result, std::string &error);
 
     // Whether the connection is still usable after a failed query.
     bool alive() const;
@@ -43,7 +46,7 @@ public:
 
 private:
     explicit PgSession(pg_conn *conn) : conn_(conn) {}
-    bool run(const char *sql, const char *param, PgResult &result, std::string &error);
+    bool run(const char *sql, const std::vector<const char *> &params, PgResult &result, std::string &error);
 
     pg_conn *conn_;
 };

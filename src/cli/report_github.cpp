@@ -62,8 +62,10 @@ public:
         }
         for (const auto &lf : report.findings) {
             const Finding &f = lf.finding;
-            out_ += std::string("::") + command_for(f.risk) + " file=" + file +
-                    location(lf.position) + ",title=" + escape_property(f.rule) +
+            // Line 0: about the database (verify), no file to annotate.
+            out_ += std::string("::") + command_for(f.risk) +
+                    (lf.position.line > 0 ? " file=" + file + location(lf.position) + "," : " ") +
+                    "title=" + escape_property(f.rule) +
                     "::" + escape_data(f.message) + "\n";
         }
         if (report.dry_run)

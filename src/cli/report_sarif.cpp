@@ -209,11 +209,13 @@ private:
         json_.key("physicalLocation");
         json_.begin_object();
         write_artifact(uri);
-        json_.key("region");
-        json_.begin_object();
-        json_.member("startLine", pos.line);
-        json_.member("startColumn", pos.column);
-        json_.end_object();
+        if (pos.line > 0) {  // line 0: about the database as a whole (verify)
+            json_.key("region");
+            json_.begin_object();
+            json_.member("startLine", pos.line);
+            json_.member("startColumn", pos.column);
+            json_.end_object();
+        }
         json_.end_object();
         json_.end_object();
         json_.end_array();

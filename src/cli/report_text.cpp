@@ -35,10 +35,12 @@ public:
         }
         for (const auto &lf : report.findings) {
             const Finding &f = lf.finding;
-            out_ += report.path + position(lf.position) + ": " + f.rule + " [" +
+            // Line 0: a finding about the database (verify), not about a place in a file.
+            const bool located = lf.position.line > 0;
+            out_ += report.path + (located ? position(lf.position) : "") + ": " + f.rule + " [" +
                     risk_name(f.risk) + "] " + f.message + "\n";
             if (!f.hint.empty()) out_ += "  hint: " + f.hint + "\n";
-            excerpt(report.text, lf.offset, lf.position.line);
+            if (located) excerpt(report.text, lf.offset, lf.position.line);
         }
         if (report.dry_run && !report.dry_run->empty()) dry_run(report);
         flush_stdout(out_);

@@ -217,7 +217,41 @@ check "connection string from MIGRATION_GUARD_DB" t_env
 t_usage() { mg check --db; expect_rc 2 && has "$T/err" "usage:"; }
 check "check --db without a value: usage, exit 2" t_usage
 
-t_help() { mg --help; expect_rc 0 && has "$T/out" "migration-guard check"; }
-check "--help mentions check" t_help
+t_help() { mg --help; expect_rc 0 && has "$T/out" "migration-guard check" && has "$T/out" "migration-guard verify"; }
+check "--help mentions check and verify" t_help
+
+# --- verify --db: the live schema's checks ---------------------------------------------------
+# child.parent_id has no index and no foreign key yet: a NOT VALID one gives two findings.
+sql -c 'ALTER TABLE child ADD CONSTRAINT child_parent_nv FOREIGN KEY (parent_id) REFERENCES t (id) NOT VALID' \
+    -c 'CREATE SCHEMA clean' -c 'CREATE TABLE clean.ok (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY)'
+t_verify_json() {
+    mg verify --db "$DB" --format json --fail-on medium
+    expect_rc 1 && py '
+f = {(x["rule"], x["risk"]) for x in d["files"][0]["findings"]}
+assert ("fk-without-index", "medium") in f, f
+assert ("constraint-not-validated", "medium") in f, f
+assert all(x["line"] == 0 for x in d["files"][0]["findings"])
+assert d["files"][0]["path"] == "database postgres", d["files"][0]["path"]
+'
+}
+check "verify --db: findings of the live schema as JSON, exit 1 at --fail-on medium" t_verify_json
+t_verify_default() { mg verify --db "$DB"; expect_rc 0 && has "$T/out" "database postgres: fk-without-index [medium] foreign key child_parent_nv"; }
+check "verify --db: text, no line numbers, exit 0 below the default --fail-on high" t_verify_default
+t_verify_clean() { mg verify --db "$DB" --schema clean --format json --fail-on low; expect_rc 0 && py 'assert d["files"][0]["findings"] == [], d'; }
+check "verify --schema: a clean schema has no finding, exit 0" t_verify_clean
+t_verify_sarif() {
+    mg verify --db "$DB" --format sarif
+    expect_rc 0 && py '
+r = d["runs"][0]["results"]
+assert r and all("region" not in x["locations"][0]["physicalLocation"] for x in r), r[0]
+'
+}
+check "verify --format sarif: results without a region" t_verify_sarif
+t_verify_github() { mg verify --db "$DB" --format github; expect_rc 0 && has "$T/out" "::warning title=fk-without-index::"; }
+check "verify --format github: annotations without a file" t_verify_github
+t_verify_noext() { mg verify --db "host=$PGHOST port=$PGPORT user=postgres dbname=noext"; expect_rc 2 && has "$T/err" "not installed"; }
+check "verify on a database without the extension: exit 2" t_verify_noext
+t_verify_path() { mg verify --db "$DB" some.sql; expect_rc 2 && has "$T/err" "verify takes no PATH"; }
+check "verify with a PATH: usage, exit 2" t_verify_path
 
 finish

@@ -1,5 +1,7 @@
 // SQL functions of the audit log: the append-only trigger, purge_audit(), begin/end_migration(),
 // audit_status().
+#include <set>
+
 #include "server/audit/audit.hpp"
 #include "server/boundary.hpp"
 #include "server/guard_owner.hpp"
@@ -78,6 +80,20 @@ MG_SQL_FUNCTION(migration_guard_purge_audit) {
 namespace mg::server {
 namespace {
 
+// With verify_after on, begin_migration() notes the problems the schema already has, so that
+// end_migration() reports only the ones the migration brought. (A migration id set without
+// begin_migration() has no baseline: everything found in what it changed is reported.)
+std::string baseline_migration;
+std::set<std::string> baseline;
+
+void take_baseline(const std::string &id) {
+    baseline_migration.clear();
+    baseline.clear();
+    if (verify_after() == VerifyAfter::Off) return;
+    for (const auto &r : spi_rows("SELECT rule || ' ' || object FROM migration_guard.verify()")) baseline.insert(r[0]);
+    baseline_migration = id;
+}
+
 // migration_guard.verify_after: verify() on what the migration changed, before it is closed, so
 // that `block` leaves it open (and, in the migration's own transaction, rolls it back).
 void verify_migration(const std::string &id) {
@@ -87,17 +103,19 @@ void verify_migration(const std::string &id) {
         "SELECT rule, risk::text, object, message FROM migration_guard.verify(NULL, $1) "
         "WHERE risk >= 'medium'",
         id.c_str());
-    if (rows.empty()) return;
     std::string list;
-    int blocking = 0;
+    int blocking = 0, found = 0;
     for (const auto &r : rows) {
+        if (baseline_migration == id && baseline.count(r[0] + ' ' + r[2])) continue;
+        ++found;
         const Risk risk = parse_risk(r[1]).value_or(Risk::Low);
         if (how == VerifyAfter::Block && risk >= block_at()) ++blocking;
         list += (list.empty() ? "" : "\n") + r[0] + " (" + r[1] + ") on " + escape_control(r[2]) + ": " +
                 escape_control(r[3]) + ".";
     }
-    const std::string what = "migration \"" + escape_control(id) + "\" left " + std::to_string(rows.size()) +
-                             (rows.size() == 1 ? " problem" : " problems") + " in what it changed";
+    if (found == 0) return;
+    const std::string what = "migration \"" + escape_control(id) + "\" left " + std::to_string(found) +
+                             (found == 1 ? " new problem" : " new problems") + " in what it changed";
     const std::string hint = "SELECT * FROM migration_guard.verify(migration_id => '" + escape_control(id) +
                              "'); shows each with its fix (docs/verify.md).";
     if (blocking > 0)
@@ -128,6 +146,7 @@ MG_SQL_FUNCTION(migration_guard_begin_migration) {
         throw UserError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "migration \"" + open + "\" is still open",
                         "", "Call SELECT migration_guard.end_migration(); first.");
     const std::string role = current_role_name(), session = session_role_name();
+    take_baseline(id);
     pg_call([&] {
         set_config_option("migration_guard.migration_id", id.c_str(), PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SET,
                           true, 0, false);
