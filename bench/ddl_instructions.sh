@@ -4,7 +4,9 @@
 # INDEX, ADD COLUMN, COMMENT on tables it created; nothing blocked) in one transaction, in a
 # database without the extension ("bare") and one with it ("guard"), on one preloaded server run
 # under valgrind. The count of an empty session is subtracted. With BASELINE_REF=<commit>, that
-# commit's library and extension script are measured the same way in the same run.
+# commit's library and extension script are measured the same way in the same run. The guard is
+# also measured with migration_guard.lock_timeout = 0, for the cost of the bounded lock wait
+# (docs/lock-waits.md): the ALTER TABLE statements of the migration are bounded.
 # Prints figures and ratios only; never fails on them. Needs `make install` first; slow (minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +38,7 @@ if [[ -n ${BASELINE_REF:-} ]]; then build_baseline "$BASELINE_REF"; fi
 
 additive_migration "$N" "$work/body.sql"
 { echo "SELECT pg_backend_pid();"; echo "BEGIN;"; cat "$work/body.sql"; echo "COMMIT;"; } >"$work/migration.sql"
+{ echo "SELECT pg_backend_pid();"; echo "SET migration_guard.lock_timeout = 0;"; echo "BEGIN;"; cat "$work/body.sql"; echo "COMMIT;"; } >"$work/migration_unbounded.sql"
 echo "SELECT pg_backend_pid();" >"$work/empty.sql"
 mkdir -p "$dir/cg"
 chown -R postgres: "$dir" "$work"
@@ -67,11 +70,18 @@ instructions() {
     awk '/^totals:/ { print $2 }' "$f"
 }
 
-# measure: sets BARE and GUARD (instructions per statement).
+# measure [unbounded]: sets BARE and GUARD (instructions per statement); with "unbounded", also
+# UNBOUNDED (the guard with migration_guard.lock_timeout = 0).
 measure() {
-    psql -X -q -d postgres -c "DROP DATABASE IF EXISTS bare" -c "DROP DATABASE IF EXISTS guard" >/dev/null 2>&1 || true
-    psql -X -q -d postgres -c "CREATE DATABASE bare" -c "CREATE DATABASE guard" >/dev/null
+    psql -X -q -d postgres -c "DROP DATABASE IF EXISTS bare" -c "DROP DATABASE IF EXISTS guard" \
+        -c "DROP DATABASE IF EXISTS unbounded" >/dev/null 2>&1 || true
+    psql -X -q -d postgres -c "CREATE DATABASE bare" -c "CREATE DATABASE guard" -c "CREATE DATABASE unbounded" >/dev/null
     psql -X -q -d guard -c "CREATE EXTENSION migration_guard" >/dev/null
+    psql -X -q -d unbounded -c "CREATE EXTENSION migration_guard" >/dev/null
+    if [[ ${1:-} == unbounded ]]; then
+        instructions "$work/empty.sql" unbounded >/dev/null
+        UNBOUNDED=$((($(instructions "$work/migration_unbounded.sql" unbounded) - $(instructions "$work/empty.sql" unbounded)) / N))
+    fi
     local db empty full
     for db in bare guard; do
         instructions "$work/empty.sql" "$db" >/dev/null  # warm the caches once
@@ -91,7 +101,7 @@ if [[ -n ${BASELINE_REF:-} ]]; then
     use current
 fi
 start_server
-measure
+measure unbounded
 stop_server
 report() { awk -v n="$1" -v v="$2" -v b="$3" 'BEGIN { printf "%-22s %12d instructions/statement  %5.2fx bare\n", n, v, v / b }'; }
 if [[ -n ${BASELINE_REF:-} ]]; then
@@ -100,6 +110,9 @@ if [[ -n ${BASELINE_REF:-} ]]; then
 fi
 report "bare" "$BARE" "$BARE"
 report "guard (this tree)" "$GUARD" "$BARE"
+report "guard, lock_timeout=0" "$UNBOUNDED" "$BARE"
+awk -v g="$GUARD" -v u="$UNBOUNDED" -v b="$BARE" \
+    'BEGIN { printf "bounded lock wait: %d instructions/statement (%.3fx of the guard without it, %.3fx bare)\n", g - u, g / u, (g - u) / b }'
 if [[ -n ${BASELINE_REF:-} ]]; then
     awk -v a="$GUARD" -v ab="$BARE" -v b="$base_guard" -v bb="$base_bare" -v r="$BASELINE_REF" \
         'BEGIN { printf "guard overhead per statement (guard - bare), this tree vs %s: %.2fx\n", r, (a - ab) / (b - bb) }'

@@ -445,8 +445,9 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 WITH changed AS (
     SELECT o FROM migration_guard.migration_objects($2) o WHERE $2 IS NOT NULL
-), rel AS (
-    -- User relations: not the system's, not the guard's, not an extension's.
+), rel AS NOT MATERIALIZED (
+    -- User relations: not the system's, not the guard's, not an extension's. Not materialized:
+    -- each use is planned as a join on pg_class with its indexes, not as a scan of a CTE.
     SELECT c.oid, c.relname, c.relkind, c.relpersistence, c.relrowsecurity, c.relispartition, c.relnamespace,
            n.nspname, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS ident
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -467,8 +468,8 @@ WITH changed AS (
     UNION
     SELECT i.indexrelid FROM pg_index i JOIN rel r ON r.oid = i.indrelid
     WHERE $2 IS NOT NULL AND EXISTS (SELECT FROM changed ch WHERE ch.o = r.ident)
-), tab AS (
-    SELECT r.* FROM rel r JOIN scope s ON s.oid = r.oid WHERE r.relkind IN ('r', 'p')
+), tab AS NOT MATERIALIZED (
+    SELECT r.* FROM rel r WHERE r.relkind IN ('r', 'p') AND r.oid IN (SELECT oid FROM scope)
 ), protected AS (
     SELECT btrim(s, ' "') AS nspname
     FROM unnest(string_to_array(coalesce(current_setting('migration_guard.rls_schemas', true), 'public'), ',')) s
@@ -545,9 +546,11 @@ WITH changed AS (
         ) v
         LEFT JOIN LATERAL (
             -- The column the sequence feeds (identity or serial): its type's limit is the real one.
-            SELECT t.ident || '.' || quote_ident(a.attname) AS ident, t.oid AS relid, format_type(a.atttypid, NULL) AS type_name,
+            -- Catalogs, not the rel CTE: an index look-up per sequence, not a scan.
+            SELECT quote_ident(tn.nspname) || '.' || quote_ident(tc.relname) || '.' || quote_ident(a.attname) AS ident,
+                   tc.oid AS relid, format_type(a.atttypid, NULL) AS type_name,
                    CASE a.atttypid WHEN 'int2'::regtype THEN 32767::numeric WHEN 'int4'::regtype THEN 2147483647::numeric END AS upper
-            FROM pg_depend d JOIN rel t ON t.oid = d.refobjid
+            FROM pg_depend d JOIN pg_class tc ON tc.oid = d.refobjid JOIN pg_namespace tn ON tn.oid = tc.relnamespace
             JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
             WHERE d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid AND d.refclassid = 'pg_class'::regclass
               AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i')
