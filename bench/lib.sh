@@ -11,10 +11,11 @@ save_current() {
     cp "$EXTDIR/$SCRIPT" "$work/current.sql"
 }
 
-# use NAME: installs that build's library and extension script.
+# use NAME: installs that build's library and extension script. A new file renamed into place,
+# never an overwrite: a running backend that has the library mapped must not see it change.
 use() {
-    cp "$work/$1.so" "$LIBDIR/migration_guard.so"
-    cp "$work/$1.sql" "$EXTDIR/$SCRIPT"
+    cp "$work/$1.so" "$LIBDIR/.migration_guard.so.new" && mv -f "$LIBDIR/.migration_guard.so.new" "$LIBDIR/migration_guard.so"
+    cp "$work/$1.sql" "$EXTDIR/.$SCRIPT.new" && mv -f "$EXTDIR/.$SCRIPT.new" "$EXTDIR/$SCRIPT"
 }
 
 # build_baseline REF: builds REF's library in a worktree, kept as "baseline".
