@@ -3,7 +3,9 @@
 #include <cstring>
 #include <set>
 
+#include "server/audit/audit_table.hpp"
 #include "server/audit/blocked_writer.hpp"
+#include "server/extension_cache.hpp"
 #include "server/guard_owner.hpp"
 #include "server/settings.hpp"
 
@@ -27,16 +29,7 @@ namespace {
 
 // --- who, where, when: the session's side of every row --------------------------------------
 
-struct Context {
-    const char *role_name = nullptr;
-    const char *session_role = nullptr;
-    const char *application_name = nullptr;
-    const char *client_addr = nullptr;  // nullptr: local socket
-    int backend_pid = 0;
-    uint64 xid = 0;                     // 0: no transaction id was assigned
-    TimestampTz logged_at = 0;
-    const char *migration_id = nullptr;
-};
+using Context = AuditSession;
 
 Context capture_context() {
     Context c;
@@ -65,48 +58,6 @@ std::string joined(const std::vector<std::string> &items) {
     std::string out;
     for (const auto &i : items) out += (out.empty() ? "" : "\n") + i;
     return out;
-}
-
-constexpr const char *kInsert =
-    "INSERT INTO migration_guard.%s (logged_at, role_name, session_role, application_name, client_addr, "
-    "backend_pid, xid, command_tag, object_type, object_identity, statement, rules, risk, decision, approval_id, "
-    "migration_id) VALUES ($1, $2, $3, $4, $5::inet, $6, $7::text::xid8, $8, $9, $10, $11, "
-    "string_to_array($12, E'\\n'), $13::migration_guard.risk, $14, $15, $16)";
-constexpr int kInsertArgs = 16;
-
-// Binds one row; PostgreSQL code only (runs inside SPI).
-void insert_row(const char *table, const Context &c, const char *command_tag, const char *object_type,
-                const char *object_identity, const char *statement, const char *rules, const char *risk,
-                const char *decision, int64 approval_id) {
-    Oid types[kInsertArgs] = {TIMESTAMPTZOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT4OID, TEXTOID, TEXTOID,
-                              TEXTOID,        TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID, TEXTOID};
-    Datum values[kInsertArgs];
-    char nulls[kInsertArgs];
-    memset(nulls, ' ', sizeof nulls);
-    auto text_or_null = [&](int i, const char *v) {
-        if (v && v[0]) values[i] = CStringGetTextDatum(v);
-        else nulls[i] = 'n';
-    };
-    values[0] = TimestampTzGetDatum(c.logged_at);
-    text_or_null(1, c.role_name);
-    text_or_null(2, c.session_role);
-    text_or_null(3, c.application_name);
-    text_or_null(4, c.client_addr);
-    values[5] = Int32GetDatum(c.backend_pid);
-    if (c.xid) values[6] = CStringGetTextDatum(psprintf(UINT64_FORMAT, c.xid));
-    else nulls[6] = 'n';
-    text_or_null(7, command_tag);
-    text_or_null(8, object_type);
-    text_or_null(9, object_identity);
-    text_or_null(10, statement);
-    values[11] = CStringGetTextDatum(rules ? rules : "");
-    values[12] = CStringGetTextDatum(risk);
-    values[13] = CStringGetTextDatum(decision);
-    if (approval_id) values[14] = Int64GetDatum(approval_id);
-    else nulls[14] = 'n';
-    text_or_null(15, c.migration_id);
-    const int rc = SPI_execute_with_args(psprintf(kInsert, table), kInsertArgs, types, values, nulls, false, 0);
-    if (rc != SPI_OK_INSERT) elog(ERROR, "migration_guard: writing the audit log failed (%d)", rc);
 }
 
 // --- blocked rows: serialized into a pinned DSM segment for a background worker ----------------
@@ -145,8 +96,8 @@ void fill_payload(char *p, const BlockedHeader &header, const char *const (&stri
     }
 }
 
-// Inserts one serialized row; inside the writer's transaction, SPI connected.
-void insert_payload(const char *p) {
+// Inserts one serialized row; inside the writer's transaction.
+void insert_payload(AuditTable &table, const char *p) {
     BlockedHeader header;
     memcpy(&header, p, sizeof header);
     if (header.magic != kMagic || header.n_strings != kFieldCount) elog(ERROR, "migration_guard audit writer: bad entry");
@@ -165,8 +116,16 @@ void insert_payload(const char *p) {
     c.xid = header.xid;
     c.logged_at = header.logged_at;
     c.migration_id = s[kMigration];
-    insert_row("audit_blocked", c, s[kTag], s[kObjectType], s[kIdentity], s[kStatement], s[kRules], s[kRisk],
-               "blocked", header.approval_id);
+    AuditFields f;
+    f.command_tag = s[kTag];
+    f.object_type = s[kObjectType];
+    f.object_identity = s[kIdentity];
+    f.statement = s[kStatement];
+    f.rules = s[kRules];
+    f.risk = s[kRisk];
+    f.decision = "blocked";
+    f.approval_id = header.approval_id;
+    table.insert(c, f);
 }
 
 bool launch_writer(dsm_handle handle, Oid database, Oid owner) {
@@ -196,16 +155,28 @@ bool launch_writer(dsm_handle handle, Oid database, Oid owner) {
 
 void write_audit_rows(const std::vector<AuditRow> &rows) {
     if (rows.empty()) return;
+    const Oid relid = extension_place().audit_change;
+    if (!OidIsValid(relid)) return;  // the extension is being dropped by this very statement
     const Context c = capture_context();
     // Built before entering PostgreSQL code: an error there must not skip C++ destructors.
     std::vector<std::string> rules;
     for (const AuditRow &r : rows) rules.push_back(joined(r.rules));
-    as_guard_owner([&](MemoryContext) {
+    pg_call([&] {
+        AuditTable table(relid);
         for (size_t i = 0; i < rows.size(); ++i) {
             const AuditRow &r = rows[i];
-            insert_row("audit_change", c, r.command_tag.c_str(), r.object_type.c_str(), r.object_identity.c_str(),
-                       r.statement.c_str(), rules[i].c_str(), risk_name(r.risk), r.decision.c_str(), r.approval_id);
+            AuditFields f;
+            f.command_tag = r.command_tag.c_str();
+            f.object_type = r.object_type.c_str();
+            f.object_identity = r.object_identity.c_str();
+            f.statement = r.statement.c_str();
+            f.rules = rules[i].c_str();
+            f.risk = risk_name(r.risk);
+            f.decision = r.decision.c_str();
+            f.approval_id = r.approval_id;
+            table.insert(c, f);
         }
+        table.close();
     });
 }
 
@@ -314,12 +285,13 @@ bool audit_counters(BlockedCounts &c) {
 void insert_blocked_payloads(const char *const *payloads, int n) {
     SetCurrentStatementStartTimestamp();
     StartTransactionCommand();
-    SPI_connect();
     PushActiveSnapshot(GetTransactionSnapshot());
     pgstat_report_activity(STATE_RUNNING, "writing blocked attempts to the audit log");
-    SPI_execute("SET LOCAL search_path = pg_catalog, pg_temp", false, 0);
-    for (int i = 0; i < n; i++) insert_payload(payloads[i]);
-    SPI_finish();
+    const Oid relid = extension_place_pg().audit_blocked;
+    if (!OidIsValid(relid)) elog(ERROR, "migration_guard audit writer: the extension is not installed in this database");
+    AuditTable table(relid);
+    for (int i = 0; i < n; i++) insert_payload(table, payloads[i]);
+    table.close();
     PopActiveSnapshot();
     CommitTransactionCommand();
     pgstat_report_activity(STATE_IDLE, nullptr);

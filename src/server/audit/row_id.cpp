@@ -4,7 +4,7 @@
 // transaction's full transaction id shifted left 20 bits, plus a counter within it: unique across
 // transactions (and the audit writer's own), and ordered as transactions got their ids.
 // PostgreSQL code only.
-#include "server/pg_prelude.hpp"
+#include "server/audit/audit_table.hpp"
 
 extern "C" {
 #include "access/transam.h"
@@ -17,7 +17,9 @@ namespace {
 constexpr int kCounterBits = 20;  // 1,048,576 rows per transaction
 }
 
-Datum migration_guard_row_id(PG_FUNCTION_ARGS) {
+namespace mg::server {
+
+int64 next_row_id() {
     static FullTransactionId last = InvalidFullTransactionId;
     static uint64 counter = 0;
     const FullTransactionId xid = GetTopFullTransactionId();
@@ -30,5 +32,9 @@ Datum migration_guard_row_id(PG_FUNCTION_ARGS) {
                         errmsg("migration_guard cannot record more than %d rows in one transaction", 1 << kCounterBits),
                         errhint("Split the migration into several transactions.")));
     const uint64 id = (U64FromFullTransactionId(xid) << kCounterBits) | counter++;
-    PG_RETURN_INT64(static_cast<int64>(id));
+    return static_cast<int64>(id);
 }
+
+}  // namespace mg::server
+
+Datum migration_guard_row_id(PG_FUNCTION_ARGS) { PG_RETURN_INT64(mg::server::next_row_id()); }

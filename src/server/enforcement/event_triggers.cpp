@@ -15,7 +15,7 @@
 #include "server/audit/recorded_commands.hpp"
 #include "server/live_catalog/server_catalog.hpp"
 #include "server/settings.hpp"
-#include "server/spi_rows.hpp"
+#include "server/enforcement/event_trigger_objects.hpp"
 #include "server/enforcement/statement_findings.hpp"
 #include "server/enforcement/statement_text.hpp"
 
@@ -71,13 +71,6 @@ bool column_of_new_table(const std::string &column_object) {
     return facts && (facts->created_in_transaction || facts->temporary);
 }
 
-// Rows of a set-returning event trigger function, as (first, second) pairs.
-std::vector<std::pair<std::string, std::string>> spi_pairs(const char *query) {
-    std::vector<std::pair<std::string, std::string>> pairs;
-    for (auto &row : spi_rows(query)) pairs.emplace_back(std::move(row.at(0)), std::move(row.at(1)));
-    return pairs;
-}
-
 std::string table_of(const std::string &object) {
     std::string column;
     const QualifiedName table = split_object(object, column);
@@ -109,9 +102,8 @@ MG_SQL_FUNCTION(migration_guard_on_ddl_command_start) {
 MG_SQL_FUNCTION(migration_guard_on_ddl_command_end) {
     EventTriggerData *trigger = trigger_data(fcinfo);
     if (DryRunCollector *dry = dry_run_collector()) {
-        for (const auto &[tag, identity] : spi_pairs(
-                 "SELECT command_tag, object_type || ' ' || object_identity FROM pg_catalog.pg_event_trigger_ddl_commands()"))
-            (tag.rfind("CREATE", 0) == 0 ? dry->created : dry->altered).push_back(identity);
+        for (const CommandObject &o : ddl_command_objects())
+            (o.command_tag.rfind("CREATE", 0) == 0 ? dry->created : dry->altered).push_back(o.object_type + " " + o.identity);
         PG_RETURN_VOID();
     }
     if (!resume_statement(trigger->parsetree)) PG_RETURN_VOID();
@@ -127,12 +119,10 @@ MG_SQL_FUNCTION(migration_guard_on_ddl_command_end) {
         for (const auto &[type, identity] : privilege_objects(trigger->parsetree, catalog))
             rows.push_back(statement_audit_row(type, identity));
     } else {
-        for (const auto &[type, identity] : spi_pairs(
-                 "SELECT object_type, coalesce(object_identity, '') FROM pg_catalog.pg_event_trigger_ddl_commands() "
-                 "WHERE NOT in_extension AND schema_name IS DISTINCT FROM 'pg_temp' "
-                 "AND coalesce(object_identity, '') NOT LIKE 'pg_temp%'")) {
-            rows.push_back(statement_audit_row(type, identity));
-            named.insert(identity);
+        for (const CommandObject &o : ddl_command_objects()) {
+            if (o.in_extension || o.schema == "pg_temp" || o.identity.rfind("pg_temp", 0) == 0) continue;
+            rows.push_back(statement_audit_row(o.object_type, o.identity));
+            named.insert(o.identity);
         }
     }
     // Inheritance children and partitions an ALTER TABLE rewrote through its recursion are not
@@ -152,21 +142,20 @@ MG_SQL_FUNCTION(migration_guard_on_ddl_command_end) {
 MG_SQL_FUNCTION(migration_guard_on_sql_drop) {
     EventTriggerData *trigger = trigger_data(fcinfo);
     if (DryRunCollector *dry = dry_run_collector()) {
-        for (const auto &[type, identity] :
-             spi_pairs("SELECT object_type, object_identity FROM pg_catalog.pg_event_trigger_dropped_objects() "
-                       "WHERE original OR normal"))
-            dry->dropped.push_back(type + " " + identity);
+        for (const DroppedObject &o : dropped_objects())
+            if (o.original || o.normal) dry->dropped.push_back(o.object_type + " " + o.identity);
         PG_RETURN_VOID();
     }
     if (guard_inactive()) PG_RETURN_VOID();
     const std::string tag = GetCommandTagName(trigger->tag);
     if (!resume_statement(trigger->parsetree))
         begin_statement(trigger->parsetree, running_statement_text(trigger->parsetree), tag);
-    const auto dropped = spi_pairs(
-        "SELECT object_type, CASE WHEN object_type IN ('table', 'table column') "
-        "THEN array_to_string(address_names, '.') ELSE object_identity END "
-        "FROM pg_catalog.pg_event_trigger_dropped_objects() "
-        "WHERE NOT is_temporary AND schema_name IS DISTINCT FROM 'migration_guard'");
+    std::vector<std::pair<std::string, std::string>> dropped;
+    for (const DroppedObject &o : dropped_objects()) {
+        if (o.is_temporary || o.schema == "migration_guard") continue;
+        const bool table_or_column = o.object_type == "table" || o.object_type == "table column";
+        dropped.emplace_back(o.object_type, table_or_column ? o.address : o.identity);
+    }
 
     std::vector<Finding> findings;
     for (const auto &[type, object] : dropped) {

@@ -9,6 +9,7 @@
 #include "server/enforcement/decision.hpp"
 #include "server/enforcement/lock_wait.hpp"
 #include "server/dry_run/dry_run.hpp"
+#include "server/extension_cache.hpp"
 #include "server/audit/recorded_commands.hpp"
 #include "server/settings.hpp"
 #include "server/sqlstate.hpp"
@@ -88,11 +89,7 @@ bool hook_judges(const Node *stmt) {
     }
 }
 
-bool guard_here() {
-    bool installed = false;
-    pg_call([&] { installed = IsTransactionState() && OidIsValid(get_extension_oid("migration_guard", true)); });
-    return installed;
-}
+bool guard_here() { return extension_place().installed; }
 
 const char *tag_of(Node *stmt) {
     const char *tag = nullptr;

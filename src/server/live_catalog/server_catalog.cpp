@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "server/boundary.hpp"
+#include "server/live_catalog/rls_schemas.hpp"
 #include "server/settings.hpp"
 
 extern "C" {
@@ -167,7 +168,9 @@ std::optional<TableFacts> ServerCatalog::read_table(Oid relid) const {
             facts.rls_enabled = rel->rd_rel->relrowsecurity;
             facts.created_in_transaction = rel->rd_createSubid != InvalidSubTransactionId;
             facts.temporary = rel->rd_rel->relpersistence == RELPERSISTENCE_TEMP;
-            if (kind == RELKIND_PARTITIONED_TABLE) {
+            if (facts.created_in_transaction) {
+                // Nobody else sees it, so nothing in it is at stake: no sizes to read.
+            } else if (kind == RELKIND_PARTITIONED_TABLE) {
                 // A partitioned table holds no rows itself: its partitions do.
                 ListCell *lc;
                 foreach (lc, find_all_inheritors(relid, NoLock, nullptr)) {
@@ -325,21 +328,9 @@ Volatility ServerCatalog::function_volatility(const std::vector<std::string> &na
 }
 
 bool ServerCatalog::schema_uses_rls(const std::string &schema) const {
-    bool uses = false;
-    pg_call([&] {
-        const Oid nsp = get_namespace_oid(schema.c_str(), true);
-        if (!OidIsValid(nsp)) return;
-        Relation pg_class_rel = table_open(RelationRelationId, AccessShareLock);
-        TableScanDesc scan = table_beginscan_catalog(pg_class_rel, 0, nullptr);
-        HeapTuple tuple;
-        while (!uses && (tuple = heap_getnext(scan, ForwardScanDirection)) != nullptr) {
-            Form_pg_class c = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple));
-            if (c->relnamespace == nsp && c->relrowsecurity) uses = true;
-        }
-        table_endscan(scan);
-        table_close(pg_class_rel, AccessShareLock);
-    });
-    return uses;
+    Oid nsp = InvalidOid;
+    pg_call([&] { nsp = get_namespace_oid(schema.c_str(), true); });
+    return OidIsValid(nsp) && schema_has_rls_table(nsp);
 }
 
 bool ServerCatalog::session_lock_timeout() const { return LockTimeout > 0; }
