@@ -5,13 +5,16 @@ realistic: what long-lived projects accumulate - tables, columns, indexes, const
            tightened, columns dropped, data fixes with semicolons inside strings, function
            bodies, and comments between statements.
 baseline:  N trivial `SELECT 1;` statements, the cost of parsing and reporting alone.
+corpus:    N realistic migration files of 3 to 40 statements each in folder OUTPUT, named as
+           timestamped migrations are (the linter's multi-file benchmark).
 """
+import os
 import random
 import sys
 
 
-def realistic(n, out):
-    rnd = random.Random(42)  # fixed seed: every run lints the same text
+def realistic(n, out, seed=42):
+    rnd = random.Random(seed)  # fixed seed: every run lints the same text
     tables = []
     written = 0
 
@@ -65,10 +68,21 @@ def baseline(n, out):
     out.write("SELECT 1;\n" * n)
 
 
+def corpus(n, folder):
+    os.makedirs(folder, exist_ok=True)
+    for i in range(n):
+        path = os.path.join(folder, f"2026{i // 1000:04d}{i % 1000:06d}_step_{i}.sql")
+        with open(path, "w", encoding="utf-8") as out:
+            realistic(3 + (i * 7) % 38, out, seed=i)
+
+
 def main():
-    if len(sys.argv) != 4 or sys.argv[1] not in ("realistic", "baseline"):
-        sys.exit("usage: gen_migration.py realistic|baseline N OUTPUT")
+    if len(sys.argv) != 4 or sys.argv[1] not in ("realistic", "baseline", "corpus"):
+        sys.exit("usage: gen_migration.py realistic|baseline|corpus N OUTPUT")
     n = int(sys.argv[2])
+    if sys.argv[1] == "corpus":
+        corpus(n, sys.argv[3])
+        return
     with open(sys.argv[3], "w", encoding="utf-8") as out:
         (realistic if sys.argv[1] == "realistic" else baseline)(n, out)
 

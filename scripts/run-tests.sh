@@ -59,6 +59,13 @@ else
   echo "sanitizer build failed"; failed=$((failed + 1)); failed_suites+=("sanitizer build")
 fi
 run "CLI" plain bash test/cli/run.sh build/migration-guard
+# lint --jobs lints on threads: the CLI tests again under ThreadSanitizer.
+if cmake -S . -B build-tsan -DMG_TSAN=ON -DMG_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null &&
+    cmake --build build-tsan -j2 --target migration-guard >/dev/null; then
+  TSAN_OPTIONS=halt_on_error=1 run "CLI (ThreadSanitizer)" plain bash test/cli/run.sh build-tsan/migration-guard
+else
+  echo "ThreadSanitizer build failed"; failed=$((failed + 1)); failed_suites+=("ThreadSanitizer build")
+fi
 run "fuzzing the lint path (clang libFuzzer, ${FUZZ_SECONDS:-20} s; make fuzz runs longer)" plain ./fuzz/run.sh "${FUZZ_SECONDS:-20}"
 run "parity: corpus through the CLI" plain python3 test/cli/parity.py build/migration-guard
 run "pg_regress (temporary instances: plain, preloaded, locked)" regress scripts/run-regress.sh

@@ -25,6 +25,7 @@ struct LintArgs {
     Format format = Format::Text;
     Risk fail_on = Risk::High;
     LintOptions options;
+    unsigned jobs = 0;  // threads; 0: one per core
     std::vector<std::string> paths;
 };
 

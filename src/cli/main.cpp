@@ -19,7 +19,7 @@ using namespace mg::cli;
 constexpr const char *kUsage =
     "usage: migration-guard lint [--format text|json|sarif|github]\n"
     "                            [--fail-on low|medium|high|critical]\n"
-    "                            [--rls-schemas SCHEMA,...] PATH...\n"
+    "                            [--rls-schemas SCHEMA,...] [--jobs N] PATH...\n"
     "       migration-guard check [--db CONNINFO] [--format text|json|sarif|github]\n"
     "                             [--fail-on low|medium|high|critical] PATH...\n"
     "       migration-guard verify [--db CONNINFO] [--schema SCHEMA,...] [--migration ID]\n"
@@ -45,6 +45,8 @@ constexpr const char *kHelp =
     "Options of lint:\n"
     "  --rls-schemas L   comma-separated schemas whose new tables need row level security\n"
     "                    (default public; empty to disable)\n"
+    "  --jobs N          lint N files at a time (default: one per core); reports keep\n"
+    "                    the order of the inputs\n"
     "Options of check and verify:\n"
     "  --db CONNINFO     libpq connection string or postgresql:// URI (default\n"
     "                    $MIGRATION_GUARD_DB, else the PG* environment variables)\n"
@@ -137,8 +139,16 @@ std::string report_option(const std::string &name, const std::string &value, Arg
 int lint_main(const std::vector<std::string> &argv) {
     LintArgs args;
     const auto exit = parse_arguments(
-        "lint", argv, {"--format", "--fail-on", "--rls-schemas"}, args.paths,
+        "lint", argv, {"--format", "--fail-on", "--rls-schemas", "--jobs"}, args.paths,
         [&](const std::string &name, const std::string &value) {
+            if (name == "--jobs") {
+                char *end = nullptr;
+                const long jobs = std::strtol(value.c_str(), &end, 10);
+                if (value.empty() || *end || jobs < 1 || jobs > 1024)
+                    return "--jobs needs a whole number from 1 to 1024, not '" + value + "'";
+                args.jobs = static_cast<unsigned>(jobs);
+                return std::string();
+            }
             if (name != "--rls-schemas") return report_option(name, value, args);
             args.options.rls_schemas = split_list(value);
             return std::string();

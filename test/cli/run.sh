@@ -247,6 +247,36 @@ check "stdin via -" t_stdin
 t_stdin_text() { mg_stdin drop.sql lint -; expect_rc 1 && has "$T/out" "<stdin>:3:1: drop-table"; }
 check "stdin via - in text format" t_stdin_text
 
+t_jobs_order() {
+    # Many small files of different sizes, so that threads finish out of order.
+    mkdir -p many
+    for i in $(seq 1 120); do
+        { for j in $(seq 1 $(((i * 7) % 23 + 1))); do echo "ALTER TABLE t$i ADD COLUMN c$j text;"; done
+          [[ $((i % 3)) -eq 0 ]] && echo "DROP TABLE d$i;"
+          [[ $((i % 17)) -eq 0 ]] && echo "ALTER TABLE x ADD COLUMN;"; } >"many/m$(printf %03d "$i").sql"
+    done
+    mg lint --format json --jobs 1 many
+    local rc1=$RC
+    cp "$T/out" one.json
+    mg lint --format json --jobs 4 many
+    [[ $RC -eq $rc1 ]] && cmp -s one.json "$T/out" &&
+        mg lint --jobs 3 many && cp "$T/out" three.txt && mg lint --jobs 1 many && cmp -s three.txt "$T/out"
+}
+check "--jobs: reports byte-identical and in input order whatever the thread count" t_jobs_order
+
+t_jobs_unreadable() {
+    mkdir -p locked && printf 'DROP TABLE a;\n' >locked/a.sql && printf 'DROP TABLE b;\n' >locked/b.sql
+    mg lint --jobs 2 locked/a.sql missing.sql locked/b.sql
+    expect_rc 2 && has "$T/err" "missing.sql" && has "$T/out" "locked/a.sql" && has "$T/out" "locked/b.sql"
+}
+check "--jobs: a missing input is reported, the others linted" t_jobs_unreadable
+
+t_jobs_bad() {
+    local v
+    for v in 0 -1 x 2000 ""; do mg lint --jobs "$v" drop.sql; expect_rc 2 && has "$T/err" "--jobs" || return 1; done
+}
+check "--jobs: bad values are usage errors, exit 2" t_jobs_bad
+
 # --- what the engine must not see ------------------------------------------------------------
 t_hidden() {
     mg lint --format json --fail-on low hidden.sql

@@ -19,6 +19,7 @@ struct Entry {
 std::vector<std::unique_ptr<Entry>> stack;
 // Used when no statement is running (a guard function called from a plain SELECT).
 StatementState outside;
+bool outside_used = false;  // reset at transaction end only when it may hold something
 StatementState *active = &outside;
 
 void activate_top() { active = stack.empty() ? &outside : &stack.back()->state; }
@@ -28,18 +29,22 @@ void drop_above(size_t keep) {
     activate_top();
 }
 
-// PostgreSQL callbacks: plain C++ that cannot throw (vector shrinking only).
+// PostgreSQL callbacks: plain C++ that cannot throw (vector shrinking only). Every transaction
+// ends here, ordinary traffic included: nothing to do costs nothing.
 void on_xact(XactEvent event, void *) {
     if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_COMMIT ||
         event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE) {
-        stack.clear();
-        outside = StatementState{};
+        if (!stack.empty()) stack.clear();
+        if (outside_used) {
+            outside = StatementState{};
+            outside_used = false;
+        }
         active = &outside;
     }
 }
 
 void on_subxact(SubXactEvent event, SubTransactionId subid, SubTransactionId, void *) {
-    if (event != SUBXACT_EVENT_ABORT_SUB) return;
+    if (event != SUBXACT_EVENT_ABORT_SUB || stack.empty()) return;
     // Subtransaction ids grow: everything pushed in this subtransaction or a later one is gone.
     size_t keep = stack.size();
     while (keep > 0 && stack[keep - 1]->subid >= subid) --keep;
@@ -48,7 +53,10 @@ void on_subxact(SubXactEvent event, SubTransactionId subid, SubTransactionId, vo
 
 }  // namespace
 
-StatementState &current_statement() { return *active; }
+StatementState &current_statement() {
+    if (active == &outside) outside_used = true;
+    return *active;
+}
 
 void begin_statement(const Node *key, std::string text, std::string command_tag) {
     auto entry = std::make_unique<Entry>();

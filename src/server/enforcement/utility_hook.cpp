@@ -165,10 +165,46 @@ void explain_lock_failure(const LockWaitPlan &plan, Node *stmt, bool applied) {
     pop_statement();
 }
 
+// Statements that are never schema changes, never fire an event trigger and never touch the
+// guard's settings: ordinary traffic passes straight through (a few instructions).
+bool passes_through(const Node *stmt) {
+    switch (nodeTag(stmt)) {
+        case T_TransactionStmt:
+        case T_VariableShowStmt:
+        case T_DiscardStmt:
+        case T_ListenStmt:
+        case T_NotifyStmt:
+        case T_UnlistenStmt:
+        case T_PrepareStmt:
+        case T_ExecuteStmt:
+        case T_DeallocateStmt:
+        case T_DeclareCursorStmt:
+        case T_FetchStmt:
+        case T_ClosePortalStmt:
+        case T_ConstraintsSetStmt:
+        case T_CheckPointStmt:
+            return true;
+        case T_VariableSetStmt: {
+            // RESET ALL has no name: it resets the guard's settings too, on the ordinary path.
+            const char *name = reinterpret_cast<const VariableSetStmt *>(stmt)->name;
+            return name && !is_guard_setting(name);
+        }
+        default:
+            return false;
+    }
+}
+
 void guard_process_utility(PlannedStmt *pstmt, const char *query_string, bool read_only_tree,
                            ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *query_env,
                            DestReceiver *dest, QueryCompletion *qc) {
     Node *stmt = pstmt->utilityStmt;
+    if (passes_through(stmt)) {
+        if (previous_hook)
+            previous_hook(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
+        else
+            standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
+        return;
+    }
     const bool judged = hook_judges(stmt);
     // Locked: a guard setting is refused, yet still recorded. Commands on cluster-wide objects
     // are recorded here: no event trigger sees them.
