@@ -60,11 +60,14 @@ for n in $SIZES; do
 done
 printf 'SELECT pg_backend_pid();\nSET search_path = public;\n' >"$work/empty.sql"
 # The bounded lock wait (docs/lock-waits.md) against none: the same migration with
-# migration_guard.lock_timeout = 0 (the SET is in the subtracted empty session too).
+# migration_guard.lock_timeout at its default and at 0, each set in the session (and in its
+# subtracted empty session), each in a fresh database of its own.
 smallest=${SIZES%% *}
-{ echo "SELECT pg_backend_pid();"; echo "SET migration_guard.lock_timeout = 0;"; echo "SET search_path = run_unbounded;"
-  echo "BEGIN;"; cat "$work/body_$smallest.sql"; echo "COMMIT;"; } >"$work/migration_unbounded.sql"
-printf 'SELECT pg_backend_pid();\nSET migration_guard.lock_timeout = 0;\nSET search_path = public;\n' >"$work/empty_unbounded.sql"
+for wait in 3s 0; do
+    { echo "SELECT pg_backend_pid();"; echo "SET migration_guard.lock_timeout = '$wait';"; echo "SET search_path = run_$smallest;"
+      echo "BEGIN;"; cat "$work/body_$smallest.sql"; echo "COMMIT;"; } >"$work/migration_wait_$wait.sql"
+    printf "SELECT pg_backend_pid();\nSET migration_guard.lock_timeout = '%s';\nSET search_path = public;\n" "$wait" >"$work/empty_wait_$wait.sql"
+done
 python3 - "$TRAFFIC" "$work" <<'PY'
 import sys
 n, work = int(sys.argv[1]), sys.argv[2]
@@ -95,6 +98,7 @@ port = $PORT
 fsync = off
 autovacuum = off
 max_locks_per_transaction = 256
+shared_buffers = 1GB
 CONF
 export PGHOST=$dir PGPORT=$PORT PGUSER=postgres
 q() { psql -X -q -v ON_ERROR_STOP=1 "$@" >/dev/null; }
@@ -104,7 +108,7 @@ echo "Setting up (databases, $TABLES existing tables twice) ..."
 setup_preload=migration_guard
 $have_pgaudit && setup_preload=migration_guard,pgaudit
 as_postgres "$BIN/pg_ctl" -D "$dir/data" -w -l "$dir/setup.log" -o "-c shared_preload_libraries=$setup_preload" start >/dev/null
-dbs="bare guard guard_unbounded plpgsql bare_big guard_big"
+dbs="bare guard guard_bounded guard_unbounded plpgsql bare_big guard_big"
 $have_pgaudit && dbs="$dbs pgaudit"
 [[ -n ${BASELINE_REF:-} ]] && dbs="$dbs baseline"
 for db in $dbs; do q -d postgres -c "CREATE DATABASE $db"; done
@@ -115,8 +119,9 @@ for db in bare_big guard_big; do
     done
     q -d "$db" -c "VACUUM ANALYZE"
 done
-for db in $dbs; do for n in $SIZES unbounded; do q -d "$db" -c "CREATE SCHEMA run_$n"; done; done
+for db in $dbs; do for n in $SIZES; do q -d "$db" -c "CREATE SCHEMA run_$n"; done; done
 q -d guard -c "CREATE EXTENSION migration_guard"
+q -d guard_bounded -c "CREATE EXTENSION migration_guard"
 q -d guard_unbounded -c "CREATE EXTENSION migration_guard"
 q -d guard_big -c "CREATE EXTENSION migration_guard"
 if $have_pgaudit; then
@@ -190,7 +195,8 @@ measure_traffic bare bare
 stop_server
 start_server migration_guard
 measure_migrations guard guard guard_big guard_big
-R[unbounded,$smallest]=$(per_statement "$work/migration_unbounded.sql" guard_unbounded "$smallest" "$work/empty_unbounded.sql")
+R[bounded,$smallest]=$(per_statement "$work/migration_wait_3s.sql" guard_bounded "$smallest" "$work/empty_wait_3s.sql")
+R[unbounded,$smallest]=$(per_statement "$work/migration_wait_0.sql" guard_unbounded "$smallest" "$work/empty_wait_0.sql")
 measure_traffic guard guard
 stop_server
 if $have_pgaudit; then
@@ -227,8 +233,8 @@ for n in $SIZES; do
     printf '  guard overhead vs pgaudit overhead (%d statements): %d vs %d instructions per statement\n' "$n" \
         $((R[guard,$n] - R[bare,$n])) $((R[pgaudit,$n] - R[bare,$n]))
 done
-printf '  bounded lock wait (%d statements): %d instructions per statement (guard with lock_timeout = 0: %d)\n' \
-    "$smallest" $((R[guard,$smallest] - R[unbounded,$smallest])) "${R[unbounded,$smallest]}"
+printf '  bounded lock wait (%d statements): %d instructions per statement (lock_timeout 3s: %d, 0: %d)\n' \
+    "$smallest" $((R[bounded,$smallest] - R[unbounded,$smallest])) "${R[bounded,$smallest]}" "${R[unbounded,$smallest]}"
 echo
 echo "Ordinary traffic (not schema changes); instructions per statement, guard - bare:"
 while IFS=$'\t' read -r i name count; do

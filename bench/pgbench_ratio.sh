@@ -35,7 +35,7 @@ on "$guard" psql -X -q -d bench -c "CREATE EXTENSION migration_guard" >/dev/null
 tps() {
     local args=(-n -c "$CLIENTS" -j "$CLIENTS" -T "$SECONDS_PER_RUN")
     [[ $2 == select-only ]] && args+=(-S)
-    on "$1" pgbench "${args[@]}" bench 2>/dev/null | awk '/^tps = / { print $3 }'
+    on "$1" pgbench "${args[@]}" bench 2>/dev/null | awk '/^tps = / { printf "%.0f\n", $3 }'
 }
 
 declare -A runs
