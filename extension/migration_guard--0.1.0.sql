@@ -98,7 +98,11 @@ CREATE TABLE migration_guard.approval (
     valid_until timestamptz NOT NULL,
     uses_total int NOT NULL CHECK (uses_total > 0),
     uses_left int NOT NULL CHECK (uses_left >= 0),
-    for_role name  -- NULL: any role may present it
+    for_role name,  -- NULL: any role may present it
+    -- A whole-migration approval (approve_migration): exactly these "rule:object" pairs, not
+    -- every rule on every object; NULL for approve()'s rules x objects.
+    pairs text[],
+    migration_id text  -- approve_migration(..., migration_id): only for that migration
 );
 
 CREATE TABLE migration_guard.approval_use (
@@ -126,16 +130,27 @@ CREATE FUNCTION migration_guard.approve(
 RETURNS text
 AS 'MODULE_PATHNAME', 'migration_guard_approve'
 LANGUAGE C VOLATILE;
+
+CREATE FUNCTION migration_guard.approve_migration(
+    migration text, reason text, valid_for interval DEFAULT '1 hour', for_role name DEFAULT NULL,
+    migration_id text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migration_guard_approve_migration'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migration_guard.approve_migration(text, text, interval, name, text) IS
+    'One token for a whole migration: exactly the blocked (rule, object) pairs of its text, one use per statement that needs it';
 COMMENT ON FUNCTION migration_guard.approve(text[], text[], text, int, interval, name) IS
     'Issues an approval token for these rule ids on these object patterns (superusers and migration_guard_approver)';
 REVOKE ALL ON FUNCTION migration_guard.approve(text[], text[], text, int, interval, name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION migration_guard.approve(text[], text[], text, int, interval, name) TO migration_guard_approver;
+REVOKE ALL ON FUNCTION migration_guard.approve_migration(text, text, interval, name, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migration_guard.approve_migration(text, text, interval, name, text) TO migration_guard_approver;
 
 CREATE VIEW migration_guard.approvals AS
 SELECT a.id, a.rules, a.objects, a.reason, a.approved_by, a.approved_at, a.valid_until,
        a.uses_total, a.uses_left, a.for_role,
        (a.uses_left > 0 AND a.valid_until > clock_timestamp()) AS active,
-       coalesce(u.uses, '[]'::jsonb) AS used_by
+       coalesce(u.uses, '[]'::jsonb) AS used_by, a.pairs, a.migration_id
 FROM migration_guard.approval a
 LEFT JOIN LATERAL (
     SELECT jsonb_agg(jsonb_build_object('used_at', au.used_at, 'role', au.used_by, 'command', au.command_tag,

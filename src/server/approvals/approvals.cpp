@@ -40,8 +40,11 @@ struct ApprovalRow {
     char *approved_session_user = nullptr;
     char *reason = nullptr;
     int uses_left = 0;
+    int uses_total = 0;
     bool unexpired = false;
-    char *for_role = nullptr;  // nullptr: any role
+    char *for_role = nullptr;      // nullptr: any role
+    char *pairs = nullptr;         // nullptr: rules x objects
+    char *migration_id = nullptr;  // nullptr: any migration
 };
 
 ApprovalRow read_approval(const std::string &token, bool for_update) {
@@ -49,7 +52,8 @@ ApprovalRow read_approval(const std::string &token, bool for_update) {
     // FOR UPDATE holds the row until the spending transaction ends: a use is spent once.
     const std::string query =
         std::string("SELECT id, array_to_string(rules, E'\\n'), array_to_string(objects, E'\\n'), approved_by::text, "
-                    "approved_session_user::text, reason, uses_left, valid_until > clock_timestamp(), for_role::text "
+                    "approved_session_user::text, reason, uses_left, valid_until > clock_timestamp(), for_role::text, "
+                    "array_to_string(pairs, E'\\n'), migration_id, uses_total "
                     "FROM migration_guard.approval WHERE token_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')") +
         (for_update ? " FOR UPDATE" : "");
     as_guard_owner([&](MemoryContext outer) {
@@ -71,6 +75,9 @@ ApprovalRow read_approval(const std::string &token, bool for_update) {
         row.uses_left = DatumGetInt32(SPI_getbinval(tuple, desc, 7, &isnull));
         row.unexpired = DatumGetBool(SPI_getbinval(tuple, desc, 8, &isnull));
         if (char *bound = SPI_getvalue(tuple, desc, 9)) row.for_role = MemoryContextStrdup(outer, bound);
+        if (char *pairs = SPI_getvalue(tuple, desc, 10)) row.pairs = MemoryContextStrdup(outer, pairs);
+        if (char *migration = SPI_getvalue(tuple, desc, 11)) row.migration_id = MemoryContextStrdup(outer, migration);
+        row.uses_total = DatumGetInt32(SPI_getbinval(tuple, desc, 12, &isnull));
     });
     return row;
 }
@@ -152,14 +159,41 @@ ApprovalOutcome use_approval(const std::vector<Finding> &blocked, const std::str
         return out;
     }
     if (row.uses_left <= 0 && row.id != spent_id) {
-        out.refusal = "Approval " + id + " has no use left.";
+        out.refusal = "Approval " + id + " has no use left: its " + std::to_string(row.uses_total) +
+                      (row.uses_total == 1 ? " use was" : " uses were") +
+                      " spent by earlier statements (a use spent in a transaction that rolls back is given back). " +
+                      "A migration of several statements needs one use per statement: approve it as a whole with " +
+                      "migration_guard.approve_migration(<its text>, '<why>').";
         return out;
     }
-    const ApprovalScope scope{lines_of(row.rules), lines_of(row.objects)};
-    for (const Finding &f : blocked) {
-        if (!scope.covers(f.rule, f.object)) {
-            out.refusal = "Approval " + id + " does not cover " + f.rule + " on " + f.object + ".";
+    if (row.migration_id && std::string(migration_id()) != row.migration_id) {
+        out.refusal = "Approval " + id + " is for migration " + std::string(row.migration_id) + "; this session's " +
+                      "migration is " + (migration_id()[0] ? std::string(migration_id()) : std::string("not set")) +
+                      " (migration_guard.migration_id).";
+        return out;
+    }
+    if (row.pairs) {
+        // A whole-migration approval covers exactly what its migration needed.
+        const std::vector<std::string> pairs = lines_of(row.pairs);
+        for (const Finding &f : blocked) {
+            if (std::find(pairs.begin(), pairs.end(), approval_pair(f.rule, f.object)) != pairs.end()) continue;
+            std::string approved;
+            for (const auto &p : pairs) {
+                const size_t colon = p.find(':');
+                approved += (approved.empty() ? "" : "; ") + p.substr(0, colon) + " on " + p.substr(colon + 1);
+            }
+            out.refusal = "Approval " + id + " was issued for a migration that needed " + approved + "; it does not " +
+                          "cover " + f.rule + " on " + f.object + ": this is not the migration that was approved " +
+                          "(approve the new text with migration_guard.approve_migration).";
             return out;
+        }
+    } else {
+        const ApprovalScope scope{lines_of(row.rules), lines_of(row.objects)};
+        for (const Finding &f : blocked) {
+            if (!scope.covers(f.rule, f.object)) {
+                out.refusal = "Approval " + id + " does not cover " + f.rule + " on " + f.object + ".";
+                return out;
+            }
         }
     }
     if (require_distinct_approver()) {
@@ -178,80 +212,46 @@ ApprovalOutcome use_approval(const std::vector<Finding> &blocked, const std::str
 
 }  // namespace mg::server
 
-// approve(rules text[], objects text[], reason text, uses int, valid_for interval, for_role name) RETURNS text
-MG_SQL_FUNCTION(migration_guard_approve) {
-    using namespace mg;
-    using namespace mg::server;
+namespace mg::server {
 
-    // Read as PostgreSQL lists and C strings; copied into C++ containers once pg_call is done.
-    List *arrays[2] = {NIL, NIL};
-    const char *reason_text = "";
-    int uses = 1;
-    bool valid_for_positive = false, missing = false;
+std::string issue_approval(const ApprovalRequest &req) {
+    // Who may approve, and whether for_role names a role: PostgreSQL look-ups, first.
+    bool may_approve = false, for_role_exists = true;
     Oid caller = InvalidOid;
-    bool may_approve = false;
-    const char *for_role = nullptr;  // nullptr: any role
-    bool for_role_exists = true;
     pg_call([&] {
         caller = GetUserId();
         const Oid approver_role = get_role_oid("migration_guard_approver", true);
         may_approve = superuser_arg(caller) || (OidIsValid(approver_role) && has_privs_of_role(caller, approver_role));
-        for (int i = 0; i < 5; i++) missing = missing || PG_ARGISNULL(i);
-        if (missing) return;
-        for (int arg = 0; arg < 2; arg++) {
-            Datum *elems;
-            bool *nulls;
-            int n;
-            deconstruct_array(PG_GETARG_ARRAYTYPE_P(arg), TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
-            for (int i = 0; i < n; i++)
-                arrays[arg] = lappend(arrays[arg], nulls[i] ? pstrdup("") : TextDatumGetCString(elems[i]));
-        }
-        reason_text = TextDatumGetCString(PG_GETARG_DATUM(2));
-        if (PG_NARGS() > 5 && !PG_ARGISNULL(5)) {
-            for_role = pstrdup(NameStr(*PG_GETARG_NAME(5)));
-            for_role_exists = OidIsValid(get_role_oid(for_role, true));
-        }
-        uses = PG_GETARG_INT32(3);
-        Interval *valid_for = PG_GETARG_INTERVAL_P(4);
-        const double micros = valid_for->month * 30.0 * USECS_PER_DAY + valid_for->day * 1.0 * USECS_PER_DAY +
-                              static_cast<double>(valid_for->time);
-        valid_for_positive = micros > 0;
+        if (!req.for_role.empty()) for_role_exists = OidIsValid(get_role_oid(req.for_role.c_str(), true));
     });
-    std::vector<std::string> rules, objects;
-    ListCell *lc;
-    foreach (lc, arrays[0]) rules.emplace_back(static_cast<const char *>(lfirst(lc)));
-    foreach (lc, arrays[1]) objects.emplace_back(static_cast<const char *>(lfirst(lc)));
-    const std::string reason = reason_text;
-
     if (!may_approve)
         throw UserError(MG_ERRCODE_NOT_APPROVER, "permission denied to approve schema changes",
                         "Only superusers and members of the role migration_guard_approver may issue approvals.",
                         "A superuser can run: GRANT migration_guard_approver TO <role>;");
-    if (missing)
-        throw UserError(MG_ERRCODE_BAD_APPROVAL, "approve() needs rules, objects, a reason, uses and valid_for",
-                        "None of the arguments may be NULL.");
     const auto blank = [](const std::string &s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; };
-    if (blank(reason))
+    if (blank(req.reason))
         throw UserError(MG_ERRCODE_BAD_APPROVAL, "an approval needs a reason",
                         "The reason is recorded with the approval and shown in migration_guard.approvals.",
                         "Say why this change is intended, e.g. 'retire the legacy email column, ticket 123'.");
-    if (rules.empty() || objects.empty())
+    if (req.rules.empty() || req.objects.empty())
         throw UserError(MG_ERRCODE_BAD_APPROVAL, "an approval needs at least one rule id and one object pattern",
                         "", "Example: approve(ARRAY['drop-column'], ARRAY['public.users.email'], 'why')");
-    for (const auto &rule : rules) {
+    for (const auto &rule : req.rules) {
         if (rule == "*" || find_rule(rule)) continue;
         throw UserError(MG_ERRCODE_BAD_APPROVAL, "unknown rule id \"" + rule + "\"", "",
                         "SELECT rule FROM migration_guard.rules() lists the rule ids; '*' approves any rule.");
     }
-    for (const auto &object : objects)
+    for (const auto &object : req.objects)
         if (blank(object))
             throw UserError(MG_ERRCODE_BAD_APPROVAL, "an object pattern is empty", "",
                             "Use schema-qualified names such as public.users or public.users.*");
-    if (uses < 1) throw UserError(MG_ERRCODE_BAD_APPROVAL, "uses must be at least 1");
+    if (req.uses < 1) throw UserError(MG_ERRCODE_BAD_APPROVAL, "uses must be at least 1");
     if (!for_role_exists)
-        throw UserError(MG_ERRCODE_BAD_APPROVAL, "role \"" + std::string(for_role) + "\" does not exist",
+        throw UserError(MG_ERRCODE_BAD_APPROVAL, "role \"" + req.for_role + "\" does not exist",
                         "for_role names the role that may present the approval.");
-    if (!valid_for_positive) throw UserError(MG_ERRCODE_BAD_APPROVAL, "valid_for must be a positive interval");
+    const double micros = req.valid_for.month * 30.0 * USECS_PER_DAY + req.valid_for.day * 1.0 * USECS_PER_DAY +
+                          static_cast<double>(req.valid_for.time);
+    if (micros <= 0) throw UserError(MG_ERRCODE_BAD_APPROVAL, "valid_for must be a positive interval");
 
     // The token is shown once, here; only its hash is stored.
     char token[4 + 32 + 1] = "mga_";
@@ -263,33 +263,84 @@ MG_SQL_FUNCTION(migration_guard_approve) {
     });
     if (!random_ok) throw UserError(ERRCODE_INTERNAL_ERROR, "could not generate a random approval token");
 
-    std::string rules_text, objects_text;
-    for (const auto &r : rules) rules_text += (rules_text.empty() ? "" : "\n") + r;
-    for (const auto &o : objects) objects_text += (objects_text.empty() ? "" : "\n") + o;
+    auto joined = [](const std::vector<std::string> &items) {
+        std::string out;
+        for (const auto &i : items) out += (out.empty() ? "" : "\n") + i;
+        return out;
+    };
+    const std::string rules_text = joined(req.rules), objects_text = joined(req.objects),
+                      pairs_text = joined(req.pairs);
     const std::string approver = role_name(caller), session = session_role_name();
     as_guard_owner([&](MemoryContext) {
-        Oid types[7] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT4OID};
-        Datum args[7] = {CStringGetTextDatum(token),
+        constexpr int n = 11;
+        Oid types[n] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT4OID, INTERVALOID, TEXTOID,
+                        TEXTOID, TEXTOID};
+        Interval *valid_for = static_cast<Interval *>(palloc(sizeof(Interval)));
+        *valid_for = req.valid_for;
+        Datum args[n] = {CStringGetTextDatum(token),
                          CStringGetTextDatum(rules_text.c_str()),
                          CStringGetTextDatum(objects_text.c_str()),
-                         CStringGetTextDatum(reason.c_str()),
+                         CStringGetTextDatum(req.reason.c_str()),
                          CStringGetTextDatum(approver.c_str()),
                          CStringGetTextDatum(session.c_str()),
-                         Int32GetDatum(uses)};
-        Datum valid_for = PG_GETARG_DATUM(4);
-        Oid all_types[9] = {types[0], types[1], types[2], types[3], types[4], types[5], types[6], INTERVALOID, TEXTOID};
-        Datum all_args[9] = {args[0], args[1], args[2], args[3], args[4], args[5], args[6], valid_for,
-                             for_role ? CStringGetTextDatum(for_role) : 0};
-        const char nulls[9] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', for_role ? ' ' : 'n'};
+                         Int32GetDatum(req.uses),
+                         IntervalPGetDatum(valid_for),
+                         req.for_role.empty() ? 0 : CStringGetTextDatum(req.for_role.c_str()),
+                         req.pairs.empty() ? 0 : CStringGetTextDatum(pairs_text.c_str()),
+                         req.migration_id.empty() ? 0 : CStringGetTextDatum(req.migration_id.c_str())};
+        const char nulls[n] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', req.for_role.empty() ? 'n' : ' ',
+                               req.pairs.empty() ? 'n' : ' ', req.migration_id.empty() ? 'n' : ' '};
         const int rc = SPI_execute_with_args(
             "INSERT INTO migration_guard.approval (token_hash, rules, objects, reason, approved_by, "
-            "approved_session_user, uses_total, uses_left, valid_until, for_role) "
+            "approved_session_user, uses_total, uses_left, valid_until, for_role, pairs, migration_id) "
             "VALUES (encode(sha256(convert_to($1, 'UTF8')), 'hex'), string_to_array($2, E'\\n'), "
-            "string_to_array($3, E'\\n'), $4, $5, $6, $7, $7, clock_timestamp() + $8, $9)",
-            9, all_types, all_args, nulls, false, 0);
+            "string_to_array($3, E'\\n'), $4, $5, $6, $7, $7, clock_timestamp() + $8, $9, "
+            "string_to_array($10, E'\\n'), $11)",
+            n, types, args, nulls, false, 0);
         if (rc != SPI_OK_INSERT) elog(ERROR, "migration_guard: storing the approval failed (%d)", rc);
     });
+    return token;
+}
+
+}  // namespace mg::server
+
+// approve(rules text[], objects text[], reason text, uses int, valid_for interval, for_role name) RETURNS text
+MG_SQL_FUNCTION(migration_guard_approve) {
+    using namespace mg;
+    using namespace mg::server;
+
+    // Read as PostgreSQL lists and C strings; copied into C++ containers once pg_call is done.
+    List *arrays[2] = {NIL, NIL};
+    const char *reason_text = "";
+    const char *for_role = nullptr;
+    bool missing = false;
+    ApprovalRequest req;
+    pg_call([&] {
+        for (int i = 0; i < 5; i++) missing = missing || PG_ARGISNULL(i);
+        if (missing) return;
+        for (int arg = 0; arg < 2; arg++) {
+            Datum *elems;
+            bool *nulls;
+            int n;
+            deconstruct_array(PG_GETARG_ARRAYTYPE_P(arg), TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+            for (int i = 0; i < n; i++)
+                arrays[arg] = lappend(arrays[arg], nulls[i] ? pstrdup("") : TextDatumGetCString(elems[i]));
+        }
+        reason_text = TextDatumGetCString(PG_GETARG_DATUM(2));
+        if (PG_NARGS() > 5 && !PG_ARGISNULL(5)) for_role = pstrdup(NameStr(*PG_GETARG_NAME(5)));
+        req.uses = PG_GETARG_INT32(3);
+        req.valid_for = *PG_GETARG_INTERVAL_P(4);
+    });
+    if (missing)
+        throw UserError(MG_ERRCODE_BAD_APPROVAL, "approve() needs rules, objects, a reason, uses and valid_for",
+                        "None of the arguments may be NULL.");
+    ListCell *lc;
+    foreach (lc, arrays[0]) req.rules.emplace_back(static_cast<const char *>(lfirst(lc)));
+    foreach (lc, arrays[1]) req.objects.emplace_back(static_cast<const char *>(lfirst(lc)));
+    req.reason = reason_text;
+    if (for_role) req.for_role = for_role;
+    const std::string token = issue_approval(req);
     text *result = nullptr;
-    pg_call([&] { result = cstring_to_text(token); });
+    pg_call([&] { result = cstring_to_text(token.c_str()); });
     PG_RETURN_TEXT_P(result);
 }

@@ -7,6 +7,11 @@
 #include <vector>
 
 #include "engine/finding.hpp"
+#include "server/pg_prelude.hpp"
+
+extern "C" {
+#include "datatype/timestamp.h"
+}
 
 namespace mg::server {
 
@@ -23,5 +28,23 @@ struct ApprovalOutcome {
 // statement already spent this approval (`spent_id`) or `spend` is false (a dry run only looks).
 ApprovalOutcome use_approval(const std::vector<Finding> &blocked, const std::string &command_tag,
                              const std::string &statement, int64_t spent_id, bool spend = true);
+
+// What an approval is for. With `pairs` ("rule:object"), exactly those pairs (approve_migration);
+// without, every rule of `rules` on every object matching `objects` (approve()).
+struct ApprovalRequest {
+    std::vector<std::string> rules, objects, pairs;
+    std::string reason;
+    int uses = 1;
+    Interval valid_for{};
+    std::string for_role;      // empty: any role
+    std::string migration_id;  // empty: any migration
+};
+
+// Checks the request (who may approve, a reason, known rules, ...), stores the approval and
+// returns its token (shown once; only its hash is kept).
+std::string issue_approval(const ApprovalRequest &request);
+
+// "rule:object", as approvals of a whole migration store their pairs.
+inline std::string approval_pair(const std::string &rule, const std::string &object) { return rule + ":" + object; }
 
 }  // namespace mg::server

@@ -20,14 +20,14 @@ extern "C" {
 
 namespace mg::server {
 
-namespace {
-
 bool blocks(const Finding &f) {
     if (f.rule == "ddl-outside-migration") return outside_migration() == OutsideMigration::Block;
     if (f.risk >= block_at()) return true;
     const RuleInfo *info = find_rule(f.rule);
     return additive_only() && info && info->changes_existing;
 }
+
+namespace {
 
 // SQL string literals on one line: a name with a newline or a backslash is written E'...' with
 // escapes, so what the approver copies is exactly what the guard asked for.

@@ -17,6 +17,10 @@ enum class Decision { Allowed = 0, Warned = 1, Approved = 2, Blocked = 3 };
 
 const char *decision_name(Decision d);
 
+// Whether enforcement blocks this finding unless an approval covers it (block_at, additive_only,
+// outside_migration).
+bool blocks(const Finding &f);
+
 struct Judgement {
     Decision decision = Decision::Allowed;
     Risk risk = Risk::Low;

@@ -1,0 +1,80 @@
+-- approve_migration(): one token for a whole migration, covering exactly the (rule, object)
+-- pairs its text would be blocked for, one use per statement that needs it, and nothing else.
+\set VERBOSITY default
+CREATE TABLE am_a (id int);
+INSERT INTO am_a SELECT generate_series(1, 100);
+CREATE TABLE am_b (id int, note text);
+INSERT INTO am_b SELECT g, 'n' || g FROM generate_series(1, 100) g;
+
+-- A revert that drops a table and a column: one token, two uses.
+SELECT migration_guard.approve_migration($m$
+    DROP TABLE am_a;
+    ALTER TABLE am_b DROP COLUMN note;
+$m$, 'revert of 0042') AS token \gset
+SELECT rules, objects, pairs, uses_total, uses_left FROM migration_guard.approvals ORDER BY id DESC LIMIT 1;
+SET migration_guard.approval = :'token';
+BEGIN;
+DROP TABLE am_a;
+ALTER TABLE am_b DROP COLUMN note;
+COMMIT;
+SELECT uses_left, jsonb_array_length(used_by) AS uses FROM migration_guard.approvals ORDER BY id DESC LIMIT 1;
+SELECT to_regclass('am_a') IS NULL AS a_dropped,
+       NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = 'am_b'::regclass AND attname = 'note') AS note_dropped;
+RESET migration_guard.approval;
+
+-- Another object, another rule: refused, saying what differs; the data stays.
+CREATE TABLE am_c (id int, x int);
+INSERT INTO am_c SELECT g, g FROM generate_series(1, 10) g;
+CREATE TABLE am_d (id int);
+INSERT INTO am_d SELECT generate_series(1, 10);
+SELECT migration_guard.approve_migration('DROP TABLE am_c;', 'retire c') AS token \gset
+SET migration_guard.approval = :'token';
+DROP TABLE am_d;
+ALTER TABLE am_c DROP COLUMN x;
+SELECT count(*) AS d_rows FROM am_d;
+DROP TABLE am_c;
+-- Used up: the same text cannot run twice with it.
+CREATE TABLE am_c (id int);
+INSERT INTO am_c VALUES (1);
+DROP TABLE am_c;
+RESET migration_guard.approval;
+
+-- Nothing in the text is blocked: no token, a NOTICE.
+SELECT migration_guard.approve_migration('CREATE TABLE am_new (id int); ALTER TABLE am_new ADD COLUMN n text;', 'additive') IS NULL AS no_token;
+
+-- Bound to a role, to a migration id, and expiring, as approve() is.
+SELECT migration_guard.approve_migration('DROP TABLE am_c;', 'for someone else', for_role => 'pg_monitor') AS token \gset
+SET migration_guard.approval = :'token';
+DROP TABLE am_c;
+SELECT migration_guard.approve_migration('DROP TABLE am_c;', 'for 0043 only', migration_id => '0043') AS token \gset
+SET migration_guard.approval = :'token';
+DROP TABLE am_c;
+SET migration_guard.migration_id = '0043';
+DROP TABLE am_c;
+RESET migration_guard.migration_id;
+CREATE TABLE am_c (id int);
+INSERT INTO am_c VALUES (1);
+SELECT migration_guard.approve_migration('DROP TABLE am_c;', 'short-lived', valid_for => '1 millisecond') AS token \gset
+SELECT pg_sleep(0.01);
+SET migration_guard.approval = :'token';
+DROP TABLE am_c;
+RESET migration_guard.approval;
+
+-- Bad input: a clear error with position; no reason; NULLs.
+SELECT migration_guard.approve_migration('DROP TABLE am_c;
+ALTER TABLE ;', 'x');
+SELECT migration_guard.approve_migration('DROP TABLE am_c;', ' ');
+SELECT migration_guard.approve_migration(NULL, 'x');
+
+-- Attack: a role that may not approve cannot issue one, whatever it puts in the text.
+CREATE ROLE am_mallory;
+GRANT USAGE ON SCHEMA migration_guard TO am_mallory;
+SET ROLE am_mallory;
+SELECT migration_guard.approve_migration('DROP TABLE am_c;', 'let me');
+RESET ROLE;
+REVOKE USAGE ON SCHEMA migration_guard FROM am_mallory;
+DROP ROLE am_mallory;
+
+SET migration_guard.mode = 'audit';
+DROP TABLE am_b, am_c;
+RESET migration_guard.mode;
