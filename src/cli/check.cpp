@@ -188,6 +188,13 @@ bool read_dry_run(PgSession &db, const FileReport &report, const TextMap &map,
     return true;
 }
 
+// The whole file as one dollar-quoted literal, with a tag its text does not contain.
+std::string approve_migration_call(const std::string &text) {
+    std::string tag = "$migration$";
+    for (int i = 1; text.find(tag) != std::string::npos; ++i) tag = "$migration" + std::to_string(i) + "$";
+    return "SELECT migration_guard.approve_migration(" + tag + text + tag + ", '<why>');";
+}
+
 }  // namespace
 
 std::unique_ptr<PgSession> open_database(const std::string &conninfo, std::string &error) {
@@ -219,6 +226,9 @@ bool check_file(PgSession &db, FileReport &report, std::string &error) {
         !read_dry_run(db, report, map, statements, error))
         return false;
     report.findings = std::move(findings);
+    bool blocked = false;
+    for (const auto &d : statements) blocked = blocked || d.would_block;
+    if (blocked) report.approve_migration = approve_migration_call(report.text);
     report.dry_run = std::move(statements);
     return true;
 }

@@ -39,6 +39,9 @@ struct FileReport {
     std::vector<LocatedFinding> findings;  // in statement order
     std::optional<FileError> error;
     std::optional<std::vector<DryRunStatement>> dry_run;  // `check` only
+    // `check`, when a statement would be blocked: the approve_migration() call that lets the whole
+    // file through once, with its exact text.
+    std::optional<std::string> approve_migration;
 };
 
 FileReport lint_file(std::string path, std::string text, const LintOptions &options);

@@ -60,6 +60,7 @@ public:
             json_.end_object();
         }
         if (report.dry_run) dry_run(*report.dry_run);
+        if (report.approve_migration) json_.member("approve_migration", *report.approve_migration);
         json_.end_object();
         flush_stdout(out_);
     }

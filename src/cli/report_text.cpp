@@ -43,6 +43,9 @@ public:
             if (located) excerpt(report.text, lf.offset, lf.position.line);
         }
         if (report.dry_run && !report.dry_run->empty()) dry_run(report);
+        if (report.approve_migration)
+            out_ += report.path + ": would be blocked; to let this whole migration through once, an approver runs:\n" +
+                    *report.approve_migration + "\n";
         flush_stdout(out_);
     }
 

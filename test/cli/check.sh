@@ -107,7 +107,8 @@ dry_keys = ["statement", "command", "status", "risk", "would_block", "approval",
             "note", "duration_ms"]
 assert list(d) == ["files", "summary"], list(d)
 for f in d["files"]:
-    assert list(f) == ["path", "findings", "dry_run"], list(f)
+    blocked = any(s["would_block"] for s in f["dry_run"])
+    assert list(f) == ["path", "findings", "dry_run"] + (["approve_migration"] if blocked else []), list(f)
     for x in f["findings"]:
         assert list(x) == keys, list(x)
     for s in f["dry_run"]:
@@ -206,6 +207,27 @@ t_parse_error() {
         ! grep -q "connect" "$T/err"
 }
 check "(h) parse error: line:column, exit 2, server not contacted" t_parse_error
+
+t_approve_migration() {
+    # A revert with two blocked statements: check prints one approve_migration() call for the whole
+    # file; its token lets exactly that file through, once.
+    sql -c 'CREATE TABLE rev_a (id int); INSERT INTO rev_a VALUES (1); CREATE TABLE rev_b (id int, note text); INSERT INTO rev_b VALUES (1, $$x$$)'
+    printf 'DROP TABLE rev_a;\nALTER TABLE rev_b DROP COLUMN note;\n' >revert.sql
+    mg check --db "$DB" --format json revert.sql
+    expect_rc 1 || return 1
+    local call
+    call=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["files"][0]["approve_migration"])' "$T/out")
+    [[ $call == "SELECT migration_guard.approve_migration(\$migration\$DROP TABLE rev_a;"* ]] || return 1
+    mg check --db "$DB" revert.sql
+    has "$T/out" "revert.sql: would be blocked; to let this whole migration through once, an approver runs:" || return 1
+    local token
+    token=$(sql -c "${call/<why>/revert 12}")
+    PGOPTIONS="-c migration_guard.approval=$token" psql -X -q -v ON_ERROR_STOP=1 -d "$DB" -1 -f revert.sql 2>"$T/apply.err" || { cat "$T/apply.err" >&2; return 1; }
+    [[ $(sql -c "SELECT to_regclass('rev_a') IS NULL AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = 'rev_b'::regclass AND attname = 'note')") == t ]] &&
+        [[ $(sql -c "SELECT uses_left FROM migration_guard.approvals ORDER BY id DESC LIMIT 1") == 0 ]] &&
+        sql -c 'SET migration_guard.mode = audit; DROP TABLE rev_b'
+}
+check "check prints one approve_migration() call for the file; its token applies exactly that file" t_approve_migration
 
 t_env() {
     RC=0
