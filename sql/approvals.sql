@@ -10,6 +10,7 @@ SET ROLE runner_bob;
 CREATE TABLE accounts (id bigint PRIMARY KEY, email text, phone text, fax text, pager text);
 INSERT INTO accounts SELECT g, 'a' || g, 'p' || g, 'f' || g, 'g' || g FROM generate_series(1, 10) g;
 CREATE TABLE audit_trail (id bigint);
+INSERT INTO audit_trail VALUES (1);
 ANALYZE accounts;
 RESET ROLE;
 

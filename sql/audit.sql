@@ -20,6 +20,7 @@ SET migration_guard.rls_schemas = 'api';  -- keep RLS advice (which depends on e
 
 -- A multi-statement string: each row carries the text of its own statement.
 CREATE TABLE products (id bigint PRIMARY KEY, name text) \; ALTER TABLE products ADD COLUMN price numeric \; CREATE INDEX products_name_idx ON products (name);
+INSERT INTO products VALUES (1000, 'kept', 1);
 SELECT * FROM audit ORDER BY n;
 SELECT DISTINCT * FROM audit_session;
 
@@ -28,6 +29,7 @@ CREATE FUNCTION add_sku() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN ALTER TABLE products ADD COLUMN sku text; END $$;
 SELECT add_sku();
 DO $$ BEGIN EXECUTE 'CREATE INDEX products_sku_idx ON products (sku)'; END $$;
+UPDATE products SET sku = 'sku-1000';
 SELECT command_tag, object_type, object_identity, statement FROM audit WHERE n > 4 ORDER BY n;
 
 -- A cascade drop lists every object it took.
@@ -69,6 +71,7 @@ WHERE a.id > (SELECT id FROM audit_start) AND a.object_identity NOT LIKE 'pg_toa
 -- Migrations: begin/end_migration, or SET migration_guard.migration_id from a tool.
 SELECT migration_guard.begin_migration('0007_reviews', 'product reviews');
 CREATE TABLE reviews (id bigint PRIMARY KEY, product_id bigint REFERENCES products, body text);
+INSERT INTO reviews VALUES (1, 1000, 'kept');
 CREATE INDEX reviews_product_idx ON reviews (product_id);
 SELECT migration_guard.end_migration();
 SET migration_guard.migration_id = '0008_ratings';

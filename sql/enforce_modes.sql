@@ -40,6 +40,7 @@ ALTER TABLE items ALTER COLUMN sku DROP NOT NULL;
 ALTER TABLE items RENAME CONSTRAINT items_price_positive TO items_price_check;
 ALTER TABLE items ALTER COLUMN sku TYPE text;
 ALTER TABLE items ADD COLUMN color text;
+UPDATE items SET color = 'red' WHERE id = (SELECT min(id) FROM items);
 CREATE INDEX CONCURRENTLY items_color_idx ON items (color);
 CREATE TABLE item_tags (item_id bigint REFERENCES items, tag text);
 SELECT rule FROM migration_guard.rules() WHERE NOT additive ORDER BY rule LIMIT 5;

@@ -90,6 +90,7 @@ SET ROLE planter;
 CREATE SEQUENCE hardening_user_seq;
 SELECT nextval('hardening_user_seq') AS drawn;
 CREATE TABLE hardening_audited (id int);
+INSERT INTO hardening_audited VALUES (0);
 ALTER TABLE hardening_audited ADD COLUMN note text;
 SELECT lastval() AS still_the_users;
 -- ... holds no lock of its own on a table it only looked at ...

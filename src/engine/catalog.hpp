@@ -106,6 +106,15 @@ public:
     }
     // Whether a relation of any kind (view, sequence, index...) is temporary.
     virtual bool is_temporary(const QualifiedName &) const { return false; }
+    // Whether a table or column these facts do not know does not exist where the text runs (so a
+    // drop of it destroys nothing): true when judging a statement about to run on this very
+    // catalog; false for built-in knowledge and for texts judged ahead of time (classify()).
+    virtual bool knows_every_table() const { return false; }
+    // Whether the table (or, with `column`, that column) holds nothing at all: no row, committed
+    // or still being written, and (for a column) no value but NULL. nullopt when it cannot tell
+    // (the CLI, a large or partitioned table, a table with children); a figure that could be
+    // faked or outdated never answers true.
+    virtual std::optional<bool> holds_no_data(const QualifiedName &, const std::string &) const { return std::nullopt; }
     // Direct inheritance children and partitions of a table (what ALTER TABLE and TRUNCATE
     // without ONLY recurse into, level by level); empty when unknown.
     virtual std::vector<QualifiedName> children(const QualifiedName &) const { return {}; }

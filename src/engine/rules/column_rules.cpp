@@ -98,14 +98,22 @@ void check_drop_column(const AlterTableCmd *cmd, const QualifiedName &table, Rul
     if (ctx.is_new(table)) return;
     const std::string col = cmd->name ? cmd->name : "";
     const std::string object = column_object(table, col);
+    // No such column in the live catalog: DROP COLUMN IF EXISTS does nothing (a column added
+    // earlier in the same text holds nothing yet). If one appears first, sql_drop judges it.
+    if (ctx.catalog.knows_every_table() && !ctx.catalog.column(ctx.state.resolved(table), col)) return;
+    // Verified to hold nothing but NULL (committed or in progress).
+    const bool empty = ctx.catalog.holds_no_data(ctx.state.resolved(table), col).value_or(false);
     Finding &f = ctx.add("drop-column", ctx.statement_location(), object,
-                         "DROP COLUMN " + col + " deletes column " + object + " and all its values" +
-                             ctx.at_stake(table),
+                         empty ? "DROP COLUMN " + col + " deletes column " + object + ", which holds only NULLs: "
+                                     "nothing is lost, but code that reads or writes it fails"
+                               : "DROP COLUMN " + col + " deletes column " + object + " and all its values" +
+                                     ctx.at_stake(table),
                          "Expand/contract: stop reading and writing " + col +
                              " in the application and deploy that first; keep a copy (CREATE TABLE " +
                              table.name + "_" + col + "_backup AS SELECT <key>, " + col + " FROM " +
                              table.display() + "); drop the column in a later migration");
     f.lock = LockMode::AccessExclusive;
+    if (empty) f.risk = Risk::Medium;
     if (cmd->behavior == DROP_CASCADE) {
         Finding &c = ctx.add("drop-cascade", ctx.statement_location(), object,
                              "DROP COLUMN " + col + " ... CASCADE also drops the views, indexes and "

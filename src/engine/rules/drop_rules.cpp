@@ -65,19 +65,34 @@ DropTarget target_of(const Node *obj, ObjectType type, const RuleContext &ctx) {
     return t;
 }
 
+// What is at stake, or, for a table that only looks empty (rows this transaction deleted, or that
+// another one is writing), that those rows count.
+std::string looks_empty_suffix(const RuleContext &ctx, const QualifiedName &table, const std::string &column) {
+    auto facts = ctx.live(table);
+    if (facts && facts->rows <= 0 && ctx.catalog.holds_no_data(table, column) == false)
+        return " (it looks empty, but rows deleted by this transaction or still being written by another count)";
+    return ctx.at_stake(table);
+}
+
 void drop_one(const DropStmt *stmt, const DropTarget &t, RuleContext &ctx) {
     const std::string name = t.name.display();
     const int at = ctx.statement_location();
     switch (stmt->removeType) {
         case OBJECT_TABLE: {
+            // Verified empty (no row, committed or in progress): what breaks is code that reads
+            // it, not data.
+            const bool empty = ctx.catalog.holds_no_data(t.name, "").value_or(false);
             Finding &f = ctx.add("drop-table", at, name,
-                                 "DROP TABLE " + name + " deletes the table and every row in it" +
-                                     ctx.at_stake(t.name),
+                                 empty ? "DROP TABLE " + name + " deletes the table, which holds no rows: nothing "
+                                             "is lost, but every query and application that reads it fails"
+                                       : "DROP TABLE " + name + " deletes the table and every row in it" +
+                                             looks_empty_suffix(ctx, t.name, ""),
                                  "Nothing brings the rows back but a backup. Rename it first (ALTER TABLE " +
                                      name + " RENAME TO " + t.name.name +
                                      "_retired), keep a dump (pg_dump -t " + name +
                                      "), and drop it in a later release once nothing reads it");
             f.lock = LockMode::AccessExclusive;
+            if (empty) f.risk = Risk::Medium;
             ctx.takes_lock(LockMode::AccessExclusive, t.name);
             break;
         }
@@ -229,6 +244,9 @@ void check_drop(const DropStmt *stmt, RuleContext &ctx) {
         DropTarget t = target_of(static_cast<const Node *>(lfirst(lc)), stmt->removeType, ctx);
         if (first.empty()) first = t.name.display();
         if (t.is_new) continue;
+        // The live catalog has no such table: DROP TABLE IF EXISTS does nothing (and without IF
+        // EXISTS PostgreSQL refuses). If one appears before the statement runs, sql_drop judges it.
+        if (stmt->removeType == OBJECT_TABLE && ctx.catalog.knows_every_table() && !ctx.live(t.name)) continue;
         all_new = false;
         existing.push_back(t.name);
         drop_one(stmt, t, ctx);

@@ -52,6 +52,7 @@ MG_SQL_FUNCTION(migration_guard_approve_migration) {
     const std::string sql = sql_text;
     List *stmts = parse_migration(sql);
     ServerCatalog catalog;
+    catalog.judge_for_execution();  // as enforcement will judge it, when it runs next
     const std::vector<StatementReport> reports = analyze(stmts, sql, catalog, engine_options());
 
     int uses = 0;

@@ -42,21 +42,25 @@ bool guard_inactive() { return mode() == Mode::Off || creating_extension; }
 
 // The tables and columns a statement names itself were judged (or found new) at its start;
 // sql_drop leaves those to that judgement and looks only at what the statement takes with it.
+// Only those that exist now: one that appears before the statement runs (created by another
+// session in between) was not judged, so sql_drop judges it.
 void remember_named_targets(Node *stmt) {
     ServerCatalog catalog;
-    auto qualified_name = [&](const QualifiedName &q) { return catalog.qualify(q).display(); };
     auto &judged = current_statement().judged;
     if (IsA(stmt, DropStmt) && reinterpret_cast<DropStmt *>(stmt)->removeType == OBJECT_TABLE) {
         ListCell *lc;
-        foreach (lc, reinterpret_cast<DropStmt *>(stmt)->objects)
-            judged.insert("drop-table " + qualified_name(qualified(static_cast<List *>(lfirst(lc)))));
+        foreach (lc, reinterpret_cast<DropStmt *>(stmt)->objects) {
+            const QualifiedName table = catalog.qualify(qualified(static_cast<List *>(lfirst(lc))));
+            if (catalog.table(table)) judged.insert("drop-table " + table.display());
+        }
     } else if (IsA(stmt, AlterTableStmt) && reinterpret_cast<AlterTableStmt *>(stmt)->relation) {
         AlterTableStmt *alter = reinterpret_cast<AlterTableStmt *>(stmt);
-        const std::string table = qualified_name(qualified(alter->relation));
+        const QualifiedName table = catalog.qualify(qualified(alter->relation));
         ListCell *lc;
         foreach (lc, alter->cmds) {
             AlterTableCmd *cmd = static_cast<AlterTableCmd *>(lfirst(lc));
-            if (cmd->subtype == AT_DropColumn && cmd->name) judged.insert("drop-column " + table + "." + cmd->name);
+            if (cmd->subtype == AT_DropColumn && cmd->name && catalog.column(table, cmd->name))
+                judged.insert("drop-column " + table.display() + "." + cmd->name);
         }
     }
 }

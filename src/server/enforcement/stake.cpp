@@ -13,7 +13,10 @@ std::string stake_of(const Finding &f) {
     ServerCatalog catalog;
     auto facts = catalog.table(table);
     if (!facts) return {};
-    if (facts->rows <= 0) return "nothing at stake: the table is empty";
+    if (facts->rows <= 0)
+        return catalog.holds_no_data(table, column).value_or(false)
+                   ? "nothing at stake: the table is empty"
+                   : "the table looks empty, but rows deleted by this transaction or being written by another count";
     if (!column.empty()) {
         int32 width = 0;
         bool is_column = false;

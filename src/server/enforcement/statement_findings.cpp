@@ -57,6 +57,8 @@ std::vector<Finding> findings_for_statement(Node *stmt, std::vector<std::string>
         stmts = list_make1(raw);
     });
     ServerCatalog catalog;
+    catalog.judge_for_execution();
+    catalog.lock_before_emptiness_checks();
     const std::string no_text;  // positions do not matter here
     auto reports = analyze(stmts, no_text, catalog, engine_options());
     if (reports.empty()) return {};

@@ -21,6 +21,7 @@ extern "C" {
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
 #include "storage/bufmgr.h"
+#include "storage/procarray.h"
 #include "storage/lmgr.h"
 #include "storage/proc.h"
 #include "executor/tuptable.h"
@@ -325,6 +326,73 @@ Volatility ServerCatalog::function_volatility(const std::vector<std::string> &na
         case PROVOLATILE_IMMUTABLE: return Volatility::Immutable;
         default: return Volatility::Unknown;
     }
+}
+
+namespace {
+
+// 1: no tuple version the table could still hold: only versions that are dead, or deleted by a
+// transaction that committed; a row this transaction deleted itself (DELETE, then DROP, in one
+// transaction: emptiness a transaction can fake) and rows other transactions are inserting or
+// deleting all count. With `attnum`, such a version with a value in that column counts. 0: it
+// holds something; -1: too large to look through. PostgreSQL code only (heap tables).
+int scan_for_data(Relation rel, AttrNumber attnum) {
+    const BlockNumber pages = RelationGetNumberOfBlocks(rel);
+    if (pages == 0) return 1;
+    if (pages > kVerifyPages) return -1;
+    const TransactionId oldest = GetOldestNonRemovableTransactionId(rel);
+    TableScanDesc scan = table_beginscan(rel, SnapshotAny, 0, nullptr);
+    HeapScanDesc heap = reinterpret_cast<HeapScanDesc>(scan);
+    int verdict = 1;
+    HeapTuple tuple;
+    while (verdict == 1 && (tuple = heap_getnext(scan, ForwardScanDirection)) != nullptr) {
+        LockBuffer(heap->rs_cbuf, BUFFER_LOCK_SHARE);
+        const HTSV_Result state = HeapTupleSatisfiesVacuum(tuple, oldest, heap->rs_cbuf);
+        LockBuffer(heap->rs_cbuf, BUFFER_LOCK_UNLOCK);
+        if (state != HEAPTUPLE_LIVE && state != HEAPTUPLE_INSERT_IN_PROGRESS && state != HEAPTUPLE_DELETE_IN_PROGRESS)
+            continue;
+        if (attnum == 0) {
+            verdict = 0;
+        } else {
+            bool isnull = true;
+            heap_getattr(tuple, attnum, RelationGetDescr(rel), &isnull);
+            if (!isnull) verdict = 0;
+        }
+    }
+    table_endscan(scan);
+    return verdict;
+}
+
+}  // namespace
+
+std::optional<bool> ServerCatalog::holds_no_data(const QualifiedName &t, const std::string &column) const {
+    const Oid relid = relation(t);
+    if (!OidIsValid(relid)) return std::nullopt;
+    int verdict = -1;
+    const bool lock = lock_to_verify_;
+    pg_call([&] {
+        Relation rel = nullptr;
+        if (lock) {
+            LockRelationOid(relid, AccessExclusiveLock);
+            rel = try_relation_open(relid, NoLock);
+        } else {
+            rel = open_without_waiting(relid);
+        }
+        if (!rel) return;
+        // Children would lose their rows (or values) too: not looked through here. A file
+        // replaced in this transaction (TRUNCATE, a rewrite) hides what the table held before it:
+        // emptiness the transaction made itself.
+        const bool new_file = rel->rd_newRelfilenodeSubid != InvalidSubTransactionId ||
+                              rel->rd_firstRelfilenodeSubid != InvalidSubTransactionId;
+        if (rel->rd_rel->relkind == RELKIND_RELATION && rel->rd_rel->relam == HEAP_TABLE_AM_OID &&
+            !rel->rd_rel->relhassubclass && !new_file) {
+            const AttrNumber attnum = column.empty() ? 0 : get_attnum(relid, column.c_str());
+            if (column.empty() || attnum > 0) verdict = scan_for_data(rel, attnum);
+        }
+        if (lock) relation_close(rel, NoLock);
+        else close_after_look(rel);
+    });
+    if (verdict < 0) return std::nullopt;
+    return verdict == 1;
 }
 
 bool ServerCatalog::schema_uses_rls(const std::string &schema) const {

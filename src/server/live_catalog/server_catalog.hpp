@@ -43,6 +43,15 @@ public:
                                              const std::string &sub_object) const override;
     bool session_lock_timeout() const override;
     std::string default_schema() const override { return default_schema_; }
+    bool knows_every_table() const override { return complete_; }
+    std::optional<bool> holds_no_data(const QualifiedName &t, const std::string &column) const override;
+
+    // Judging statements that run now on this catalog (enforcement, approve_migration()): what
+    // it does not know does not exist.
+    void judge_for_execution() { complete_ = true; }
+    // Enforcement: before telling that a table holds nothing, take the lock the statement will
+    // take anyway (ACCESS EXCLUSIVE), so that no row can arrive between the look and the drop.
+    void lock_before_emptiness_checks() { lock_to_verify_ = true; }
 
 private:
     Oid relation(const QualifiedName &t) const;  // InvalidOid when it does not exist
@@ -53,6 +62,8 @@ private:
     std::string scan_source(Oid relid) const;     // "ONLY t", or "t" for a partitioned table
     std::vector<std::string> primary_key_columns(Oid relid) const;
     std::string default_schema_;
+    bool lock_to_verify_ = false;
+    bool complete_ = false;
     // One analysis asks about the same tables many times.
     mutable std::map<std::string, Oid> relations_;
     mutable std::map<Oid, std::optional<TableFacts>> tables_;
