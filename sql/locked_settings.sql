@@ -28,4 +28,5 @@ SET migration_guard.migration_id = '0042_locked';
 SHOW migration_guard.migration_id;
 -- And the guard still guards.
 CREATE TABLE kept (id bigint);
+INSERT INTO kept VALUES (1);
 DROP TABLE kept;

@@ -112,12 +112,13 @@ inline bool is_interrupt(const ErrorData *e) {
 
 namespace detail {
 // Fixed-size copies: the catch block must not allocate through PostgreSQL (which may longjmp).
+constexpr size_t kPendingText = 4096;
 struct PendingError {
     int sqlstate = ERRCODE_INTERNAL_ERROR;
-    char message[1024] = {0};
-    char detail[1024] = {0};
-    char hint[1024] = {0};
-    void set(char (&dst)[1024], const char *src) {
+    char message[kPendingText] = {0};
+    char detail[kPendingText] = {0};
+    char hint[kPendingText] = {0};
+    void set(char (&dst)[kPendingText], const char *src) {
         std::strncpy(dst, src ? src : "", sizeof(dst) - 1);
         dst[sizeof(dst) - 1] = '\0';
     }

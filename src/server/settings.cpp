@@ -15,6 +15,7 @@ bool require_distinct_approver_value = false;
 bool locked_value = false;
 char *approval_value = nullptr;
 char *migration_id_value = nullptr;
+char *begun_migration_value = nullptr;
 int outside_migration_value = static_cast<int>(OutsideMigration::Allow);
 int rewrite_threshold_kb = 100 * 1024;
 char *rls_schemas_value = nullptr;
@@ -121,6 +122,13 @@ void define_settings() {
                                "Migration the session's schema changes belong to (also set by begin_migration()).",
                                nullptr, &migration_id_value, "", PGC_USERSET, GUC_NOT_IN_SAMPLE, nullptr, nullptr,
                                nullptr);
+    // Set only by begin_migration()/end_migration() (as a SUSET setting, nobody else may): whether
+    // a migration was begun, and the migration_id it refines, restored when it ends. A setting,
+    // so that a rolled-back begin_migration() is undone with the migration_id it set.
+    DefineCustomStringVariable("migration_guard.begun_migration",
+                               "Set by begin_migration(): the migration id it refined (internal).", nullptr,
+                               &begun_migration_value, "", PGC_SUSET, GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL, nullptr,
+                               nullptr, nullptr);
     DefineCustomEnumVariable(
         "migration_guard.blocked_writer", "How blocked attempts reach the audit log.",
         "queue (preloaded): one long-lived writer, fed through shared memory, whose worker slot nobody can take; "
@@ -176,6 +184,7 @@ bool require_distinct_approver() { return require_distinct_approver_value; }
 bool locked() { return locked_value; }
 const char *approval_token() { return approval_value ? approval_value : ""; }
 const char *migration_id() { return migration_id_value ? migration_id_value : ""; }
+const char *begun_migration() { return begun_migration_value ? begun_migration_value : ""; }
 OutsideMigration outside_migration() { return static_cast<OutsideMigration>(outside_migration_value); }
 int64_t rewrite_threshold_bytes() { return static_cast<int64_t>(rewrite_threshold_kb) * 1024; }
 bool preloaded() { return preloaded_value; }

@@ -21,6 +21,9 @@ bool require_distinct_approver();
 bool locked();
 const char *approval_token();  // "" when none is presented
 const char *migration_id();    // "" outside a migration
+// "" unless begin_migration() opened the migration now running; then "begun:" followed by the
+// migration_id it refined (set by the session, a tool or PGOPTIONS), restored by end_migration().
+const char *begun_migration();
 OutsideMigration outside_migration();
 int64_t rewrite_threshold_bytes();
 bool preloaded();

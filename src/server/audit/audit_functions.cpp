@@ -1,5 +1,6 @@
 // SQL functions of the audit log: the append-only trigger, purge_audit(), begin/end_migration(),
 // audit_status().
+#include <cstring>
 #include <set>
 
 #include "server/audit/audit.hpp"
@@ -131,6 +132,10 @@ void verify_migration(const std::string &id) {
 }  // namespace
 }  // namespace mg::server
 
+namespace {
+constexpr const char *kBegun = "begun:";
+}  // namespace
+
 MG_SQL_FUNCTION(migration_guard_begin_migration) {
     using namespace mg::server;
     if (PG_ARGISNULL(0)) throw UserError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "begin_migration() needs a migration id");
@@ -141,13 +146,18 @@ MG_SQL_FUNCTION(migration_guard_begin_migration) {
     });
     if (id.find_first_not_of(" \t\r\n") == std::string::npos)
         throw UserError(ERRCODE_INVALID_PARAMETER_VALUE, "a migration id cannot be empty");
-    const std::string open = migration_id();
-    if (!open.empty())
-        throw UserError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "migration \"" + open + "\" is still open",
-                        "", "Call SELECT migration_guard.end_migration(); first.");
+    // A migration id set by the session or a tool (PGOPTIONS) is refined by the explicit one until
+    // end_migration(); only a migration begun here and not ended is in the way.
+    if (begun_migration()[0])
+        throw UserError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                        "migration \"" + std::string(migration_id()) + "\" is still open", "",
+                        "Call SELECT migration_guard.end_migration(); first.");
+    const std::string outer = std::string(kBegun) + migration_id();
     const std::string role = current_role_name(), session = session_role_name();
     take_baseline(id);
     pg_call([&] {
+        set_config_option("migration_guard.begun_migration", outer.c_str(), PGC_SUSET, PGC_S_SESSION, GUC_ACTION_SET,
+                          true, 0, false);
         set_config_option("migration_guard.migration_id", id.c_str(), PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SET,
                           true, 0, false);
     });
@@ -181,8 +191,13 @@ MG_SQL_FUNCTION(migration_guard_end_migration) {
             1, types, args, nullptr, false, 0);
         if (rc != SPI_OK_UPDATE) elog(ERROR, "migration_guard: closing the migration failed (%d)", rc);
     });
+    // Back to the migration id it refined (none, or the one a tool or the session set).
+    const std::string begun = begun_migration();
+    const std::string outer = begun.rfind(kBegun, 0) == 0 ? begun.substr(std::strlen(kBegun)) : std::string();
     pg_call([&] {
-        set_config_option("migration_guard.migration_id", "", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SET, true, 0,
+        set_config_option("migration_guard.migration_id", outer.c_str(), PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SET,
+                          true, 0, false);
+        set_config_option("migration_guard.begun_migration", "", PGC_SUSET, PGC_S_SESSION, GUC_ACTION_SET, true, 0,
                           false);
     });
     PG_RETURN_VOID();

@@ -76,11 +76,20 @@ void report(int elevel, const std::string &raw_message, const std::string &raw_d
                               const ApprovalOutcome &approval) {
     const Finding &first = blocked.front();
     const std::string stake = stake_of(first);
-    // Names come from the user: a newline in one must not start a line of its own.
+    // One approval must cover everything the statement needs (e.g. drop-schema at its start and
+    // the tables it drops by cascade), so the suggested call names all of it.
+    std::vector<Finding> needed = current_statement().blocking;
+    needed.insert(needed.end(), blocked.begin(), blocked.end());
+    const std::string call = approve_call(needed);
+
+    // The first line stands alone (many migration tools print nothing else): what was blocked,
+    // what is at stake, and the call that lets it through. Names come from the user: a newline
+    // in one must not start a line of its own.
     std::string message =
         "migration_guard blocked " + command_tag + ": " + why_blocked(first) + " on " + escape_control(first.object);
     if (!stake.empty()) message += ", " + escape_control(stake);
     if (blocked.size() > 1) message += " (and " + std::to_string(blocked.size() - 1) + " more)";
+    message += "; to approve: " + call;
 
     std::string detail;
     for (const auto &f : blocked) detail += (detail.empty() ? "" : "\n") + escape_control(f.message) + ".";
@@ -90,12 +99,9 @@ void report(int elevel, const std::string &raw_message, const std::string &raw_d
     detail += in_block ? "\nThe whole transaction is aborted: everything it did so far is rolled back, nothing was changed."
                        : "\nThe statement did not run; nothing was changed.";
 
-    // One approval must cover everything the statement needs (e.g. drop-schema at its start and
-    // the tables it drops by cascade), so the suggested call names all of it.
-    std::vector<Finding> needed = current_statement().blocking;
-    needed.insert(needed.end(), blocked.begin(), blocked.end());
     std::string hint = escape_control(first.hint) + ".\nIf it is intended, an approver can let it through once: " +
-                       approve_call(needed) + " then run SET migration_guard.approval = '<token>'; and retry.";
+                       call + " then run SET migration_guard.approval = '<token>'; and retry. A migration of several "
+                       "statements: one token for all of it with migration_guard.approve_migration(<its text>, '<why>').";
     throw UserError(MG_ERRCODE_BLOCKED, message, detail, hint);
 }
 

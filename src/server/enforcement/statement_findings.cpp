@@ -3,6 +3,7 @@
 #include "engine/analyzer.hpp"
 #include "engine/node_names.hpp"
 #include "engine/rule_catalog.hpp"
+#include "server/audit/migration_tools.hpp"
 #include "server/boundary.hpp"
 #include "server/live_catalog/server_catalog.hpp"
 #include "server/settings.hpp"
@@ -41,6 +42,8 @@ std::string statement_target(Node *stmt, const std::string &tag) {
 // Drift: a schema change with no migration to name it, when the policy asks to notice.
 void add_outside_migration(std::vector<Finding> &findings, Node *stmt, const std::string &tag) {
     if (outside_migration() == OutsideMigration::Allow || migration_id()[0]) return;
+    // A migration tool setting up or updating its own bookkeeping is part of a migration.
+    if (bookkeeping_tool(stmt)) return;
     findings.push_back(make_finding("ddl-outside-migration", statement_target(stmt, tag),
                                     tag + " runs outside any migration: nothing in your migration files knows about it",
                                     "Run it from a migration (SELECT migration_guard.begin_migration('<id>', '<intent>') "
