@@ -311,8 +311,30 @@ GRANT SELECT ON migration_guard.audit_change, migration_guard.audit_blocked TO m
 SELECT pg_catalog.pg_extension_config_dump('migration_guard.audit_change', '');
 SELECT pg_catalog.pg_extension_config_dump('migration_guard.audit_blocked', '');
 
+-- The migrations a transaction recorded in a migration tool's bookkeeping (alembic_version,
+-- schema_migrations, django_migrations, ...), written as it commits when it changed the schema.
+CREATE TABLE migration_guard.tool_migration (
+    id bigint PRIMARY KEY DEFAULT migration_guard.row_id(),
+    xid xid8 NOT NULL,
+    tool text NOT NULL,
+    migration_id text NOT NULL,
+    recorded_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX tool_migration_xid_idx ON migration_guard.tool_migration (xid);
+CREATE TRIGGER tool_migration_append_only BEFORE UPDATE OR DELETE ON migration_guard.tool_migration
+    FOR EACH ROW EXECUTE FUNCTION migration_guard.audit_append_only();
+ALTER TABLE migration_guard.tool_migration ENABLE ALWAYS TRIGGER tool_migration_append_only;
+REVOKE ALL ON migration_guard.tool_migration FROM PUBLIC;
+GRANT SELECT ON migration_guard.tool_migration TO migration_guard_auditor;
+SELECT pg_catalog.pg_extension_config_dump('migration_guard.tool_migration', '');
+
+-- The migration id of a change: the session's, else the one its transaction recorded in a tool's
+-- bookkeeping; `tool` says which tool that was.
 CREATE VIEW migration_guard.audit_log AS
-SELECT * FROM (
+SELECT a.id, a.logged_at, a.role_name, a.session_role, a.application_name, a.client_addr, a.backend_pid, a.xid,
+       a.command_tag, a.object_type, a.object_identity, a.statement, a.rules, a.risk, a.decision, a.approval_id,
+       coalesce(a.migration_id, t.migration_id) AS migration_id, t.tool
+FROM (
     SELECT id, logged_at, role_name, session_role, application_name, client_addr, backend_pid, xid,
            command_tag, object_type, object_identity, statement, rules, risk, decision, approval_id, migration_id
     FROM migration_guard.audit_change
@@ -321,7 +343,11 @@ SELECT * FROM (
            command_tag, object_type, object_identity, statement, rules, risk, decision, approval_id, migration_id
     FROM migration_guard.audit_blocked
 ) a
-ORDER BY logged_at DESC, id DESC;
+LEFT JOIN LATERAL (
+    SELECT tm.tool, tm.migration_id FROM migration_guard.tool_migration tm
+    WHERE tm.xid = a.xid ORDER BY tm.id LIMIT 1
+) t ON true
+ORDER BY a.logged_at DESC, a.id DESC;
 COMMENT ON VIEW migration_guard.audit_log IS
     'Every schema change and dropped object, and every blocked attempt, newest first';
 

@@ -22,7 +22,7 @@ SET migration_guard.rls_schemas = 'api';  -- keep RLS advice (which depends on e
 CREATE TABLE products (id bigint PRIMARY KEY, name text) \; ALTER TABLE products ADD COLUMN price numeric \; CREATE INDEX products_name_idx ON products (name);
 INSERT INTO products VALUES (1000, 'kept', 1);
 SELECT * FROM audit ORDER BY n;
-SELECT DISTINCT * FROM audit_session;
+SELECT DISTINCT * FROM audit_session ORDER BY application_name;
 
 -- DDL inside a function and a DO block (without preload the row names the statement that ran it).
 CREATE FUNCTION add_sku() RETURNS void LANGUAGE plpgsql AS $$

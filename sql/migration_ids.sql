@@ -41,15 +41,67 @@ CREATE TABLE schema_migrations (version varchar PRIMARY KEY);
 CREATE TABLE knex_migrations (id serial PRIMARY KEY, name varchar(255), batch int, migration_time timestamptz);
 ALTER TABLE knex_migrations ADD COLUMN note text;
 CREATE SCHEMA sqitch;
-CREATE TABLE sqitch.changes (change_id text PRIMARY KEY);
+CREATE TABLE sqitch.changes (change_id text PRIMARY KEY, change text NOT NULL, project text NOT NULL);
 COMMENT ON TABLE sqitch.changes IS 'Tracks the changes currently deployed to the database.';
 -- Anything else still is drift, and so is dropping a tool's table.
 CREATE TABLE not_bookkeeping (id int);
 DROP TABLE alembic_version;
+RESET migration_guard.outside_migration;
+
+-- The migration id comes from the tool's bookkeeping, with no edit to the migration and no
+-- setting: the transaction that changes the schema and records the migration (INSERT or UPDATE)
+-- carries the id the tool wrote, and the tool's name.
+CREATE TABLE django_migrations (id bigserial PRIMARY KEY, app varchar(255), name varchar(255), applied timestamptz);
+BEGIN;
+CREATE TABLE tool_a (id int);
+INSERT INTO alembic_version VALUES ('3f2a9c1b');
+COMMIT;
+BEGIN;
+ALTER TABLE tool_a ADD COLUMN note text;
+UPDATE alembic_version SET version_num = '4b1e77d0';
+COMMIT;
+BEGIN;
+CREATE INDEX tool_a_note_idx ON tool_a (note);
+INSERT INTO schema_migrations VALUES ('20261201120000');
+COMMIT;
+BEGIN;
+CREATE TABLE tool_b (id int);
+INSERT INTO django_migrations (app, name, applied) VALUES ('shop', '0002_tool_b', now());
+COMMIT;
+BEGIN;
+ALTER TABLE tool_b ADD COLUMN qty int;
+INSERT INTO sqitch.changes VALUES ('8c7a', 'add_qty', 'shop');
+COMMIT;
+-- The session's own migration id wins; the tool is still named.
+SET migration_guard.migration_id = 'release-9';
+BEGIN;
+CREATE TABLE tool_c (id int);
+INSERT INTO schema_migrations VALUES ('20261201130000');
+COMMIT;
+RESET migration_guard.migration_id;
+-- Rolled back, or recorded in a savepoint that was rolled back: no migration is named.
+BEGIN;
+CREATE TABLE tool_d (id int);
+INSERT INTO schema_migrations VALUES ('20261201140000');
+ROLLBACK;
+BEGIN;
+CREATE TABLE tool_e (id int);
+SAVEPOINT s;
+INSERT INTO schema_migrations VALUES ('20261201150000');
+ROLLBACK TO s;
+COMMIT;
+-- Bookkeeping changed without a schema change: nothing to record.
+INSERT INTO schema_migrations VALUES ('20261201160000');
+SELECT object_type, object_identity, migration_id, tool FROM migration_guard.audit_log
+WHERE object_identity LIKE 'public.tool_%' ORDER BY id;
+SELECT migration_id, changes FROM migration_guard.migrations
+WHERE migration_id IN ('3f2a9c1b', '4b1e77d0', '20261201120000', 'shop.0002_tool_b', 'add_qty') ORDER BY migration_id;
+SELECT object_identity FROM migration_guard.drift WHERE object_identity LIKE 'public.tool_%' ORDER BY id;
+SELECT count(*) AS tool_rows FROM migration_guard.tool_migration;
 SET migration_guard.migration_id = 'cleanup';
 SET migration_guard.mode = 'audit';
-DROP TABLE mid_a, mid_b, mid_c, alembic_version, schema_migrations, knex_migrations;
+DROP TABLE mid_a, mid_b, mid_c, alembic_version, schema_migrations, knex_migrations, django_migrations,
+    tool_a, tool_b, tool_c, tool_e;
 DROP SCHEMA sqitch CASCADE;
 RESET migration_guard.mode;
 RESET migration_guard.migration_id;
-RESET migration_guard.outside_migration;

@@ -21,7 +21,8 @@ bool registered = false;
 void forget_relation(Datum, Oid relid) {
     if (!valid) return;
     // Not installed: any new relation may be the extension arriving.
-    if (!place.installed || relid == InvalidOid || relid == place.audit_change || relid == place.audit_blocked)
+    if (!place.installed || relid == InvalidOid || relid == place.audit_change || relid == place.audit_blocked ||
+        relid == place.tool_migration)
         valid = false;
 }
 
@@ -46,6 +47,7 @@ ExtensionPlace look_up() {
     if (!OidIsValid(p.extension)) return p;
     p.audit_change = get_relname_relid("audit_change", p.schema);
     p.audit_blocked = get_relname_relid("audit_blocked", p.schema);
+    p.tool_migration = get_relname_relid("tool_migration", p.schema);
     p.installed = OidIsValid(p.audit_change) && OidIsValid(p.audit_blocked);
     return p;
 }

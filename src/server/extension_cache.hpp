@@ -17,6 +17,7 @@ struct ExtensionPlace {
     Oid owner = InvalidOid;
     Oid audit_change = InvalidOid;
     Oid audit_blocked = InvalidOid;
+    Oid tool_migration = InvalidOid;
 };
 
 // The extension in the current database; outside a transaction, "not installed". May throw

@@ -2,6 +2,7 @@
 #include "server/audit/audit.hpp"
 #include "server/audit/blocked_writer.hpp"
 #include "server/enforcement/decision.hpp"
+#include "server/audit/migration_tools.hpp"
 #include "server/extension_cache.hpp"
 #include "server/live_catalog/rls_schemas.hpp"
 #include "server/pg_prelude.hpp"
@@ -24,6 +25,7 @@ void _PG_init(void) {
     mg::server::init_statement_stack();
     mg::server::init_extension_cache();
     mg::server::init_rls_schemas();
+    mg::server::init_migration_tools();
     // Hooks only when preloaded: a hook that exists in some sessions and not others would make
     // coverage depend on which function a session happened to call first.
     if (process_shared_preload_libraries_in_progress) {

@@ -5,6 +5,7 @@
 
 #include "server/audit/audit_table.hpp"
 #include "server/audit/blocked_writer.hpp"
+#include "server/audit/migration_tools.hpp"
 #include "server/extension_cache.hpp"
 #include "server/guard_owner.hpp"
 #include "server/settings.hpp"
@@ -178,6 +179,7 @@ void write_audit_rows(const std::vector<AuditRow> &rows) {
         }
         table.close();
     });
+    note_audit_rows_written();
 }
 
 void record_blocked(const std::vector<AuditRow> &rows) {

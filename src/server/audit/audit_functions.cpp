@@ -54,13 +54,17 @@ MG_SQL_FUNCTION(migration_guard_purge_audit) {
             if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
             Oid types[1] = {INTERVALOID};
             Datum args[1] = {older_than};
-            for (const char *table : {"migration_guard.audit_change", "migration_guard.audit_blocked"}) {
-                const char *query =
-                    psprintf("DELETE FROM %s WHERE logged_at OPERATOR(pg_catalog.<) "
-                             "(pg_catalog.now() OPERATOR(pg_catalog.-) $1)", table);
+            // The tool rows go with the changes they name (not counted: they are not audit rows).
+            const struct { const char *table, *column; bool counted; } purged[] = {
+                {"migration_guard.audit_change", "logged_at", true},
+                {"migration_guard.audit_blocked", "logged_at", true},
+                {"migration_guard.tool_migration", "recorded_at", false}};
+            for (const auto &p : purged) {
+                const char *query = psprintf("DELETE FROM %s WHERE %s OPERATOR(pg_catalog.<) "
+                                             "(pg_catalog.now() OPERATOR(pg_catalog.-) $1)", p.table, p.column);
                 const int rc = SPI_execute_with_args(query, 1, types, args, nullptr, false, 0);
-                if (rc != SPI_OK_DELETE) elog(ERROR, "migration_guard: purging %s failed (%d)", table, rc);
-                deleted += static_cast<int64>(SPI_processed);
+                if (rc != SPI_OK_DELETE) elog(ERROR, "migration_guard: purging %s failed (%d)", p.table, rc);
+                if (p.counted) deleted += static_cast<int64>(SPI_processed);
             }
             SPI_finish();
         });

@@ -41,7 +41,7 @@ Datum rules_array(const char *rules) {
 
 }  // namespace
 
-AuditTable::AuditTable(Oid relid) {
+RowAppender::RowAppender(Oid relid) {
     rel_ = table_open(relid, RowExclusiveLock);
     estate_ = CreateExecutorState();
     RangeTblEntry *rte = makeNode(RangeTblEntry);
@@ -53,81 +53,95 @@ AuditTable::AuditTable(Oid relid) {
     rri_ = makeNode(ResultRelInfo);
     InitResultRelInfo(rri_, rel_, 1, nullptr, 0);
     ExecOpenIndices(rri_, false);
-    TupleDesc desc = RelationGetDescr(rel_);
-    slot_ = ExecInitExtraTupleSlot(estate_, desc, &TTSOpsVirtual);
-    for (int c = 0; c < kColumns; c++) {
-        attnum_[c] = -1;
-        // Usually in the declared order: found at its own position at once.
-        if (c < desc->natts && !TupleDescAttr(desc, c)->attisdropped &&
-            strcmp(NameStr(TupleDescAttr(desc, c)->attname), kColumnNames[c]) == 0) {
-            attnum_[c] = c;
-            continue;
-        }
-        for (int a = 0; a < desc->natts; a++) {
-            const Form_pg_attribute att = TupleDescAttr(desc, a);
-            if (!att->attisdropped && strcmp(NameStr(att->attname), kColumnNames[c]) == 0) attnum_[c] = a;
-        }
-    }
+    slot_ = ExecInitExtraTupleSlot(estate_, RelationGetDescr(rel_), &TTSOpsVirtual);
 }
 
-void AuditTable::insert(const AuditSession &s, const AuditFields &f) {
-    TupleDesc desc = RelationGetDescr(rel_);
-    ExecClearTuple(slot_);
-    Datum *values = slot_->tts_values;
-    bool *nulls = slot_->tts_isnull;
-    for (int a = 0; a < desc->natts; a++) nulls[a] = true;
-    auto set = [&](Column c, Datum v) {
-        if (attnum_[c] < 0) return;
-        values[attnum_[c]] = v;
-        nulls[attnum_[c]] = false;
-    };
-    auto set_text = [&](Column c, const char *v) {
-        if (v && v[0]) set(c, CStringGetTextDatum(v));
-    };
-    set(kId, Int64GetDatum(next_row_id()));
-    set(kLoggedAt, TimestampTzGetDatum(s.logged_at));
-    set_text(kRoleName, s.role_name);
-    set_text(kSessionRole, s.session_role);
-    set_text(kApplicationName, s.application_name);
-    if (s.client_addr && s.client_addr[0]) set(kClientAddr, DirectFunctionCall1(inet_in, CStringGetDatum(s.client_addr)));
-    set(kBackendPid, Int32GetDatum(s.backend_pid));
-    if (s.xid) set(kXid, FullTransactionIdGetDatum(FullTransactionIdFromU64(s.xid)));
-    set_text(kCommandTag, f.command_tag);
-    set_text(kObjectType, f.object_type);
-    set_text(kObjectIdentity, f.object_identity);
-    set_text(kStatement, f.statement);
-    set(kRules, rules_array(f.rules));
-    if (attnum_[kRisk] >= 0)
-        set(kRisk, DirectFunctionCall2(enum_in, CStringGetDatum(f.risk),
-                                       ObjectIdGetDatum(TupleDescAttr(desc, attnum_[kRisk])->atttypid)));
-    set_text(kDecision, f.decision);
-    if (f.approval_id) set(kApprovalId, Int64GetDatum(f.approval_id));
-    set_text(kMigrationId, s.migration_id);
-    ExecStoreVirtualTuple(slot_);
-    // The table's NOT NULL columns, checked as ExecConstraints() would. Its CHECK on decision
-    // is the only other constraint, and compiling it for every statement's write would cost more
-    // than the insert: the guard only ever writes the four decisions, checked here.
+int RowAppender::attribute(const char *column, int expected) const {
+    const TupleDesc desc = RelationGetDescr(rel_);
+    if (expected >= 0 && expected < desc->natts && !TupleDescAttr(desc, expected)->attisdropped &&
+        strcmp(NameStr(TupleDescAttr(desc, expected)->attname), column) == 0)
+        return expected;
     for (int a = 0; a < desc->natts; a++) {
         const Form_pg_attribute att = TupleDescAttr(desc, a);
-        if (att->attnotnull && nulls[a])
+        if (!att->attisdropped && strcmp(NameStr(att->attname), column) == 0) return a;
+    }
+    return -1;
+}
+
+Oid RowAppender::type_of(int attribute) const { return TupleDescAttr(RelationGetDescr(rel_), attribute)->atttypid; }
+
+void RowAppender::begin_row() {
+    ExecClearTuple(slot_);
+    for (int a = 0; a < RelationGetDescr(rel_)->natts; a++) slot_->tts_isnull[a] = true;
+}
+
+void RowAppender::set(int attribute, Datum value) {
+    if (attribute < 0) return;
+    slot_->tts_values[attribute] = value;
+    slot_->tts_isnull[attribute] = false;
+}
+
+void RowAppender::set_text(int attribute, const char *value) {
+    if (value && value[0]) set(attribute, CStringGetTextDatum(value));
+}
+
+void RowAppender::append() {
+    ExecStoreVirtualTuple(slot_);
+    // The table's NOT NULL columns, checked as ExecConstraints() would. CHECK constraints are
+    // not evaluated (compiling them for every statement's write would cost more than the
+    // insert): the writers check their own values.
+    const TupleDesc desc = RelationGetDescr(rel_);
+    for (int a = 0; a < desc->natts; a++) {
+        const Form_pg_attribute att = TupleDescAttr(desc, a);
+        if (att->attnotnull && slot_->tts_isnull[a])
             ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION),
                             errmsg("null value in column \"%s\" of relation \"%s\" violates not-null constraint",
                                    NameStr(att->attname), RelationGetRelationName(rel_))));
     }
-    if (!f.decision || (strcmp(f.decision, "allowed") != 0 && strcmp(f.decision, "warned") != 0 &&
-                        strcmp(f.decision, "approved") != 0 && strcmp(f.decision, "blocked") != 0))
-        elog(ERROR, "migration_guard: invalid audit decision \"%s\"", f.decision ? f.decision : "");
     simple_table_tuple_insert(rel_, slot_);
     ExecInsertIndexTuples(rri_, slot_, estate_, false, false, nullptr, NIL);
     ResetPerTupleExprContext(estate_);
 }
 
-void AuditTable::close() {
+void RowAppender::close() {
     ExecCloseIndices(rri_);
     ExecResetTupleTable(estate_->es_tupleTable, false);
     FreeExecutorState(estate_);
     table_close(rel_, NoLock);  // held to the end of the transaction, as the executor does
     rel_ = nullptr;
+}
+
+AuditTable::AuditTable(Oid relid) : rows_(relid) {
+    for (int c = 0; c < kColumns; c++) attnum_[c] = rows_.attribute(kColumnNames[c], c);
+}
+
+void AuditTable::insert(const AuditSession &s, const AuditFields &f) {
+    // The one CHECK of the audit tables.
+    if (!f.decision || (strcmp(f.decision, "allowed") != 0 && strcmp(f.decision, "warned") != 0 &&
+                        strcmp(f.decision, "approved") != 0 && strcmp(f.decision, "blocked") != 0))
+        elog(ERROR, "migration_guard: invalid audit decision \"%s\"", f.decision ? f.decision : "");
+    rows_.begin_row();
+    rows_.set(attnum_[kId], Int64GetDatum(next_row_id()));
+    rows_.set(attnum_[kLoggedAt], TimestampTzGetDatum(s.logged_at));
+    rows_.set_text(attnum_[kRoleName], s.role_name);
+    rows_.set_text(attnum_[kSessionRole], s.session_role);
+    rows_.set_text(attnum_[kApplicationName], s.application_name);
+    if (s.client_addr && s.client_addr[0])
+        rows_.set(attnum_[kClientAddr], DirectFunctionCall1(inet_in, CStringGetDatum(s.client_addr)));
+    rows_.set(attnum_[kBackendPid], Int32GetDatum(s.backend_pid));
+    if (s.xid) rows_.set(attnum_[kXid], FullTransactionIdGetDatum(FullTransactionIdFromU64(s.xid)));
+    rows_.set_text(attnum_[kCommandTag], f.command_tag);
+    rows_.set_text(attnum_[kObjectType], f.object_type);
+    rows_.set_text(attnum_[kObjectIdentity], f.object_identity);
+    rows_.set_text(attnum_[kStatement], f.statement);
+    rows_.set(attnum_[kRules], rules_array(f.rules));
+    if (attnum_[kRisk] >= 0)
+        rows_.set(attnum_[kRisk], DirectFunctionCall2(enum_in, CStringGetDatum(f.risk),
+                                                      ObjectIdGetDatum(rows_.type_of(attnum_[kRisk]))));
+    rows_.set_text(attnum_[kDecision], f.decision);
+    if (f.approval_id) rows_.set(attnum_[kApprovalId], Int64GetDatum(f.approval_id));
+    rows_.set_text(attnum_[kMigrationId], s.migration_id);
+    rows_.append();
 }
 
 }  // namespace mg::server

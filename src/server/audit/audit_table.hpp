@@ -41,12 +41,21 @@ struct AuditFields {
     int64 approval_id = 0;
 };
 
-// One audit table opened for appending. PostgreSQL code only: every call may ereport; on an
-// error the transaction's abort closes what is open.
-class AuditTable {
+// One of the guard's own tables opened for appending rows below SQL. PostgreSQL code only: every
+// call may ereport; on an error the transaction's abort closes what is open.
+class RowAppender {
 public:
-    explicit AuditTable(Oid relid);
-    void insert(const AuditSession &session, const AuditFields &fields);
+    explicit RowAppender(Oid relid);
+    // The 0-based attribute of that column, or -1 (a column the table does not have is left out);
+    // `expected`, where it usually is, is tried first.
+    int attribute(const char *column, int expected = -1) const;
+    // Starts a row of NULLs; set() fills it; append() checks NOT NULL and writes it with its index
+    // entries.
+    void begin_row();
+    void set(int attribute, Datum value);
+    void set_text(int attribute, const char *value);  // NULL for a null or empty string
+    Oid type_of(int attribute) const;
+    void append();
     void close();
 
 private:
@@ -54,6 +63,17 @@ private:
     EState *estate_ = nullptr;
     ResultRelInfo *rri_ = nullptr;
     TupleTableSlot *slot_ = nullptr;
+};
+
+// An audit table (audit_change, audit_blocked) opened for appending.
+class AuditTable {
+public:
+    explicit AuditTable(Oid relid);
+    void insert(const AuditSession &session, const AuditFields &fields);
+    void close() { rows_.close(); }
+
+private:
+    RowAppender rows_;
     enum Column {
         kId, kLoggedAt, kRoleName, kSessionRole, kApplicationName, kClientAddr, kBackendPid, kXid, kCommandTag,
         kObjectType, kObjectIdentity, kStatement, kRules, kRisk, kDecision, kApprovalId, kMigrationId, kColumns
