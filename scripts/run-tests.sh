@@ -72,6 +72,7 @@ run "pg_regress (temporary instances: plain, preloaded, locked)" regress scripts
 run "isolation (pg_isolation_regress)" regress scripts/run-isolation.sh
 run "scripted sessions (throwaway servers)" plain bash test/sessions/run.sh
 run "CLI check against a throwaway server" plain bash test/cli/check.sh build/migration-guard
+run "migration tools (psql, dbmate, knex, node-pg-migrate, Alembic, Django, Sqitch)" plain bash test/tools/run.sh
 
 # The README promises that tests leave no server running: check it.
 leftover=$(pgrep -af "postgres -D /tmp/mg-" || true)

@@ -60,6 +60,8 @@ recorded() {
 blocked_intact() {
     [[ $RC -ne 0 ]] || { echo "  the tool succeeded" >&2; sed 's/^/  | /' "$T/out" | head -20 >&2; return 1; }
     has "$T/out" "drop-column" && has "$T/out" "public.accounts.legacy" && has "$T/out" "approve" || return 1
+    # What the tool showed, for docs/tools/: the line with the guard's message.
+    if [[ -n ${MG_TOOLS_SHOW:-} ]]; then grep -m1 "migration_guard blocked" "$T/out" | sed "s/^/  [$1] /" >&2; fi
     [[ $(sql "$1" "$2") == "$3" ]] || { echo "  bookkeeping changed: $(sql "$1" "$2")" >&2; return 1; }
     [[ $(sql "$1" "SELECT count(legacy) FROM accounts") == 100 ]] || { echo "  data changed" >&2; return 1; }
 }
@@ -159,7 +161,168 @@ JS
     check "knex: transaction: false migration with CREATE INDEX CONCURRENTLY runs" t
 }
 
+# --- node-pg-migrate: pgmigrations, one transaction per migration ----------------------------
+tool_node_pg_migrate() {
+    fixture npm_db
+    new_workdir
+    mkdir -p "$T/work/migrations"
+    local url="postgres://postgres@/npm_db?host=$PGHOST&port=$PGPORT"
+    echo "exports.up = pgm => { pgm.sql('CREATE TABLE notes (id int PRIMARY KEY, body text)'); };" \
+        >"$T/work/migrations/1764590400001_notes.js"
+    t() { DATABASE_URL=$url run node-pg-migrate up -m migrations && recorded npm_db public.notes 1764590400001_notes node-pg-migrate; }
+    check "node-pg-migrate: additive migration recorded with its migration name" t
+    echo "exports.up = pgm => { pgm.dropColumn('accounts', 'legacy'); };" >"$T/work/migrations/1764590400002_drop_legacy.js"
+    t() { DATABASE_URL=$url run node-pg-migrate up -m migrations; blocked_intact npm_db "SELECT count(*) FROM pgmigrations" 1; }
+    check "node-pg-migrate: destructive migration blocked, message names rule, object and approve; bookkeeping, data intact" t
+    t() { local token; token=$(approve npm_db)
+          PGOPTIONS="-c migration_guard.approval=$token" DATABASE_URL=$url run node-pg-migrate up -m migrations
+          dropped npm_db && recorded npm_db public.accounts.legacy 1764590400002_drop_legacy node-pg-migrate; }
+    check "node-pg-migrate: approve_migration() lets it through once (PGOPTIONS)" t
+    echo "exports.up = pgm => { pgm.noTransaction(); pgm.sql('CREATE INDEX CONCURRENTLY accounts_email_idx ON accounts (email)'); };" \
+        >"$T/work/migrations/1764590400003_index.js"
+    t() { DATABASE_URL=$url run node-pg-migrate up -m migrations; index_valid npm_db; }
+    check "node-pg-migrate: noTransaction() migration with CREATE INDEX CONCURRENTLY runs" t
+}
+
+# --- Alembic: alembic_version, the upgrade in one transaction ---------------------------------
+alembic_revision() {  # alembic_revision FILE REVISION DOWN_REVISION BODY
+    cat >"$T/work/alembic/versions/$1.py" <<PY
+from alembic import op
+revision = "$2"
+down_revision = $3
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+$4
+
+
+def downgrade():
+    pass
+PY
+}
+
+tool_alembic() {
+    fixture alembic_db
+    new_workdir
+    mkdir -p "$T/work/alembic/versions"
+    cat >"$T/work/alembic.ini" <<INI
+[alembic]
+script_location = alembic
+sqlalchemy.url = postgresql+psycopg2://postgres@/alembic_db?host=$PGHOST&port=$PGPORT
+INI
+    cat >"$T/work/alembic/env.py" <<'PY'
+from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+config = context.config
+engine = engine_from_config(config.get_section(config.config_ini_section), prefix="sqlalchemy.", poolclass=pool.NullPool)
+with engine.connect() as connection:
+    context.configure(connection=connection, target_metadata=None)
+    with context.begin_transaction():
+        context.run_migrations()
+PY
+    alembic_revision 0001_notes 0001_notes None '    op.execute("CREATE TABLE notes (id int PRIMARY KEY, body text)")'
+    t() { run $PY -m alembic upgrade head && recorded alembic_db public.notes 0001_notes alembic; }
+    check "alembic: additive migration recorded with the revision" t
+    alembic_revision 0002_drop_legacy 0002_drop_legacy '"0001_notes"' '    op.drop_column("accounts", "legacy")'
+    t() { run $PY -m alembic upgrade head; blocked_intact alembic_db "SELECT version_num FROM alembic_version" 0001_notes; }
+    check "alembic: destructive migration blocked, message names rule, object and approve; bookkeeping, data intact" t
+    t() { local token; token=$(approve alembic_db)
+          PGOPTIONS="-c migration_guard.approval=$token" run $PY -m alembic upgrade head
+          dropped alembic_db && recorded alembic_db public.accounts.legacy 0002_drop_legacy alembic; }
+    check "alembic: approve_migration() lets it through once (PGOPTIONS)" t
+    alembic_revision 0003_index 0003_index '"0002_drop_legacy"' '    with op.get_context().autocommit_block():
+        op.create_index("accounts_email_idx", "accounts", ["email"], postgresql_concurrently=True)'
+    t() { run $PY -m alembic upgrade head; index_valid alembic_db; }
+    check "alembic: autocommit_block() with CREATE INDEX CONCURRENTLY runs" t
+}
+
+# --- Django: django_migrations, each migration atomic ------------------------------------------
+django_migration() {  # django_migration NAME DEPENDENCY SQL [ATOMIC]
+    cat >"$T/work/shop/migrations/$1.py" <<PY
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    atomic = ${4:-True}
+    dependencies = [$2]
+    operations = [migrations.RunSQL("$3", migrations.RunSQL.noop)]
+PY
+}
+
+tool_django() {
+    fixture django_db
+    new_workdir
+    mkdir -p "$T/work/shop/migrations"
+    touch "$T/work/shop/__init__.py" "$T/work/shop/migrations/__init__.py"
+    cat >"$T/work/settings.py" <<PY
+SECRET_KEY = "tool-test"
+INSTALLED_APPS = ["shop"]
+DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "django_db", "USER": "postgres",
+                         "HOST": "$PGHOST", "PORT": "$PGPORT"}}
+USE_TZ = True
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+PY
+    export DJANGO_SETTINGS_MODULE=settings PYTHONPATH="$T/work"
+    django_migration 0001_notes "" "CREATE TABLE notes (id int PRIMARY KEY, body text)"
+    t() { run $PY -m django migrate shop && recorded django_db public.notes shop.0001_notes django; }
+    check "django: additive migration recorded with app.migration" t
+    django_migration 0002_drop_legacy '("shop", "0001_notes")' "ALTER TABLE accounts DROP COLUMN legacy"
+    t() { run $PY -m django migrate shop; blocked_intact django_db "SELECT count(*) FROM django_migrations" 1; }
+    check "django: destructive migration blocked, message names rule, object and approve; bookkeeping, data intact" t
+    t() { local token; token=$(approve django_db)
+          PGOPTIONS="-c migration_guard.approval=$token" run $PY -m django migrate shop
+          dropped django_db && recorded django_db public.accounts.legacy shop.0002_drop_legacy django; }
+    check "django: approve_migration() lets it through once (PGOPTIONS)" t
+    django_migration 0003_index '("shop", "0002_drop_legacy")' "CREATE INDEX CONCURRENTLY accounts_email_idx ON accounts (email)" False
+    t() { run $PY -m django migrate shop; index_valid django_db; }
+    check "django: atomic = False migration with CREATE INDEX CONCURRENTLY runs" t
+    unset DJANGO_SETTINGS_MODULE PYTHONPATH
+}
+
+# --- Sqitch: its registry (schema sqitch), written by Sqitch in a transaction of its own -------
+sqitch_change() {  # sqitch_change NAME DEPLOY_SQL [TRANSACTIONAL]
+    local n
+    n=$(grep -c '^[a-z]' "$T/work/sqitch.plan" || true)
+    echo "$1 2026-12-01T00:00:0${n}Z Tester <tester@example.com> # $1" >>"$T/work/sqitch.plan"
+    if [[ ${3:-yes} == yes ]]; then
+        printf 'BEGIN;\n%s\nCOMMIT;\n' "$2" >"$T/work/deploy/$1.sql"
+    else
+        printf '%s\n' "$2" >"$T/work/deploy/$1.sql"
+    fi
+    printf 'SELECT 1;\n' >"$T/work/revert/$1.sql"
+    printf 'SELECT 1;\n' >"$T/work/verify/$1.sql"
+}
+
+tool_sqitch() {
+    fixture sqitch_db
+    new_workdir
+    mkdir -p "$T/work/deploy" "$T/work/revert" "$T/work/verify"
+    printf '[core]\n\tengine = pg\n[engine "pg"]\n\ttarget = db:pg:sqitch_db\n' >"$T/work/sqitch.conf"
+    printf '%%syntax-version=1.0.0\n%%project=shop\n\n' >"$T/work/sqitch.plan"
+    export SQITCH_USER_CONFIG=/dev/null SQITCH_FULLNAME=Tester SQITCH_EMAIL=tester@example.com
+    sqitch_change notes "CREATE TABLE notes (id int PRIMARY KEY, body text);"
+    # Sqitch records the change in its registry after the script's own transaction has committed:
+    # the migration id comes from PGOPTIONS, as for psql.
+    t() { PGOPTIONS="-c migration_guard.migration_id=shop:notes" run sqitch deploy &&
+          recorded sqitch_db public.notes shop:notes -; }
+    check "sqitch: additive change recorded (migration id from PGOPTIONS)" t
+    sqitch_change drop_legacy "ALTER TABLE accounts DROP COLUMN legacy;"
+    t() { run sqitch deploy; blocked_intact sqitch_db "SELECT count(*) FROM sqitch.changes" 1; }
+    check "sqitch: destructive change blocked, message names rule, object and approve; registry, data intact" t
+    t() { local token; token=$(approve sqitch_db)
+          PGOPTIONS="-c migration_guard.approval=$token" run sqitch deploy
+          dropped sqitch_db && [[ $(sql sqitch_db "SELECT count(*) FROM sqitch.changes") == 2 ]]; }
+    check "sqitch: approve_migration() lets it through once (PGOPTIONS)" t
+    sqitch_change add_index "CREATE INDEX CONCURRENTLY accounts_email_idx ON accounts (email);" no
+    t() { run sqitch deploy; index_valid sqitch_db; }
+    check "sqitch: a change without BEGIN/COMMIT runs CREATE INDEX CONCURRENTLY" t
+    unset SQITCH_USER_CONFIG SQITCH_FULLNAME SQITCH_EMAIL
+}
+
 tools=("$@")
-[[ ${#tools[@]} -gt 0 ]] || tools=(psql dbmate knex)
+[[ ${#tools[@]} -gt 0 ]] || tools=(psql dbmate knex node_pg_migrate alembic django sqitch)
 for tool in "${tools[@]}"; do "tool_$tool"; done
 finish
