@@ -2,7 +2,8 @@
 # Every test of migration_guard, in order: unit tests (GoogleTest), the same under
 # AddressSanitizer + UBSan, the CLI, the shared-corpus parity through the CLI, the pg_regress
 # suites against temporary PostgreSQL 15 instances (plain, preloaded, locked; they include the
-# server's parity check), the isolation specs, and scripted sessions against throwaway servers.
+# server's parity check), the isolation specs, scripted sessions against throwaway servers, and
+# real migration tools (scripts/install-tools.sh installs them, cached).
 # Expects `make install` to have run (`make test` does both). Leaves no server running.
 set -uo pipefail
 cd "$(dirname "$0")/.."
