@@ -75,6 +75,15 @@ RESET ROLE;
 REVOKE USAGE ON SCHEMA migration_guard FROM am_mallory;
 DROP ROLE am_mallory;
 
+-- A migration sent as one query string: the block message quotes the call for all of it, and that
+-- call's token runs it.
+CREATE TABLE am_e (id int) \; DROP TABLE am_d;
+SELECT migration_guard.approve_migration($migration$CREATE TABLE am_e (id int) ; DROP TABLE am_d;$migration$, 'one string') AS token \gset
+SET migration_guard.approval = :'token';
+CREATE TABLE am_e (id int) \; DROP TABLE am_d;
+RESET migration_guard.approval;
+SELECT to_regclass('am_d') IS NULL AS d_dropped, to_regclass('am_e') IS NOT NULL AS e_created;
+
 SET migration_guard.mode = 'audit';
-DROP TABLE am_b, am_c;
+DROP TABLE am_b, am_c, am_e;
 RESET migration_guard.mode;

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "cli/pg_values.hpp"
+#include "engine/approve_migration_call.hpp"
 
 namespace mg::cli {
 
@@ -186,13 +187,6 @@ bool read_dry_run(PgSession &db, const FileReport &report, const TextMap &map,
         statements.push_back(std::move(d));
     }
     return true;
-}
-
-// The whole file as one dollar-quoted literal, with a tag its text does not contain.
-std::string approve_migration_call(const std::string &text) {
-    std::string tag = "$migration$";
-    for (int i = 1; text.find(tag) != std::string::npos; ++i) tag = "$migration" + std::to_string(i) + "$";
-    return "SELECT migration_guard.approve_migration(" + tag + text + tag + ", '<why>');";
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/approval_scope.hpp"
+#include "engine/approve_migration_call.hpp"
 #include "engine/node_names.hpp"
 #include "engine/rule_catalog.hpp"
 #include "engine/text_position.hpp"
@@ -12,6 +13,7 @@
 #include "server/role_names.hpp"
 #include "server/settings.hpp"
 #include "server/enforcement/stake.hpp"
+#include "server/enforcement/statement_text.hpp"
 #include "server/sqlstate.hpp"
 
 extern "C" {
@@ -72,6 +74,9 @@ void report(int elevel, const std::string &raw_message, const std::string &raw_d
     });
 }
 
+// Longer migrations are named, not quoted, in the message.
+constexpr size_t kWholeMigrationShown = 1500;
+
 [[noreturn]] void raise_block(const std::vector<Finding> &blocked, const std::string &command_tag,
                               const ApprovalOutcome &approval) {
     const Finding &first = blocked.front();
@@ -102,6 +107,10 @@ void report(int elevel, const std::string &raw_message, const std::string &raw_d
     std::string hint = escape_control(first.hint) + ".\nIf it is intended, an approver can let it through once: " +
                        call + " then run SET migration_guard.approval = '<token>'; and retry. A migration of several "
                        "statements: one token for all of it with migration_guard.approve_migration(<its text>, '<why>').";
+    // A migration that arrived as one query string (a tool sending a whole file): its exact call.
+    const std::string whole = whole_query_text(current_statement().text);
+    if (!whole.empty() && whole.size() <= kWholeMigrationShown)
+        hint += "\nThis migration, as it was sent: " + escape_control(approve_migration_call(whole, session_role_name()));
     throw UserError(MG_ERRCODE_BLOCKED, message, detail, hint);
 }
 

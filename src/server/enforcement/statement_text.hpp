@@ -16,4 +16,8 @@ void pop_statement();
 
 std::string running_statement_text(Node *parsetree);
 
+// The top-level query string when it holds several statements, `statement` (the running one's
+// text) among them: a migration sent as one string. "" otherwise.
+std::string whole_query_text(const std::string &statement);
+
 }  // namespace mg::server
