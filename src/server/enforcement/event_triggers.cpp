@@ -51,7 +51,7 @@ void remember_named_targets(Node *stmt) {
         ListCell *lc;
         foreach (lc, reinterpret_cast<DropStmt *>(stmt)->objects) {
             const QualifiedName table = catalog.qualify(qualified(static_cast<List *>(lfirst(lc))));
-            if (catalog.table(table)) judged.insert("drop-table " + table.display());
+            if (catalog.schema_of(table)) judged.insert("drop-table " + table.display());  // exists (a look-up only)
         }
     } else if (IsA(stmt, AlterTableStmt) && reinterpret_cast<AlterTableStmt *>(stmt)->relation) {
         AlterTableStmt *alter = reinterpret_cast<AlterTableStmt *>(stmt);
