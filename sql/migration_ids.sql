@@ -92,6 +92,14 @@ ROLLBACK TO s;
 COMMIT;
 -- Bookkeeping changed without a schema change: nothing to record.
 INSERT INTO schema_migrations VALUES ('20261201160000');
+-- Attack: anyone may create a table of a tool's name on the search path; only built-in types of
+-- its id column are read, so no type or function of theirs runs in the committing session.
+CREATE DOMAIN planted_id AS text;
+CREATE TABLE gorp_migrations (id planted_id PRIMARY KEY);
+BEGIN;
+CREATE TABLE tool_f (id int);
+INSERT INTO gorp_migrations VALUES ('planted');
+COMMIT;
 SELECT object_type, object_identity, migration_id, tool FROM migration_guard.audit_log
 WHERE object_identity LIKE 'public.tool_%' ORDER BY id;
 SELECT migration_id, changes FROM migration_guard.migrations
@@ -101,7 +109,8 @@ SELECT count(*) AS tool_rows FROM migration_guard.tool_migration;
 SET migration_guard.migration_id = 'cleanup';
 SET migration_guard.mode = 'audit';
 DROP TABLE mid_a, mid_b, mid_c, alembic_version, schema_migrations, knex_migrations, django_migrations,
-    tool_a, tool_b, tool_c, tool_e;
+    tool_a, tool_b, tool_c, tool_e, tool_f, gorp_migrations;
+DROP DOMAIN planted_id;
 DROP SCHEMA sqitch CASCADE;
 RESET migration_guard.mode;
 RESET migration_guard.migration_id;

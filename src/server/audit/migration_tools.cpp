@@ -76,6 +76,16 @@ bool changed_in_transaction(Oid relid) {
     return false;
 }
 
+bool plain_type(Oid type) {
+    switch (type) {
+        case TEXTOID: case VARCHAROID: case BPCHAROID: case NAMEOID:
+        case INT2OID: case INT4OID: case INT8OID: case NUMERICOID:
+            return true;
+        default:
+            return false;
+    }
+}
+
 // The ids of the rows this transaction wrote into a bookkeeping table ("a, b"), or nullptr.
 // PostgreSQL code only.
 char *migrations_written(Oid relid, const Bookkeeping &b) {
@@ -86,7 +96,9 @@ char *migrations_written(Oid relid, const Bookkeeping &b) {
     bool usable = rel->rd_rel->relam == HEAP_TABLE_AM_OID;
     for (int c = 0; usable && c < 3 && b.id_columns[c]; c++) {
         attnums[c] = get_attnum(relid, b.id_columns[c]);
-        usable = attnums[c] > 0;
+        // Anybody may create a table of that name on the search path: only built-in types are
+        // read, so that no output function of theirs runs here (possibly as a superuser).
+        usable = attnums[c] > 0 && plain_type(TupleDescAttr(RelationGetDescr(rel), attnums[c] - 1)->atttypid);
     }
     if (usable) {
         StringInfoData ids;
