@@ -83,7 +83,18 @@ SET migration_guard.approval = :'token';
 CREATE TABLE am_e (id int) \; DROP TABLE am_d;
 RESET migration_guard.approval;
 SELECT to_regclass('am_d') IS NULL AS d_dropped, to_regclass('am_e') IS NOT NULL AS e_created;
+-- Over several lines: quoted on one line (E'...\n...'), and that literal is the text exactly.
+CREATE TABLE am_f (id int);
+INSERT INTO am_f VALUES (1);
+CREATE TABLE am_g (id int) \;
+DROP TABLE am_f;
+SELECT migration_guard.approve_migration(E'CREATE TABLE am_g (id int) ;\nDROP TABLE am_f;', 'two lines') AS token \gset
+SET migration_guard.approval = :'token';
+CREATE TABLE am_g (id int) \;
+DROP TABLE am_f;
+RESET migration_guard.approval;
+SELECT to_regclass('am_f') IS NULL AS f_dropped;
 
 SET migration_guard.mode = 'audit';
-DROP TABLE am_b, am_c, am_e;
+DROP TABLE am_b, am_c, am_e, am_g;
 RESET migration_guard.mode;

@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "cli/pg_values.hpp"
-#include "engine/approve_migration_call.hpp"
+#include "engine/sql_literal.hpp"
 
 namespace mg::cli {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "engine/approval_scope.hpp"
-#include "engine/approve_migration_call.hpp"
+#include "engine/sql_literal.hpp"
 #include "engine/node_names.hpp"
 #include "engine/rule_catalog.hpp"
 #include "engine/text_position.hpp"
@@ -31,18 +31,9 @@ bool blocks(const Finding &f) {
 
 namespace {
 
-// SQL string literals on one line: a name with a newline or a backslash is written E'...' with
-// escapes, so what the approver copies is exactly what the guard asked for.
 std::string quoted_list(const std::vector<std::string> &items) {
     std::string out;
-    for (const auto &i : items) {
-        const bool needs_e = std::any_of(i.begin(), i.end(), [](char c) {
-            return c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-        });
-        std::string q;
-        for (char c : needs_e ? escape_control(i, true) : i) q += c == '\'' ? std::string("''") : std::string(1, c);
-        out += std::string(out.empty() ? "" : ", ") + (needs_e ? "E'" : "'") + q + "'";
-    }
+    for (const auto &i : items) out += std::string(out.empty() ? "" : ", ") + sql_literal(i);
     return out;
 }
 
@@ -110,7 +101,7 @@ constexpr size_t kWholeMigrationShown = 1500;
     // A migration that arrived as one query string (a tool sending a whole file): its exact call.
     const std::string whole = whole_query_text(current_statement().text);
     if (!whole.empty() && whole.size() <= kWholeMigrationShown)
-        hint += "\nThis migration, as it was sent: " + escape_control(approve_migration_call(whole, session_role_name()));
+        hint += "\nThis migration, as it was sent: " + approve_migration_call(whole, session_role_name(), true);
     throw UserError(MG_ERRCODE_BLOCKED, message, detail, hint);
 }
 
