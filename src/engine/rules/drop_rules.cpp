@@ -66,10 +66,10 @@ DropTarget target_of(const Node *obj, ObjectType type, const RuleContext &ctx) {
 }
 
 // What is at stake, or, for a table that only looks empty (rows this transaction deleted, or that
-// another one is writing), that those rows count.
-std::string looks_empty_suffix(const RuleContext &ctx, const QualifiedName &table, const std::string &column) {
+// another one is writing), that those rows count. `holds_no_data` as the catalog answered it.
+std::string looks_empty_suffix(const RuleContext &ctx, const QualifiedName &table, std::optional<bool> holds_no_data) {
     auto facts = ctx.live(table);
-    if (facts && facts->rows <= 0 && ctx.catalog.holds_no_data(table, column) == false)
+    if (facts && facts->rows <= 0 && holds_no_data == false)
         return " (it looks empty, but rows deleted by this transaction or still being written by another count)";
     return ctx.at_stake(table);
 }
@@ -81,12 +81,13 @@ void drop_one(const DropStmt *stmt, const DropTarget &t, RuleContext &ctx) {
         case OBJECT_TABLE: {
             // Verified empty (no row, committed or in progress): what breaks is code that reads
             // it, not data.
-            const bool empty = ctx.catalog.holds_no_data(t.name, "").value_or(false);
+            const std::optional<bool> nothing = ctx.catalog.holds_no_data(t.name, "");  // one look: it may scan
+            const bool empty = nothing.value_or(false);
             Finding &f = ctx.add("drop-table", at, name,
                                  empty ? "DROP TABLE " + name + " deletes the table, which holds no rows: nothing "
                                              "is lost, but every query and application that reads it fails"
                                        : "DROP TABLE " + name + " deletes the table and every row in it" +
-                                             looks_empty_suffix(ctx, t.name, ""),
+                                             looks_empty_suffix(ctx, t.name, nothing),
                                  "Nothing brings the rows back but a backup. Rename it first (ALTER TABLE " +
                                      name + " RENAME TO " + t.name.name +
                                      "_retired), keep a dump (pg_dump -t " + name +

@@ -45,9 +45,18 @@ bool guard_inactive() { return mode() == Mode::Off || creating_extension; }
 // Only those that exist now: one that appears before the statement runs (created by another
 // session in between) was not judged, so sql_drop judges it.
 void remember_named_targets(Node *stmt) {
+    // Only drops have targets to remember: no catalog (a search_path look-up) for anything else.
+    const bool drops_tables = IsA(stmt, DropStmt) && reinterpret_cast<DropStmt *>(stmt)->removeType == OBJECT_TABLE;
+    bool drops_columns = false;
+    if (IsA(stmt, AlterTableStmt)) {
+        ListCell *lc;
+        foreach (lc, reinterpret_cast<AlterTableStmt *>(stmt)->cmds)
+            drops_columns = drops_columns || static_cast<AlterTableCmd *>(lfirst(lc))->subtype == AT_DropColumn;
+    }
+    if (!drops_tables && !drops_columns) return;
     ServerCatalog catalog;
     auto &judged = current_statement().judged;
-    if (IsA(stmt, DropStmt) && reinterpret_cast<DropStmt *>(stmt)->removeType == OBJECT_TABLE) {
+    if (drops_tables) {
         ListCell *lc;
         foreach (lc, reinterpret_cast<DropStmt *>(stmt)->objects) {
             const QualifiedName table = catalog.qualify(qualified(static_cast<List *>(lfirst(lc))));
