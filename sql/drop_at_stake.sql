@@ -60,6 +60,22 @@ TRUNCATE stake_full;
 DROP TABLE stake_full;
 ROLLBACK;
 SELECT count(*) AS full_rows, count(note) AS notes FROM stake_full;
+-- The same as an ordinary table owner, not a superuser.
+CREATE ROLE stake_owner;
+GRANT CREATE ON SCHEMA public TO stake_owner;
+SET ROLE stake_owner;
+CREATE TABLE stake_owned (id int, v text);
+INSERT INTO stake_owned SELECT g, 'v' || g FROM generate_series(1, 10) g;
+BEGIN;
+DELETE FROM stake_owned;
+DROP TABLE stake_owned;
+ROLLBACK;
+BEGIN;
+UPDATE stake_owned SET v = NULL;
+ALTER TABLE stake_owned DROP COLUMN v;
+ROLLBACK;
+SELECT count(v) AS owned_values FROM stake_owned;
+RESET ROLE;
 
 -- Real row figures: after every row was updated twice the pages hold three versions of each, and
 -- the statistics may count twice the rows; the figure is the table's real count.
@@ -71,5 +87,7 @@ UPDATE stake_updated SET v = v || 'b';
 SELECT message FROM migration_guard.classify('DROP TABLE stake_updated;') WHERE rule = 'drop-table';
 
 SET migration_guard.mode = 'audit';
-DROP TABLE stake_full, stake_emptied, stake_updated;
+DROP TABLE stake_full, stake_emptied, stake_updated, stake_owned;
+REVOKE CREATE ON SCHEMA public FROM stake_owner;
+DROP ROLE stake_owner;
 RESET migration_guard.mode;

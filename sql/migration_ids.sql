@@ -94,8 +94,13 @@ COMMIT;
 INSERT INTO schema_migrations VALUES ('20261201160000');
 -- Attack: anyone may create a table of a tool's name on the search path; only built-in types of
 -- its id column are read, so no type or function of theirs runs in the committing session.
+CREATE ROLE tool_planter;
+GRANT CREATE ON SCHEMA public TO tool_planter;
+SET ROLE tool_planter;
 CREATE DOMAIN planted_id AS text;
 CREATE TABLE gorp_migrations (id planted_id PRIMARY KEY);
+GRANT INSERT ON gorp_migrations TO PUBLIC;
+RESET ROLE;
 BEGIN;
 CREATE TABLE tool_f (id int);
 INSERT INTO gorp_migrations VALUES ('planted');
@@ -111,6 +116,8 @@ SET migration_guard.mode = 'audit';
 DROP TABLE mid_a, mid_b, mid_c, alembic_version, schema_migrations, knex_migrations, django_migrations,
     tool_a, tool_b, tool_c, tool_e, tool_f, gorp_migrations;
 DROP DOMAIN planted_id;
+REVOKE CREATE ON SCHEMA public FROM tool_planter;
+DROP ROLE tool_planter;
 DROP SCHEMA sqitch CASCADE;
 RESET migration_guard.mode;
 RESET migration_guard.migration_id;
