@@ -2,8 +2,8 @@
 # Installs what building and testing migration_guard needs on Debian 12 (bookworm), as root.
 # Does nothing when everything is already there.
 set -euo pipefail
-packages=(postgresql-15 postgresql-server-dev-15 libpq-dev libpg-query-dev cmake g++ make libgtest-dev python3
-          clang libclang-rt-14-dev)
+packages=(postgresql-15 postgresql-server-dev-15 libpq-dev libpg-query-dev libprotobuf-c-dev cmake g++ make
+          libgtest-dev python3 clang libclang-rt-14-dev libcli11-dev nlohmann-json3-dev libtomlplusplus-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -60,6 +60,8 @@ void judge_all(const Node *stmt, RuleContext &ctx) {
 void check_lock_timeout(RuleContext &ctx, const StatementReport &report) {
     if (ctx.strongest_lock() < LockMode::ShareRowExclusive) return;
     if (ctx.state.lock_timeout_set || ctx.catalog.session_lock_timeout()) return;
+    if (ctx.state.lock_timeout_reported) return;  // once per transaction
+    ctx.state.lock_timeout_reported = true;
     const std::string table = ctx.strongest_lock_table().display();
     const std::string mode = lock_mode_name(ctx.strongest_lock());
     Finding &f = ctx.add("require-lock-timeout", report.location, table,
@@ -67,7 +69,8 @@ void check_lock_timeout(RuleContext &ctx, const StatementReport &report) {
                              " lock on " +
                              table + " with no lock_timeout: behind one long transaction it queues, and every "
                              "later query on the table queues behind it",
-                         "SET lock_timeout = '5s' before it (retry the migration if it times out)");
+                         "SET lock_timeout = '5s' before it (retry the migration if it times out); reported once per "
+                         "transaction, at its first statement that needs it");
     f.lock = ctx.strongest_lock();
 }
 

@@ -80,6 +80,9 @@ public:
     bool in_transaction = false;
     bool lock_timeout_set = false;
     bool lock_timeout_local = false;  // set with SET LOCAL: ends with the transaction
+    // require-lock-timeout was reported in this transaction (explicit, or the whole text that a
+    // migration tool runs as one): once is enough, at the first statement that needs it.
+    bool lock_timeout_reported = false;
     std::set<std::string> not_valid_in_transaction;  // "table_key/constraint"
     std::map<std::string, ConstraintFacts> constraints;  // added by the text: "table_key/name"
     std::set<std::string> set_not_null;                  // "table_key/column" made NOT NULL by the text

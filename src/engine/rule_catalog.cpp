@@ -87,6 +87,18 @@ const std::vector<RuleInfo> &all_rules() {
          false, true},
         {"unlogged-table", Risk::Medium, "data-loss", "an UNLOGGED table (verify)", false, true},
         {"trigger-disabled", Risk::Medium, "integrity", "a disabled trigger (verify)", false, true},
+        // About the migration files themselves (the linter only).
+        {"invalid-suppression", Risk::Medium, "practice",
+         "a migration-guard-ignore comment without a reason or naming an unknown rule (linter)", false, false, true},
+        {"unused-suppression", Risk::Low, "practice",
+         "a migration-guard-ignore comment that suppresses nothing (linter)", false, false, true},
+        {"migration-file-name", Risk::Low, "practice",
+         "a migration file name without a sortable version and a description (linter, opt-in)", false, false, true},
+        {"migration-version-order", Risk::Medium, "practice",
+         "a migration version that is duplicated or sorts before versions already present (linter, opt-in)", false,
+         false, true},
+        {"destructive-migration-name", Risk::Low, "practice",
+         "a destructive migration whose name does not say so (linter, opt-in)", false, false, true},
     };
     return rules;
 }

@@ -18,6 +18,8 @@ struct RuleInfo {
     bool changes_existing = true;
     // Only the server can see it (e.g. an actual table rewrite); the CLI never reports it.
     bool server_only = false;
+    // Only the linter reports it (about the files: suppressions, names, versions).
+    bool linter_only = false;
 };
 
 const std::vector<RuleInfo> &all_rules();

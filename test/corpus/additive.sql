@@ -1,5 +1,5 @@
 -- case: purely additive migration
--- expect: require-lock-timeout require-lock-timeout require-lock-timeout
+-- expect: require-lock-timeout
 -- risk: low
 CREATE SCHEMA IF NOT EXISTS app;
 CREATE TABLE app.accounts (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());

@@ -22,7 +22,7 @@ ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCE
 ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE NOT VALID;
 
 -- case: dropping an ON DELETE CASCADE foreign key added earlier in the text
--- expect: add-foreign-key cascade-delete-change cascade-delete-change drop-constraint require-lock-timeout require-lock-timeout
+-- expect: add-foreign-key cascade-delete-change cascade-delete-change drop-constraint require-lock-timeout
 ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE;
 ALTER TABLE orders DROP CONSTRAINT orders_user_fk;
 

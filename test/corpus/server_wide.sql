@@ -95,7 +95,7 @@ ALTER EVENT TRIGGER migration_guard_custom_audit DISABLE;
 DROP EXTENSION migration_guard_extras;
 
 -- case: DDL on the guard's own records loosens the guard
--- expect: disable-trigger drop-trigger require-lock-timeout require-lock-timeout require-lock-timeout require-lock-timeout truncate weaken-guard weaken-guard weaken-guard weaken-guard
+-- expect: disable-trigger drop-trigger require-lock-timeout truncate weaken-guard weaken-guard weaken-guard weaken-guard
 ALTER TABLE migration_guard.audit_change DISABLE TRIGGER audit_change_append_only;
 DROP TRIGGER audit_change_append_only ON migration_guard.audit_change;
 ALTER TABLE migration_guard.audit_change ENABLE REPLICA TRIGGER audit_change_append_only;

@@ -37,11 +37,15 @@ bool sets_nonzero(const VariableSetStmt *stmt) {
 void track_transaction(const TransactionStmt *stmt, MigrationState &state) {
     switch (stmt->kind) {
         case TRANS_STMT_BEGIN:
-        case TRANS_STMT_START: state.in_transaction = true; break;
+        case TRANS_STMT_START:
+            state.in_transaction = true;
+            state.lock_timeout_reported = false;
+            break;
         case TRANS_STMT_COMMIT:
         case TRANS_STMT_ROLLBACK:
         case TRANS_STMT_PREPARE:
             state.in_transaction = false;
+            state.lock_timeout_reported = false;
             state.not_valid_in_transaction.clear();
             if (state.lock_timeout_local) state.lock_timeout_set = state.lock_timeout_local = false;
             break;

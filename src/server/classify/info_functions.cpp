@@ -11,6 +11,7 @@ MG_SQL_FUNCTION(migration_guard_rules) {
     pg_call([&] { InitMaterializedSRF(fcinfo, 0); });
     ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
     for (const RuleInfo &rule : all_rules()) {
+        if (rule.linter_only) continue;
         pg_call([&] {
             Datum values[6];
             bool nulls[6] = {false, false, false, false, false, false};

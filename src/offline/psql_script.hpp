@@ -1,0 +1,34 @@
+// Migration tools run .sql files through psql (or send them as psql would): meta-commands
+// (\set, \i, \connect, ...) and the data lines of COPY ... FROM stdin are psql's, not SQL. They
+// are found with PostgreSQL's own scanner (a backslash outside any token starts a meta-command
+// that runs to the end of its line) and blanked, so that the statements around them are linted
+// at their own positions.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "offline/raw_parser.hpp"
+
+namespace mg {
+
+struct SkippedRegion {
+    int begin = 0;  // byte offsets in the text, [begin, end)
+    int end = 0;
+    std::string note;  // "psql meta-command \set", "COPY data (3 lines)"
+};
+
+struct PreparedScript {
+    // The text with skipped regions replaced by spaces (line breaks kept), so offsets, lines and
+    // columns are those of the original.
+    std::string text;
+    std::vector<SkippedRegion> skipped;
+};
+
+// Cheap test first: a text without a backslash or "stdin" is returned as it is.
+PreparedScript prepare_psql_script(const std::string &text);
+
+// Replaces [begin, end) with spaces, keeping line breaks.
+void blank_out(std::string &text, int begin, int end);
+
+}  // namespace mg

@@ -1,0 +1,130 @@
+#include "offline/script_analysis.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <pg_query.h>
+
+#include "engine/text_position.hpp"
+
+namespace mg {
+
+namespace {
+
+bool split(const std::string &text, std::vector<Span> &spans, int &error_at) {
+    PgQuerySplitResult result = pg_query_split_with_scanner(text.c_str());
+    error_at = -1;
+    if (result.error) {
+        error_at = result.error->cursorpos > 0 ? byte_offset_of_char(text, result.error->cursorpos) : 0;
+        pg_query_free_split_result(result);
+        return false;
+    }
+    for (int i = 0; i < result.n_stmts; ++i) {
+        const int loc = result.stmts[i]->stmt_location;
+        const int begin = skip_blanks(text, loc);
+        const int end = loc + result.stmts[i]->stmt_len;
+        if (begin < end) spans.push_back({begin, end});
+    }
+    pg_query_free_split_result(result);
+    return true;
+}
+
+// Refusals that concern the whole text (a NUL byte, invalid UTF-8): PostgreSQL would reject
+// or cut the text as a whole, so no statement of it can be judged on its own.
+bool whole_text_error(const ParseError &e) {
+    return e.location < 0 || e.message.rfind("the text contains a NUL byte", 0) == 0 ||
+           e.message.rfind("invalid UTF-8", 0) == 0;
+}
+
+}  // namespace
+
+std::vector<Span> statement_spans(const std::string &text) {
+    std::vector<Span> spans;
+    int error_at = -1;
+    if (split(text, spans, error_at)) return spans;
+    // Split what precedes the literal that never ends; its statement runs to the end.
+    std::vector<Span> before;
+    int ignored = -1;
+    split(text.substr(0, error_at), before, ignored);
+    int start = error_at;
+    if (!before.empty() && before.back().end >= error_at) {
+        start = before.back().begin;
+        before.pop_back();
+    }
+    before.push_back({start, static_cast<int>(text.size())});
+    return before;
+}
+
+ScriptAnalysis analyze_script(const std::string &text, const CatalogFacts &catalog, const Options &options,
+                              const ScriptOptions &script) {
+    ScriptAnalysis out;
+    PreparedScript prepared = script.psql ? prepare_psql_script(text) : PreparedScript{text, {}};
+    out.skipped = std::move(prepared.skipped);
+    std::string &t = prepared.text;
+
+    std::vector<Span> spans;  // computed on the first error only: the clean path parses once
+    std::vector<Span> bad;    // blanked statements, in the order found
+    for (;;) {
+        std::vector<StatementReport> reports;
+        ParseError error;
+        bool ok = false;
+        try {
+            ok = analyze_text(t, catalog, options, reports, error);
+        } catch (const std::exception &e) {
+            error = {std::string("internal error: ") + e.what(), -1};
+        }
+        if (ok) {
+            out.statements = std::move(reports);
+            break;
+        }
+        if (whole_text_error(error) || static_cast<int>(out.errors.size()) >= script.max_errors) {
+            if (!whole_text_error(error))
+                error.message = "too many statements that do not parse (" + std::to_string(script.max_errors) +
+                                "); the rest of the text was not linted: " + error.message;
+            out.errors.push_back({error, 0});
+            out.statements.clear();
+            break;
+        }
+        if (spans.empty()) spans = statement_spans(t);
+        // The statement holding the error ("at end of input" is at the last one's end).
+        Span span{error.location, static_cast<int>(t.size())};
+        for (const Span &s : spans)
+            if (s.end >= error.location) {
+                span = s;
+                break;
+            }
+        if (!bad.empty() && bad.back().begin == span.begin && bad.back().end == span.end) {
+            out.errors.push_back({error, 0});  // blanking it did not help: give up on the rest
+            out.statements.clear();
+            break;
+        }
+        out.errors.push_back({error, 0});
+        bad.push_back(span);
+        blank_out(t, span.begin, span.end);
+    }
+
+    // Number statements as the text has them: the bad ones count.
+    std::vector<int> bad_starts;
+    for (const Span &s : bad) bad_starts.push_back(s.begin);
+    std::sort(bad_starts.begin(), bad_starts.end());
+    auto bad_before = [&](int location) {
+        return static_cast<int>(std::lower_bound(bad_starts.begin(), bad_starts.end(), location) - bad_starts.begin());
+    };
+    for (auto &report : out.statements) {
+        const int shift = bad_before(report.location);
+        report.number += shift;
+        for (auto &f : report.findings) f.statement += shift;
+    }
+    for (size_t i = 0; i < out.errors.size() && i < bad.size(); ++i) {
+        // Good statements before it, plus bad ones before it, plus itself.
+        const int good = static_cast<int>(std::count_if(out.statements.begin(), out.statements.end(),
+                                                        [&](const StatementReport &r) { return r.location < bad[i].begin; }));
+        out.errors[i].statement = good + bad_before(bad[i].begin) + 1;
+    }
+    std::sort(out.errors.begin(), out.errors.end(), [](const StatementError &a, const StatementError &b) {
+        return a.error.location < b.error.location;
+    });
+    out.statement_count = static_cast<int>(out.statements.size() + bad.size());
+    return out;
+}
+
+}  // namespace mg
