@@ -142,7 +142,7 @@ bool read_findings(PgSession &db, const FileReport &report, const TextMap &map,
         // Lint shows a finding at the first token, never on the blanks before a statement.
         const int offset = skip_blanks(report.text, map.offset(line, column));
         f.location = offset;
-        findings.push_back({std::move(f), offset, map.at(offset)});
+        findings.push_back({std::move(f), offset, map.at(offset), Direction::Up, std::nullopt});
     }
     return true;
 }

@@ -5,6 +5,7 @@
 
 #include "cli/check.hpp"
 #include "cli/commands.hpp"
+#include "cli/hygiene.hpp"
 #include "cli/inputs.hpp"
 
 namespace mg::cli {
@@ -13,11 +14,14 @@ int run_check(const CheckArgs &args) {
     bool error = false;
     Summary summary;
     summary.fail_on = args.fail_on;
+    summary.down = args.options.down;
+    HygieneChecker hygiene(args.hygiene, args.base, args.options.layout);
     const auto reporter = make_reporter(args.format, true);
     std::unique_ptr<PgSession> db;
-    const bool inputs_ok = for_each_input(args.paths, [&](const Input &input, std::string text) {
-        FileReport report = lint_file(input.path, std::move(text), LintOptions{});
-        if (!report.error) {
+    const bool inputs_ok = for_each_input(args.paths, args.inputs, [&](const Input &input, std::string text) {
+        FileReport report = lint_file(input.path, std::move(text), args.options);
+        // A file with a statement that does not parse never reaches the server.
+        if (report.errors.empty()) {
             std::string message;
             if (!db && !(db = open_database(args.conninfo, message))) {
                 std::fprintf(stderr, "migration-guard: %s\n", message.c_str());
@@ -30,6 +34,8 @@ int run_check(const CheckArgs &args) {
                 return db->alive();
             }
         }
+        hygiene.check(report);
+        apply_decisions(report, args.options);
         summary.add(report);
         reporter->file(report);
         return true;

@@ -1,9 +1,12 @@
 // The subcommands main() dispatches to. Each returns the process exit code.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "cli/config.hpp"
+#include "cli/inputs.hpp"
 #include "cli/lint.hpp"
 #include "cli/report.hpp"
 
@@ -21,19 +24,23 @@ inline int exit_code(bool error, const Summary &summary) {
     return summary.failed() ? kExitFindings : kExitClean;
 }
 
-struct LintArgs {
+// What lint and check share: the command line merged over the configuration file.
+struct FileArgs {
     Format format = Format::Text;
     Risk fail_on = Risk::High;
     LintOptions options;
-    unsigned jobs = 0;  // threads; 0: one per core
+    InputOptions inputs;
+    Hygiene hygiene;
+    std::string base;  // --base DIR: migrations already present (hygiene: version order)
     std::vector<std::string> paths;
 };
 
-struct CheckArgs {
-    Format format = Format::Text;
-    Risk fail_on = Risk::High;
+struct LintArgs : FileArgs {
+    unsigned jobs = 0;  // threads; 0: one per core
+};
+
+struct CheckArgs : FileArgs {
     std::string conninfo;  // libpq key=value string or URI; empty: the PG* variables
-    std::vector<std::string> paths;
 };
 
 struct VerifyArgs {

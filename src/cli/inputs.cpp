@@ -5,7 +5,10 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <system_error>
+
+#include "cli/layouts.hpp"
 
 namespace fs = std::filesystem;
 
@@ -13,19 +16,90 @@ namespace mg::cli {
 
 namespace {
 
-void collect_folder(const std::string &arg, std::vector<Input> &inputs,
+bool match_here(const char *p, const char *s) {
+    for (;; ++p, ++s) {
+        if (*p == '\0') return *s == '\0';
+        if (p[0] == '*' && p[1] == '*') {
+            const char *rest = p + 2;
+            if (*rest == '/') ++rest;  // "**/" also matches no folder at all
+            for (const char *t = s;; ++t) {
+                if (match_here(rest, t)) return true;
+                if (*t == '\0') return false;
+            }
+        }
+        if (*p == '*') {
+            for (const char *t = s;; ++t) {
+                if (match_here(p + 1, t)) return true;
+                if (*t == '\0' || *t == '/') return false;
+            }
+        }
+        if (*s == '\0') return false;
+        if (*p == '?') {
+            if (*s == '/') return false;
+            continue;
+        }
+        if (*p != *s) return false;
+    }
+}
+
+// Migrations the linter cannot read, by extension, and how to get SQL out of them.
+struct Language {
+    const char *extension;
+    const char *name;
+};
+constexpr Language kLanguages[] = {
+    {".py", "Python (Alembic: alembic upgrade --sql; Django: manage.py sqlmigrate APP NAME)"},
+    {".js", "JavaScript (knex, node-pg-migrate: log the SQL they send, or lint their .sql migrations)"},
+    {".ts", "TypeScript (TypeORM, knex, node-pg-migrate: log the SQL they send)"},
+    {".rb", "Ruby (Rails: bin/rails db:migrate, then lint db/structure.sql)"},
+    {".go", "Go (migrations in Go code: lint the SQL they run)"},
+    {".java", "Java (Flyway Java migrations: lint the versioned .sql ones)"},
+    {".kt", "Kotlin"},
+    {".ex", "Elixir (Ecto: mix ecto.migrate --log-migrations-sql)"},
+    {".exs", "Elixir (Ecto: mix ecto.migrate --log-migrations-sql)"},
+};
+
+void collect_folder(const std::string &arg, const InputOptions &options, std::vector<Input> &inputs,
                     std::vector<InputError> &errors) {
+    const std::vector<std::string> &include = options.include.empty() ? default_includes() : options.include;
     std::vector<std::string> found;
+    std::map<std::string, int> other;  // language -> files
     std::error_code ec;
-    fs::recursive_directory_iterator it(arg, fs::directory_options::skip_permission_denied, ec);
+    const fs::path root(arg);
+    fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
     for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
         const fs::directory_entry &entry = *it;
+        std::error_code rel_ec;
+        const std::string rel = entry.path().lexically_relative(root).generic_string();
+        bool excluded = false;
+        for (const auto &g : options.exclude) excluded = excluded || glob_match(g, rel);
         std::error_code type_ec;
-        if (entry.path().extension() == ".sql" && entry.is_regular_file(type_ec))
+        if (excluded) {
+            if (entry.is_directory(type_ec)) it.disable_recursion_pending();
+            continue;
+        }
+        if (!entry.is_regular_file(type_ec)) continue;
+        bool take = false;
+        for (const auto &g : include) take = take || glob_match(g, rel);
+        if (take) {
             found.push_back(entry.path().string());
+            continue;
+        }
+        const std::string ext = entry.path().extension().string();
+        for (const auto &l : kLanguages)
+            if (ext == l.extension) ++other[l.name];
     }
     if (ec) {
         errors.push_back({arg, ec.message()});
+        return;
+    }
+    if (found.empty() && !other.empty() && !options.other_languages_ok) {
+        std::string what;
+        for (const auto &[name, n] : other)
+            what += (what.empty() ? "" : "; ") + std::to_string(n) + " in " + name;
+        errors.push_back({arg, "no SQL migration to lint, but migrations the linter cannot read: " + what +
+                                   ". Lint the SQL they produce (see docs/cli.md, \"Migrations written in code\"), or "
+                                   "pass --other-languages-ok"});
         return;
     }
     std::sort(found.begin(), found.end());
@@ -41,12 +115,23 @@ bool read_stream(std::FILE *f, std::string &text) {
 
 }  // namespace
 
-std::vector<Input> collect_inputs(const std::vector<std::string> &args,
+bool glob_match(const std::string &pattern, const std::string &relative_path) {
+    if (pattern.find('/') == std::string::npos) {
+        const size_t slash = relative_path.rfind('/');
+        const std::string name = slash == std::string::npos ? relative_path : relative_path.substr(slash + 1);
+        return match_here(pattern.c_str(), name.c_str());
+    }
+    std::string p = pattern;
+    if (p.rfind("./", 0) == 0) p.erase(0, 2);
+    return match_here(p.c_str(), relative_path.c_str());
+}
+
+std::vector<Input> collect_inputs(const std::vector<std::string> &args, const InputOptions &options,
                                   std::vector<InputError> &errors) {
     std::vector<Input> inputs;
     for (const auto &arg : args) {
         if (arg == "-") {
-            inputs.push_back({"<stdin>", true});
+            inputs.push_back({options.stdin_name, true});
             continue;
         }
         std::error_code ec;
@@ -56,7 +141,7 @@ std::vector<Input> collect_inputs(const std::vector<std::string> &args,
                                        ? ec.message()
                                        : std::strerror(ENOENT)});
         } else if (fs::is_directory(st)) {
-            collect_folder(arg, inputs, errors);
+            collect_folder(arg, options, inputs, errors);
         } else {
             inputs.push_back({arg, false});
         }
@@ -88,11 +173,11 @@ bool read_input(const Input &input, std::string &text, std::string &error) {
     return ok;
 }
 
-bool for_each_input(const std::vector<std::string> &args,
+bool for_each_input(const std::vector<std::string> &args, const InputOptions &options,
                     const std::function<bool(const Input &, std::string text)> &per_file) {
     bool ok = true;
     std::vector<InputError> errors;
-    const std::vector<Input> inputs = collect_inputs(args, errors);
+    const std::vector<Input> inputs = collect_inputs(args, options, errors);
     for (const auto &e : errors) {
         std::fprintf(stderr, "migration-guard: %s: %s\n", e.path.c_str(), e.message.c_str());
         ok = false;

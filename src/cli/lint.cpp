@@ -1,9 +1,14 @@
 #include "cli/lint.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <exception>
 #include <utility>
 
-#include "offline/raw_parser.hpp"
+#include "cli/suppressions.hpp"
+#include "engine/rule_catalog.hpp"
+#include "offline/psql_script.hpp"
+#include "offline/script_analysis.hpp"
 
 namespace mg::cli {
 
@@ -55,7 +60,55 @@ int error_offset(const std::string &text, int location) {
     return n;
 }
 
+// The text of one section, the rest blanked so offsets stay those of the file.
+std::string section_text(const std::string &text, const Section &s) {
+    if (s.begin == 0 && s.end == static_cast<int>(text.size())) return text;
+    std::string out = text;
+    blank_out(out, 0, s.begin);
+    blank_out(out, s.end, static_cast<int>(out.size()));
+    return out;
+}
+
+Direction direction_at(const FileLayout &layout, int offset) {
+    for (const auto &s : layout.sections)
+        if (offset >= s.begin && offset < s.end) return s.direction;
+    return layout.sections.empty() ? Direction::Up : layout.sections.back().direction;
+}
+
+LocatedFinding make_finding(const std::string &rule, int offset, LineCol pos, std::string object,
+                            std::string message, std::string hint, Direction direction) {
+    LocatedFinding lf;
+    Finding &f = lf.finding;
+    f.rule = rule;
+    const RuleInfo *info = find_rule(rule);
+    f.risk = info ? info->default_risk : Risk::Low;
+    f.category = info ? info->category : "practice";
+    f.location = offset;
+    f.object = std::move(object);
+    f.message = std::move(message);
+    f.hint = std::move(hint);
+    lf.offset = offset;
+    lf.position = pos;
+    lf.direction = direction;
+    return lf;
+}
+
+bool lists(const std::vector<std::string> &rules, const std::string &rule) {
+    return std::find(rules.begin(), rules.end(), rule) != rules.end();
+}
+
+bool about_suppressions(const std::string &rule) {
+    return rule == "invalid-suppression" || rule == "unused-suppression";
+}
+
 }  // namespace
+
+bool FileReport::all_down() const {
+    if (directions.empty()) return false;
+    for (Direction d : directions)
+        if (d == Direction::Up) return false;
+    return true;
+}
 
 FileReport lint_file(std::string path, std::string text, const LintOptions &options) {
     FileReport report;
@@ -63,46 +116,141 @@ FileReport lint_file(std::string path, std::string text, const LintOptions &opti
     report.text = std::move(text);
     const std::string &src = report.text;
 
+    const FileLayout layout = layout_of(report.path, src, options.layout);
+    report.layout = layout.layout;
     Options engine_options;
-    engine_options.rls_schemas = options.rls_schemas;
+    engine_options.rls_schemas = options.rls_schemas ? *options.rls_schemas : options.rls_used;
     StaticCatalog catalog;
-    std::vector<StatementReport> statements;
-    ParseError parse_error;
-    bool parsed = false;
-    try {
-        parsed = analyze_text(src, catalog, engine_options, statements, parse_error);
-    } catch (const std::exception &e) {
-        // An engine failure on one file must not hide the reports on the others.
-        parse_error = {std::string("internal error: ") + e.what(), -1};
-    }
-
+    catalog.rls_used = options.rls_used;
     const LineIndex lines(src);
-    if (!parsed) {
-        FileError error{parse_error.message, error_offset(src, parse_error.location), {}};
-        if (error.offset >= 0) error.position = lines.at(error.offset);
-        report.error = std::move(error);
-        return report;
-    }
-
-    report.statements = static_cast<int>(statements.size());
     PositionCursor cursor(src, lines);
-    report.statement_offsets.reserve(statements.size());
-    for (auto &statement : statements) {
-        report.statement_offsets.push_back(skip_blanks(src, statement.location));
-        for (auto &finding : statement.findings) {
-            // A location on the blanks before a statement would put the caret on a comment.
-            const int offset = skip_blanks(src, finding.location);
-            report.findings.push_back({std::move(finding), offset, cursor.at(offset)});
+    ScriptOptions script;
+    script.psql = options.psql;
+
+    int numbered = 0;  // statements of the sections before
+    for (const Section &section : layout.sections) {
+        report.directions.push_back(section.direction);
+        if (section.direction != Direction::Up && options.down == DownPolicy::Skip) continue;
+        ScriptAnalysis analysis;
+        try {
+            analysis = analyze_script(section_text(src, section), catalog, engine_options, script);
+        } catch (const std::exception &e) {
+            // An engine failure on one file must not hide the reports on the others.
+            analysis.errors.push_back({ParseError{std::string("internal error: ") + e.what(), -1}, 0});
         }
+        for (const auto &skipped : analysis.skipped)
+            report.notes.push_back({skipped.note + " skipped (psql runs it, it is not SQL)", skipped.begin,
+                                    cursor.at(skipped.begin)});
+        for (const auto &e : analysis.errors) {
+            FileError error{e.error.message, error_offset(src, e.error.location), {}, e.statement ? e.statement + numbered : 0};
+            if (error.offset >= 0) error.position = lines.at(error.offset);
+            report.errors.push_back(std::move(error));
+        }
+        report.statements += analysis.statement_count;
+        for (auto &statement : analysis.statements) {
+            report.statement_offsets.push_back(skip_blanks(src, statement.location));
+            report.statement_numbers.push_back(statement.number + numbered);
+            for (auto &finding : statement.findings) {
+                finding.statement += numbered;
+                // A location on the blanks before a statement would put the caret on a comment.
+                const int offset = skip_blanks(src, finding.location);
+                LocatedFinding lf{std::move(finding), offset, cursor.at(offset), section.direction, std::nullopt};
+                report.findings.push_back(std::move(lf));
+            }
+        }
+        numbered += analysis.statement_count;
     }
     return report;
 }
 
+void apply_decisions(FileReport &report, const LintOptions &options) {
+    // [rules]: off or another risk.
+    if (!options.rules.empty()) {
+        std::vector<LocatedFinding> kept;
+        for (auto &lf : report.findings) {
+            auto it = options.rules.find(lf.finding.rule);
+            if (it != options.rules.end()) {
+                if (it->second.off) continue;
+                if (it->second.risk) lf.finding.risk = *it->second.risk;
+            }
+            kept.push_back(std::move(lf));
+        }
+        report.findings = std::move(kept);
+    }
+
+    std::vector<IgnoreComment> ignores = find_ignore_comments(report.text);
+    if (ignores.empty()) return;
+    const FileLayout layout = layout_of(report.path, report.text, options.layout);
+    const LineIndex lines(report.text);
+    // The statement a comment applies to: the first that starts after it (statement_offsets
+    // are in text order).
+    auto statement_after = [&](int offset) {
+        auto it = std::upper_bound(report.statement_offsets.begin(), report.statement_offsets.end(), offset);
+        return it == report.statement_offsets.end()
+                   ? -1
+                   : report.statement_numbers[it - report.statement_offsets.begin()];
+    };
+    for (auto &ignore : ignores) {
+        if (!ignore.problem.empty()) continue;
+        const LineCol at = lines.at(ignore.offset);
+        const int target_statement = ignore.whole_file ? -1 : statement_after(ignore.end);
+        if (!ignore.whole_file && target_statement < 0) continue;  // nothing follows: unused
+        for (auto &lf : report.findings) {
+            if (lf.suppressed || about_suppressions(lf.finding.rule) || !lists(ignore.rules, lf.finding.rule)) continue;
+            if (!ignore.whole_file && lf.finding.statement != target_statement) continue;
+            lf.suppressed = Suppressed{ignore.reason, ignore.whole_file ? "file" : "statement", at};
+            ++ignore.uses;
+        }
+    }
+    for (const auto &ignore : ignores) {
+        const LineCol at = lines.at(ignore.offset);
+        const Direction d = direction_at(layout, ignore.offset);
+        const std::string what = ignore.whole_file ? "migration-guard-ignore-file" : "migration-guard-ignore";
+        if (!ignore.problem.empty()) {
+            report.findings.push_back(make_finding("invalid-suppression", ignore.offset, at, "",
+                                                   "This " + what + " comment " + ignore.problem +
+                                                       ", so it suppresses nothing",
+                                                   "-- " + what + " RULE[,RULE...]: why the finding is accepted",
+                                                   d));
+        } else if (ignore.uses == 0) {
+            std::string rules;
+            for (const auto &r : ignore.rules) rules += (rules.empty() ? "" : ", ") + r;
+            report.findings.push_back(make_finding(
+                "unused-suppression", ignore.offset, at, "",
+                "This " + what + " comment suppresses nothing: " +
+                    (ignore.whole_file ? "no statement of the file" : "the next statement") + " has no " + rules +
+                    " finding",
+                "Remove the comment, or move it above the statement it is meant for", d));
+        }
+    }
+    // Findings about a comment go just before the statement that follows it.
+    auto key = [&](const LocatedFinding &lf) {
+        if (lf.finding.statement > 0) return std::pair{lf.finding.statement, 1};
+        const int next = statement_after(lf.offset);
+        return std::pair{next < 0 ? INT32_MAX : next, 0};
+    };
+    std::stable_sort(report.findings.begin(), report.findings.end(),
+                     [&](const LocatedFinding &a, const LocatedFinding &b) { return key(a) < key(b); });
+}
+
+LocatedFinding file_finding(const std::string &rule, std::string message, std::string hint, Direction direction) {
+    return make_finding(rule, 0, LineCol{1, 1}, "", std::move(message), std::move(hint), direction);
+}
+
 void Summary::add(const FileReport &file) {
     ++files;
-    if (file.error) ++parse_errors;
+    if (!file.errors.empty()) ++files_with_errors;
+    parse_errors += static_cast<int>(file.errors.size());
     statements += file.statements;
     for (const auto &f : file.findings) {
+        if (f.suppressed) {
+            ++suppressed;
+            continue;
+        }
+        if (!f.counts(down)) {
+            ++down_findings;
+            continue;
+        }
         ++findings;
         ++by_risk[static_cast<int>(f.finding.risk)];
         highest = max_risk(highest, f.finding.risk);

@@ -1,12 +1,12 @@
 // migration-guard: the linter for PostgreSQL migration files, offline (lint) or against a
-// database with the extension (check).
-// main() parses the command line and dispatches; the work lives in the commands.
-#include <algorithm>
+// database with the extension (check), and the checks of a live schema (verify).
+// main() parses the command line (CLI11), merges it over migration-guard.toml and dispatches;
+// the work lives in the commands.
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "cli/commands.hpp"
@@ -17,13 +17,12 @@ namespace {
 using namespace mg::cli;
 
 constexpr const char *kUsage =
-    "usage: migration-guard lint [--format text|json|sarif|github]\n"
-    "                            [--fail-on low|medium|high|critical]\n"
-    "                            [--rls-schemas SCHEMA,...] [--jobs N] PATH...\n"
-    "       migration-guard check [--db CONNINFO] [--format text|json|sarif|github]\n"
-    "                             [--fail-on low|medium|high|critical] PATH...\n"
+    "usage: migration-guard lint [--format text|json|sarif|github|markdown] [--fail-on RISK]\n"
+    "                            [--config FILE | --no-config] [--layout LAYOUT] [--rls-schemas L]\n"
+    "                            [--stdin-filename NAME] [--strict] [--base DIR] [--jobs N] PATH...\n"
+    "       migration-guard check [--db CONNINFO] [same options as lint, but --jobs] PATH...\n"
     "       migration-guard verify [--db CONNINFO] [--schema SCHEMA,...] [--migration ID]\n"
-    "                              [--format text|json|sarif|github] [--fail-on RISK]\n"
+    "                              [--format FORMAT] [--fail-on RISK]\n"
     "       migration-guard rules\n"
     "       migration-guard --help | --version\n";
 
@@ -32,7 +31,8 @@ constexpr const char *kHelp =
     "Checks PostgreSQL migration files for risky schema changes before they reach a database.\n"
     "\n"
     "Commands:\n"
-    "  lint PATH...      lint files, folders (every *.sql beneath, recursively) or - (stdin)\n"
+    "  lint PATH...      lint files, folders (every *.sql and *.sql.postgres beneath, or the\n"
+    "                    configured include globs) or - (stdin)\n"
     "  check PATH...     lint against a database with the migration_guard extension: risks\n"
     "                    from its data, plus a dry run of each file that is always rolled back\n"
     "  verify            check a database's live schema (migration_guard.verify()): invalid\n"
@@ -40,11 +40,24 @@ constexpr const char *kHelp =
     "  rules             list the rules with their default risk and category\n"
     "\n"
     "Options of lint and check:\n"
-    "  --format FORMAT   text (default), json, sarif or github (workflow annotations)\n"
-    "  --fail-on RISK    lowest risk that makes the exit code 1 (default high)\n"
-    "Options of lint:\n"
+    "  --format FORMAT   text (default), json, sarif, github (workflow annotations and step\n"
+    "                    summary) or markdown (a pull-request comment)\n"
+    "  --fail-on RISK    lowest risk that makes the exit code 1 (default high, or fail_on)\n"
+    "  --config FILE     the configuration (default: migration-guard.toml in the first PATH's\n"
+    "                    folder or the nearest one above it); --no-config: none\n"
+    "  --layout LAYOUT   auto (default), plain, sqitch, goose, dbmate, golang-migrate, diesel,\n"
+    "                    node-pg-migrate, sql-migrate, flyway, prisma, rails-structure: tells\n"
+    "                    up from down migrations (down ones are reported, not counted)\n"
+    "  --down-migrations report|fail|skip   how down migrations count (default report)\n"
     "  --rls-schemas L   comma-separated schemas whose new tables need row level security\n"
-    "                    (default public; empty to disable)\n"
+    "                    (default: the schemas the linted files use RLS in; empty: none)\n"
+    "  --no-psql         the files are plain SQL: do not skip psql meta-commands and COPY data\n"
+    "  --stdin-filename NAME   the name of - in reports (and for the layout)\n"
+    "  --exclude GLOB    leave out matching files of a folder (repeatable)\n"
+    "  --other-languages-ok    a folder holding only .py/.js/.rb migrations is not an error\n"
+    "  --strict          the hygiene rules too: file names, version order, destructive names\n"
+    "  --base DIR        the migrations already present (for migration-version-order)\n"
+    "Options of lint:\n"
     "  --jobs N          lint N files at a time (default: one per core); reports keep\n"
     "                    the order of the inputs\n"
     "Options of check and verify:\n"
@@ -54,161 +67,121 @@ constexpr const char *kHelp =
     "  --schema L        comma-separated schemas to check (default every schema)\n"
     "  --migration ID    only what that migration changed (its audit rows)\n"
     "\n"
+    "Suppress an accepted finding in the file, with the reason:\n"
+    "  -- migration-guard-ignore RULE[,RULE...]: REASON        (the next statement)\n"
+    "  -- migration-guard-ignore-file RULE[,RULE...]: REASON   (the whole file)\n"
+    "\n"
     "Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it (check: or a\n"
-    "            statement that fails in the dry run), 2 usage, I/O or parse error (check:\n"
-    "            or a connection or server error).\n";
+    "            statement that fails in the dry run), 2 usage, I/O, configuration or parse\n"
+    "            error (check: or a connection or server error).\n";
 
 int usage_error(const std::string &message) {
     std::fprintf(stderr, "migration-guard: %s\n%s", message.c_str(), kUsage);
     return kExitError;
 }
 
-std::vector<std::string> split_list(std::string_view s) {
+std::vector<std::string> split_list(const std::string &s) {
     std::vector<std::string> items;
     size_t start = 0;
     while (start <= s.size()) {
         size_t end = s.find(',', start);
-        if (end == std::string_view::npos) end = s.size();
-        std::string_view item = s.substr(start, end - start);
-        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-        if (!item.empty()) items.emplace_back(item);
+        if (end == std::string::npos) end = s.size();
+        std::string item = s.substr(start, end - start);
+        while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+        while (!item.empty() && item.back() == ' ') item.pop_back();
+        if (!item.empty()) items.push_back(item);
         start = end + 1;
     }
     return items;
 }
 
-// Splits a command's arguments into PATHs and options (--opt VALUE or --opt=VALUE; every option
-// takes a value and is one of `names`). `on_option(name, value)` returns an error message, or ""
-// to go on. Returns an exit code when the command should not run.
-template <typename OnOption>
-std::optional<int> parse_arguments(const char *command, const std::vector<std::string> &argv,
-                                   const std::vector<std::string_view> &names,
-                                   std::vector<std::string> &paths, OnOption on_option) {
-    bool only_paths = false;
-    for (size_t i = 0; i < argv.size(); ++i) {
-        const std::string &arg = argv[i];
-        if (only_paths || arg == "-" || arg.empty() || arg[0] != '-') {
-            paths.push_back(arg);
-            continue;
-        }
-        if (arg == "--") {
-            only_paths = true;
-            continue;
-        }
-        if (arg == "-h" || arg == "--help") {
-            std::printf("%s%s", kUsage, kHelp);
-            return kExitClean;
-        }
-        std::string name = arg;
-        std::string value;
-        bool has_value = false;
-        if (const size_t eq = arg.find('='); eq != std::string::npos) {
-            name = arg.substr(0, eq);
-            value = arg.substr(eq + 1);
-            has_value = true;
-        }
-        if (std::find(names.begin(), names.end(), name) == names.end())
-            return usage_error("unknown option '" + arg + "'");
-        if (!has_value) {
-            if (i + 1 >= argv.size()) return usage_error("option '" + name + "' needs a value");
-            value = argv[++i];
-        }
-        const std::string error = on_option(name, value);
-        if (!error.empty()) return usage_error(error);
+// The options lint and check share, as given on the command line.
+struct FileFlags {
+    std::optional<std::string> format, fail_on, config, layout, rls_schemas, stdin_name, down, base;
+    std::vector<std::string> exclude;
+    bool no_config = false, strict = false, no_psql = false, other_languages_ok = false;
+
+    void add_to(CLI::App &cmd) {
+        cmd.add_option("--format", format);
+        cmd.add_option("--fail-on", fail_on);
+        cmd.add_option("--config", config);
+        cmd.add_flag("--no-config", no_config);
+        cmd.add_option("--layout", layout);
+        cmd.add_option("--rls-schemas", rls_schemas);
+        cmd.add_option("--stdin-filename", stdin_name);
+        cmd.add_option("--down-migrations", down);
+        cmd.add_option("--base", base);
+        cmd.add_option("--exclude", exclude);
+        cmd.add_flag("--strict", strict);
+        cmd.add_flag("--no-psql", no_psql);
+        cmd.add_flag("--other-languages-ok", other_languages_ok);
     }
-    if (paths.empty()) return usage_error(std::string("no PATH to ") + command);
-    return std::nullopt;
-}
 
-// --format and --fail-on, common to lint and check. Returns an error message, or "".
-template <typename Args>
-std::string report_option(const std::string &name, const std::string &value, Args &args) {
-    if (name == "--format") {
-        const auto format = parse_format(value);
-        if (!format) return "unknown format '" + value + "'";
-        args.format = *format;
-    } else {
-        const auto risk = mg::parse_risk(value);
-        if (!risk) return "unknown risk '" + value + "' for --fail-on";
-        args.fail_on = *risk;
+    // Merges the configuration file and these flags into `args`; returns an error message.
+    std::string resolve(FileArgs &args) const {
+        if (format) {
+            const auto f = parse_format(*format);
+            if (!f) return "unknown format '" + *format + "'";
+            args.format = *f;
+        }
+        Config config;
+        std::string file = config_path(args.paths);
+        if (!file.empty()) {
+            std::string error;
+            if (!load_config(file, config, error)) return "configuration: " + error;
+        }
+        if (fail_on) {
+            const auto risk = mg::parse_risk(*fail_on);
+            if (!risk) return "unknown risk '" + *fail_on + "' for --fail-on";
+            args.fail_on = *risk;
+        } else if (config.fail_on) {
+            args.fail_on = *config.fail_on;
+        }
+        LintOptions &o = args.options;
+        o.layout = config.layout.value_or(Layout::Auto);
+        if (layout) {
+            const auto l = parse_layout(*layout);
+            if (!l) return "unknown layout '" + *layout + "' (" + layout_names() + ")";
+            o.layout = *l;
+        }
+        if (rls_schemas) o.rls_schemas = split_list(*rls_schemas);
+        else o.rls_schemas = config.rls_schemas;
+        o.psql = no_psql ? false : config.psql.value_or(true);
+        o.down = config.down;
+        if (down) {
+            if (*down == "report") o.down = DownPolicy::Report;
+            else if (*down == "fail") o.down = DownPolicy::Fail;
+            else if (*down == "skip") o.down = DownPolicy::Skip;
+            else return "--down-migrations takes report, fail or skip, not '" + *down + "'";
+        }
+        o.postgres_version = config.postgres_version;
+        o.rules = config.rules;
+        args.inputs.include = config.include;
+        args.inputs.exclude = config.exclude;
+        args.inputs.exclude.insert(args.inputs.exclude.end(), exclude.begin(), exclude.end());
+        args.inputs.other_languages_ok = other_languages_ok || config.other_languages_ok;
+        if (stdin_name) args.inputs.stdin_name = *stdin_name;
+        args.hygiene = config.hygiene;
+        if (strict) args.hygiene = Hygiene{true, true, true};
+        if (base) args.base = *base;
+        return "";
     }
-    return "";
-}
 
-int lint_main(const std::vector<std::string> &argv) {
-    LintArgs args;
-    const auto exit = parse_arguments(
-        "lint", argv, {"--format", "--fail-on", "--rls-schemas", "--jobs"}, args.paths,
-        [&](const std::string &name, const std::string &value) {
-            if (name == "--jobs") {
-                char *end = nullptr;
-                const long jobs = std::strtol(value.c_str(), &end, 10);
-                if (value.empty() || *end || jobs < 1 || jobs > 1024)
-                    return "--jobs needs a whole number from 1 to 1024, not '" + value + "'";
-                args.jobs = static_cast<unsigned>(jobs);
-                return std::string();
-            }
-            if (name != "--rls-schemas") return report_option(name, value, args);
-            args.options.rls_schemas = split_list(value);
-            return std::string();
-        });
-    return exit ? *exit : run_lint(args);
-}
+private:
+    std::string config_path(const std::vector<std::string> &paths) const {
+        if (no_config) return "";
+        if (config) return *config;
+        return find_config(paths);
+    }
+};
 
-int check_main(const std::vector<std::string> &argv) {
-    CheckArgs args;
-    bool has_db = false;
-    const auto exit = parse_arguments(
-        "check", argv, {"--format", "--fail-on", "--db"}, args.paths,
-        [&](const std::string &name, const std::string &value) {
-            if (name != "--db") return report_option(name, value, args);
-            args.conninfo = value;
-            has_db = true;
-            return std::string();
-        });
-    if (exit) return *exit;
-    if (!has_db)
-        if (const char *env = std::getenv("MIGRATION_GUARD_DB")) args.conninfo = env;
-    return run_check(args);
-}
-
-int verify_main(const std::vector<std::string> &argv) {
-    VerifyArgs args;
-    bool has_db = false;
-    std::vector<std::string> paths;
-    // verify takes no PATH: parse_arguments insists on one, so a placeholder stands in.
-    std::vector<std::string> with_placeholder = argv;
-    with_placeholder.push_back("--");
-    with_placeholder.push_back("database");
-    const auto exit = parse_arguments(
-        "verify", with_placeholder, {"--format", "--fail-on", "--db", "--schema", "--migration"}, paths,
-        [&](const std::string &name, const std::string &value) {
-            if (name == "--db") {
-                args.conninfo = value;
-                has_db = true;
-            } else if (name == "--schema") {
-                for (auto &s : split_list(value)) args.schemas.push_back(std::move(s));
-            } else if (name == "--migration") {
-                args.migration_id = value;
-            } else {
-                return report_option(name, value, args);
-            }
-            return std::string();
-        });
-    if (exit) return *exit;
-    if (paths.size() > 1) return usage_error("verify takes no PATH (it checks the database of --db)");
-    if (!has_db)
-        if (const char *env = std::getenv("MIGRATION_GUARD_DB")) args.conninfo = env;
-    return run_verify(args);
-}
+void help_flag(CLI::App &cmd, bool &help) { cmd.add_flag("-h,--help", help); }
 
 }  // namespace
 
 int main(int argc, char **argv) {
-    const std::vector<std::string> args(argv + 1, argv + argc);
-    if (args.empty()) return usage_error("no command");
-    const std::string &command = args[0];
+    if (argc < 2) return usage_error("no command");
+    const std::string command = argv[1];
     if (command == "-h" || command == "--help" || command == "help") {
         std::printf("%s%s", kUsage, kHelp);
         return kExitClean;
@@ -217,12 +190,92 @@ int main(int argc, char **argv) {
         std::printf("migration-guard %s\n", kVersion);
         return kExitClean;
     }
-    if (command == "lint") return lint_main({args.begin() + 1, args.end()});
-    if (command == "check") return check_main({args.begin() + 1, args.end()});
-    if (command == "verify") return verify_main({args.begin() + 1, args.end()});
+    if (command != "lint" && command != "check" && command != "verify" && command != "rules")
+        return usage_error("unknown command '" + command + "'");
+
+    CLI::App app{"migration-guard", "migration-guard " + command};
+    app.set_help_flag();
+    app.allow_extras(false);
+    bool help = false;
+    help_flag(app, help);
+    FileFlags flags;
+    LintArgs lint;
+    CheckArgs check;
+    VerifyArgs verify;
+    std::optional<std::string> jobs, db, schema, migration, vformat, vfail_on;
+    std::vector<std::string> paths;
+    if (command == "lint" || command == "check") {
+        flags.add_to(app);
+        app.add_option("PATH", paths);
+        if (command == "lint") app.add_option("--jobs", jobs);
+        else app.add_option("--db", db);
+    } else if (command == "verify") {
+        app.add_option("--db", db);
+        app.add_option("--schema", schema);
+        app.add_option("--migration", migration);
+        app.add_option("--format", vformat);
+        app.add_option("--fail-on", vfail_on);
+        app.add_option("PATH", paths);
+    } else {
+        app.add_option("ARG", paths);
+    }
+    try {
+        app.parse(argc - 1, argv + 1);
+    } catch (const CLI::ParseError &e) {
+        std::string what = e.what();
+        if (what.rfind("The following arguments were not expected: ", 0) == 0)
+            what = "unknown option '" + what.substr(43) + "'";
+        return usage_error(what);
+    }
+    if (help) {
+        std::printf("%s%s", kUsage, kHelp);
+        return kExitClean;
+    }
+
     if (command == "rules") {
-        if (args.size() > 1) return usage_error("rules takes no arguments");
+        if (!paths.empty()) return usage_error("rules takes no arguments");
         return run_rules();
     }
-    return usage_error("unknown command '" + command + "'");
+    if (command == "verify") {
+        if (!paths.empty()) return usage_error("verify takes no PATH (it checks the database of --db)");
+        if (vformat) {
+            const auto f = parse_format(*vformat);
+            if (!f) return usage_error("unknown format '" + *vformat + "'");
+            verify.format = *f;
+        }
+        if (vfail_on) {
+            const auto r = mg::parse_risk(*vfail_on);
+            if (!r) return usage_error("unknown risk '" + *vfail_on + "' for --fail-on");
+            verify.fail_on = *r;
+        }
+        if (schema) verify.schemas = split_list(*schema);
+        if (migration) verify.migration_id = *migration;
+        if (db) verify.conninfo = *db;
+        else if (const char *env = std::getenv("MIGRATION_GUARD_DB")) verify.conninfo = env;
+        return run_verify(verify);
+    }
+
+    if (paths.empty()) return usage_error("no PATH to " + command);
+    FileArgs &args = command == "lint" ? static_cast<FileArgs &>(lint) : static_cast<FileArgs &>(check);
+    args.paths = paths;
+    if (const std::string error = flags.resolve(args); !error.empty()) {
+        if (error.rfind("configuration: ", 0) == 0) {
+            std::fprintf(stderr, "migration-guard: %s\n", error.c_str());
+            return kExitError;
+        }
+        return usage_error(error);
+    }
+    if (command == "lint") {
+        if (jobs) {
+            char *end = nullptr;
+            const long n = std::strtol(jobs->c_str(), &end, 10);
+            if (jobs->empty() || *end || n < 1 || n > 1024)
+                return usage_error("--jobs needs a whole number from 1 to 1024, not '" + *jobs + "'");
+            lint.jobs = static_cast<unsigned>(n);
+        }
+        return run_lint(lint);
+    }
+    if (db) check.conninfo = *db;
+    else if (const char *env = std::getenv("MIGRATION_GUARD_DB")) check.conninfo = env;
+    return run_check(check);
 }

@@ -9,6 +9,7 @@ std::optional<Format> parse_format(std::string_view name) {
     if (name == "json") return Format::Json;
     if (name == "sarif") return Format::Sarif;
     if (name == "github") return Format::Github;
+    if (name == "markdown") return Format::Markdown;
     return std::nullopt;
 }
 
@@ -18,6 +19,7 @@ std::unique_ptr<Reporter> make_reporter(Format format, bool dry_run) {
         case Format::Json: return make_json_reporter(dry_run);
         case Format::Sarif: return make_sarif_reporter(dry_run);
         case Format::Github: return make_github_reporter();
+        case Format::Markdown: return make_markdown_reporter(nullptr);
     }
     return make_text_reporter();
 }
@@ -47,6 +49,9 @@ std::string summary_line(const Summary &s) {
     }
     line += " in " + count(s.files, "file", "files");
     if (s.parse_errors > 0) line += ", " + count(s.parse_errors, "parse error", "parse errors");
+    if (s.suppressed > 0) line += ", " + std::to_string(s.suppressed) + " suppressed";
+    if (s.down_findings > 0)
+        line += ", " + count(s.down_findings, "finding", "findings") + " in down migrations (not counted)";
     if (s.dry_run_errors > 0)
         line += ", " + count(s.dry_run_errors, "dry-run error", "dry-run errors");
     return line;

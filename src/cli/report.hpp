@@ -18,7 +18,7 @@ public:
     virtual void finish(const Summary &summary) = 0;
 };
 
-enum class Format { Text, Json, Sarif, Github };
+enum class Format { Text, Json, Sarif, Github, Markdown };
 
 std::optional<Format> parse_format(std::string_view name);
 // `dry_run`: the reports are check's, with dry runs (JSON and SARIF declare more then).
@@ -28,6 +28,8 @@ std::unique_ptr<Reporter> make_text_reporter();
 std::unique_ptr<Reporter> make_json_reporter(bool dry_run);
 std::unique_ptr<Reporter> make_sarif_reporter(bool dry_run);
 std::unique_ptr<Reporter> make_github_reporter();
+// `sink`: where the report goes (nullptr: standard output); github's step summary uses one.
+std::unique_ptr<Reporter> make_markdown_reporter(std::string *sink);
 
 // The rule id under which SARIF and GitHub report a statement that fails in the dry run.
 inline constexpr const char *kDryRunErrorRule = "dry-run-error";

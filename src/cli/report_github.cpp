@@ -2,6 +2,8 @@
 //   ::error file=P,line=L,col=C,title=rule-id::message
 // critical/high → error, medium → warning, low → notice. check adds an error titled
 // dry-run-error for each statement that fails in the dry run.
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -54,18 +56,19 @@ class GithubReporter : public Reporter {
 public:
     void file(const FileReport &report) override {
         const std::string file = escape_property(report.path);
-        if (report.error) {
-            const FileError &e = *report.error;
+        for (const FileError &e : report.errors) {
             out_ += "::error file=" + file;
             if (e.offset >= 0) out_ += location(e.position);
             out_ += ",title=parse error::" + escape_data(e.message) + "\n";
         }
         for (const auto &lf : report.findings) {
             const Finding &f = lf.finding;
+            if (lf.suppressed) continue;
+            // Down migrations are shown, as notices, since they are not counted.
             // Line 0: about the database (verify), no file to annotate.
-            out_ += std::string("::") + command_for(f.risk) +
+            out_ += std::string("::") + (lf.direction == Direction::Up ? command_for(f.risk) : "notice") +
                     (lf.position.line > 0 ? " file=" + file + location(lf.position) + "," : " ") +
-                    "title=" + escape_property(f.rule) +
+                    "title=" + escape_property(f.rule + (lf.direction == Direction::Up ? "" : " (down migration)")) +
                     "::" + escape_data(f.message) + "\n";
         }
         if (report.dry_run)
@@ -74,11 +77,21 @@ public:
                     out_ += "::error file=" + file + location(d.position) + ",title=" +
                             kDryRunErrorRule + "::" + escape_data(dry_run_failure(d)) + "\n";
         flush_stdout(out_);
+        if (step_summary_) step_summary_->file(report);
     }
 
+    // Inside GitHub Actions the markdown report goes to the job's step summary as well.
     void finish(const Summary &summary) override {
         out_ += summary_line(summary) + "\n";
         flush_stdout(out_);
+        if (!step_summary_) return;
+        step_summary_->finish(summary);
+        if (const char *path = std::getenv("GITHUB_STEP_SUMMARY")) {
+            if (std::FILE *f = std::fopen(path, "ab")) {
+                std::fwrite(markdown_.data(), 1, markdown_.size(), f);
+                std::fclose(f);
+            }
+        }
     }
 
 private:
@@ -87,6 +100,10 @@ private:
     }
 
     std::string out_;
+    std::string markdown_;
+    std::unique_ptr<Reporter> step_summary_ =
+        std::getenv("GITHUB_STEP_SUMMARY") && *std::getenv("GITHUB_STEP_SUMMARY") ? make_markdown_reporter(&markdown_)
+                                                                                    : nullptr;
 };
 
 }  // namespace

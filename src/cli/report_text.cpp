@@ -18,27 +18,34 @@ namespace mg::cli {
 namespace {
 
 constexpr const char *kParseErrorHint =
-    "check the statement near this position; the file was not linted";
+    "this statement was not linted (the rest of the file was); check it near this position";
+constexpr const char *kFileErrorHint = "the file was not linted";
 
 class TextReporter : public Reporter {
 public:
     void file(const FileReport &report) override {
-        if (report.error) {
-            const FileError &e = *report.error;
+        // Errors and notes first, then findings, each in text order.
+        for (const FileError &e : report.errors) {
             out_ += report.path;
             if (e.offset >= 0) out_ += position(e.position);
             out_ += ": error: " + e.message + "\n";
             out_ += "  hint: ";
-            out_ += kParseErrorHint;
+            out_ += e.statement > 0 ? kParseErrorHint : kFileErrorHint;
             out_ += '\n';
             if (e.offset >= 0) excerpt(report.text, e.offset, e.position.line);
         }
+        for (const FileNote &n : report.notes)
+            out_ += report.path + position(n.position) + ": note: " + n.message + "\n";
         for (const auto &lf : report.findings) {
             const Finding &f = lf.finding;
+            if (lf.suppressed) continue;  // counted in the summary; JSON, SARIF and markdown list them
             // Line 0: a finding about the database (verify), not about a place in a file.
             const bool located = lf.position.line > 0;
+            const char *direction = lf.direction == Direction::Down     ? " (down migration)"
+                                    : lf.direction == Direction::Verify ? " (verify script)"
+                                                                        : "";
             out_ += report.path + (located ? position(lf.position) : "") + ": " + f.rule + " [" +
-                    risk_name(f.risk) + "] " + f.message + "\n";
+                    risk_name(f.risk) + "]" + direction + " " + f.message + "\n";
             if (!f.hint.empty()) out_ += "  hint: " + f.hint + "\n";
             if (located) excerpt(report.text, lf.offset, lf.position.line);
         }

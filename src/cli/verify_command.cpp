@@ -56,7 +56,7 @@ int run_verify(const VerifyArgs &args) {
         f.object = std::string(rows.text(r, 3));
         f.message = std::string(rows.text(r, 4));
         f.hint = std::string(rows.text(r, 5));
-        report.findings.push_back({std::move(f), 0, LineCol{0, 0}});
+        report.findings.push_back({std::move(f), 0, LineCol{0, 0}, Direction::Up, std::nullopt});
     }
     const auto reporter = make_reporter(args.format);
     summary.add(report);

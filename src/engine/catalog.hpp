@@ -146,9 +146,16 @@ public:
     }
     bool has_validated_not_null_check(const QualifiedName &, const std::string &) const override { return false; }
     Volatility function_volatility(const std::vector<std::string> &name, int nargs) const override;
-    bool schema_uses_rls(const std::string &) const override { return false; }
+    bool schema_uses_rls(const std::string &schema) const override {
+        for (const auto &s : rls_used)
+            if (s == schema) return true;
+        return false;
+    }
     bool session_lock_timeout() const override { return false; }
     std::string default_schema() const override { return "public"; }
+
+    // Schemas other files of the same migration set use RLS in (the linter's first pass).
+    std::vector<std::string> rls_used;
 };
 
 }  // namespace mg

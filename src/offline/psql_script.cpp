@@ -71,6 +71,15 @@ bool mentions_psql(const std::string &text) {
 
 }  // namespace
 
+std::vector<CommentSpan> line_comments(const std::string &text) {
+    std::vector<CommentSpan> out;
+    int error_at = -1;
+    std::string error;
+    for (const Token &tok : scan_from(text, 0, error_at, error))
+        if (tok.token == PG_QUERY__TOKEN__SQL_COMMENT) out.push_back({tok.start, tok.end});
+    return out;
+}
+
 void blank_out(std::string &text, int begin, int end) {
     end = std::min(end, static_cast<int>(text.size()));
     for (int i = std::max(0, begin); i < end; ++i)

@@ -28,6 +28,14 @@ struct PreparedScript {
 // Cheap test first: a text without a backslash or "stdin" is returned as it is.
 PreparedScript prepare_psql_script(const std::string &text);
 
+// The "--" comments of the text as PostgreSQL's scanner sees them (not those inside literals or
+// function bodies): [begin, end) byte offsets. Up to a literal that never ends.
+struct CommentSpan {
+    int begin;
+    int end;
+};
+std::vector<CommentSpan> line_comments(const std::string &text);
+
 // Replaces [begin, end) with spaces, keeping line breaks.
 void blank_out(std::string &text, int begin, int end);
 

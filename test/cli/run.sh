@@ -125,15 +125,16 @@ t_parse_error_json() {
     mg lint --format json bad.sql drop.sql
     expect_rc 2 && py '
 f = d["files"][0]
-assert list(f) == ["path", "findings", "error"], list(f)
-assert f["findings"] == []
-assert list(f["error"]) == ["message", "line", "column"], list(f["error"])
-assert (f["error"]["line"], f["error"]["column"]) == (2, 25), f["error"]
+assert list(f)[:2] == ["path", "findings"] and "error" in f and "errors" in f, list(f)
+assert [x["rule"] for x in f["findings"]] == ["prefer-bigint"], f["findings"]  # statement 1 still linted
+assert list(f["error"])[:3] == ["message", "line", "column"], list(f["error"])
+assert (f["error"]["line"], f["error"]["column"], f["error"]["statement"]) == (2, 25, 2), f["error"]
+assert f["errors"] == [f["error"]], f["errors"]
 assert d["summary"]["parse_errors"] == 1
 assert d["files"][1]["findings"][0]["rule"] == "drop-table"
 '
 }
-check "parse error in JSON: file object with error {message,line,column}" t_parse_error_json
+check "parse error in JSON: error {message,line,column,statement}, the statements around it still linted" t_parse_error_json
 
 # --- formats ---------------------------------------------------------------------------------
 t_text() {
@@ -153,9 +154,10 @@ assert list(d) == ["files", "summary"], list(d)
 assert [f["path"] for f in d["files"]] == ["drop.sql", "index.sql"]
 keys = ["rule", "risk", "category", "statement", "line", "column", "message", "hint", "lock_mode"]
 for f in d["files"]:
-    assert list(f) == ["path", "findings"], list(f)
+    assert list(f) == ["path", "findings", "layout"], list(f)
     for x in f["findings"]:
-        assert list(x) == keys, list(x)
+        assert list(x) == keys + ["direction", "suppressed"], list(x)
+        assert (x["direction"], x["suppressed"]) == ("up", None), x
         assert x["lock_mode"] is None or (isinstance(x["lock_mode"], str) and x["lock_mode"])
         assert all(isinstance(x[k], int) for k in ("statement", "line", "column"))
 x = d["files"][0]["findings"][0]
@@ -163,7 +165,7 @@ assert (x["rule"], x["risk"], x["category"], x["statement"], x["line"], x["colum
     ("drop-table", "critical", "data-loss", 1, 3, 1), x
 s = d["summary"]
 assert list(s) == ["files", "statements", "findings", "by_risk", "highest_risk", "fail_on",
-                   "parse_errors"], list(s)
+                   "parse_errors", "files_with_parse_errors", "suppressed", "down_findings"], list(s)
 assert list(s["by_risk"]) == ["low", "medium", "high", "critical"]
 assert (s["files"], s["statements"]) == (2, 2), s
 assert s["findings"] == sum(len(f["findings"]) for f in d["files"]) == sum(s["by_risk"].values())
@@ -287,16 +289,33 @@ assert d["summary"]["findings"] == 0, d["files"]
 }
 check "DROP TABLE in a string, comment or \$\$ body: no finding" t_hidden
 
+rules_of() { python3 -c 'import json,sys; print(" ".join(x["rule"] for f in json.load(open(sys.argv[1]))["files"] for x in f["findings"]))' "$T/out"; }
 t_rls_schemas() {
-    mg lint --format json norls.sql
-    local default_rules
-    default_rules=$(python3 -c 'import json,sys; print(" ".join(x["rule"] for x in json.load(open(sys.argv[1]))["files"][0]["findings"]))' "$T/out")
+    mg lint --format json --rls-schemas public norls.sql
+    local named
+    named=$(rules_of)
     mg lint --format json --rls-schemas audit,billing norls.sql
-    [[ $default_rules == *table-without-rls* ]] && py '
+    [[ $named == *table-without-rls* ]] && py '
 assert all(x["rule"] != "table-without-rls" for x in d["files"][0]["findings"]), d
 '
 }
 check "--rls-schemas replaces the protected schemas" t_rls_schemas
+
+# table-without-rls by default only where the migration set uses RLS: silent for a project that
+# never does, medium for a new table beside others that do (in another file of the set).
+mkdir -p rls_set
+printf 'CREATE TABLE public.docs (id bigint PRIMARY KEY);\nALTER TABLE public.docs ENABLE ROW LEVEL SECURITY;\nCREATE POLICY p ON public.docs USING (true);\n' >rls_set/001_docs.sql
+printf 'CREATE TABLE public.notes (id bigint PRIMARY KEY);\nCREATE TABLE app.events (id bigint PRIMARY KEY);\n' >rls_set/002_notes.sql
+t_rls_auto() {
+    mg lint --format json norls.sql
+    [[ $(rules_of) != *table-without-rls* ]] || return 1
+    mg lint --format json rls_set
+    py '
+found = [(f["path"], x["rule"], x["risk"], x["line"]) for f in d["files"] for x in f["findings"] if x["rule"] == "table-without-rls"]
+assert found == [("rls_set/002_notes.sql", "table-without-rls", "medium", 1)], found
+'
+}
+check "table-without-rls: silent unless the migration set uses RLS in the schema, then medium" t_rls_auto
 
 # --- large input -----------------------------------------------------------------------------
 t_large() {

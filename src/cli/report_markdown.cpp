@@ -1,0 +1,143 @@
+// A pull-request comment (or GitHub step summary): one line a reviewer reads first, then the
+// findings as a table, suppressed ones and down migrations listed apart.
+//   ### Database changes: YES · Migration: 20261125_140530_add_user_preferences · Destructive: NO · Rollback: down migration included
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/hygiene.hpp"
+#include "cli/report.hpp"
+
+namespace mg::cli {
+
+namespace {
+
+// Table cells: no line breaks, no bare pipes, no HTML.
+std::string cell(const std::string &s) {
+    std::string out;
+    for (const char c : s) {
+        switch (c) {
+            case '|': out += "\\|"; break;
+            case '\n':
+            case '\r': out += ' '; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '`': out += "'"; break;
+            default: out += c;
+        }
+    }
+    return out;
+}
+
+const char *marker(Risk r) {
+    switch (r) {
+        case Risk::Critical: return "🔴";
+        case Risk::High: return "🟠";
+        case Risk::Medium: return "🟡";
+        case Risk::Low: return "⚪";
+    }
+    return "";
+}
+
+struct Row {
+    std::string where;
+    LocatedFinding finding;
+};
+
+class MarkdownReporter : public Reporter {
+public:
+    explicit MarkdownReporter(std::string *sink) : sink_(sink) {}
+
+    void file(const FileReport &report) override {
+        const bool down = report.all_down();
+        const std::string name = migration_name(report.path, report.layout).name;
+        if (down) downs_.push_back(name);
+        else if (report.statements > 0) migrations_.push_back(name);
+        if (!down) statements_ += report.statements;
+        for (const auto &e : report.errors)
+            errors_.push_back("`" + cell(report.path) + (e.offset >= 0 ? ":" + std::to_string(e.position.line) : "") +
+                              "` " + cell(e.message));
+        for (const auto &lf : report.findings) {
+            Row row{cell(report.path) + ":" + std::to_string(lf.position.line), lf};
+            if (lf.suppressed) suppressed_.push_back(std::move(row));
+            else if (lf.direction != Direction::Up) down_rows_.push_back(std::move(row));
+            else {
+                if (lf.finding.category == "data-loss" && lf.finding.risk >= Risk::High) destructive_ = true;
+                rows_.push_back(std::move(row));
+            }
+        }
+    }
+
+    void finish(const Summary &summary) override {
+        std::string out;
+        std::string migration = migrations_.empty() ? "none"
+                                : migrations_.size() <= 3
+                                    ? join(migrations_)
+                                    : std::to_string(migrations_.size()) + " migrations";
+        out += "### Database changes: " + std::string(statements_ > 0 ? "YES" : "NO") +
+               " · Migration: " + cell(migration) + " · Destructive: " + (destructive_ ? "YES" : "NO") +
+               " · Rollback: " +
+               (downs_.empty() ? "no down migration" : "down migration included (" + cell(join(downs_)) + ")") + "\n\n";
+        if (rows_.empty()) {
+            out += "No finding.\n\n";
+        } else {
+            out += "| | Rule | Risk | Object | Where | What | Hint |\n|---|---|---|---|---|---|---|\n";
+            for (const auto &r : rows_) out += row(r);
+            out += "\n";
+        }
+        if (!errors_.empty()) {
+            out += "**Not linted** (statements that do not parse):\n\n";
+            for (const auto &e : errors_) out += "- " + e + "\n";
+            out += "\n";
+        }
+        if (!down_rows_.empty()) {
+            out += "<details><summary>Down migrations: " + std::to_string(down_rows_.size()) +
+                   " findings (not counted)</summary>\n\n| | Rule | Risk | Object | Where | What | Hint |\n"
+                   "|---|---|---|---|---|---|---|\n";
+            for (const auto &r : down_rows_) out += row(r);
+            out += "\n</details>\n\n";
+        }
+        if (!suppressed_.empty()) {
+            out += "<details><summary>Suppressed: " + std::to_string(suppressed_.size()) +
+                   "</summary>\n\n| Rule | Risk | Where | Reason |\n|---|---|---|---|\n";
+            for (const auto &r : suppressed_)
+                out += "| " + cell(r.finding.finding.rule) + " | " + risk_name(r.finding.finding.risk) + " | `" +
+                       r.where + "` | " + cell(r.finding.suppressed->reason) + " |\n";
+            out += "\n</details>\n\n";
+        }
+        out += "_" + summary_line(summary) + "_\n";
+        if (sink_) *sink_ += out;
+        else flush_stdout(out);
+    }
+
+private:
+    static std::string join(const std::vector<std::string> &items) {
+        std::string out;
+        for (const auto &s : items) out += (out.empty() ? "" : ", ") + s;
+        return out;
+    }
+
+    static std::string row(const Row &r) {
+        const Finding &f = r.finding.finding;
+        return std::string("| ") + marker(f.risk) + " | " + cell(f.rule) + " | " + risk_name(f.risk) + " | " +
+               cell(f.object) + " | `" + r.where + "` | " + cell(f.message) + " | " + cell(f.hint) + " |\n";
+    }
+
+    std::string *sink_;
+    std::vector<std::string> migrations_;
+    std::vector<std::string> downs_;
+    std::vector<std::string> errors_;
+    std::vector<Row> rows_;
+    std::vector<Row> down_rows_;
+    std::vector<Row> suppressed_;
+    int statements_ = 0;
+    bool destructive_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Reporter> make_markdown_reporter(std::string *sink) {
+    return std::make_unique<MarkdownReporter>(sink);
+}
+
+}  // namespace mg::cli
