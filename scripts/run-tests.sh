@@ -55,11 +55,14 @@ if build_asan; then
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
   run "unit tests (AddressSanitizer + UBSan)" ctest ctest --test-dir build-asan --output-on-failure -j2
   run "CLI (AddressSanitizer + UBSan)" plain bash test/cli/run.sh build-asan/migration-guard
+  run "CLI usability (AddressSanitizer + UBSan)" plain bash test/cli/usability.sh build-asan/migration-guard
   unset ASAN_OPTIONS UBSAN_OPTIONS
 else
   echo "sanitizer build failed"; failed=$((failed + 1)); failed_suites+=("sanitizer build")
 fi
 run "CLI" plain bash test/cli/run.sh build/migration-guard
+run "CLI usability: suppressions, config, layouts, nothing lost, reports, hygiene" plain bash test/cli/usability.sh build/migration-guard
+run "SARIF against the SARIF 2.1.0 schema (ajv)" plain bash test/cli/sarif_schema.sh build/migration-guard
 # lint --jobs lints on threads: the CLI tests again under ThreadSanitizer.
 if cmake -S . -B build-tsan -DMG_TSAN=ON -DMG_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null &&
     cmake --build build-tsan -j2 --target migration-guard >/dev/null; then

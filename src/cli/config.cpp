@@ -22,8 +22,9 @@ class Reader {
 public:
     Reader(const std::string &file, std::string &error) : file_(file), error_(error) {}
 
-    bool fail(const toml::node &node, const std::string &why) {
-        if (error_.empty()) error_ = where(file_, node.source()) + why;
+    bool fail(const toml::node &node, const std::string &why) { return fail_at(node.source(), why); }
+    bool fail_at(const toml::source_region &src, const std::string &why) {
+        if (error_.empty()) error_ = where(file_, src) + why;
         return false;
     }
 
@@ -70,7 +71,7 @@ private:
 bool read_rules(const toml::table &rules, Reader &r, Config &config) {
     for (const auto &[key, node] : rules) {
         const std::string id(key.str());
-        if (!find_rule(id)) return r.fail(node, "unknown rule '" + id + "' in [rules] (see: migration-guard rules)");
+        if (!find_rule(id)) return r.fail_at(key.source(), "unknown rule '" + id + "' in [rules] (see: migration-guard rules)");
         std::string value;
         if (!r.string(node, id.c_str(), value)) return false;
         RuleSetting setting;
@@ -89,7 +90,7 @@ bool read_hygiene(const toml::table &table, Reader &r, Config &config) {
                      : k == "version_order"     ? &config.hygiene.version_order
                      : k == "destructive_names" ? &config.hygiene.destructive_names
                                                 : nullptr;
-        if (!flag) return r.fail(node, "unknown key '" + k + "' in [hygiene] (file_names, version_order, destructive_names)");
+        if (!flag) return r.fail_at(key.source(), "unknown key '" + k + "' in [hygiene] (file_names, version_order, destructive_names)");
         if (!r.boolean(node, k.c_str(), *flag)) return false;
     }
     return true;
@@ -118,8 +119,8 @@ bool read_top(const toml::table &top, Reader &r, Config &config) {
             config.layout = *layout;
         } else if (k == "postgres_version") {
             auto v = node.value<int64_t>();
-            if (!node.is_integer() || !v || *v < 11 || *v > 17)
-                return r.fail(node, "postgres_version must be a major version from 11 to 17");
+            if (!node.is_integer() || !v || *v < 10 || *v > 17)
+                return r.fail(node, "postgres_version must be a major version from 10 to 17");
             config.postgres_version = static_cast<int>(*v);
         } else if (k == "psql") {
             bool b;
@@ -143,7 +144,7 @@ bool read_top(const toml::table &top, Reader &r, Config &config) {
             if (!t) return r.fail(node, "hygiene must be a table: [hygiene]");
             if (!read_hygiene(*t, r, config)) return false;
         } else {
-            return r.fail(node, "unknown key '" + k +
+            return r.fail_at(key.source(), "unknown key '" + k +
                                     "' (fail_on, layout, rls_schemas, include, exclude, postgres_version, psql, "
                                     "down_migrations, other_languages_ok, [rules], [hygiene])");
         }

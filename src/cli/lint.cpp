@@ -120,6 +120,7 @@ FileReport lint_file(std::string path, std::string text, const LintOptions &opti
     report.layout = layout.layout;
     Options engine_options;
     engine_options.rls_schemas = options.rls_schemas ? *options.rls_schemas : options.rls_used;
+    engine_options.server_version = options.postgres_version * 10000;
     StaticCatalog catalog;
     catalog.rls_used = options.rls_used;
     const LineIndex lines(src);
@@ -139,7 +140,7 @@ FileReport lint_file(std::string path, std::string text, const LintOptions &opti
             analysis.errors.push_back({ParseError{std::string("internal error: ") + e.what(), -1}, 0});
         }
         for (const auto &skipped : analysis.skipped)
-            report.notes.push_back({skipped.note + " skipped (psql runs it, it is not SQL)", skipped.begin,
+            report.notes.push_back({skipped.note + " skipped: psql reads it, it is not SQL", skipped.begin,
                                     cursor.at(skipped.begin)});
         for (const auto &e : analysis.errors) {
             FileError error{e.error.message, error_offset(src, e.error.location), {}, e.statement ? e.statement + numbered : 0};

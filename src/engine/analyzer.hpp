@@ -18,6 +18,9 @@ struct Options {
     // (only the server knows row counts; the CLI leaves risks at their defaults).
     double medium_table_rows = 100000;
     double high_table_rows = 10000000;
+    // The PostgreSQL the migration will run on (the linter's postgres_version): before 11 any
+    // DEFAULT of an added column is written into every row.
+    int server_version = 150000;
 };
 
 // raw_stmts: List of RawStmt* for `text`. The text must outlive the call.

@@ -80,6 +80,14 @@ std::vector<CommentSpan> line_comments(const std::string &text) {
     return out;
 }
 
+std::vector<int> semicolons(const std::string &text, int &error_at) {
+    std::vector<int> out;
+    std::string error;
+    for (const Token &tok : scan_from(text, 0, error_at, error))
+        if (tok.token == ';') out.push_back(tok.start);
+    return out;
+}
+
 void blank_out(std::string &text, int begin, int end) {
     end = std::min(end, static_cast<int>(text.size()));
     for (int i = std::max(0, begin); i < end; ++i)

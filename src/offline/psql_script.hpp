@@ -36,6 +36,10 @@ struct CommentSpan {
 };
 std::vector<CommentSpan> line_comments(const std::string &text);
 
+// Offsets of the ";" tokens as PostgreSQL's scanner sees them. On a literal or comment that never
+// ends, those before it, and `error_at` is set to where it starts (-1 otherwise).
+std::vector<int> semicolons(const std::string &text, int &error_at);
+
 // Replaces [begin, end) with spaces, keeping line breaks.
 void blank_out(std::string &text, int begin, int end);
 

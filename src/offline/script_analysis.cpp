@@ -2,31 +2,12 @@
 
 #include <algorithm>
 #include <exception>
-#include <pg_query.h>
 
 #include "engine/text_position.hpp"
 
 namespace mg {
 
 namespace {
-
-bool split(const std::string &text, std::vector<Span> &spans, int &error_at) {
-    PgQuerySplitResult result = pg_query_split_with_scanner(text.c_str());
-    error_at = -1;
-    if (result.error) {
-        error_at = result.error->cursorpos > 0 ? byte_offset_of_char(text, result.error->cursorpos) : 0;
-        pg_query_free_split_result(result);
-        return false;
-    }
-    for (int i = 0; i < result.n_stmts; ++i) {
-        const int loc = result.stmts[i]->stmt_location;
-        const int begin = skip_blanks(text, loc);
-        const int end = loc + result.stmts[i]->stmt_len;
-        if (begin < end) spans.push_back({begin, end});
-    }
-    pg_query_free_split_result(result);
-    return true;
-}
 
 // Refusals that concern the whole text (a NUL byte, invalid UTF-8): PostgreSQL would reject
 // or cut the text as a whole, so no statement of it can be judged on its own.
@@ -38,20 +19,21 @@ bool whole_text_error(const ParseError &e) {
 }  // namespace
 
 std::vector<Span> statement_spans(const std::string &text) {
+    // Between the scanner's semicolons (a syntax error inside a BEGIN ATOMIC body may split the
+    // body: its pieces are then reported one by one, nothing is skipped silently).
     std::vector<Span> spans;
     int error_at = -1;
-    if (split(text, spans, error_at)) return spans;
-    // Split what precedes the literal that never ends; its statement runs to the end.
-    std::vector<Span> before;
-    int ignored = -1;
-    split(text.substr(0, error_at), before, ignored);
-    int start = error_at;
-    if (!before.empty() && before.back().end >= error_at) {
-        start = before.back().begin;
-        before.pop_back();
+    const std::vector<int> ends = semicolons(text, error_at);
+    int from = 0;
+    for (const int end : ends) {
+        const int begin = skip_blanks(text, from);
+        if (begin < end) spans.push_back({begin, end});
+        from = end + 1;
     }
-    before.push_back({start, static_cast<int>(text.size())});
-    return before;
+    const int n = static_cast<int>(text.size());
+    const int begin = skip_blanks(text, from);
+    if (begin < n) spans.push_back({begin, n});  // the last statement, or the one that never ends
+    return spans;
 }
 
 ScriptAnalysis analyze_script(const std::string &text, const CatalogFacts &catalog, const Options &options,

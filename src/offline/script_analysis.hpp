@@ -32,8 +32,8 @@ ScriptAnalysis analyze_script(const std::string &text, const CatalogFacts &catal
                               const ScriptOptions &script = {});
 
 // Statement spans [begin, end) from PostgreSQL's scanner (begin at the first token, end at the
-// terminating semicolon or the text's end). On a literal that never ends, the spans before it
-// and one span from its statement to the end of the text.
+// terminating semicolon or the text's end). A literal that never ends is in the last span, which
+// runs to the end of the text.
 struct Span {
     int begin;
     int end;

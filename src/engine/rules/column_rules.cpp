@@ -63,13 +63,15 @@ void check_add_column(const AlterTableCmd *cmd, const QualifiedName &table, Rule
 
     if (ctx.is_new(table)) return;
 
+    const bool old_server_default = spec.has_default && ctx.options.server_version < 110000;
     const bool volatile_default =
-        type.serial || spec.identity || spec.stored_generated ||
+        type.serial || spec.identity || spec.stored_generated || old_server_default ||
         (spec.default_expr && calls_volatile_function(spec.default_expr, ctx));
     if (volatile_default) {
         const char *why = type.serial ? "a serial column fills every row from a sequence"
                           : spec.identity ? "an identity column fills every row from a sequence"
                           : spec.stored_generated ? "a stored generated column computes every row"
+                          : old_server_default ? "before PostgreSQL 11 every DEFAULT is written into every row"
                                                   : "its DEFAULT is volatile and is computed for every row";
         Finding &f = ctx.add("add-column-volatile-default", at, object,
                              "ADD COLUMN " + col + " to " + table.display() + " rewrites the whole table under "
