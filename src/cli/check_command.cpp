@@ -7,8 +7,20 @@
 #include "cli/commands.hpp"
 #include "cli/hygiene.hpp"
 #include "cli/inputs.hpp"
+#include "offline/psql_script.hpp"
 
 namespace mg::cli {
+
+namespace {
+
+std::string server_text(const std::string &path, const std::string &text, const LintOptions &options) {
+    std::string out = options.psql ? prepare_psql_script(text).text : text;
+    for (const Section &s : layout_of(path, text, options.layout).sections)
+        if (s.direction != Direction::Up) blank_out(out, s.begin, s.end);
+    return out;
+}
+
+}  // namespace
 
 int run_check(const CheckArgs &args) {
     bool error = false;
@@ -28,7 +40,17 @@ int run_check(const CheckArgs &args) {
                 error = true;
                 return false;  // every other file would fail the same way
             }
-            if (!check_file(*db, report, message)) {
+            // The server judges and dry-runs what the tool will send: the up sections, without
+            // psql's meta-commands; the down sections keep their offline findings.
+            std::vector<LocatedFinding> down;
+            for (auto &lf : report.findings)
+                if (lf.direction != Direction::Up) down.push_back(lf);
+            std::string text = std::move(report.text);
+            report.text = server_text(report.path, text, args.options);
+            const bool checked = check_file(*db, report, message);
+            report.text = std::move(text);
+            report.findings.insert(report.findings.end(), down.begin(), down.end());
+            if (!checked) {
                 std::fprintf(stderr, "migration-guard: %s: %s\n", input.path.c_str(), message.c_str());
                 error = true;
                 return db->alive();

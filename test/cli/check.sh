@@ -108,9 +108,9 @@ dry_keys = ["statement", "command", "status", "risk", "would_block", "approval",
 assert list(d) == ["files", "summary"], list(d)
 for f in d["files"]:
     blocked = any(s["would_block"] for s in f["dry_run"])
-    assert list(f) == ["path", "findings", "dry_run"] + (["approve_migration"] if blocked else []), list(f)
+    assert list(f) == ["path", "findings", "layout", "dry_run"] + (["approve_migration"] if blocked else []), list(f)
     for x in f["findings"]:
-        assert list(x) == keys, list(x)
+        assert list(x) == keys + ["direction", "suppressed"], list(x)
     for s in f["dry_run"]:
         assert list(s) == dry_keys, list(s)
         for k in ("locks", "created", "altered", "dropped", "rewritten"):
@@ -275,5 +275,20 @@ t_verify_noext() { mg verify --db "host=$PGHOST port=$PGPORT user=postgres dbnam
 check "verify on a database without the extension: exit 2" t_verify_noext
 t_verify_path() { mg verify --db "$DB" some.sql; expect_rc 2 && has "$T/err" "verify takes no PATH"; }
 check "verify with a PATH: usage, exit 2" t_verify_path
+
+# A goose file run through psql-style tooling: the server sees the Up section without the
+# meta-command; the Down section keeps its offline findings, reported apart and not counted.
+t_layout_check() {
+    printf -- '-- +goose Up\n\\set ON_ERROR_STOP on\nCREATE TABLE gz (id bigint PRIMARY KEY);\n-- +goose Down\nDROP TABLE t;\n' >goose_check.sql
+    mg check --format json --no-config goose_check.sql
+    expect_rc 0 && py '
+f = d["files"][0]
+assert [x["status"] for x in f["dry_run"]] == ["ok"], f["dry_run"]
+down = [(x["rule"], x["direction"]) for x in f["findings"] if x["direction"] != "up"]
+assert ("drop-table", "down") in down, f["findings"]
+assert d["summary"]["down_findings"] >= 1 and d["summary"]["dry_run_errors"] == 0, d["summary"]
+'
+}
+check "layouts in check: the server runs the up section without psql meta-commands; down findings kept apart" t_layout_check
 
 finish
