@@ -9,6 +9,7 @@
 #   - lint wall time and peak RSS, --jobs 1 and one per core, best of RUNS, as ratios.
 # The baseline is the CLI built from BASELINE_REF (default 61cc783, before the linter's layouts,
 # suppressions and recovery) in a temporary folder. Never fails on figures.
+# Also: instruction counts (callgrind) of one project, the same files, before and after.
 # Usage: bench/lint_corpus.sh [path/to/migration-guard]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,8 +29,26 @@ cmake --build "$T/base/build" -j"$CORES" --target migration-guard >/dev/null
 BASE=$T/base/build/migration-guard
 
 python3 bench/gen_corpus.py "$T/corpus" "$PER"
-"$BASE" lint --format json --jobs "$CORES" "$T/corpus" >"$T/before.json" 2>/dev/null || true
-"$MG" lint --format json --no-config --jobs "$CORES" "$T/corpus" >"$T/after.json" 2>/dev/null || true
+projects=("$T"/corpus/*)
+# One run per project, as a repository's CI runs it (the RLS default looks at the project's own
+# files); the reports are merged for the tallies.
+lint_all() { # BINARY OUT ARGS...
+    local bin=$1 out=$2 p
+    shift 2
+    for p in "${projects[@]}"; do "$bin" lint --format json "$@" "$p" 2>/dev/null || true; done >"$out"
+}
+lint_all "$BASE" "$T/before.jsonl" --jobs "$CORES"
+lint_all "$MG" "$T/after.jsonl" --no-config --jobs "$CORES"
+merge() { python3 -c '
+import json, sys
+files, statements = [], 0
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    files += d["files"]
+    statements += d["summary"]["statements"]
+json.dump({"files": files, "summary": {"statements": statements}}, open(sys.argv[2], "w"))' "$1" "$2"; }
+merge "$T/before.jsonl" "$T/before.json"
+merge "$T/after.jsonl" "$T/after.json"
 
 python3 - "$T/before.json" "$T/after.json" "$T/corpus" <<'PY'
 import collections, json, os, sys
@@ -82,8 +101,8 @@ measure() {
     WALL[$name]=$best RSS[$name]=$rss
 }
 for jobs in 1 "$CORES"; do
-    measure "before/$jobs" "$BASE" lint --format json --jobs "$jobs" "$T/corpus"
-    measure "after/$jobs" "$MG" lint --format json --no-config --jobs "$jobs" "$T/corpus"
+    measure "before/$jobs" bash -c 'for p in "${@:3}"; do "$1" lint --format json --jobs "$2" "$p"; done' _ "$BASE" "$jobs" "${projects[@]}"
+    measure "after/$jobs" bash -c 'for p in "${@:3}"; do "$1" lint --format json --no-config --jobs "$2" "$p"; done' _ "$MG" "$jobs" "${projects[@]}"
 done
 measure "before/startup" "$BASE" lint --format json /dev/null
 measure "after/startup" "$MG" lint --format json --no-config /dev/null
@@ -92,8 +111,18 @@ printf '%-12s %12s %12s %10s %12s %12s %10s\n' run "before s" "after s" ratio "b
 for k in 1 "$CORES" startup; do
     b=${WALL[before/$k]} a=${WALL[after/$k]}
     printf '%-12s %12s %12s %10s %12s %12s %10s\n' "jobs $k" "$b" "$a" \
-        "$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2fx", b > 0 ? a / b : 0 }')" \
+        "$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2fx", (b > 0 ? a / b : 0) }')" \
         "${RSS[before/$k]}" "${RSS[after/$k]}" \
         "$(awk -v a="${RSS[after/$k]}" -v b="${RSS[before/$k]}" 'BEGIN { printf "%.2fx", a / b }')"
 done
-echo "(the after run lints more: the files the before run lost, and a first pass for RLS schemas)"
+before_st=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["statements"])' "$T/before.json")
+after_st=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["statements"])' "$T/after.json")
+awk -v bs="$before_st" -v as="$after_st" -v bt="${WALL[before/1]}" -v at="${WALL[after/1]}" 'BEGIN {
+    printf "statements per second, --jobs 1: before %.0f, after %.0f (%.2fx)\n", bs / bt, as / at, (as / at) / (bs / bt) }'
+if command -v valgrind >/dev/null; then
+    ir() { { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null || true; } | awk '/refs:/ { gsub(",", "", $4); print $4 }'; }
+    b=$(ir "$BASE" lint --format json --jobs 1 "$T/corpus/plain")
+    a=$(ir "$MG" lint --format json --no-config --jobs 1 "$T/corpus/plain")
+    awk -v a="$a" -v b="$b" 'BEGIN { printf "instructions, project plain (same files, --jobs 1): before %d, after %d (%.2fx)\n", b, a, a / b }'
+fi
+echo "(the after runs lint more: the files and statements the before runs lost, a first pass for RLS)"

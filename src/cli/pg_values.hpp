@@ -13,7 +13,7 @@ std::optional<long long> parse_int(std::string_view s);
 std::optional<bool> parse_bool(std::string_view s);  // "t" / "f"
 std::optional<double> parse_number(std::string_view s);
 
-// ["a","b"] → {a, b}. Accepts exactly what PostgreSQL's to_json writes for a text[]; null
+// ["a","b"] → {a, b} (nlohmann-json): what PostgreSQL's to_json writes for a text[]; null
 // elements are dropped. Returns nullopt on anything else.
 std::optional<std::vector<std::string>> parse_json_strings(std::string_view s);
 

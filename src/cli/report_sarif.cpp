@@ -3,6 +3,7 @@
 // notifications of the invocation rather than results, since no rule produced them. Suppressed
 // findings are results with a "suppressions" entry (kind inSource, the reason as justification).
 // check adds statements that fail in the dry run as results of one more rule, dry-run-error.
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -45,98 +46,203 @@ std::string path_to_uri(const std::string &path) {
     return uri;
 }
 
-Json rule_json(const char *id, const char *summary, Risk risk, const char *category) {
-    return {{"id", id},
-            {"shortDescription", {{"text", summary}}},
-            {"defaultConfiguration", {{"level", sarif_level(risk)}}},
-            {"properties", {{"risk", risk_name(risk)}, {"category", category}}}};
-}
-
-// line 0: about the database as a whole (verify): no region.
-Json locations(const std::string &uri, LineCol pos, bool with_region = true) {
-    Json physical = {{"artifactLocation", {{"uri", uri}}}};
-    if (with_region && pos.line > 0) physical["region"] = {{"startLine", pos.line}, {"startColumn", pos.column}};
-    return Json::array({{{"physicalLocation", physical}}});
-}
-
-int rule_index(const std::string &id) {
-    const auto &rules = all_rules();
-    for (size_t i = 0; i < rules.size(); ++i)
-        if (id == rules[i].id) return static_cast<int>(i);
-    return -1;
-}
+struct Notification {
+    std::string path;
+    FileError error;
+};
 
 class SarifReporter : public Reporter {
 public:
     explicit SarifReporter(bool dry_run) : dry_run_(dry_run) {
-        Json rules = Json::array();
-        for (const auto &rule : all_rules()) rules.push_back(rule_json(rule.id, rule.summary, rule.default_risk, rule.category));
-        // After the catalog, so the catalog's ruleIndex values stay as lint writes them.
-        if (dry_run_)
-            rules.push_back(rule_json(kDryRunErrorRule,
-                                      "The statement fails when the migration runs (in a rolled-back dry run)",
-                                      Risk::High, "integrity"));
-        Json tool = {{"driver", {{"name", "migration-guard"}, {"version", kVersion}, {"rules", rules}}}};
-        out_ = "{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\",\"runs\":[{";
+        json_.begin_object();
+        json_.member("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+        json_.member("version", "2.1.0");
+        json_.key("runs");
+        json_.begin_array();
+        json_.begin_object();
+        write_tool();
         // LineIndex counts columns in code points, not SARIF's default UTF-16 code units.
-        out_ += "\"tool\":" + dump_json(tool) + ",\"columnKind\":\"unicodeCodePoints\",\"results\":[";
+        json_.member("columnKind", "unicodeCodePoints");
+        json_.key("results");
+        json_.begin_array();
     }
 
     void file(const FileReport &report) override {
         const std::string uri = path_to_uri(report.path);
         for (const auto &lf : report.findings) {
             const Finding &f = lf.finding;
-            Json r;
-            r["ruleId"] = f.rule;
-            if (const int index = rule_index(f.rule); index >= 0) r["ruleIndex"] = index;
-            r["level"] = sarif_level(f.risk);
-            r["message"] = {{"text", f.message}};
-            r["locations"] = locations(uri, lf.position);
-            Json props = {{"risk", risk_name(f.risk)},
-                          {"category", f.category},
-                          {"statement", f.statement},
-                          {"hint", f.hint},
-                          {"direction", direction_name(lf.direction)}};
-            if (f.lock != LockMode::None) props["lockMode"] = std::string(lock_mode_name(f.lock));
-            r["properties"] = std::move(props);
-            if (lf.suppressed)
-                r["suppressions"] = Json::array({{{"kind", "inSource"}, {"justification", lf.suppressed->reason}}});
-            result(r);
+            json_.begin_object();
+            json_.member("ruleId", f.rule);
+            if (const int index = rule_index(f.rule); index >= 0) json_.member("ruleIndex", index);
+            json_.member("level", sarif_level(f.risk));
+            json_.key("message");
+            json_.begin_object();
+            json_.member("text", f.message);
+            json_.end_object();
+            write_locations(uri, lf.position);
+            json_.key("properties");
+            json_.begin_object();
+            json_.member("risk", risk_name(f.risk));
+            json_.member("category", f.category);
+            json_.member("statement", f.statement);
+            json_.member("hint", f.hint);
+            json_.member("direction", direction_name(lf.direction));
+            if (f.lock != LockMode::None) json_.member("lockMode", lock_mode_name(f.lock));
+            json_.end_object();
+            if (lf.suppressed) {
+                json_.key("suppressions");
+                json_.begin_array();
+                json_.begin_object();
+                json_.member("kind", "inSource");
+                json_.member("justification", lf.suppressed->reason);
+                json_.end_object();
+                json_.end_array();
+            }
+            json_.end_object();
         }
         if (report.dry_run)
             for (const auto &d : *report.dry_run)
-                if (d.failed())
-                    result({{"ruleId", kDryRunErrorRule},
-                            {"ruleIndex", static_cast<int>(all_rules().size())},
-                            {"level", "error"},
-                            {"message", {{"text", dry_run_failure(d)}}},
-                            {"locations", locations(uri, d.position)},
-                            {"properties", {{"statement", d.statement}, {"command", d.command}}}});
-        for (const auto &e : report.errors)
-            notifications_.push_back({{"level", "error"},
-                                      {"message", {{"text", e.message}}},
-                                      {"locations", locations(uri, e.position, e.offset >= 0)}});
+                if (d.failed()) dry_run_result(uri, d);
+        for (const auto &e : report.errors) notifications_.push_back({report.path, e});
         flush_stdout(out_);
     }
 
     void finish(const Summary &) override {
-        Json invocation = {{"executionSuccessful", notifications_.empty()},
-                           {"toolExecutionNotifications", notifications_}};
-        out_ += "],\"invocations\":[" + dump_json(invocation) + "]}]}\n";
+        json_.end_array();  // results
+        json_.key("invocations");
+        json_.begin_array();
+        json_.begin_object();
+        json_.member("executionSuccessful", notifications_.empty());
+        json_.key("toolExecutionNotifications");
+        json_.begin_array();
+        for (const auto &n : notifications_) {
+            json_.begin_object();
+            json_.member("level", "error");
+            json_.key("message");
+            json_.begin_object();
+            json_.member("text", n.error.message);
+            json_.end_object();
+            if (n.error.offset >= 0) {
+                write_locations(path_to_uri(n.path), n.error.position);
+            } else {
+                json_.key("locations");
+                json_.begin_array();
+                json_.begin_object();
+                json_.key("physicalLocation");
+                json_.begin_object();
+                write_artifact(path_to_uri(n.path));
+                json_.end_object();
+                json_.end_object();
+                json_.end_array();
+            }
+            json_.end_object();
+        }
+        json_.end_array();
+        json_.end_object();
+        json_.end_array();  // invocations
+        json_.end_object();  // run
+        json_.end_array();   // runs
+        json_.end_object();
+        out_ += '\n';
         flush_stdout(out_);
     }
 
 private:
-    void result(const Json &r) {
-        if (!first_) out_ += ',';
-        first_ = false;
-        out_ += dump_json(r);
+    void write_tool() {
+        json_.key("tool");
+        json_.begin_object();
+        json_.key("driver");
+        json_.begin_object();
+        json_.member("name", "migration-guard");
+        json_.member("version", kVersion);
+        json_.key("rules");
+        json_.begin_array();
+        for (const auto &rule : all_rules())
+            write_rule(rule.id, rule.summary, rule.default_risk, rule.category);
+        // After the catalog, so the catalog's ruleIndex values stay as lint writes them.
+        if (dry_run_)
+            write_rule(kDryRunErrorRule,
+                       "The statement fails when the migration runs (in a rolled-back dry run)",
+                       Risk::High, "integrity");
+        json_.end_array();
+        json_.end_object();
+        json_.end_object();
+    }
+
+    void write_rule(const char *id, const char *summary, Risk risk, const char *category) {
+        json_.begin_object();
+        json_.member("id", id);
+        json_.key("shortDescription");
+        json_.begin_object();
+        json_.member("text", summary);
+        json_.end_object();
+        json_.key("defaultConfiguration");
+        json_.begin_object();
+        json_.member("level", sarif_level(risk));
+        json_.end_object();
+        json_.key("properties");
+        json_.begin_object();
+        json_.member("risk", risk_name(risk));
+        json_.member("category", category);
+        json_.end_object();
+        json_.end_object();
+    }
+
+    void dry_run_result(const std::string &uri, const DryRunStatement &d) {
+        json_.begin_object();
+        json_.member("ruleId", kDryRunErrorRule);
+        json_.member("ruleIndex", static_cast<int>(all_rules().size()));
+        json_.member("level", "error");
+        json_.key("message");
+        json_.begin_object();
+        json_.member("text", dry_run_failure(d));
+        json_.end_object();
+        write_locations(uri, d.position);
+        json_.key("properties");
+        json_.begin_object();
+        json_.member("statement", d.statement);
+        json_.member("command", d.command);
+        json_.end_object();
+        json_.end_object();
+    }
+
+    void write_artifact(const std::string &uri) {
+        json_.key("artifactLocation");
+        json_.begin_object();
+        json_.member("uri", uri);
+        json_.end_object();
+    }
+
+    void write_locations(const std::string &uri, LineCol pos) {
+        json_.key("locations");
+        json_.begin_array();
+        json_.begin_object();
+        json_.key("physicalLocation");
+        json_.begin_object();
+        write_artifact(uri);
+        if (pos.line > 0) {  // line 0: about the database as a whole (verify)
+            json_.key("region");
+            json_.begin_object();
+            json_.member("startLine", pos.line);
+            json_.member("startColumn", pos.column);
+            json_.end_object();
+        }
+        json_.end_object();
+        json_.end_object();
+        json_.end_array();
+    }
+
+    static int rule_index(const std::string &id) {
+        const auto &rules = all_rules();
+        for (size_t i = 0; i < rules.size(); ++i)
+            if (id == rules[i].id) return static_cast<int>(i);
+        return -1;
     }
 
     bool dry_run_;
-    bool first_ = true;
     std::string out_;
-    Json notifications_ = Json::array();
+    JsonWriter json_{out_};
+    std::vector<Notification> notifications_;
 };
 
 }  // namespace

@@ -144,3 +144,38 @@ TEST(Config, ErrorsSayWhere) {
 
 }  // namespace
 }  // namespace mg::cli
+
+#include <nlohmann/json.hpp>
+
+#include "cli/json_writer.hpp"
+
+namespace mg::cli {
+namespace {
+
+// The reports are written by the streaming writer (cheaper); nlohmann-json reads them back to
+// the same values, and writes the same bytes, for the strings a migration can hold.
+TEST(JsonWriter, AgreesWithNlohmann) {
+    const std::string samples[] = {
+        "plain", "quote \" backslash \\ slash /", std::string("nul \0 inside", 12), "\x01\x1f\x7f tab\t nl\n cr\r",
+        "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\xb4", "bad \xc3 byte", "overlong \xc0\xaf", "surrogate \xed\xa0\x80",
+        "above \xf4\x90\x80\x80",
+    };
+    for (const auto &s : samples) {
+        std::string out;
+        JsonWriter w(out);
+        w.begin_object();
+        w.member("s", s);
+        w.member("n", 42);
+        w.null_member("z");
+        w.end_object();
+        nlohmann::ordered_json j;
+        j["s"] = s;
+        j["n"] = 42;
+        j["z"] = nullptr;
+        EXPECT_EQ(out, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) << s;
+        EXPECT_FALSE(nlohmann::json::parse(out, nullptr, false).is_discarded()) << out;
+    }
+}
+
+}  // namespace
+}  // namespace mg::cli
