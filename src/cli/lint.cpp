@@ -60,12 +60,12 @@ int error_offset(const std::string &text, int location) {
     return n;
 }
 
-// The text of one section, the rest blanked so offsets stay those of the file.
+// The text of one section: what precedes it blanked, so offsets stay those of the file, and
+// what follows it cut off.
 std::string section_text(const std::string &text, const Section &s) {
     if (s.begin == 0 && s.end == static_cast<int>(text.size())) return text;
-    std::string out = text;
+    std::string out = text.substr(0, s.end);
     blank_out(out, 0, s.begin);
-    blank_out(out, s.end, static_cast<int>(out.size()));
     return out;
 }
 

@@ -62,8 +62,7 @@ bool is_comment(int token) {
     return token == PG_QUERY__TOKEN__SQL_COMMENT || token == PG_QUERY__TOKEN__C_COMMENT;
 }
 
-bool mentions_psql(const std::string &text) {
-    if (text.find('\\') != std::string::npos) return true;
+bool mentions_stdin(const std::string &text) {
     for (size_t i = 0; i + 5 <= text.size(); ++i)
         if ((text[i] | 0x20) == 's' && strncasecmp(text.data() + i, "stdin", 5) == 0) return true;
     return false;
@@ -88,16 +87,28 @@ std::vector<int> semicolons(const std::string &text, int &error_at) {
     return out;
 }
 
+void skip_meta_command(std::string &text, int at, std::vector<SkippedRegion> &skipped) {
+    // psql reads a meta-command to the end of the line.
+    const int end = line_end(text, at);
+    int name_end = at + 1;
+    while (name_end < end && !std::isspace(static_cast<unsigned char>(text[name_end]))) ++name_end;
+    const std::string name = text.substr(at, name_end - at);
+    skipped.push_back({at, end, "psql meta-command " + name});
+    blank_out(text, at, end);
+    if (name.size() >= 2 && name[1] == 'g') text[at] = ';';  // \g, \gx, \gset, \gexec, \gdesc
+}
+
 void blank_out(std::string &text, int begin, int end) {
     end = std::min(end, static_cast<int>(text.size()));
     for (int i = std::max(0, begin); i < end; ++i)
         if (text[i] != '\n' && text[i] != '\r') text[i] = ' ';
 }
 
-PreparedScript prepare_psql_script(const std::string &text) {
+PreparedScript prepare_psql_script(const std::string &text, bool always) {
     PreparedScript out;
     out.text = text;
-    if (!mentions_psql(text)) return out;
+    if (!always && !mentions_stdin(text)) return out;
+    out.scanned = true;
 
     std::string &t = out.text;
     const int n = static_cast<int>(t.size());
@@ -112,16 +123,24 @@ PreparedScript prepare_psql_script(const std::string &text) {
         std::string error;
         const std::vector<Token> tokens = scan_from(t, from, error_at, error);
         int restart = -1;
-        for (const Token &tok : tokens) {
+        int blanked_to = -1;  // end of the last meta-command blanked in this round
+        for (size_t i = 0; i < tokens.size(); ++i) {
+            const Token &tok = tokens[i];
             if (tok.token == PG_QUERY__TOKEN__ASCII_92) {
-                // A meta-command: psql reads it to the end of the line.
                 const int end = line_end(t, tok.start);
-                int name_end = tok.start + 1;
-                while (name_end < end && !std::isspace(static_cast<unsigned char>(t[name_end]))) ++name_end;
-                out.skipped.push_back({tok.start, end, "psql meta-command " + t.substr(tok.start, name_end - tok.start)});
-                blank_out(t, tok.start, end);
-                restart = end;
-                break;
+                skip_meta_command(t, tok.start, out.skipped);
+                blanked_to = end;
+                // The tokens after the line are right unless one began inside it and runs past
+                // it (a quote in the meta-command's arguments): then scan again from its end.
+                size_t next = i + 1;
+                bool crosses = false;
+                for (; next < tokens.size() && tokens[next].start < end; ++next) crosses = crosses || tokens[next].end > end;
+                if (crosses) {
+                    restart = end;
+                    break;
+                }
+                i = next - 1;
+                continue;
             }
             if (is_comment(tok.token)) continue;
             if (statement_start) {
@@ -156,6 +175,8 @@ PreparedScript prepare_psql_script(const std::string &text) {
                 }
             }
         }
+        // A scanner error after a blanked meta-command may have been its quote: scan again.
+        if (restart < 0 && error_at >= 0 && blanked_to >= 0) restart = blanked_to;
         if (restart >= 0) {
             from = restart;
             continue;

@@ -23,10 +23,19 @@ struct PreparedScript {
     // columns are those of the original.
     std::string text;
     std::vector<SkippedRegion> skipped;
+    bool scanned = false;  // the scanner went through the whole text (every meta-command found)
 };
 
-// Cheap test first: a text without a backslash or "stdin" is returned as it is.
-PreparedScript prepare_psql_script(const std::string &text);
+// Cheap test first: a text without "stdin" is returned as it is (analyze_script finds the
+// meta-commands of such a text where the parser stops at them, which costs nothing when there
+// are none; PostgreSQL's scanner through libpg_query costs five parses).
+// `always`: scan even a text without "stdin" (one with many meta-commands).
+PreparedScript prepare_psql_script(const std::string &text, bool always = false);
+
+// A meta-command that the parser stopped at `at` (a backslash outside any literal): blanked to
+// the end of its line, recorded in `skipped`. \g and its kin end the statement before them, as
+// psql sends it: a semicolon takes the backslash's place.
+void skip_meta_command(std::string &text, int at, std::vector<SkippedRegion> &skipped);
 
 // The "--" comments of the text as PostgreSQL's scanner sees them (not those inside literals or
 // function bodies): [begin, end) byte offsets. Up to a literal that never ends.

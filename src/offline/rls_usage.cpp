@@ -1,7 +1,6 @@
 #include "offline/rls_usage.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <strings.h>
 
 #include "engine/node_names.hpp"
@@ -31,15 +30,17 @@ namespace mg {
 
 namespace {
 
-// Case-insensitive search for a lower-case word; the first letter is compared inline, so a text
-// without it costs a few instructions a byte.
-bool mentions(const std::string &text, const char *word) {
-    const size_t n = std::strlen(word);
-    const char first = word[0];
+// Where the text says "policy" or "level security" in any case, from `from` on (-1: nowhere),
+// in one pass that compares the first letter inline (a few instructions a byte).
+int rls_word(const std::string &text, size_t from) {
     const char *p = text.data();
-    for (size_t i = 0; i + n <= text.size(); ++i)
-        if ((p[i] | 0x20) == first && strncasecmp(p + i, word, n) == 0) return true;
-    return false;
+    const size_t n = text.size();
+    for (size_t i = from; i < n; ++i) {
+        const char c = static_cast<char>(p[i] | 0x20);
+        if (c == 'p' && i + 6 <= n && strncasecmp(p + i, "policy", 6) == 0) return static_cast<int>(i);
+        if (c == 'l' && i + 14 <= n && strncasecmp(p + i, "level security", 14) == 0) return static_cast<int>(i);
+    }
+    return -1;
 }
 
 void add(std::vector<std::string> &out, const RangeVar *rv) {
@@ -77,10 +78,23 @@ bool collect(const std::string &text, std::vector<std::string> &out) {
 
 std::vector<std::string> schemas_using_rls(const std::string &text) {
     std::vector<std::string> out;
-    if (!mentions(text, "row level security") && !mentions(text, "policy")) return out;
-    if (text.find('\0') != std::string::npos) return out;
-    if (collect(text, out)) return out;
-    for (const Span &s : statement_spans(text)) collect(text.substr(s.begin, s.end - s.begin), out);
+    int at = rls_word(text, 0);
+    if (at < 0 || text.find('\0') != std::string::npos) return out;
+    // Parse only the statements around the words, cut at the semicolons next to them; one that
+    // does not parse alone (a semicolon in a literal or comment) sends the whole text to the parser.
+    while (at >= 0) {
+        const size_t semi = text.rfind(';', at);
+        const size_t begin = semi == std::string::npos ? 0 : semi + 1;
+        size_t end = text.find(';', at);
+        if (end == std::string::npos) end = text.size();
+        if (!collect(text.substr(begin, end - begin), out)) {
+            out.clear();
+            if (collect(text, out)) return out;
+            for (const Span &s : statement_spans(text)) collect(text.substr(s.begin, s.end - s.begin), out);
+            return out;
+        }
+        at = rls_word(text, end);
+    }
     return out;
 }
 

@@ -39,12 +39,14 @@ std::vector<Span> statement_spans(const std::string &text) {
 ScriptAnalysis analyze_script(const std::string &text, const CatalogFacts &catalog, const Options &options,
                               const ScriptOptions &script) {
     ScriptAnalysis out;
-    PreparedScript prepared = script.psql ? prepare_psql_script(text) : PreparedScript{text, {}};
+    PreparedScript prepared = script.psql ? prepare_psql_script(text) : PreparedScript{text, {}, false};
     out.skipped = std::move(prepared.skipped);
     std::string &t = prepared.text;
 
     std::vector<Span> spans;  // computed on the first error only: the clean path parses once
     std::vector<Span> bad;    // blanked statements, in the order found
+    int meta_commands = 0;    // found by the parser stopping at them
+    bool scanned = prepared.scanned;
     for (;;) {
         std::vector<StatementReport> reports;
         ParseError error;
@@ -57,6 +59,21 @@ ScriptAnalysis analyze_script(const std::string &text, const CatalogFacts &catal
         if (ok) {
             out.statements = std::move(reports);
             break;
+        }
+        // psql meta-commands: a backslash outside any literal is where the parser stops.
+        if (script.psql && error.location >= 0 && error.location < static_cast<int>(t.size()) &&
+            t[error.location] == '\\' && !scanned) {
+            // One parse per meta-command is cheap for the usual few; beyond that, one scan of
+            // the whole text finds the rest.
+            if (++meta_commands <= 8) {
+                skip_meta_command(t, error.location, out.skipped);
+            } else {
+                PreparedScript rest = prepare_psql_script(t, true);
+                t = std::move(rest.text);
+                out.skipped.insert(out.skipped.end(), rest.skipped.begin(), rest.skipped.end());
+                scanned = true;
+            }
+            continue;
         }
         if (whole_text_error(error) || static_cast<int>(out.errors.size()) >= script.max_errors) {
             if (!whole_text_error(error))
@@ -105,6 +122,8 @@ ScriptAnalysis analyze_script(const std::string &text, const CatalogFacts &catal
     std::sort(out.errors.begin(), out.errors.end(), [](const StatementError &a, const StatementError &b) {
         return a.error.location < b.error.location;
     });
+    std::sort(out.skipped.begin(), out.skipped.end(),
+              [](const SkippedRegion &a, const SkippedRegion &b) { return a.begin < b.begin; });
     out.statement_count = static_cast<int>(out.statements.size() + bad.size());
     return out;
 }

@@ -105,3 +105,65 @@ TEST(LockTimeout, NotAfterSetLockTimeout) {
 
 }  // namespace
 }  // namespace mg
+
+namespace mg {
+namespace {
+
+TEST(Psql, MetaCommandsWithoutCopyAreFoundWhereTheParserStops) {
+    const std::string sql = "\\set ON_ERROR_STOP on\nALTER TABLE users DROP COLUMN email;\n\\echo it's done\nTRUNCATE t;\n";
+    const ScriptAnalysis a = analyze_script(sql, StaticCatalog{}, Options{});
+    EXPECT_TRUE(a.errors.empty());
+    ASSERT_EQ(a.skipped.size(), 2u);
+    EXPECT_EQ(a.skipped[1].note, "psql meta-command \\echo");
+    EXPECT_EQ(rules_of(a), (std::vector<std::string>{"drop-column@1", "require-lock-timeout@1", "truncate@2"}));
+}
+
+TEST(Psql, ManyMetaCommandsSwitchToOneScan) {
+    std::string sql;
+    for (int i = 0; i < 50; ++i) sql += "\\echo step " + std::to_string(i) + "\nALTER TABLE t" + std::to_string(i) + " ADD COLUMN c text;\n";
+    const ScriptAnalysis a = analyze_script(sql, StaticCatalog{}, Options{});
+    EXPECT_TRUE(a.errors.empty());
+    EXPECT_EQ(a.skipped.size(), 50u);
+    EXPECT_EQ(a.statement_count, 50);
+}
+
+TEST(Psql, GsetEndsTheStatementBeforeIt) {
+    const std::string sql = "SELECT count(*) AS n FROM users \\gset\nDROP TABLE users;\n";
+    const ScriptAnalysis a = analyze_script(sql, StaticCatalog{}, Options{});
+    EXPECT_TRUE(a.errors.empty());
+    EXPECT_EQ(a.statement_count, 2);
+    EXPECT_EQ(rules_of(a), (std::vector<std::string>{"drop-table@2", "require-lock-timeout@2"}));
+}
+
+TEST(Psql, AQuoteInAMetaCommandDoesNotHideTheStatementsAfterIt) {
+    const std::string sql = "COPY t FROM stdin;\n1\n\\.\n\\echo it's\nDROP TABLE users;\n\\echo done\n";
+    const ScriptAnalysis a = analyze_script(sql, StaticCatalog{}, Options{});
+    EXPECT_TRUE(a.errors.empty());
+    EXPECT_EQ(a.skipped.size(), 3u);
+    EXPECT_EQ(rules_of(a), (std::vector<std::string>{"drop-table@2", "require-lock-timeout@2"}));
+}
+
+}  // namespace
+}  // namespace mg
+
+#include "offline/rls_usage.hpp"
+
+namespace mg {
+namespace {
+
+TEST(RlsUsage, SchemasFromEnableForceAndPolicies) {
+    EXPECT_EQ(schemas_using_rls("CREATE TABLE a (id int);\nALTER TABLE app.a ENABLE ROW LEVEL SECURITY;\n"
+                                "CREATE POLICY p ON billing.b USING (true);\nALTER TABLE c FORCE ROW LEVEL SECURITY;"),
+              (std::vector<std::string>{"app", "billing", "public"}));
+    EXPECT_TRUE(schemas_using_rls("CREATE TABLE policy_docs (id int); -- no row level security here").empty());
+    EXPECT_TRUE(schemas_using_rls("ALTER TABLE a DISABLE ROW LEVEL SECURITY;").empty());
+}
+
+TEST(RlsUsage, ASemicolonInALiteralSendsTheWholeTextToTheParser) {
+    EXPECT_EQ(schemas_using_rls("CREATE POLICY p ON app.t USING (note <> 'a;b');"), std::vector<std::string>{"app"});
+    EXPECT_EQ(schemas_using_rls("SELEC 1;\nCREATE POLICY p ON app.t USING (note <> 'a;b');"),
+              std::vector<std::string>{"app"});
+}
+
+}  // namespace
+}  // namespace mg
