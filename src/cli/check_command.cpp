@@ -14,7 +14,7 @@ namespace mg::cli {
 namespace {
 
 std::string server_text(const std::string &path, const std::string &text, const LintOptions &options) {
-    std::string out = options.psql ? prepare_psql_script(text).text : text;
+    std::string out = options.psql ? prepare_psql_script(text, true).text : text;
     for (const Section &s : layout_of(path, text, options.layout).sections)
         if (s.direction != Direction::Up) blank_out(out, s.begin, s.end);
     return out;
