@@ -123,13 +123,13 @@ if command -v valgrind >/dev/null; then
     ir() { { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null || true; } | awk '/refs:/ { gsub(",", "", $4); print $4 }'; }
     b=$(ir "$BASE" lint --format json --jobs 1 "$T/corpus/plain")
     a=$(ir "$MG" lint --format json --no-config --jobs 1 "$T/corpus/plain")
-    awk -v a="$a" -v b="$b" 'BEGIN { printf "instructions, project plain (same files, --jobs 1): before %d, after %d (%.2fx)\n", b, a, a / b }'
+    awk -v a="$a" -v b="$b" 'BEGIN { printf "instructions, project plain (same files, --jobs 1): before %.0f, after %.0f (%.2fx)\n", b, a, a / b }'
     # Every project, per statement linted (the after runs lint the statements the before ones lost).
     irall() { local p s=0 n; for p in "${projects[@]}"; do n=$(ir "$@" "$p"); s=$((s + n)); done; echo "$s"; }
     b=$(irall "$BASE" lint --format json --jobs 1)
     a=$(irall "$MG" lint --format json --no-config --jobs 1)
     awk -v a="$a" -v b="$b" -v bs="$before_st" -v as="$after_st" 'BEGIN {
-        printf "instructions, every project (--jobs 1): before %d (%.0f a statement), after %d (%.0f a statement): %.2fx a statement\n",
+        printf "instructions, every project (--jobs 1): before %.0f (%.0f a statement), after %.0f (%.0f a statement): %.2fx a statement\n",
             b, b / bs, a, a / as, (a / as) / (b / bs) }'
 fi
 echo "(the after runs lint more: the files and statements the before runs lost, a first pass for RLS)"
