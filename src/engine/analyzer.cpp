@@ -35,7 +35,18 @@ void judge(const Node *stmt, RuleContext &ctx) {
         case T_CreateStmt: check_create_table(as<CreateStmt>(stmt), ctx); break;
         case T_IndexStmt: check_create_index(as<IndexStmt>(stmt), ctx); break;
         case T_ReindexStmt: check_reindex(as<ReindexStmt>(stmt), ctx); break;
-        case T_CreateTrigStmt: check_create_trigger(as<CreateTrigStmt>(stmt), ctx); break;
+        case T_CreateTrigStmt:
+            check_create_trigger(as<CreateTrigStmt>(stmt), ctx);
+            check_trigger_lock(as<CreateTrigStmt>(stmt), ctx);
+            break;
+        case T_TransactionStmt: check_transaction(as<TransactionStmt>(stmt), ctx); break;
+        case T_LockStmt: check_lock_table(as<LockStmt>(stmt), ctx); break;
+        case T_UpdateStmt:
+        case T_DeleteStmt:
+        case T_InsertStmt: check_dml(stmt, ctx); break;
+        case T_AlterObjectSchemaStmt: check_set_schema(as<AlterObjectSchemaStmt>(stmt), ctx); break;
+        case T_CreateDomainStmt: check_create_domain(as<CreateDomainStmt>(stmt), ctx); break;
+        case T_AlterDomainStmt: check_alter_domain(as<AlterDomainStmt>(stmt), ctx); break;
         case T_VacuumStmt: check_vacuum(as<VacuumStmt>(stmt), ctx); break;
         case T_ClusterStmt: check_cluster(as<ClusterStmt>(stmt), ctx); break;
         case T_RefreshMatViewStmt: check_refresh_matview(as<RefreshMatViewStmt>(stmt), ctx); break;
@@ -51,9 +62,19 @@ void judge(const Node *stmt, RuleContext &ctx) {
     }
 }
 
-void judge_all(const Node *stmt, RuleContext &ctx) {
+void judge_all(const Node *stmt, const std::string &text, RuleContext &ctx) {
     judge(stmt, ctx);
     check_guard_objects(stmt, ctx);
+    check_enum_values_in_use(stmt, ctx);
+    check_identifiers(stmt, text, ctx);
+}
+
+// After the statement's own rules: what its place in the transaction adds.
+void judge_in_transaction(const Node *stmt, RuleContext &ctx) {
+    check_under_lock(stmt, ctx);
+    check_statement_timeout(stmt, ctx);
+    if (ctx.strongest_lock() == LockMode::AccessExclusive && ctx.state.access_exclusive_table.empty())
+        ctx.state.access_exclusive_table = ctx.strongest_lock_table().display();
 }
 
 // require-lock-timeout: a strong lock on an existing table with nothing bounding the wait.
@@ -94,8 +115,9 @@ std::vector<StatementReport> analyze(List *raw_stmts, const std::string &text, c
         report.command = command_tag(raw->stmt);
         try {
             RuleContext ctx(catalog, state, options, report);
-            judge_all(raw->stmt, ctx);
+            judge_all(raw->stmt, text, ctx);
             check_lock_timeout(ctx, report);
+            judge_in_transaction(raw->stmt, ctx);
         } catch (const TooDeep &e) {
             throw TooDeep(e.location >= 0 ? e.location : start);  // named by its statement
         }
@@ -103,6 +125,7 @@ std::vector<StatementReport> analyze(List *raw_stmts, const std::string &text, c
         reports.push_back(std::move(report));
     }
     check_end_of_text(state, catalog, options, reports);
+    check_open_transaction(state, reports);
     return reports;
 }
 

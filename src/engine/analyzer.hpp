@@ -21,6 +21,8 @@ struct Options {
     // The PostgreSQL the migration will run on (the linter's postgres_version): before 11 any
     // DEFAULT of an added column is written into every row.
     int server_version = 150000;
+    // Opt-in rules to report (require-statement-timeout).
+    std::vector<std::string> opt_in_rules;
 };
 
 // raw_stmts: List of RawStmt* for `text`. The text must outlive the call.

@@ -100,6 +100,12 @@ public:
         return std::nullopt;
     }
     // Values of the column that do not convert to `sql_type` (e.g. "integer", "varchar(20)").
+    // Whether ALTER COLUMN col TYPE sql_type keeps every stored value as it is (no rewrite), as
+    // PostgreSQL decides it (binary-coercible casts, no-op length coercions, timestamp →
+    // timestamptz in a UTC session). nullopt: unknown (the CLI).
+    virtual std::optional<bool> rewrite_free(const QualifiedName &, const std::string &, const std::string &) const {
+        return std::nullopt;
+    }
     virtual std::optional<DataCount> count_failed_casts(const QualifiedName &, const std::string &,
                                                         const std::string &) const {
         return std::nullopt;

@@ -83,9 +83,25 @@ public:
     // require-lock-timeout was reported in this transaction (explicit, or the whole text that a
     // migration tool runs as one): once is enough, at the first statement that needs it.
     bool lock_timeout_reported = false;
+    bool statement_timeout_set = false;
+    bool statement_timeout_reported = false;  // once per transaction, like require-lock-timeout
+    int transaction_begin = -1;               // location of the BEGIN of the open block
+    int transaction_begin_statement = 0;
+    // In the running transaction (explicit, or the whole text): the first existing table an
+    // ACCESS EXCLUSIVE lock was taken on (held until commit), and enum values added.
+    std::string access_exclusive_table;
+    std::map<std::string, std::string> new_enum_values;  // value -> its type
     std::set<std::string> not_valid_in_transaction;  // "table_key/constraint"
     std::map<std::string, ConstraintFacts> constraints;  // added by the text: "table_key/name"
     std::set<std::string> set_not_null;                  // "table_key/column" made NOT NULL by the text
+    std::map<std::string, std::vector<std::string>> index_columns;  // index name -> its columns (text's own)
+    std::set<std::string> readded_constraints;  // names an ALTER TABLE drops and adds back (this statement)
+    std::set<std::string> added_columns;                 // "table_key/column" added to a table by the text
+    std::map<std::string, DeclaredType> changed_types;   // "table_key/column": the type the text gave it
+    bool is_added_column(const QualifiedName &t, const std::string &col) const {
+        if (const NewTable *nt = new_table(t)) return nt->columns.count(col) > 0;
+        return added_columns.count(key(t) + "/" + col) > 0;
+    }
 
     std::vector<PendingForeignKey> foreign_keys;
 

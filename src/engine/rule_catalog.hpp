@@ -20,6 +20,8 @@ struct RuleInfo {
     bool server_only = false;
     // Only the linter reports it (about the files: suppressions, names, versions).
     bool linter_only = false;
+    // Off unless asked for (the linter's [rules], Options::opt_in).
+    bool opt_in = false;
 };
 
 const std::vector<RuleInfo> &all_rules();

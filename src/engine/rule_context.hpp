@@ -80,6 +80,7 @@ public:
     // The statement's findings so far, by index (references into them do not survive add()).
     size_t statement_findings() const { return report_.findings.size(); }
     Finding &finding(size_t i) { return report_.findings.at(i); }
+    const Finding &finding(size_t i) const { return report_.findings.at(i); }
     void remove_finding(size_t i) { report_.findings.erase(report_.findings.begin() + static_cast<long>(i)); }
 
 private:

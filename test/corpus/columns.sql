@@ -32,7 +32,7 @@ ALTER TABLE app.t DROP COLUMN note;
 
 -- case: change column type
 -- expect: change-column-type require-lock-timeout
--- risk: critical
+-- risk: high
 ALTER TABLE users ALTER COLUMN age TYPE bigint;
 
 -- case: change column type with USING

@@ -4,7 +4,7 @@
 ALTER TABLE events SET UNLOGGED;
 
 -- case: set logged
--- expect: require-lock-timeout
+-- expect: require-lock-timeout set-logged
 ALTER TABLE events SET LOGGED;
 
 -- case: disable one trigger

@@ -167,3 +167,25 @@ TEST(RlsUsage, ASemicolonInALiteralSendsTheWholeTextToTheParser) {
 
 }  // namespace
 }  // namespace mg
+
+namespace mg {
+namespace {
+
+TEST(OptIn, RequireStatementTimeoutOnlyWhenAsked) {
+    const std::string sql = "CREATE INDEX i ON orders (user_id); ALTER TABLE users ALTER COLUMN email SET NOT NULL;";
+    auto ids = test::rule_ids(sql);
+    EXPECT_EQ(std::count(ids.begin(), ids.end(), "require-statement-timeout"), 0);
+    Options options;
+    options.opt_in_rules = {"require-statement-timeout"};
+    const auto reports = test::run(sql, StaticCatalog{}, options);
+    int n = 0;
+    for (const auto &r : reports)
+        for (const auto &f : r.findings) n += f.rule == "require-statement-timeout";
+    EXPECT_EQ(n, 1);  // once per transaction
+    const auto after_set = test::run("SET statement_timeout = '10min'; " + sql, StaticCatalog{}, options);
+    for (const auto &r : after_set)
+        for (const auto &f : r.findings) EXPECT_NE(f.rule, "require-statement-timeout");
+}
+
+}  // namespace
+}  // namespace mg

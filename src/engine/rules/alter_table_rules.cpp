@@ -37,6 +37,8 @@ LockMode lock_for(const AlterTableCmd *cmd) {
             const PartitionCmd *p = reinterpret_cast<const PartitionCmd *>(cmd->def);
             return p && p->concurrent ? LockMode::ShareUpdateExclusive : LockMode::AccessExclusive;
         }
+        case AT_DetachPartitionFinalize:
+            return LockMode::ShareUpdateExclusive;
         default:
             return LockMode::AccessExclusive;
     }
@@ -57,6 +59,48 @@ void check_table_switch(const AlterTableCmd *cmd, const QualifiedName &table, Ru
             // The rewrite weighs by size; the lost durability does not shrink with the table.
             ctx.scale_by_size(f, table, RuleContext::Impact::Rewrite);
             f.risk = max_risk(f.risk, Risk::High);
+            break;
+        }
+        case AT_SetLogged: {
+            Finding &f = ctx.add("set-logged", at, t,
+                                 "SET LOGGED on " + t + " rewrites the table and writes all of it to the WAL under "
+                                 "an ACCESS EXCLUSIVE lock (replicas receive the whole table)" + ctx.at_stake(table),
+                                 "Do it in a quiet window with a lock_timeout, or create a logged copy and switch to "
+                                 "it; for bulk loads, load into a logged table in batches instead");
+            f.lock = LockMode::AccessExclusive;
+            f.rewrites_table = true;
+            ctx.scale_by_size(f, table, RuleContext::Impact::Rewrite);
+            break;
+        }
+        case AT_DetachPartition: {
+            const PartitionCmd *p = reinterpret_cast<const PartitionCmd *>(cmd->def);
+            if (!p || !IsA(p, PartitionCmd) || p->concurrent) break;
+            const std::string part = p->name ? ctx.qualify(qualified(p->name)).display() : "the partition";
+            Finding &f = ctx.add("detach-partition-blocking", at, part,
+                                 "DETACH PARTITION " + part + " takes an ACCESS EXCLUSIVE lock on the parent " + t +
+                                     ": every query on any partition of it waits, and waits behind long transactions",
+                                 "ALTER TABLE " + t + " DETACH PARTITION " + part +
+                                     " CONCURRENTLY (PostgreSQL 14+; outside a transaction block), or set a "
+                                     "lock_timeout and retry");
+            f.lock = LockMode::AccessExclusive;
+            break;
+        }
+        case AT_AttachPartition: {
+            const PartitionCmd *p = reinterpret_cast<const PartitionCmd *>(cmd->def);
+            if (!p || !IsA(p, PartitionCmd) || !p->name) break;
+            const QualifiedName part = ctx.qualify(qualified(p->name));
+            if (ctx.is_new(part)) break;  // an empty table made for it: nothing to scan
+            Finding &f = ctx.add("attach-partition-scan", at, part.display(),
+                                 "ATTACH PARTITION " + part.display() + " to " + t +
+                                     " scans every row of the partition to check the bound, under an ACCESS "
+                                     "EXCLUSIVE lock on it (and a SHARE UPDATE EXCLUSIVE lock on the parent), "
+                                     "unless a valid CHECK constraint already implies the bound" +
+                                     ctx.at_stake(part),
+                                 "First ADD a CHECK constraint matching the bound NOT VALID and VALIDATE it (no "
+                                 "blocking), then ATTACH: PostgreSQL skips the scan; drop the CHECK afterwards");
+            f.lock = LockMode::AccessExclusive;
+            f.scans_table = true;
+            ctx.scale_by_size(f, part);
             break;
         }
         case AT_DisableTrig:
@@ -170,6 +214,13 @@ void check_alter_table(const AlterTableStmt *stmt, RuleContext &ctx) {
     const QualifiedName table = ctx.qualify(qualified(stmt->relation));
     const bool is_table = stmt->objtype == OBJECT_TABLE;
     const ListCell *lc;
+    ctx.state.readded_constraints.clear();
+    foreach (lc, stmt->cmds) {
+        const AlterTableCmd *cmd = static_cast<const AlterTableCmd *>(lfirst(lc));
+        if (IsA(cmd, AlterTableCmd) && cmd->subtype == AT_AddConstraint && cmd->def && IsA(cmd->def, Constraint) &&
+            reinterpret_cast<const Constraint *>(cmd->def)->conname)
+            ctx.state.readded_constraints.insert(reinterpret_cast<const Constraint *>(cmd->def)->conname);
+    }
     foreach (lc, stmt->cmds) {
         const AlterTableCmd *cmd = static_cast<const AlterTableCmd *>(lfirst(lc));
         if (!IsA(cmd, AlterTableCmd)) continue;

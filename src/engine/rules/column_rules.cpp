@@ -128,25 +128,61 @@ void check_drop_column(const AlterTableCmd *cmd, const QualifiedName &table, Rul
     }
 }
 
+namespace {
+// USING col::type, CAST(col AS type): the very conversion ALTER COLUMN applies without USING.
+bool is_cast_of_column(const Node *expr, const std::string &col, const DeclaredType &to) {
+    if (!expr || !IsA(expr, TypeCast)) return false;
+    const TypeCast *cast = reinterpret_cast<const TypeCast *>(expr);
+    if (!cast->arg || !IsA(cast->arg, ColumnRef)) return false;
+    const List *fields = reinterpret_cast<const ColumnRef *>(cast->arg)->fields;
+    if (list_length(fields) != 1 || str_value(static_cast<const Node *>(linitial(fields))) != col) return false;
+    const DeclaredType t = declared_type(cast->typeName);
+    return t.name == to.name && t.array == to.array && (t.typmod == to.typmod || t.typmod < 0);
+}
+}  // namespace
+
 void check_column_type_change(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx) {
     const ColumnDef *def = reinterpret_cast<const ColumnDef *>(cmd->def);
-    if (ctx.is_new(table) || !def || !IsA(def, ColumnDef)) return;
+    if (!def || !IsA(def, ColumnDef)) return;
+    if (cmd->name && !def->colname) {
+        // The type chosen here is advice-worthy like one chosen in ADD COLUMN.
+        ColumnDef named = *def;
+        named.colname = cmd->name;
+        check_column_type_choice(&named, table, false, ctx);
+    }
+    if (ctx.is_new(table)) return;
     const std::string col = cmd->name ? cmd->name : "";
     const std::string object = column_object(table, col);
     const DeclaredType to = declared_type(def->typeName);
-    const bool using_expr = def->raw_default != nullptr;
-    const auto from = ctx.catalog.column(ctx.state.resolved(table), col);
+    // USING col::type (what ORMs write) is the assignment cast itself: judged as without USING.
+    const bool using_expr = def->raw_default != nullptr && !is_cast_of_column(def->raw_default, col, to);
+    // The type the text left the column with, else the catalog's.
+    const std::string state_key = ctx.state.key(table) + "/" + col;
+    const auto changed = ctx.state.changed_types.find(state_key);
+    std::optional<ColumnFacts> from;
+    if (changed != ctx.state.changed_types.end() && !changed->second.name.empty())
+        from = ColumnFacts{changed->second.name, changed->second.typmod};
+    else
+        from = ctx.catalog.column(ctx.state.resolved(table), col);
+    // Beyond the engine's list, the server asks PostgreSQL's own rewrite decision (binary-coercible
+    // casts, no-op length coercions, the session's TimeZone for timestamp -> timestamptz).
+    const bool kept_by_postgres = !using_expr && changed == ctx.state.changed_types.end() && from &&
+                                  ctx.catalog.rewrite_free(ctx.state.resolved(table), col, type_display(to)).value_or(false);
     const int at = ctx.at(def->location);
     const std::string hint =
         "Expand/contract: add a new column of type " + type_display(to) +
         ", keep it in sync with a trigger, backfill in batches, switch the application to it, then "
         "drop the old column in a later migration";
 
-    if (!using_expr && from && is_safe_type_change(*from, to)) {
+    if (!using_expr && from && (is_safe_type_change(*from, to) || kept_by_postgres)) {
         Finding &f = ctx.add("change-column-type", at, object,
                              "ALTER COLUMN " + col + " TYPE " + type_display(to) + " on " + table.display() +
-                                 " is a safe widening from " +
-                                 type_display(DeclaredType{from->type_name, from->typmod, false, false}) +
+                                 (kept_by_postgres && !is_safe_type_change(*from, to)
+                                      ? " keeps every stored value of " +
+                                            type_display(DeclaredType{from->type_name, from->typmod, false, false}) +
+                                            " as it is (PostgreSQL needs no rewrite for it)"
+                                      : " is a safe widening from " +
+                                            type_display(DeclaredType{from->type_name, from->typmod, false, false})) +
                                  ": no rewrite, only a brief ACCESS EXCLUSIVE lock",
                              "Nothing to change; set a lock_timeout so the lock cannot queue behind long "
                              "transactions");
@@ -159,8 +195,8 @@ void check_column_type_change(const AlterTableCmd *cmd, const QualifiedName &tab
         why = "its USING expression converts every row, rewriting the table, and fails on any value it "
               "cannot convert";
     else if (!from)
-        why = "it rewrites the table (and every index) under an ACCESS EXCLUSIVE lock unless the change is a "
-              "pure widening, and values that do not fit the new type make it fail or lose precision";
+        why = "the column's current type is not known here: it may rewrite the table (and every index) under an "
+              "ACCESS EXCLUSIVE lock, and values that do not fit the new type would make it fail";
     else if (from->type_name == to.name)
         why = "narrowing " + type_display(DeclaredType{from->type_name, from->typmod, false, false}) + " rewrites or rechecks every row and fails or truncates values "
               "that no longer fit";
@@ -170,7 +206,9 @@ void check_column_type_change(const AlterTableCmd *cmd, const QualifiedName &tab
               " rewrites the table and every index under an ACCESS EXCLUSIVE lock and may reject or alter values";
     // What the data says: nothing to convert, values that do not convert, or all of them do.
     std::string data;
-    Risk risk = Risk::Critical;
+    // Critical where values can be lost or rejected; a change from an unknown type is a
+    // possible rewrite, not a known loss.
+    Risk risk = from || using_expr ? Risk::Critical : Risk::High;
     const auto facts = ctx.live(table);
     if (facts && facts->rows <= 0) {
         data = "; the table is empty, so nothing is converted";

@@ -36,6 +36,33 @@ std::vector<std::string> columns_of(const List *names, const std::vector<std::st
     return cols.empty() ? implied : cols;
 }
 
+// ADD PRIMARY KEY USING INDEX makes the index's columns NOT NULL: a full scan under ACCESS
+// EXCLUSIVE unless each column already is NOT NULL.
+void check_primary_key_using_index(const Constraint *con, const QualifiedName &table, RuleContext &ctx) {
+    auto it = ctx.state.index_columns.find(con->indexname);
+    std::vector<std::string> maybe_null;
+    if (it != ctx.state.index_columns.end()) {
+        for (const auto &col : it->second) {
+            const auto column = ctx.catalog.column(ctx.state.resolved(table), col);
+            const bool not_null = ctx.state.set_not_null.count(ctx.state.key(table) + "/" + col) ||
+                                  (column && column->not_null);
+            if (!not_null) maybe_null.push_back(col);
+        }
+        if (maybe_null.empty()) return;
+    }
+    const std::string cols = maybe_null.empty() ? "the index's columns" : columns_text(maybe_null);
+    Finding &f = ctx.add("add-primary-key-using-index", ctx.at(con->location), constraint_label(con, table),
+                         add_phrase(con, "PRIMARY KEY USING INDEX " + std::string(con->indexname)) + " on " +
+                             table.display() + " sets " + cols +
+                             " NOT NULL: unless already NOT NULL, each is checked by a full scan under the ACCESS "
+                             "EXCLUSIVE lock" + ctx.at_stake(table),
+                         "First make the columns NOT NULL without a scan: ADD CONSTRAINT ... CHECK (col IS NOT NULL) "
+                         "NOT VALID, VALIDATE CONSTRAINT, SET NOT NULL; then add the primary key using the index");
+    f.lock = LockMode::AccessExclusive;
+    f.scans_table = true;
+    ctx.scale_by_size(f, table);
+}
+
 }  // namespace
 
 void remember_foreign_key(const QualifiedName &table, std::vector<std::string> columns, bool additive,
@@ -127,6 +154,10 @@ void check_add_constraint(const Constraint *con, const QualifiedName &table,
         case CONSTR_UNIQUE: {
             const auto cols = columns_of(con->keys, implied_columns);
             if (!con->indexname) ctx.state.add_index(table, cols);
+            if (!is_new && con->indexname && con->contype == CONSTR_PRIMARY) {
+                check_primary_key_using_index(con, table, ctx);
+                return;
+            }
             if (is_new || con->indexname) return;
             const char *what = con->contype == CONSTR_PRIMARY ? "PRIMARY KEY" : "UNIQUE";
             std::string data;
@@ -195,12 +226,16 @@ void check_drop_constraint(const AlterTableCmd *cmd, const QualifiedName &table,
         if (ctx.state.set_not_null.count(ctx.state.key(table) + "/" + col) || (column && column->not_null)) return;
     }
 
-    Finding &f = ctx.add("drop-constraint", ctx.statement_location(), label,
-                         "DROP CONSTRAINT " + name + " on " + table.display() +
-                             " stops enforcing it: rows that break it can be written from now on",
-                         "Make sure nothing relies on the constraint; to replace it, add the new one (NOT VALID, "
-                         "then VALIDATE) before dropping the old one");
-    f.lock = LockMode::AccessExclusive;
+    // Dropped and added back in the same ALTER TABLE: replaced, never unenforced (the new one
+    // is judged as an addition).
+    if (!ctx.state.readded_constraints.count(name)) {
+        Finding &f = ctx.add("drop-constraint", ctx.statement_location(), label,
+                             "DROP CONSTRAINT " + name + " on " + table.display() +
+                                 " stops enforcing it: rows that break it can be written from now on",
+                             "Make sure nothing relies on the constraint; to replace it, add the new one (NOT VALID, "
+                             "then VALIDATE) before dropping the old one");
+        f.lock = LockMode::AccessExclusive;
+    }
 
     if (facts && facts->type == 'f' && facts->on_delete_cascade) {
         Finding &c = ctx.add("cascade-delete-change", ctx.statement_location(), label,

@@ -87,6 +87,8 @@ void check_reindex(const ReindexStmt *stmt, RuleContext &ctx) {
         return;
     }
     if (stmt->relation && stmt->kind == REINDEX_OBJECT_TABLE && ctx.is_new(ctx.qualify(qualified(stmt->relation)))) return;
+    // System catalogs cannot be reindexed concurrently: there is no better way to advise.
+    if (stmt->kind == REINDEX_OBJECT_SYSTEM) return;
     Finding &f = ctx.add("reindex-blocking", ctx.statement_location(), object,
                          "REINDEX of " + object + " without CONCURRENTLY blocks writes to the table (and reads "
                          "that use the index) until it finishes",

@@ -22,6 +22,23 @@ void check_create_trigger(const CreateTrigStmt *stmt, RuleContext &ctx);
 
 void check_vacuum(const VacuumStmt *stmt, RuleContext &ctx);
 
+// Transactions and data changes (transaction_rules.cpp).
+void check_transaction(const TransactionStmt *stmt, RuleContext &ctx);
+void check_lock_table(const LockStmt *stmt, RuleContext &ctx);
+void check_dml(const Node *stmt, RuleContext &ctx);
+void check_enum_values_in_use(const Node *stmt, RuleContext &ctx);
+void check_statement_timeout(const Node *stmt, RuleContext &ctx);
+void check_under_lock(const Node *stmt, RuleContext &ctx);
+void check_open_transaction(const MigrationState &state, std::vector<StatementReport> &reports);
+
+// Objects as a whole (schema_rules.cpp).
+void check_set_schema(const AlterObjectSchemaStmt *stmt, RuleContext &ctx);
+void check_create_domain(const CreateDomainStmt *stmt, RuleContext &ctx);
+void check_alter_domain(const AlterDomainStmt *stmt, RuleContext &ctx);
+void check_trigger_lock(const CreateTrigStmt *stmt, RuleContext &ctx);
+// `text`: the whole migration text (names are cut to 63 bytes by the scanner already).
+void check_identifiers(const Node *stmt, const std::string &text, RuleContext &ctx);
+
 void check_guard_weakening(const Node *stmt, RuleContext &ctx);
 void check_guard_drop(const DropStmt *stmt, RuleContext &ctx);
 void check_guard_objects(const Node *stmt, RuleContext &ctx);

@@ -34,18 +34,26 @@ bool sets_nonzero(const VariableSetStmt *stmt) {
     return true;
 }
 
-void track_transaction(const TransactionStmt *stmt, MigrationState &state) {
+void track_transaction(const TransactionStmt *stmt, MigrationState &state, const StatementReport &report) {
     switch (stmt->kind) {
         case TRANS_STMT_BEGIN:
         case TRANS_STMT_START:
+            if (!state.in_transaction) {
+                state.transaction_begin = report.location;
+                state.transaction_begin_statement = report.number;
+            }
             state.in_transaction = true;
-            state.lock_timeout_reported = false;
+            state.lock_timeout_reported = state.statement_timeout_reported = false;
+            state.access_exclusive_table.clear();
+            state.new_enum_values.clear();
             break;
         case TRANS_STMT_COMMIT:
         case TRANS_STMT_ROLLBACK:
         case TRANS_STMT_PREPARE:
             state.in_transaction = false;
-            state.lock_timeout_reported = false;
+            state.lock_timeout_reported = state.statement_timeout_reported = false;
+            state.access_exclusive_table.clear();
+            state.new_enum_values.clear();
             state.not_valid_in_transaction.clear();
             if (state.lock_timeout_local) state.lock_timeout_set = state.lock_timeout_local = false;
             break;
@@ -98,8 +106,18 @@ void track_alter_table(const AlterTableStmt *stmt, MigrationState &state) {
             case AT_AddConstraint:
                 track_foreign_key(reinterpret_cast<const Constraint *>(cmd->def), table, state);
                 break;
+            case AT_AlterColumnType:
+                if (IsA(cmd->def, ColumnDef) && cmd->name)
+                    state.changed_types[state.key(table) + "/" + cmd->name] =
+                        declared_type(reinterpret_cast<const ColumnDef *>(cmd->def)->typeName);
+                break;
             case AT_AddColumn:
                 if (IsA(cmd->def, ColumnDef)) {
+                    const ColumnDef *def = reinterpret_cast<const ColumnDef *>(cmd->def);
+                    if (def->colname) {
+                        state.added_columns.insert(state.key(table) + "/" + def->colname);
+                        state.changed_types[state.key(table) + "/" + def->colname] = declared_type(def->typeName);
+                    }
                     const ListCell *cc;
                     foreach (cc, reinterpret_cast<const ColumnDef *>(cmd->def)->constraints)
                         track_foreign_key(static_cast<const Constraint *>(lfirst(cc)), table, state);
@@ -147,6 +165,7 @@ void track_objects(const Node *stmt, MigrationState &state, const StatementRepor
                 cols.push_back(e->name ? e->name : "(expression)");
             }
             const QualifiedName table = qualified(s->relation);
+            if (s->idxname) state.index_columns[s->idxname] = cols;
             state.add_index(table, cols);
             if (s->idxname) state.add_object("index", {table.schema, s->idxname});
             break;
@@ -190,8 +209,13 @@ void track_objects(const Node *stmt, MigrationState &state, const StatementRepor
                 state.rename_table(qualified(s->relation), s->newname);
             break;
         }
+        case T_AlterEnumStmt: {
+            const AlterEnumStmt *s = reinterpret_cast<const AlterEnumStmt *>(stmt);
+            if (s->newVal && !s->oldVal) state.new_enum_values[s->newVal] = state.resolved(qualified(s->typeName)).display();
+            break;
+        }
         case T_TransactionStmt:
-            track_transaction(reinterpret_cast<const TransactionStmt *>(stmt), state);
+            track_transaction(reinterpret_cast<const TransactionStmt *>(stmt), state, report);
             break;
         case T_VariableSetStmt: {
             const VariableSetStmt *s = reinterpret_cast<const VariableSetStmt *>(stmt);
@@ -199,6 +223,8 @@ void track_objects(const Node *stmt, MigrationState &state, const StatementRepor
                 state.lock_timeout_set = sets_nonzero(s);
                 state.lock_timeout_local = state.lock_timeout_set && s->is_local;
             }
+            if (s->kind == VAR_RESET_ALL || (s->name && std::string(s->name) == "statement_timeout"))
+                state.statement_timeout_set = sets_nonzero(s);
             break;
         }
         default:

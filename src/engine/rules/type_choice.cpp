@@ -45,13 +45,20 @@ void check_column_type_choice(const ColumnDef *def, const QualifiedName &table, 
                 "Use bigint (or bigint GENERATED ALWAYS AS IDENTITY) for keys and the columns that "
                 "reference them");
     }
-    if (!type.array && (type.name == "varchar" || type.name == "bpchar") && type.typmod >= 0) {
+    // Element types of arrays count too: varchar(20)[] has the same limit in every element.
+    if ((type.name == "varchar" || type.name == "bpchar") && type.typmod >= 0) {
         ctx.add("prefer-text", at, object,
                 "Column " + object + " is " + type_display(type) +
                     "; raising the limit later needs an ALTER TABLE, and char(n) pads with spaces",
                 "Use text, with CHECK (char_length(" + col + ") <= n) if a limit matters");
     }
-    if (!type.array && type.name == "timestamp") {
+    if (type.name == "json") {
+        ctx.add("prefer-jsonb", at, object,
+                "Column " + object + " is json: stored as text, parsed on every access, with no equality "
+                "operator (no DISTINCT, GROUP BY, UNIQUE) and no GIN indexing",
+                "Use jsonb, unless the exact text (key order, duplicate keys, spacing) must be kept");
+    }
+    if (type.name == "timestamp") {
         ctx.add("prefer-timestamptz", at, object,
                 "Column " + object + " is timestamp without time zone: the instant it means depends on "
                 "the writer's time zone",
