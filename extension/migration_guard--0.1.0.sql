@@ -658,10 +658,10 @@ ALTER EVENT TRIGGER migration_guard_ddl_end ENABLE ALWAYS;
 -- Data-aware checks
 ------------------------------------------------------------------------------------------------
 
-CREATE FUNCTION migration_guard.cast_fails(value anyelement, target text) RETURNS boolean
-AS 'MODULE_PATHNAME', 'migration_guard_cast_fails' LANGUAGE C STRICT VOLATILE;
-COMMENT ON FUNCTION migration_guard.cast_fails(anyelement, text) IS
-    'Whether converting the value to the type (as ALTER COLUMN ... TYPE does) would fail';
+CREATE FUNCTION migration_guard.cast_fails(value anyelement, target text, explicit_cast boolean DEFAULT false)
+RETURNS boolean AS 'MODULE_PATHNAME', 'migration_guard_cast_fails' LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION migration_guard.cast_fails(anyelement, text, boolean) IS
+    'Whether converting the value to the type (as ALTER COLUMN ... TYPE does, or with USING value::type when explicit_cast) would fail';
 
 ------------------------------------------------------------------------------------------------
 -- Dry run: a whole migration, run and always rolled back, reported per statement.

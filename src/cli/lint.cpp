@@ -121,6 +121,10 @@ FileReport lint_file(std::string path, std::string text, const LintOptions &opti
     Options engine_options;
     engine_options.rls_schemas = options.rls_schemas ? *options.rls_schemas : options.rls_used;
     engine_options.server_version = options.postgres_version * 10000;
+    // [rules] names an opt-in rule with a risk: it is on.
+    for (const auto &[rule, setting] : options.rules)
+        if (const RuleInfo *info = find_rule(rule); info && info->opt_in && !setting.off)
+            engine_options.opt_in_rules.push_back(rule);
     StaticCatalog catalog;
     catalog.rls_used = options.rls_used;
     const LineIndex lines(src);

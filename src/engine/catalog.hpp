@@ -106,8 +106,9 @@ public:
     virtual std::optional<bool> rewrite_free(const QualifiedName &, const std::string &, const std::string &) const {
         return std::nullopt;
     }
+    // `explicit_cast`: the conversion of USING col::type (explicit casts), not ALTER's assignment.
     virtual std::optional<DataCount> count_failed_casts(const QualifiedName &, const std::string &,
-                                                        const std::string &) const {
+                                                        const std::string &, bool = false) const {
         return std::nullopt;
     }
     // Whether a relation of any kind (view, sequence, index...) is temporary.

@@ -155,7 +155,8 @@ void check_column_type_change(const AlterTableCmd *cmd, const QualifiedName &tab
     const std::string object = column_object(table, col);
     const DeclaredType to = declared_type(def->typeName);
     // USING col::type (what ORMs write) is the assignment cast itself: judged as without USING.
-    const bool using_expr = def->raw_default != nullptr && !is_cast_of_column(def->raw_default, col, to);
+    const bool using_cast = def->raw_default != nullptr && is_cast_of_column(def->raw_default, col, to);
+    const bool using_expr = def->raw_default != nullptr && !using_cast;
     // The type the text left the column with, else the catalog's.
     const std::string state_key = ctx.state.key(table) + "/" + col;
     const auto changed = ctx.state.changed_types.find(state_key);
@@ -214,7 +215,7 @@ void check_column_type_change(const AlterTableCmd *cmd, const QualifiedName &tab
         data = "; the table is empty, so nothing is converted";
         risk = Risk::Low;
     } else if (!using_expr) {
-        if (auto failed = ctx.catalog.count_failed_casts(ctx.state.resolved(table), col, type_display(to))) {
+        if (auto failed = ctx.catalog.count_failed_casts(ctx.state.resolved(table), col, type_display(to), using_cast)) {
             if (failed->impossible) {
                 data = "; there is no automatic conversion to " + type_display(to) +
                        ": the statement fails unless it gets a USING clause";

@@ -35,8 +35,11 @@ CastPlan *plan_cast(FunctionCallInfo fcinfo) {
     input->typeId = source;
     input->typeMod = -1;
     input->collation = get_typcollation(source);
+    // USING col::type is an explicit cast: it may take a path assignment does not (text -> bigint).
+    const bool explicit_cast = PG_NARGS() > 2 && PG_GETARG_BOOL(2);
     Node *expr = coerce_to_target_type(nullptr, reinterpret_cast<Node *>(input), source, target, typmod,
-                                       COERCION_ASSIGNMENT, COERCE_IMPLICIT_CAST, -1);
+                                       explicit_cast ? COERCION_EXPLICIT : COERCION_ASSIGNMENT,
+                                       explicit_cast ? COERCE_EXPLICIT_CAST : COERCE_IMPLICIT_CAST, -1);
     plan->castable = expr != nullptr;
     if (expr) {
         plan->state = ExecInitExpr(expression_planner(reinterpret_cast<Expr *>(expr)), nullptr);

@@ -37,7 +37,7 @@ public:
     std::optional<bool> rewrite_free(const QualifiedName &t, const std::string &col,
                                      const std::string &sql_type) const override;
     std::optional<DataCount> count_failed_casts(const QualifiedName &t, const std::string &col,
-                                                const std::string &sql_type) const override;
+                                                const std::string &sql_type, bool explicit_cast = false) const override;
     bool is_temporary(const QualifiedName &t) const override;
     std::vector<QualifiedName> children(const QualifiedName &t) const override;
     std::vector<QualifiedName> referencing_tables(const std::vector<QualifiedName> &tables) const override;

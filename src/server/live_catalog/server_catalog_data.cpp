@@ -93,7 +93,7 @@ std::optional<DataCount> ServerCatalog::count_orphans(const QualifiedName &t, co
 }
 
 std::optional<DataCount> ServerCatalog::count_failed_casts(const QualifiedName &t, const std::string &col,
-                                                           const std::string &sql_type) const {
+                                                           const std::string &sql_type, bool explicit_cast) const {
     const Oid relid = relation(t);
     auto facts = table(t);
     if (!OidIsValid(relid) || !facts || !has_columns(relid, {col})) return std::nullopt;
@@ -111,7 +111,8 @@ std::optional<DataCount> ServerCatalog::count_failed_casts(const QualifiedName &
         readable = !error;
         Oid func;
         castable = OidIsValid(target) &&
-                   find_coercion_pathway(target, get_atttype(relid, attnum), COERCION_ASSIGNMENT, &func) != COERCION_PATH_NONE;
+                   find_coercion_pathway(target, get_atttype(relid, attnum),
+                                         explicit_cast ? COERCION_EXPLICIT : COERCION_ASSIGNMENT, &func) != COERCION_PATH_NONE;
     });
     if (!readable) return std::nullopt;
     if (!castable) {
@@ -121,7 +122,7 @@ std::optional<DataCount> ServerCatalog::count_failed_casts(const QualifiedName &
     }
     return bounded_count("SELECT 1 FROM (SELECT " + quoted(col) + " AS v FROM " + scan_source(relid) +
                              " LIMIT " + std::to_string(check_rows()) +
-                             ") s WHERE v IS NOT NULL AND migration_guard.cast_fails(v, " + type_literal + ")",
+                             ") s WHERE v IS NOT NULL AND migration_guard.cast_fails(v, " + type_literal + (explicit_cast ? ", true" : "") + ")",
                          facts->rows);
 }
 
