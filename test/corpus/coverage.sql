@@ -178,3 +178,39 @@ REINDEX SYSTEM app;
 -- case: drop and re-add a constraint in the same alter table
 -- expect: add-check-constraint require-lock-timeout
 ALTER TABLE orders DROP CONSTRAINT orders_amount_check, ADD CONSTRAINT orders_amount_check CHECK (amount >= 0);
+
+-- case: set logged on a table created in the same migration
+-- expect: none
+CREATE UNLOGGED TABLE app.load (id bigint PRIMARY KEY);
+ALTER TABLE app.load SET LOGGED;
+
+-- case: two transactions one after the other
+-- expect: none
+BEGIN;
+CREATE TABLE app.c1 (id bigint PRIMARY KEY);
+COMMIT;
+BEGIN;
+CREATE TABLE app.c2 (id bigint PRIMARY KEY);
+COMMIT;
+
+-- case: update with where
+-- expect: none
+UPDATE users SET status = 'active' WHERE status IS NULL AND id < 1000;
+
+-- case: delete from a table created in the same migration
+-- expect: none
+CREATE TABLE app.scratch (id bigint PRIMARY KEY);
+DELETE FROM app.scratch;
+
+-- case: json column in a new table
+-- expect: prefer-jsonb
+CREATE TABLE app.payloads (id bigint PRIMARY KEY, body json);
+
+-- case: a domain constraint on a domain created in the same migration
+-- expect: create-domain-constraint
+CREATE DOMAIN app.cents AS bigint;
+ALTER DOMAIN app.cents ADD CONSTRAINT cents_positive CHECK (VALUE >= 0);
+
+-- case: set schema of a sequence
+-- expect: set-schema
+ALTER SEQUENCE app.ticket_seq SET SCHEMA archive;

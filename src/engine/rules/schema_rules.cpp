@@ -88,7 +88,7 @@ void check_alter_domain(const AlterDomainStmt *stmt, RuleContext &ctx) {
     if (stmt->subtype != 'C' || !stmt->def || !IsA(stmt->def, Constraint)) return;
     const Constraint *c = reinterpret_cast<const Constraint *>(stmt->def);
     const QualifiedName d = qualified(stmt->typeName);
-    if (c->skip_validation || ctx.state.is_new_object("domain", d)) return;
+    if (c->skip_validation || ctx.state.is_new_object("type", d)) return;  // domains are types
     Finding &f = ctx.add("alter-domain-add-constraint", ctx.statement_location(), d.display(),
                          "ALTER DOMAIN " + d.display() + " ADD CONSTRAINT checks every row of every table with a "
                          "column of this domain, holding a SHARE lock on each: their writes wait for the scans",
