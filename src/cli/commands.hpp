@@ -54,6 +54,6 @@ struct VerifyArgs {
 int run_lint(const LintArgs &args);
 int run_verify(const VerifyArgs &args);
 int run_check(const CheckArgs &args);
-int run_rules();
+int run_rules(bool json = false);
 
 }  // namespace mg::cli

@@ -23,7 +23,7 @@ constexpr const char *kUsage =
     "       migration-guard check [--db CONNINFO] [same options as lint, but --jobs] PATH...\n"
     "       migration-guard verify [--db CONNINFO] [--schema SCHEMA,...] [--migration ID]\n"
     "                              [--format FORMAT] [--fail-on RISK]\n"
-    "       migration-guard rules\n"
+    "       migration-guard rules [--format text|json]\n"
     "       migration-guard --help | --version\n";
 
 constexpr const char *kHelp =
@@ -217,6 +217,7 @@ int main(int argc, char **argv) {
         app.add_option("--fail-on", vfail_on);
         app.add_option("PATH", paths);
     } else {
+        app.add_option("--format", vformat);
         app.add_option("ARG", paths);
     }
     try {
@@ -234,7 +235,8 @@ int main(int argc, char **argv) {
 
     if (command == "rules") {
         if (!paths.empty()) return usage_error("rules takes no arguments");
-        return run_rules();
+        if (vformat && *vformat != "text" && *vformat != "json") return usage_error("rules --format is text or json");
+        return run_rules(vformat && *vformat == "json");
     }
     if (command == "verify") {
         if (!paths.empty()) return usage_error("verify takes no PATH (it checks the database of --db)");
