@@ -214,3 +214,13 @@ ALTER DOMAIN app.cents ADD CONSTRAINT cents_positive CHECK (VALUE >= 0);
 -- case: set schema of a sequence
 -- expect: set-schema
 ALTER SEQUENCE app.ticket_seq SET SCHEMA archive;
+
+-- case: quoted type names are the same types
+-- expect: prefer-text prefer-text prefer-timestamptz require-lock-timeout
+ALTER TABLE t ADD COLUMN a "varchar"(20);
+ALTER TABLE t ADD COLUMN b character(5)[];
+ALTER TABLE t ADD COLUMN d "timestamp";
+
+-- case: the one-byte "char" type is not char(n)
+-- expect: require-lock-timeout
+ALTER TABLE t ADD COLUMN c "char";
