@@ -3,7 +3,9 @@
 -- changed). A table owner runs them; what keeps values is low and allowed, a rewrite of a table
 -- with data stays critical and blocked.
 \set VERBOSITY terse
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS citext;
+RESET client_min_messages;
 CREATE ROLE tc_owner LOGIN;
 GRANT CREATE ON SCHEMA public TO tc_owner;
 SET ROLE tc_owner;

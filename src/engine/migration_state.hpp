@@ -97,6 +97,9 @@ public:
     std::map<std::string, std::vector<std::string>> index_columns;  // index name -> its columns (text's own)
     std::set<std::string> readded_constraints;  // names an ALTER TABLE drops and adds back (this statement)
     std::set<std::string> added_columns;                 // "table_key/column" added to a table by the text
+    // Constraints the text validates whose definition it does not know (added by an earlier
+    // migration, the CLI without a catalog): table key -> names.
+    std::map<std::string, std::vector<std::string>> validated_unknown;
     std::map<std::string, DeclaredType> changed_types;   // "table_key/column": the type the text gave it
     bool is_added_column(const QualifiedName &t, const std::string &col) const {
         if (const NewTable *nt = new_table(t)) return nt->columns.count(col) > 0;

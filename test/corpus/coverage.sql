@@ -224,3 +224,14 @@ ALTER TABLE t ADD COLUMN d "timestamp";
 -- case: the one-byte "char" type is not char(n)
 -- expect: require-lock-timeout
 ALTER TABLE t ADD COLUMN c "char";
+
+-- case: set not null after validating the column's check from an earlier migration
+-- expect: require-lock-timeout
+ALTER TABLE accounts VALIDATE CONSTRAINT accounts_email_not_null;
+ALTER TABLE accounts ALTER COLUMN email SET NOT NULL;
+
+-- case: set not null after validating a constraint that may be another column's
+-- expect: require-lock-timeout set-not-null
+-- risk: low
+ALTER TABLE accounts VALIDATE CONSTRAINT accounts_check_1;
+ALTER TABLE accounts ALTER COLUMN email SET NOT NULL;

@@ -304,3 +304,14 @@ DROP VIEW account_summary;
 -- case: dropping a type
 -- hazard: drop-type
 DROP TYPE order_status;
+-- case: SET NOT NULL after validating the column's CHECK added by an earlier migration
+-- safe: set-not-null
+ALTER TABLE accounts VALIDATE CONSTRAINT accounts_email_not_null;
+ALTER TABLE accounts ALTER COLUMN email SET NOT NULL;
+-- case: USING col::type is the plain conversion, a safe widening here
+-- safe: change-column-type@high
+ALTER TABLE accounts ADD COLUMN handle varchar(20);
+ALTER TABLE accounts ALTER COLUMN handle TYPE varchar(40) USING handle::varchar(40);
+-- case: a change from an unknown type is a possible rewrite, not a known loss
+-- safe: change-column-type@critical
+ALTER TABLE accounts ALTER COLUMN score TYPE bigint;

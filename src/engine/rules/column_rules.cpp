@@ -261,6 +261,14 @@ void check_set_not_null(const AlterTableCmd *cmd, const QualifiedName &table, Ru
     auto facts = ctx.catalog.column(ctx.state.resolved(table), col);
     if (facts && facts->not_null) return;  // already NOT NULL: a no-op
     if (proven_not_null(table, col, ctx)) return;
+    // VALIDATE CONSTRAINT of a CHECK an earlier migration added, then SET NOT NULL: the scan-free
+    // path, when the constraint is that column's (its definition is not known here).
+    std::string validated;
+    if (auto v = ctx.state.validated_unknown.find(ctx.state.key(table)); v != ctx.state.validated_unknown.end())
+        for (const auto &name : v->second) {
+            if (name.find(col) != std::string::npos) return;
+            validated = name;
+        }
     std::string data;
     const auto nulls = ctx.catalog.count_nulls(ctx.state.resolved(table), col);
     if (nulls && nulls->count > 0)
@@ -284,6 +292,11 @@ void check_set_not_null(const AlterTableCmd *cmd, const QualifiedName &table, Ru
     f.scans_table = true;
     if (nulls && nulls->count > 0) f.risk = Risk::High;  // it will fail, whatever the size
     else ctx.scale_by_size(f, table);
+    if (!validated.empty() && !(nulls && nulls->count > 0)) {
+        f.risk = Risk::Low;
+        f.message += "; if the constraint " + validated + " validated above is CHECK (" + col +
+                     " IS NOT NULL), PostgreSQL uses it and skips the scan";
+    }
 }
 
 void check_drop_not_null(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx) {

@@ -260,6 +260,8 @@ void check_validate_constraint(const AlterTableCmd *cmd, const QualifiedName &ta
     const std::string name = cmd->name ? cmd->name : "";
     auto added = ctx.state.constraints.find(ctx.state.key(table) + "/" + name);
     if (added != ctx.state.constraints.end()) added->second.validated = true;
+    else if (!ctx.catalog.constraint(ctx.state.resolved(table), name))
+        ctx.state.validated_unknown[ctx.state.key(table)].push_back(name);
     if (!ctx.state.in_transaction ||
         !ctx.state.not_valid_in_transaction.count(ctx.state.key(table) + "/" + name))
         return;
