@@ -4,27 +4,9 @@
 #include <strings.h>
 
 #include "engine/node_names.hpp"
+#include "offline/pg_query_raw.hpp"
 #include "offline/script_analysis.hpp"
 
-extern "C" {
-typedef struct {
-    char *message;
-    char *funcname;
-    char *filename;
-    int lineno;
-    int cursorpos;
-    char *context;
-} PgQueryError;
-typedef struct {
-    List *tree;
-    char *stderr_buffer;
-    PgQueryError *error;
-} PgQueryInternalParsetreeAndError;
-PgQueryInternalParsetreeAndError pg_query_raw_parse(const char *input);
-void pg_query_free_error(PgQueryError *error);
-MemoryContext pg_query_enter_memory_context(void);
-void pg_query_exit_memory_context(MemoryContext ctx);
-}
 
 namespace mg {
 
