@@ -13,9 +13,9 @@ namespace mg::cli {
 
 namespace {
 
-std::string server_text(const std::string &path, const std::string &text, const LintOptions &options) {
-    std::string out = options.psql ? prepare_psql_script(text, true).text : text;
-    for (const Section &s : layout_of(path, text, options.layout).sections)
+std::string server_text(const FileReport &report, const LintOptions &options) {
+    std::string out = options.psql ? prepare_psql_script(report.text, true).text : report.text;
+    for (const Section &s : report.sections)
         if (s.direction != Direction::Up) blank_out(out, s.begin, s.end);
     return out;
 }
@@ -45,8 +45,8 @@ int run_check(const CheckArgs &args) {
             std::vector<LocatedFinding> down;
             for (auto &lf : report.findings)
                 if (lf.direction != Direction::Up) down.push_back(lf);
-            std::string text = std::move(report.text);
-            report.text = server_text(report.path, text, args.options);
+            std::string text = server_text(report, args.options);
+            std::swap(text, report.text);
             const bool checked = check_file(*db, report, message);
             report.text = std::move(text);
             report.findings.insert(report.findings.end(), down.begin(), down.end());

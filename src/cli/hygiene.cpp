@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "cli/inputs.hpp"
+#include "cli/text_util.hpp"
 #include "engine/rule_catalog.hpp"
 
 namespace fs = std::filesystem;
@@ -14,10 +15,6 @@ namespace mg::cli {
 
 namespace {
 
-std::string lower(std::string s) {
-    for (char &c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
 
 std::string strip_suffix(std::string name) {
     for (const char *suffix : {".up.sql", ".down.sql", ".sql.postgres", ".sql"}) {

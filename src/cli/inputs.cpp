@@ -69,7 +69,6 @@ void collect_folder(const std::string &arg, const InputOptions &options, std::ve
     fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
     for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
         const fs::directory_entry &entry = *it;
-        std::error_code rel_ec;
         const std::string rel = entry.path().lexically_relative(root).generic_string();
         bool excluded = false;
         for (const auto &g : options.exclude) excluded = excluded || glob_match(g, rel);

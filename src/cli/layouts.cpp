@@ -4,6 +4,8 @@
 #include <cctype>
 #include <filesystem>
 
+#include "cli/text_util.hpp"
+
 namespace mg::cli {
 
 namespace {
@@ -22,17 +24,7 @@ constexpr Named kLayouts[] = {
     {Layout::Prisma, "prisma"},       {Layout::RailsStructure, "rails-structure"},
 };
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char &c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-}
 
 // A marker line of a one-file up/down format, as the tool itself reads it: a line comment at
 // the start of a line. Returns the direction it opens.

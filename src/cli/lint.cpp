@@ -69,10 +69,10 @@ std::string section_text(const std::string &text, const Section &s) {
     return out;
 }
 
-Direction direction_at(const FileLayout &layout, int offset) {
-    for (const auto &s : layout.sections)
+Direction direction_at(const std::vector<Section> &sections, int offset) {
+    for (const auto &s : sections)
         if (offset >= s.begin && offset < s.end) return s.direction;
-    return layout.sections.empty() ? Direction::Up : layout.sections.back().direction;
+    return sections.empty() ? Direction::Up : sections.back().direction;
 }
 
 LocatedFinding make_finding(const std::string &rule, int offset, LineCol pos, std::string object,
@@ -104,10 +104,16 @@ bool about_suppressions(const std::string &rule) {
 }  // namespace
 
 bool FileReport::all_down() const {
-    if (directions.empty()) return false;
-    for (Direction d : directions)
-        if (d == Direction::Up) return false;
+    if (sections.empty()) return false;
+    for (const Section &s : sections)
+        if (s.direction == Direction::Up) return false;
     return true;
+}
+
+bool FileReport::has_down() const {
+    for (const Section &s : sections)
+        if (s.direction == Direction::Down) return true;
+    return false;
 }
 
 FileReport lint_file(std::string path, std::string text, const LintOptions &options) {
@@ -116,7 +122,7 @@ FileReport lint_file(std::string path, std::string text, const LintOptions &opti
     report.text = std::move(text);
     const std::string &src = report.text;
 
-    const FileLayout layout = layout_of(report.path, src, options.layout);
+    FileLayout layout = layout_of(report.path, src, options.layout);
     report.layout = layout.layout;
     Options engine_options;
     engine_options.rls_schemas = options.rls_schemas ? *options.rls_schemas : options.rls_used;
@@ -134,7 +140,6 @@ FileReport lint_file(std::string path, std::string text, const LintOptions &opti
 
     int numbered = 0;  // statements of the sections before
     for (const Section &section : layout.sections) {
-        report.directions.push_back(section.direction);
         if (section.direction != Direction::Up && options.down == DownPolicy::Skip) continue;
         ScriptAnalysis analysis;
         try {
@@ -165,6 +170,7 @@ FileReport lint_file(std::string path, std::string text, const LintOptions &opti
         }
         numbered += analysis.statement_count;
     }
+    report.sections = std::move(layout.sections);
     return report;
 }
 
@@ -185,7 +191,6 @@ void apply_decisions(FileReport &report, const LintOptions &options) {
 
     std::vector<IgnoreComment> ignores = find_ignore_comments(report.text);
     if (ignores.empty()) return;
-    const FileLayout layout = layout_of(report.path, report.text, options.layout);
     const LineIndex lines(report.text);
     // The statement a comment applies to: the first that starts after it (statement_offsets
     // are in text order).
@@ -209,7 +214,7 @@ void apply_decisions(FileReport &report, const LintOptions &options) {
     }
     for (const auto &ignore : ignores) {
         const LineCol at = lines.at(ignore.offset);
-        const Direction d = direction_at(layout, ignore.offset);
+        const Direction d = direction_at(report.sections, ignore.offset);
         const std::string what = ignore.whole_file ? "migration-guard-ignore-file" : "migration-guard-ignore";
         if (!ignore.problem.empty()) {
             report.findings.push_back(make_finding("invalid-suppression", ignore.offset, at, "",

@@ -72,7 +72,7 @@ struct FileReport {
     std::string path;
     std::string text;  // kept for the source excerpts of the text report
     Layout layout = Layout::Plain;
-    std::vector<Direction> directions;  // of the file's sections, in order
+    std::vector<Section> sections;  // up/down sections of the file, in order (linted or not)
     int statements = 0;
     std::vector<int> statement_offsets;    // first token of each statement that parsed
     std::vector<int> statement_numbers;    // ... and its number in the file
@@ -85,6 +85,7 @@ struct FileReport {
     std::optional<std::string> approve_migration;
 
     bool all_down() const;  // every section is a down (or verify) migration
+    bool has_down() const;  // some section is
 };
 
 FileReport lint_file(std::string path, std::string text, const LintOptions &options);

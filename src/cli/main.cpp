@@ -175,8 +175,6 @@ private:
     }
 };
 
-void help_flag(CLI::App &cmd, bool &help) { cmd.add_flag("-h,--help", help); }
-
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -197,7 +195,7 @@ int main(int argc, char **argv) {
     app.set_help_flag();
     app.allow_extras(false);
     bool help = false;
-    help_flag(app, help);
+    app.add_flag("-h,--help", help);
     FileFlags flags;
     LintArgs lint;
     CheckArgs check;

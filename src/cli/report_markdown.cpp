@@ -1,7 +1,6 @@
 // A pull-request comment (or GitHub step summary): one line a reviewer reads first, then the
 // findings as a table, suppressed ones and down migrations listed apart.
 //   ### Database changes: YES · Migration: 20261125_140530_add_user_preferences · Destructive: NO · Rollback: down migration included
-#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -54,8 +53,7 @@ public:
         const std::string name = migration_name(report.path, report.layout).name;
         if (down) downs_.push_back(name);
         else if (report.statements > 0) migrations_.push_back(name);
-        if (!down && std::find(report.directions.begin(), report.directions.end(), Direction::Down) != report.directions.end())
-            downs_.push_back(name + " (down section)");
+        if (!down && report.has_down()) downs_.push_back(name + " (down section)");
         if (!down) statements_ += report.statements;
         for (const auto &e : report.errors)
             errors_.push_back("`" + cell(report.path) + (e.offset >= 0 ? ":" + std::to_string(e.position.line) : "") +

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <string_view>
 
+#include "cli/text_util.hpp"
 #include "engine/rule_catalog.hpp"
 #include "offline/psql_script.hpp"
 
@@ -13,11 +14,6 @@ namespace {
 constexpr std::string_view kStatement = "migration-guard-ignore";
 constexpr std::string_view kFile = "migration-guard-ignore-file";
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-}
 
 bool parse_comment(std::string_view body, IgnoreComment &out) {
     body = trim(body);

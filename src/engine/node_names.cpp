@@ -151,6 +151,12 @@ std::string type_display(const DeclaredType &t) {
     return base;
 }
 
+std::string column_ref_name(const Node *n) {
+    if (!n || !IsA(n, ColumnRef)) return {};
+    const List *fields = reinterpret_cast<const ColumnRef *>(n)->fields;
+    return list_length(fields) == 1 ? str_value(static_cast<const Node *>(linitial(fields))) : std::string();
+}
+
 const char *object_type_name(ObjectType t) {
     switch (t) {
         case OBJECT_TABLE: return "TABLE";

@@ -11,6 +11,7 @@
 namespace mg {
 
 std::string str_value(const Node *n);                   // String node → text ("" otherwise)
+std::string column_ref_name(const Node *n);             // an unqualified column reference → its name ("" otherwise)
 std::vector<std::string> name_list(const List *names);  // List of String → parts
 QualifiedName qualified(const RangeVar *rv);
 QualifiedName qualified(const List *names);             // [catalog.]schema.name

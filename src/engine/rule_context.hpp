@@ -22,6 +22,7 @@ public:
     const Options &options;
 
     int statement() const { return report_.number; }
+    const std::string &command() const { return report_.command; }
     int statement_location() const { return report_.location; }
     // A node's own location when the parser kept one, else the statement's.
     int at(int node_location) const { return node_location >= 0 ? node_location : report_.location; }
@@ -40,6 +41,12 @@ public:
         if (state.new_table(t)) return true;
         auto facts = catalog.table(t);
         return facts && (facts->created_in_transaction || facts->temporary);
+    }
+    // The text made the column NOT NULL, or the catalog says it is.
+    bool known_not_null(const QualifiedName &t, const std::string &col) const {
+        if (state.set_not_null.count(state.key(t) + "/" + col)) return true;
+        const auto column = catalog.column(state.resolved(t), col);
+        return column && column->not_null;
     }
     std::optional<TableFacts> live(const QualifiedName &t) const {
         if (state.new_table(t)) return std::nullopt;

@@ -50,7 +50,7 @@ void check_add_column(const AlterTableCmd *cmd, const QualifiedName &table, Rule
     const std::string object = column_object(table, col);
     const int at = ctx.at(def->location);
 
-    check_column_type_choice(def, table, spec.primary_key, ctx);
+    check_column_type_choice(def, col, table, spec.primary_key, ctx);
 
     // Inline constraints are judged like ADD CONSTRAINT on this column.
     const ListCell *lc;
@@ -133,9 +133,7 @@ namespace {
 bool is_cast_of_column(const Node *expr, const std::string &col, const DeclaredType &to) {
     if (!expr || !IsA(expr, TypeCast)) return false;
     const TypeCast *cast = reinterpret_cast<const TypeCast *>(expr);
-    if (!cast->arg || !IsA(cast->arg, ColumnRef)) return false;
-    const List *fields = reinterpret_cast<const ColumnRef *>(cast->arg)->fields;
-    if (list_length(fields) != 1 || str_value(static_cast<const Node *>(linitial(fields))) != col) return false;
+    if (col.empty() || column_ref_name(cast->arg) != col) return false;
     const DeclaredType t = declared_type(cast->typeName);
     return t.name == to.name && t.array == to.array && (t.typmod == to.typmod || t.typmod < 0);
 }
@@ -144,12 +142,8 @@ bool is_cast_of_column(const Node *expr, const std::string &col, const DeclaredT
 void check_column_type_change(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx) {
     const ColumnDef *def = reinterpret_cast<const ColumnDef *>(cmd->def);
     if (!def || !IsA(def, ColumnDef)) return;
-    if (cmd->name && !def->colname) {
-        // The type chosen here is advice-worthy like one chosen in ADD COLUMN.
-        ColumnDef named = *def;
-        named.colname = cmd->name;
-        check_column_type_choice(&named, table, false, ctx);
-    }
+    // The type chosen here is advice-worthy like one chosen in ADD COLUMN.
+    if (cmd->name) check_column_type_choice(def, cmd->name, table, false, ctx);
     if (ctx.is_new(table)) return;
     const std::string col = cmd->name ? cmd->name : "";
     const std::string object = column_object(table, col);
@@ -167,7 +161,8 @@ void check_column_type_change(const AlterTableCmd *cmd, const QualifiedName &tab
         from = ctx.catalog.column(ctx.state.resolved(table), col);
     // Beyond the engine's list, the server asks PostgreSQL's own rewrite decision (binary-coercible
     // casts, no-op length coercions, the session's TimeZone for timestamp -> timestamptz).
-    const bool kept_by_postgres = !using_expr && changed == ctx.state.changed_types.end() && from &&
+    const bool proven_safe = !using_expr && from && is_safe_type_change(*from, to);
+    const bool kept_by_postgres = !using_expr && !proven_safe && changed == ctx.state.changed_types.end() && from &&
                                   ctx.catalog.rewrite_free(ctx.state.resolved(table), col, type_display(to)).value_or(false);
     const int at = ctx.at(def->location);
     const std::string hint =
@@ -175,10 +170,10 @@ void check_column_type_change(const AlterTableCmd *cmd, const QualifiedName &tab
         ", keep it in sync with a trigger, backfill in batches, switch the application to it, then "
         "drop the old column in a later migration";
 
-    if (!using_expr && from && (is_safe_type_change(*from, to) || kept_by_postgres)) {
+    if (proven_safe || kept_by_postgres) {
         Finding &f = ctx.add("change-column-type", at, object,
                              "ALTER COLUMN " + col + " TYPE " + type_display(to) + " on " + table.display() +
-                                 (kept_by_postgres && !is_safe_type_change(*from, to)
+                                 (kept_by_postgres
                                       ? " keeps every stored value of " +
                                             type_display(DeclaredType{from->type_name, from->typmod, false, false}) +
                                             " as it is (PostgreSQL needs no rewrite for it)"

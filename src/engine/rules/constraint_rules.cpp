@@ -26,9 +26,8 @@ std::string add_phrase(const Constraint *con, const std::string &what) {
 std::string not_null_check_column(const Constraint *con) {
     if (con->contype != CONSTR_CHECK || !con->raw_expr || !IsA(con->raw_expr, NullTest)) return {};
     const NullTest *test = reinterpret_cast<const NullTest *>(con->raw_expr);
-    if (test->nulltesttype != IS_NOT_NULL || !test->arg || !IsA(test->arg, ColumnRef)) return {};
-    const List *fields = reinterpret_cast<const ColumnRef *>(test->arg)->fields;
-    return list_length(fields) == 1 ? str_value(static_cast<const Node *>(linitial(fields))) : std::string();
+    if (test->nulltesttype != IS_NOT_NULL) return {};
+    return column_ref_name(reinterpret_cast<const Node *>(test->arg));
 }
 
 std::vector<std::string> columns_of(const List *names, const std::vector<std::string> &implied) {
@@ -42,12 +41,8 @@ void check_primary_key_using_index(const Constraint *con, const QualifiedName &t
     auto it = ctx.state.index_columns.find(con->indexname);
     std::vector<std::string> maybe_null;
     if (it != ctx.state.index_columns.end()) {
-        for (const auto &col : it->second) {
-            const auto column = ctx.catalog.column(ctx.state.resolved(table), col);
-            const bool not_null = ctx.state.set_not_null.count(ctx.state.key(table) + "/" + col) ||
-                                  (column && column->not_null);
-            if (!not_null) maybe_null.push_back(col);
-        }
+        for (const auto &col : it->second)
+            if (!ctx.known_not_null(table, col)) maybe_null.push_back(col);
         if (maybe_null.empty()) return;
     }
     const std::string cols = maybe_null.empty() ? "the index's columns" : columns_text(maybe_null);
@@ -221,9 +216,7 @@ void check_drop_constraint(const AlterTableCmd *cmd, const QualifiedName &table,
     // The last step of the scan-free SET NOT NULL: the helper CHECK is redundant once the
     // column is NOT NULL, so dropping it loses nothing.
     if (facts && !facts->not_null_column.empty() && cmd->behavior != DROP_CASCADE) {
-        const std::string &col = facts->not_null_column;
-        auto column = ctx.catalog.column(ctx.state.resolved(table), col);
-        if (ctx.state.set_not_null.count(ctx.state.key(table) + "/" + col) || (column && column->not_null)) return;
+        if (ctx.known_not_null(table, facts->not_null_column)) return;
     }
 
     // Dropped and added back in the same ALTER TABLE: replaced, never unenforced (the new one

@@ -45,7 +45,7 @@ void check_create_table(const CreateStmt *stmt, RuleContext &ctx) {
                 check_add_constraint(c, table, {col}, ctx);
             }
             ctx.state.new_table(table)->columns[col] = column;
-            check_column_type_choice(def, table, primary_key, ctx);
+            check_column_type_choice(def, def->colname ? def->colname : "", table, primary_key, ctx);
         } else if (IsA(elt, Constraint)) {
             check_add_constraint(reinterpret_cast<const Constraint *>(elt), table, {}, ctx);
         }

@@ -48,8 +48,9 @@ void check_cluster(const ClusterStmt *stmt, RuleContext &ctx);
 void check_refresh_matview(const RefreshMatViewStmt *stmt, RuleContext &ctx);
 
 // Shared by CREATE TABLE and ALTER TABLE ... ADD COLUMN.
-void check_column_type_choice(const ColumnDef *col, const QualifiedName &table, bool primary_key,
-                              RuleContext &ctx);
+// `col`: the column's name (ALTER COLUMN ... TYPE names it outside the ColumnDef).
+void check_column_type_choice(const ColumnDef *def, const std::string &col, const QualifiedName &table,
+                              bool primary_key, RuleContext &ctx);
 // Records a foreign key for the end-of-text fk-without-index check.
 void remember_foreign_key(const QualifiedName &table, std::vector<std::string> columns,
                           bool additive, int location, RuleContext &ctx);

@@ -1,5 +1,6 @@
 // Rules about objects moving or being constrained as a whole: set-schema, the domain rules,
 // create-trigger-lock, identifier-too-long.
+#include <cctype>
 #include <cstring>
 
 #include "engine/rules/rules.hpp"
@@ -9,19 +10,6 @@ namespace mg {
 namespace {
 
 constexpr size_t kMaxIdentifier = 63;  // NAMEDATALEN - 1
-
-const char *object_word(ObjectType t) {
-    switch (t) {
-        case OBJECT_TABLE: return "TABLE";
-        case OBJECT_VIEW: return "VIEW";
-        case OBJECT_MATVIEW: return "MATERIALIZED VIEW";
-        case OBJECT_SEQUENCE: return "SEQUENCE";
-        case OBJECT_FOREIGN_TABLE: return "FOREIGN TABLE";
-        case OBJECT_TYPE: return "TYPE";
-        case OBJECT_FUNCTION: return "FUNCTION";
-        default: return nullptr;
-    }
-}
 
 bool has_check(const List *constraints) {
     const ListCell *lc;
@@ -51,10 +39,14 @@ void name_too_long(const char *name, const std::string &text, int location, Rule
 }  // namespace
 
 void check_set_schema(const AlterObjectSchemaStmt *stmt, RuleContext &ctx) {
-    const char *word = object_word(stmt->objectType);
-    if (!word || !stmt->newschema) return;
+    // Relations, and types (as a list of names); functions move too but are looked up anew.
+    const bool relation = stmt->objectType == OBJECT_TABLE || stmt->objectType == OBJECT_VIEW ||
+                          stmt->objectType == OBJECT_MATVIEW || stmt->objectType == OBJECT_SEQUENCE ||
+                          stmt->objectType == OBJECT_FOREIGN_TABLE;
+    if ((!relation && stmt->objectType != OBJECT_TYPE) || !stmt->newschema) return;
+    const std::string word = object_type_name(stmt->objectType);
     std::string name;
-    if (stmt->relation) {
+    if (relation && stmt->relation) {
         const QualifiedName t = ctx.qualify(qualified(stmt->relation));
         if (ctx.is_new(t)) return;
         name = t.display();
@@ -66,7 +58,7 @@ void check_set_schema(const AlterObjectSchemaStmt *stmt, RuleContext &ctx) {
         return;
     }
     Finding &f = ctx.add("set-schema", ctx.statement_location(), name,
-                         std::string("ALTER ") + word + " " + name + " SET SCHEMA " + stmt->newschema +
+                         "ALTER " + word + " " + name + " SET SCHEMA " + stmt->newschema +
                              " moves it: every query, view and function that names it by its old schema (or "
                              "finds it through search_path) fails from the moment it commits",
                          "Expand/contract: create the object in the new schema (or a view there over the old one), "

@@ -116,8 +116,6 @@ bool sets_only_new_columns(const UpdateStmt *u, const QualifiedName &table, cons
     return list_length(u->targetList) > 0;
 }
 
-std::string report_command(const RuleContext &ctx) { return "Statement " + std::to_string(ctx.statement()); }
-
 bool opt_in(const RuleContext &ctx, const char *rule) {
     return std::find(ctx.options.opt_in_rules.begin(), ctx.options.opt_in_rules.end(), rule) !=
            ctx.options.opt_in_rules.end();
@@ -235,7 +233,7 @@ void check_under_lock(const Node *stmt, RuleContext &ctx) {
     // the first table is held while this one runs.
     if (ctx.strongest_lock() != LockMode::None && ctx.strongest_lock_table().display() == held) return;
     ctx.add("backfill-under-lock", ctx.statement_location(), held,
-            report_command(ctx) + " runs in the transaction that holds an ACCESS EXCLUSIVE lock on " + held +
+            ctx.command() + " runs in the transaction that holds an ACCESS EXCLUSIVE lock on " + held +
                 " until it commits: every query on " + held + " waits for this statement too",
             "Commit after the statement that needs the lock, and run the long one in a transaction of its own");
 }

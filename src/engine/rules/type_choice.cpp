@@ -21,11 +21,10 @@ bool has_identity(const ColumnDef *def) {
 
 }  // namespace
 
-void check_column_type_choice(const ColumnDef *def, const QualifiedName &table, bool primary_key,
-                              RuleContext &ctx) {
+void check_column_type_choice(const ColumnDef *def, const std::string &col, const QualifiedName &table,
+                              bool primary_key, RuleContext &ctx) {
     if (!def->typeName) return;
     const DeclaredType type = declared_type(def->typeName);
-    const std::string col = def->colname ? def->colname : "";
     const std::string object = table.display() + "." + col;
     const int at = ctx.at(def->location);
 
