@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+struct TypeName;  // nodes/parsenodes.h
+
 namespace mg {
 
 struct QualifiedName {
@@ -28,6 +30,18 @@ struct TableFacts {
     bool temporary = false;  // gone at session end: nobody's data
 };
 
+// A column type as declared in the text, in the same form as pg_attribute stores it.
+struct DeclaredType {
+    std::string name;     // internal type name: int4, varchar, numeric, timestamptz, ...
+    int32_t typmod = -1;  // atttypmod encoding (varchar(20) → 24), -1 when unconstrained
+    bool array = false;
+    bool serial = false;  // serial/bigserial/smallserial pseudo-types (name is the real type)
+    // The name is pg_catalog's type: the built-in rules about type names apply only then (a
+    // schema-qualified or search_path-shadowed "numeric" may be anything).
+    bool builtin = true;
+    std::string sql;      // the exact, qualified spelling PostgreSQL resolved (server); "" otherwise
+};
+
 struct ColumnFacts {
     std::string type_name;  // canonical internal name: int4, varchar, numeric, text, ...
     int32_t typmod = -1;    // as in pg_attribute.atttypmod (-1: none)
@@ -36,6 +50,7 @@ struct ColumnFacts {
     // child only when the child has it from that one parent alone.
     bool local = true;
     int inherited_count = 0;
+    bool builtin = true;    // the type is pg_catalog's (not a domain or type of the same name elsewhere)
 };
 
 enum class Volatility { Unknown, Immutable, Stable, Volatile };
@@ -103,6 +118,9 @@ public:
     // Whether ALTER COLUMN col TYPE sql_type keeps every stored value as it is (no rewrite), as
     // PostgreSQL decides it (binary-coercible casts, no-op length coercions, timestamp →
     // timestamptz in a UTC session). nullopt: unknown (the CLI).
+    // The type a TypeName of a statement resolves to, as PostgreSQL resolves it for that
+    // statement (the session's search_path). nullopt: unknown (the CLI), the names as written stand.
+    virtual std::optional<DeclaredType> resolve_type(const TypeName *) const { return std::nullopt; }
     virtual std::optional<bool> rewrite_free(const QualifiedName &, const std::string &, const std::string &) const {
         return std::nullopt;
     }

@@ -85,6 +85,7 @@ DeclaredType declared_type(const TypeName *tn) {
     if (!tn) return t;
     auto parts = name_list(tn->names);
     t.name = parts.empty() ? "" : parts.back();
+    t.builtin = parts.size() < 2 || parts[parts.size() - 2] == "pg_catalog";
     t.array = tn->arrayBounds != NIL;
     if (t.name == "serial" || t.name == "serial4") {
         t.name = "int4";
@@ -130,6 +131,7 @@ DeclaredType declared_type(const TypeName *tn) {
 }
 
 std::string type_display(const DeclaredType &t) {
+    if (!t.builtin && !t.sql.empty()) return t.sql;
     std::string base = t.name;
     if (t.name == "int4") base = "integer";
     else if (t.name == "int8") base = "bigint";

@@ -23,13 +23,6 @@ std::string role_list(const List *rolespecs);  // "alice, PUBLIC"
 // are not quoted): the table, and the column in `column` ("" for none). Without a dot: {"", object}.
 QualifiedName split_object(const std::string &object, std::string &column);
 
-// A column type as declared in the text, in the same form as pg_attribute stores it.
-struct DeclaredType {
-    std::string name;     // internal type name: int4, varchar, numeric, timestamptz, ...
-    int32_t typmod = -1;  // atttypmod encoding (varchar(20) → 24), -1 when unconstrained
-    bool array = false;
-    bool serial = false;  // serial/bigserial/smallserial pseudo-types (name is the real type)
-};
 DeclaredType declared_type(const TypeName *tn);
 std::string type_display(const DeclaredType &t);  // "varchar(20)", "integer", ...
 

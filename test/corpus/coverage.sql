@@ -235,3 +235,9 @@ ALTER TABLE accounts ALTER COLUMN email SET NOT NULL;
 -- risk: low
 ALTER TABLE accounts VALIDATE CONSTRAINT accounts_check_1;
 ALTER TABLE accounts ALTER COLUMN email SET NOT NULL;
+
+-- case: a schema-qualified type is not the built-in of the same name
+-- expect: change-column-type prefer-text require-lock-timeout
+-- risk: critical
+ALTER TABLE users ADD COLUMN handle varchar(20);
+ALTER TABLE users ALTER COLUMN handle TYPE app.text;

@@ -129,6 +129,13 @@ void check_drop_column(const AlterTableCmd *cmd, const QualifiedName &table, Rul
 }
 
 namespace {
+std::string display_of(const ColumnFacts &c) {
+    DeclaredType t;
+    t.name = c.type_name;
+    t.typmod = c.typmod;
+    return type_display(t);
+}
+
 // USING col::type, CAST(col AS type): the very conversion ALTER COLUMN applies without USING.
 bool is_cast_of_column(const Node *expr, const std::string &col, const DeclaredType &to) {
     if (!expr || !IsA(expr, TypeCast)) return false;
@@ -147,23 +154,29 @@ void check_column_type_change(const AlterTableCmd *cmd, const QualifiedName &tab
     if (ctx.is_new(table)) return;
     const std::string col = cmd->name ? cmd->name : "";
     const std::string object = column_object(table, col);
-    const DeclaredType to = declared_type(def->typeName);
+    const DeclaredType written = declared_type(def->typeName);
+    // The type PostgreSQL will resolve (the server: a shadowing "numeric" on the search_path, a
+    // schema-qualified one, is not pg_catalog's), else the name as written.
+    const DeclaredType to = ctx.catalog.resolve_type(def->typeName).value_or(written);
+    const std::string to_sql = to.sql.empty() ? type_display(to) : to.sql;
     // USING col::type (what ORMs write) is the assignment cast itself: judged as without USING.
-    const bool using_cast = def->raw_default != nullptr && is_cast_of_column(def->raw_default, col, to);
+    const bool using_cast = def->raw_default != nullptr && is_cast_of_column(def->raw_default, col, written);
     const bool using_expr = def->raw_default != nullptr && !using_cast;
     // The type the text left the column with, else the catalog's.
     const std::string state_key = ctx.state.key(table) + "/" + col;
     const auto changed = ctx.state.changed_types.find(state_key);
     std::optional<ColumnFacts> from;
-    if (changed != ctx.state.changed_types.end() && !changed->second.name.empty())
+    if (changed != ctx.state.changed_types.end() && !changed->second.name.empty()) {
         from = ColumnFacts{changed->second.name, changed->second.typmod};
-    else
+        from->builtin = changed->second.builtin;
+    } else {
         from = ctx.catalog.column(ctx.state.resolved(table), col);
+    }
     // Beyond the engine's list, the server asks PostgreSQL's own rewrite decision (binary-coercible
     // casts, no-op length coercions, the session's TimeZone for timestamp -> timestamptz).
     const bool proven_safe = !using_expr && from && is_safe_type_change(*from, to);
     const bool kept_by_postgres = !using_expr && !proven_safe && changed == ctx.state.changed_types.end() && from &&
-                                  ctx.catalog.rewrite_free(ctx.state.resolved(table), col, type_display(to)).value_or(false);
+                                  ctx.catalog.rewrite_free(ctx.state.resolved(table), col, to_sql).value_or(false);
     const int at = ctx.at(def->location);
     const std::string hint =
         "Expand/contract: add a new column of type " + type_display(to) +
@@ -175,10 +188,10 @@ void check_column_type_change(const AlterTableCmd *cmd, const QualifiedName &tab
                              "ALTER COLUMN " + col + " TYPE " + type_display(to) + " on " + table.display() +
                                  (kept_by_postgres
                                       ? " keeps every stored value of " +
-                                            type_display(DeclaredType{from->type_name, from->typmod, false, false}) +
+                                            display_of(*from) +
                                             " as it is (PostgreSQL needs no rewrite for it)"
                                       : " is a safe widening from " +
-                                            type_display(DeclaredType{from->type_name, from->typmod, false, false})) +
+                                            display_of(*from)) +
                                  ": no rewrite, only a brief ACCESS EXCLUSIVE lock",
                              "Nothing to change; set a lock_timeout so the lock cannot queue behind long "
                              "transactions");
@@ -194,10 +207,10 @@ void check_column_type_change(const AlterTableCmd *cmd, const QualifiedName &tab
         why = "the column's current type is not known here: it may rewrite the table (and every index) under an "
               "ACCESS EXCLUSIVE lock, and values that do not fit the new type would make it fail";
     else if (from->type_name == to.name)
-        why = "narrowing " + type_display(DeclaredType{from->type_name, from->typmod, false, false}) + " rewrites or rechecks every row and fails or truncates values "
+        why = "narrowing " + display_of(*from) + " rewrites or rechecks every row and fails or truncates values "
               "that no longer fit";
     else
-        why = "changing " + type_display(DeclaredType{from->type_name, from->typmod, false, false}) + " to " +
+        why = "changing " + display_of(*from) + " to " +
               type_display(to) +
               " rewrites the table and every index under an ACCESS EXCLUSIVE lock and may reject or alter values";
     // What the data says: nothing to convert, values that do not convert, or all of them do.
@@ -210,7 +223,7 @@ void check_column_type_change(const AlterTableCmd *cmd, const QualifiedName &tab
         data = "; the table is empty, so nothing is converted";
         risk = Risk::Low;
     } else if (!using_expr) {
-        if (auto failed = ctx.catalog.count_failed_casts(ctx.state.resolved(table), col, type_display(to), using_cast)) {
+        if (auto failed = ctx.catalog.count_failed_casts(ctx.state.resolved(table), col, to_sql, using_cast)) {
             if (failed->impossible) {
                 data = "; there is no automatic conversion to " + type_display(to) +
                        ": the statement fails unless it gets a USING clause";

@@ -19,7 +19,8 @@ bool numeric_grows(int32_t from, int32_t to) {
 }  // namespace
 
 bool is_safe_type_change(const ColumnFacts &from, const DeclaredType &to) {
-    if (to.array) return false;
+    // Names say what a type is only for pg_catalog's types.
+    if (to.array || !from.builtin || !to.builtin) return false;
     const std::string &f = from.type_name;
     const std::string &t = to.name;
     if (f == t && from.typmod == to.typmod) return true;
@@ -35,7 +36,7 @@ bool is_safe_type_change(const ColumnFacts &from, const DeclaredType &to) {
 }
 
 bool is_lossless_conversion(const ColumnFacts &from, const DeclaredType &to) {
-    if (to.array) return false;
+    if (to.array || !from.builtin || !to.builtin) return false;
     if (is_safe_type_change(from, to)) return true;
     const std::string &f = from.type_name;
     const std::string &t = to.name;

@@ -212,6 +212,7 @@ std::optional<ColumnFacts> ServerCatalog::column(const QualifiedName &t, const s
         HeapTuple typ = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
         if (HeapTupleIsValid(typ)) {
             type_name = pstrdup(NameStr(reinterpret_cast<Form_pg_type>(GETSTRUCT(typ))->typname));
+            facts.builtin = reinterpret_cast<Form_pg_type>(GETSTRUCT(typ))->typnamespace == PG_CATALOG_NAMESPACE;
             ReleaseSysCache(typ);
         }
     });

@@ -34,6 +34,7 @@ public:
     std::optional<DataCount> count_orphans(const QualifiedName &t, const std::vector<std::string> &cols,
                                            const QualifiedName &ref, const std::vector<std::string> &ref_cols) const override;
     std::optional<DataCount> count_duplicates(const QualifiedName &t, const std::vector<std::string> &cols) const override;
+    std::optional<DeclaredType> resolve_type(const TypeName *type) const override;
     std::optional<bool> rewrite_free(const QualifiedName &t, const std::string &col,
                                      const std::string &sql_type) const override;
     std::optional<DataCount> count_failed_casts(const QualifiedName &t, const std::string &col,

@@ -12,7 +12,11 @@ extern "C" {
 #include "optimizer/optimizer.h"
 #include "parser/parse_coerce.h"
 #include "parser/parse_type.h"
+#include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/syscache.h"
+#include "catalog/pg_type.h"
+#include "catalog/pg_namespace.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
@@ -48,6 +52,36 @@ bool requires_rewrite(Node *expr, AttrNumber attnum) {
 }
 
 }  // namespace
+
+std::optional<DeclaredType> ServerCatalog::resolve_type(const TypeName *type) const {
+    if (!type) return std::nullopt;
+    std::optional<DeclaredType> answer;
+    pg_call([&] {
+        Oid oid = InvalidOid;
+        int32 typmod = -1;
+        // As ALTER TABLE resolves it: the statement's own TypeName, the session's search_path. An
+        // error (no such type) leaves the answer unknown; the statement fails on it anyway.
+        ErrorData *error = pg_subtransaction(
+            [&] { typenameTypeIdAndMod(nullptr, const_cast<TypeName *>(type), &oid, &typmod); });
+        if (is_interrupt(error)) ReThrowError(error);
+        if (error || !OidIsValid(oid)) return;
+        DeclaredType t;
+        const Oid element = get_element_type(oid);
+        const Oid base = OidIsValid(element) ? element : oid;
+        t.array = OidIsValid(element);
+        t.typmod = typmod;
+        HeapTuple tuple = SearchSysCache1(TYPEOID, ObjectIdGetDatum(base));
+        if (!HeapTupleIsValid(tuple)) return;
+        const Form_pg_type form = reinterpret_cast<Form_pg_type>(GETSTRUCT(tuple));
+        t.name = NameStr(form->typname);
+        t.builtin = form->typnamespace == PG_CATALOG_NAMESPACE;
+        ReleaseSysCache(tuple);
+        // Qualified and quoted: whatever the search_path, this spelling names this type.
+        t.sql = format_type_extended(oid, typmod, FORMAT_TYPE_TYPEMOD_GIVEN | FORMAT_TYPE_FORCE_QUALIFY);
+        answer = t;
+    });
+    return answer;
+}
 
 std::optional<bool> ServerCatalog::rewrite_free(const QualifiedName &t, const std::string &col,
                                                 const std::string &sql_type) const {
