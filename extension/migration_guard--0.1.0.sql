@@ -281,7 +281,9 @@ CREATE TABLE migration_guard.audit_change (
     risk migration_guard.risk NOT NULL DEFAULT 'low',
     decision text NOT NULL CHECK (decision IN ('allowed', 'warned', 'approved', 'blocked')),
     approval_id bigint,
-    migration_id text
+    migration_id text,
+    -- The SQL that undoes the change, or a comment saying why none exists (undo_script()).
+    undo_sql text
 );
 -- Blocked attempts, written by a background worker after the attempt's transaction aborted.
 CREATE TABLE migration_guard.audit_blocked (LIKE migration_guard.audit_change INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
@@ -333,14 +335,16 @@ SELECT pg_catalog.pg_extension_config_dump('migration_guard.tool_migration', '')
 CREATE VIEW migration_guard.audit_log AS
 SELECT a.id, a.logged_at, a.role_name, a.session_role, a.application_name, a.client_addr, a.backend_pid, a.xid,
        a.command_tag, a.object_type, a.object_identity, a.statement, a.rules, a.risk, a.decision, a.approval_id,
-       coalesce(a.migration_id, t.migration_id) AS migration_id, t.tool
+       coalesce(a.migration_id, t.migration_id) AS migration_id, t.tool, a.undo_sql
 FROM (
     SELECT id, logged_at, role_name, session_role, application_name, client_addr, backend_pid, xid,
-           command_tag, object_type, object_identity, statement, rules, risk, decision, approval_id, migration_id
+           command_tag, object_type, object_identity, statement, rules, risk, decision, approval_id, migration_id,
+           undo_sql
     FROM migration_guard.audit_change
     UNION ALL
     SELECT id, logged_at, role_name, session_role, application_name, client_addr, backend_pid, xid,
-           command_tag, object_type, object_identity, statement, rules, risk, decision, approval_id, migration_id
+           command_tag, object_type, object_identity, statement, rules, risk, decision, approval_id, migration_id,
+           NULL::text
     FROM migration_guard.audit_blocked
 ) a
 LEFT JOIN LATERAL (
@@ -690,3 +694,120 @@ AS $$
 $$;
 COMMENT ON FUNCTION migration_guard.dry_run(text) IS
     'Runs a migration in a subtransaction that is always rolled back and reports, per statement, what it did: objects, locks, rewrites, rows, errors, time, and what the guard would decide';
+
+------------------------------------------------------------------------------------------------
+-- Recycle bin (docs/recycle-bin.md): what allowed or approved drops and truncates took, kept for
+-- migration_guard.keep_for. Kept tables live in migration_guard_kept under names made of their
+-- oids, owned by the guard and members of the extension (pg_dump leaves them out; a plain DROP
+-- of them is refused).
+------------------------------------------------------------------------------------------------
+
+CREATE SCHEMA migration_guard_kept;
+REVOKE ALL ON SCHEMA migration_guard_kept FROM PUBLIC;
+-- A restore lends a copy to its table's owner for one statement; nothing else is granted.
+GRANT USAGE ON SCHEMA migration_guard_kept TO PUBLIC;
+
+CREATE TABLE migration_guard.kept_item (
+    id bigint PRIMARY KEY DEFAULT migration_guard.row_id(),
+    kind text NOT NULL CHECK (kind IN ('table', 'column', 'rows')),
+    object_identity text NOT NULL,   -- schema.table[.column], as the audit log names it
+    kept_relid oid NOT NULL,         -- the table in migration_guard_kept that holds it
+    kept_name name NOT NULL,
+    audit_id bigint,                 -- the audit row of the drop or truncate
+    command_tag text,
+    statement text,
+    migration_id text,
+    xid xid8,
+    kept_by name NOT NULL,
+    kept_at timestamptz NOT NULL DEFAULT statement_timestamp(),
+    keep_until timestamptz NOT NULL,
+    size_bytes bigint NOT NULL,
+    row_count float8,
+    -- Putting it back.
+    schema_name name NOT NULL,
+    table_name name NOT NULL,
+    column_name name,
+    table_relid oid,
+    table_owner oid,
+    schema_owner name,
+    kept_names text[] NOT NULL DEFAULT '{}',      -- indexes and sequences, as kept ...
+    original_names text[] NOT NULL DEFAULT '{}',  -- ... and as they were
+    recreate text[] NOT NULL DEFAULT '{}',        -- SQL of what was dropped with it
+    recreate_as text[] NOT NULL DEFAULT '{}',     -- the role each runs as
+    key_columns text[] NOT NULL DEFAULT '{}',
+    by_ctid boolean NOT NULL DEFAULT false,
+    column_type text,
+    column_default text,
+    column_not_null boolean NOT NULL DEFAULT false,
+    shape text,
+    ended_at timestamptz,
+    ended_how text CHECK (ended_how IN ('restored', 'purged')),
+    ended_by name
+);
+REVOKE ALL ON migration_guard.kept_item FROM PUBLIC;
+
+CREATE VIEW migration_guard.kept AS
+SELECT k.id, k.kind, k.object_identity, k.audit_id, k.kept_at, k.keep_until, k.size_bytes,
+       k.row_count::bigint AS row_count, k.command_tag, k.statement, k.migration_id,
+       'migration_guard_kept.' || quote_ident(k.kept_name) AS kept_as,
+       format('SELECT migration_guard.restore(%s);', k.id) AS restore_call
+FROM migration_guard.kept_item k
+WHERE k.ended_at IS NULL
+ORDER BY k.kept_at DESC, k.id DESC;
+COMMENT ON VIEW migration_guard.kept IS
+    'The recycle bin: tables, column values and rows that drops and truncates took, until when they are kept, and the call that restores each';
+GRANT SELECT ON migration_guard.kept TO migration_guard_approver, migration_guard_auditor;
+
+CREATE FUNCTION migration_guard.restore(kept_id bigint) RETURNS text
+AS 'MODULE_PATHNAME', 'migration_guard_restore' LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION migration_guard.restore(bigint) IS
+    'Puts a kept table, column or set of rows back exactly as it was (superusers and migration_guard_approver)';
+REVOKE ALL ON FUNCTION migration_guard.restore(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migration_guard.restore(bigint) TO migration_guard_approver;
+
+CREATE FUNCTION migration_guard.purge_kept(older_than interval DEFAULT NULL) RETURNS bigint
+AS 'MODULE_PATHNAME', 'migration_guard_purge_kept' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migration_guard.purge_kept(interval) IS
+    'Removes kept items past their retention (or kept longer than older_than) for good; returns how many (superusers and migration_guard_approver)';
+REVOKE ALL ON FUNCTION migration_guard.purge_kept(interval) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migration_guard.purge_kept(interval) TO migration_guard_approver;
+
+------------------------------------------------------------------------------------------------
+-- Compensating SQL (docs/rollback.md): each change's audit row carries what undoes it.
+------------------------------------------------------------------------------------------------
+
+CREATE FUNCTION migration_guard.undo_rows(migration_id text, since timestamptz, until timestamptz)
+RETURNS SETOF text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT a.undo_sql
+    FROM migration_guard.audit_log a
+    WHERE a.decision <> 'blocked' AND a.undo_sql IS NOT NULL
+      AND CASE WHEN undo_rows.migration_id IS NOT NULL THEN a.migration_id = undo_rows.migration_id
+               ELSE a.logged_at >= undo_rows.since AND a.logged_at <= undo_rows.until END
+    ORDER BY a.logged_at DESC, a.id DESC
+$$;
+REVOKE ALL ON FUNCTION migration_guard.undo_rows(text, timestamptz, timestamptz) FROM PUBLIC;
+
+CREATE FUNCTION migration_guard.undo_script(migration_id text) RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT '-- Compensating migration for ' || quote_literal(undo_script.migration_id)
+           || ' (newest change first; review before running)' || E'\n'
+           || coalesce(string_agg(u, E'\n'), '-- nothing recorded for this migration')
+    FROM migration_guard.undo_rows(undo_script.migration_id, NULL, NULL) u
+$$;
+COMMENT ON FUNCTION migration_guard.undo_script(text) IS
+    'The compensating migration of a migration: the undo SQL of each change in reverse order, and what cannot be undone as comments';
+REVOKE ALL ON FUNCTION migration_guard.undo_script(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migration_guard.undo_script(text) TO migration_guard_auditor, migration_guard_approver;
+
+CREATE FUNCTION migration_guard.undo_script(since timestamptz, until timestamptz DEFAULT now()) RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT '-- Compensating migration for the changes from ' || undo_script.since || ' to ' || undo_script.until
+           || ' (newest change first; review before running)' || E'\n'
+           || coalesce(string_agg(u, E'\n'), '-- nothing recorded in that time')
+    FROM migration_guard.undo_rows(NULL, undo_script.since, undo_script.until) u
+$$;
+REVOKE ALL ON FUNCTION migration_guard.undo_script(timestamptz, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migration_guard.undo_script(timestamptz, timestamptz) TO migration_guard_auditor, migration_guard_approver;

@@ -93,6 +93,8 @@ const std::vector<RuleInfo> &all_rules() {
         {"alter-system", Risk::High, "security", "ALTER SYSTEM (server-wide configuration)"},
         {"weaken-guard", Risk::Critical, "security",
          "switching migration_guard off or loosening it (settings, its event triggers, the extension)"},
+        {"not-kept", Risk::Critical, "data-loss",
+         "a drop or truncate whose data the recycle bin cannot keep (seen by the server only)", true, true},
         {"table-rewrite", Risk::High, "availability",
          "a rewrite of a large table, whatever statement caused it (seen by the server only)", true, true},
         {"ddl-outside-migration", Risk::Medium, "practice",

@@ -1,4 +1,5 @@
 // The extension's shared library: module magic and load-time setup.
+#include "server/recycle_bin/purge.hpp"
 #include "server/audit/audit.hpp"
 #include "server/audit/blocked_writer.hpp"
 #include "server/enforcement/decision.hpp"
@@ -35,6 +36,7 @@ void _PG_init(void) {
         shmem_request_hook = request_shmem;
         mg::server::init_audit_shmem();
         mg::server::register_blocked_writer();
+        mg::server::register_purge_worker();
     }
 }
 }

@@ -3,6 +3,10 @@
 #include "server/pg_prelude.hpp"
 #include "server/sqlstate.hpp"
 
+#include <cctype>
+#include <cstdlib>
+#include <string>
+
 namespace mg::server {
 
 namespace {
@@ -29,6 +33,11 @@ int blocked_writer_value = static_cast<int>(BlockedWriter::Queue);
 int lock_timeout_value = 3000;
 int verify_after_value = static_cast<int>(VerifyAfter::Off);
 int sequence_usage_value = 75;
+bool keep_value = true;
+char *keep_for_value = nullptr;
+int64_t keep_for_seconds_value = 7 * 86400;
+int keep_max_size_mb = 1024;
+int keep_purge_naptime_value = 300;
 
 const struct config_enum_entry mode_options[] = {
     {"enforce", static_cast<int>(Mode::Enforce), false},
@@ -85,6 +94,45 @@ bool check_policy_int(int *, void **, GucSource source) { return policy_change_a
 bool check_policy_bool(bool *, void **, GucSource source) { return policy_change_allowed(source); }
 bool check_policy_real(double *, void **, GucSource source) { return policy_change_allowed(source); }
 bool check_policy_string(char **, void **, GucSource source) { return policy_change_allowed(source); }
+
+// "7 days", "36 hours", "90 min", "1 week", "3600" (seconds): a number and an optional unit.
+bool parse_keep_for(const char *text, int64_t &seconds) {
+    if (!text) return false;
+    char *end = nullptr;
+    const double n = strtod(text, &end);
+    if (end == text || n < 0) return false;
+    while (*end == ' ') ++end;
+    std::string unit(end);
+    while (!unit.empty() && unit.back() == ' ') unit.pop_back();
+    for (char &c : unit) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+    double factor = 0;
+    if (unit.empty() || unit == "s" || unit == "sec" || unit == "second" || unit == "seconds") factor = 1;
+    else if (unit == "min" || unit == "minute" || unit == "minutes") factor = 60;
+    else if (unit == "h" || unit == "hour" || unit == "hours") factor = 3600;
+    else if (unit == "d" || unit == "day" || unit == "days") factor = 86400;
+    else if (unit == "w" || unit == "week" || unit == "weeks") factor = 7 * 86400;
+    else return false;
+    seconds = static_cast<int64_t>(n * factor);
+    return true;
+}
+
+bool check_keep_for(char **value, void **extra, GucSource source) {
+    if (!policy_change_allowed(source)) return false;
+    int64_t seconds = 0;
+    if (!parse_keep_for(*value, seconds)) {
+        GUC_check_errdetail("migration_guard.keep_for is a duration such as '7 days', '36 hours' or '90 min'.");
+        return false;
+    }
+    int64_t *parsed = static_cast<int64_t *>(malloc(sizeof(int64_t)));
+    if (!parsed) return false;
+    *parsed = seconds;
+    *extra = parsed;
+    return true;
+}
+
+void assign_keep_for(const char *, void *extra) {
+    if (extra) keep_for_seconds_value = *static_cast<int64_t *>(extra);
+}
 
 }  // namespace
 
@@ -174,6 +222,23 @@ void define_settings() {
                             "Percentage of its range from which verify() reports a sequence or identity column.",
                             nullptr, &sequence_usage_value, 75, 1, 100, PGC_SUSET, 0, check_policy_int, nullptr,
                             nullptr);
+    DefineCustomBoolVariable("migration_guard.keep",
+                             "Whether approved drops and truncates keep what they take (the recycle bin).",
+                             "With the guard preloaded: DROP TABLE moves the table aside, DROP COLUMN and TRUNCATE "
+                             "copy the values or rows first; migration_guard.restore() puts them back.",
+                             &keep_value, true, PGC_SUSET, 0, check_policy_bool, nullptr, nullptr);
+    DefineCustomStringVariable("migration_guard.keep_for", "How long kept tables, columns and rows stay in the recycle bin.",
+                               nullptr, &keep_for_value, "7 days", PGC_SUSET, 0, check_keep_for, assign_keep_for,
+                               nullptr);
+    DefineCustomIntVariable("migration_guard.keep_max_size",
+                            "Largest copy the recycle bin makes for one DROP COLUMN or TRUNCATE (-1: no limit).",
+                            "Dropped tables are moved, never copied, whatever their size. Beyond the limit the "
+                            "statement needs an approval that also names the rule not-kept.",
+                            &keep_max_size_mb, 1024, -1, INT_MAX, PGC_SUSET, GUC_UNIT_MB, check_policy_int, nullptr,
+                            nullptr);
+    DefineCustomIntVariable("migration_guard.keep_purge_naptime",
+                            "How often the purge worker looks for kept items past their retention.", nullptr,
+                            &keep_purge_naptime_value, 300, 1, 86400, PGC_SIGHUP, GUC_UNIT_S, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("migration_guard");
 }
 
@@ -194,6 +259,10 @@ int check_timeout_ms() { return check_timeout_value; }
 void set_preloaded() { preloaded_value = true; }
 int lock_timeout_ms() { return lock_timeout_value; }
 VerifyAfter verify_after() { return static_cast<VerifyAfter>(verify_after_value); }
+bool keep_enabled() { return keep_value && preloaded_value; }
+int64_t keep_for_seconds() { return keep_for_seconds_value; }
+int keep_purge_naptime_s() { return keep_purge_naptime_value; }
+int64_t keep_max_bytes() { return keep_max_size_mb < 0 ? -1 : static_cast<int64_t>(keep_max_size_mb) * 1024 * 1024; }
 
 const char *mode_name(Mode m) {
     switch (m) {

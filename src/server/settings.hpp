@@ -35,6 +35,11 @@ BlockedWriter blocked_writer();
 void set_preloaded();
 int lock_timeout_ms();  // 0 = off
 VerifyAfter verify_after();
+// The recycle bin: on when migration_guard.keep is and the guard is preloaded.
+bool keep_enabled();
+int64_t keep_for_seconds();
+int64_t keep_max_bytes();  // -1: no limit
+int keep_purge_naptime_s();
 
 const char *mode_name(Mode m);
 

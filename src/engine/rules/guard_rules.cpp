@@ -32,7 +32,8 @@ bool is_guard_policy_setting(const char *name) {
            n == "migration_guard.outside_migration" || n == "migration_guard.rls_schemas" ||
            n == "migration_guard.medium_table_rows" || n == "migration_guard.high_table_rows" ||
            n == "migration_guard.data_checks" || n == "migration_guard.check_rows" ||
-           n == "migration_guard.check_timeout";
+           n == "migration_guard.check_timeout" || n == "migration_guard.keep" ||
+           n == "migration_guard.keep_for" || n == "migration_guard.keep_max_size";
 }
 
 // SET of a policy setting to a value at least as strict as the defaults is not weakening.
@@ -53,6 +54,7 @@ bool strengthens(const VariableSetStmt *s) {
     if (name == "migration_guard.additive_only" || name == "migration_guard.require_distinct_approver")
         return value == "on" || value == "true" || value == "1" || value == "yes";
     if (name == "migration_guard.outside_migration") return value == "warn" || value == "block";
+    if (name == "migration_guard.keep") return value == "on" || value == "true" || value == "1" || value == "yes";
     if (name == "migration_guard.data_checks") return value == "on" || value == "true" || value == "1" || value == "yes";
     return false;
 }
@@ -170,7 +172,7 @@ void check_guard_objects(const Node *stmt, RuleContext &ctx) {
     }
     for (const auto &t : targets) {
         const QualifiedName q = ctx.qualify(t);
-        if (q.schema != "migration_guard") continue;
+        if (q.schema != "migration_guard" && q.schema != "migration_guard_kept") continue;
         weaken(ctx, q.display(), command_tag(stmt) + " on " + q.display() + " changes the guard's own records");
         return;
     }

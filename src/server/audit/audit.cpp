@@ -154,10 +154,11 @@ bool launch_writer(dsm_handle handle, Oid database, Oid owner) {
 
 }  // namespace
 
-void write_audit_rows(const std::vector<AuditRow> &rows) {
-    if (rows.empty()) return;
+std::vector<int64_t> write_audit_rows(const std::vector<AuditRow> &rows) {
+    std::vector<int64_t> ids(rows.size(), 0);
+    if (rows.empty()) return ids;
     const Oid relid = extension_place().audit_change;
-    if (!OidIsValid(relid)) return;  // the extension is being dropped by this very statement
+    if (!OidIsValid(relid)) return ids;  // the extension is being dropped by this very statement
     const Context c = capture_context();
     // Built before entering PostgreSQL code: an error there must not skip C++ destructors.
     std::vector<std::string> rules;
@@ -175,11 +176,13 @@ void write_audit_rows(const std::vector<AuditRow> &rows) {
             f.risk = risk_name(r.risk);
             f.decision = r.decision.c_str();
             f.approval_id = r.approval_id;
-            table.insert(c, f);
+            f.undo_sql = r.undo_sql.empty() ? nullptr : r.undo_sql.c_str();
+            ids[i] = table.insert(c, f);
         }
         table.close();
     });
     note_audit_rows_written();
+    return ids;
 }
 
 void record_blocked(const std::vector<AuditRow> &rows) {

@@ -24,10 +24,11 @@ struct AuditRow {
     Risk risk = Risk::Low;
     std::string decision;  // allowed | warned | approved | blocked
     int64_t approval_id = 0;
+    std::string undo_sql;  // "" when none
 };
 
-// Written as the extension owner, in the current transaction.
-void write_audit_rows(const std::vector<AuditRow> &rows);
+// Written as the extension owner, in the current transaction; returns the rows' ids.
+std::vector<int64_t> write_audit_rows(const std::vector<AuditRow> &rows);
 
 // Survives the abort that follows: handed to a background worker.
 void record_blocked(const std::vector<AuditRow> &rows);

@@ -20,7 +20,7 @@ namespace {
 constexpr const char *kColumnNames[] = {
     "id",          "logged_at",   "role_name",       "session_role", "application_name", "client_addr",
     "backend_pid", "xid",         "command_tag",     "object_type",  "object_identity",  "statement",
-    "rules",       "risk",        "decision",        "approval_id",  "migration_id"};
+    "rules",       "risk",        "decision",        "approval_id",  "migration_id", "undo_sql"};
 
 // "a\nb" as text[] {a,b}; "" as {} (as string_to_array does).
 Datum rules_array(const char *rules) {
@@ -115,13 +115,14 @@ AuditTable::AuditTable(Oid relid) : rows_(relid) {
     for (int c = 0; c < kColumns; c++) attnum_[c] = rows_.attribute(kColumnNames[c], c);
 }
 
-void AuditTable::insert(const AuditSession &s, const AuditFields &f) {
+int64 AuditTable::insert(const AuditSession &s, const AuditFields &f) {
     // The one CHECK of the audit tables.
     if (!f.decision || (strcmp(f.decision, "allowed") != 0 && strcmp(f.decision, "warned") != 0 &&
                         strcmp(f.decision, "approved") != 0 && strcmp(f.decision, "blocked") != 0))
         elog(ERROR, "migration_guard: invalid audit decision \"%s\"", f.decision ? f.decision : "");
     rows_.begin_row();
-    rows_.set(attnum_[kId], Int64GetDatum(next_row_id()));
+    const int64 id = next_row_id();
+    rows_.set(attnum_[kId], Int64GetDatum(id));
     rows_.set(attnum_[kLoggedAt], TimestampTzGetDatum(s.logged_at));
     rows_.set_text(attnum_[kRoleName], s.role_name);
     rows_.set_text(attnum_[kSessionRole], s.session_role);
@@ -141,7 +142,9 @@ void AuditTable::insert(const AuditSession &s, const AuditFields &f) {
     rows_.set_text(attnum_[kDecision], f.decision);
     if (f.approval_id) rows_.set(attnum_[kApprovalId], Int64GetDatum(f.approval_id));
     rows_.set_text(attnum_[kMigrationId], s.migration_id);
+    rows_.set_text(attnum_[kUndoSql], f.undo_sql);
     rows_.append();
+    return id;
 }
 
 }  // namespace mg::server

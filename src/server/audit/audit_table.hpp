@@ -39,6 +39,7 @@ struct AuditFields {
     const char *risk = "low";
     const char *decision = "allowed";
     int64 approval_id = 0;
+    const char *undo_sql = nullptr;
 };
 
 // One of the guard's own tables opened for appending rows below SQL. PostgreSQL code only: every
@@ -69,14 +70,15 @@ private:
 class AuditTable {
 public:
     explicit AuditTable(Oid relid);
-    void insert(const AuditSession &session, const AuditFields &fields);
+    // Returns the new row's id.
+    int64 insert(const AuditSession &session, const AuditFields &fields);
     void close() { rows_.close(); }
 
 private:
     RowAppender rows_;
     enum Column {
         kId, kLoggedAt, kRoleName, kSessionRole, kApplicationName, kClientAddr, kBackendPid, kXid, kCommandTag,
-        kObjectType, kObjectIdentity, kStatement, kRules, kRisk, kDecision, kApprovalId, kMigrationId, kColumns
+        kObjectType, kObjectIdentity, kStatement, kRules, kRisk, kDecision, kApprovalId, kMigrationId, kUndoSql, kColumns
     };
     int attnum_[kColumns];  // 0-based attribute index in the table, or -1
 };

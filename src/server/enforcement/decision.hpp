@@ -10,6 +10,7 @@
 #include "engine/finding.hpp"
 #include "server/pg_prelude.hpp"
 #include "server/audit/audit.hpp"
+#include "server/recycle_bin/keep_plan.hpp"
 
 namespace mg::server {
 
@@ -45,6 +46,9 @@ struct StatementState {
     std::vector<Finding> findings;  // every finding judged for the statement
     std::vector<std::string> emptied;  // relations it empties, named or reached (TRUNCATE)
     bool judged_any = false;
+    KeepPlan keep;  // the recycle bin's work for this statement
+    std::string undo_sql;  // what undoes it, computed before it runs; written with its first audit row
+    bool undo_written = false;
 };
 
 // Statements nest (a function in a USING or DEFAULT expression, a DO block, a trigger run DDL of

@@ -2,6 +2,7 @@
 // statement before it runs; sql_drop judges every table and column it actually destroys
 // (cascades included); table_rewrite judges rewrites of large tables the statement's own
 // findings did not foresee.
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
@@ -15,6 +16,8 @@
 #include "server/audit/recorded_commands.hpp"
 #include "server/live_catalog/server_catalog.hpp"
 #include "server/settings.hpp"
+#include "server/recycle_bin/internal_sql.hpp"
+#include "server/recycle_bin/recycle_bin.hpp"
 #include "server/enforcement/event_trigger_objects.hpp"
 #include "server/enforcement/statement_findings.hpp"
 #include "server/enforcement/statement_text.hpp"
@@ -97,6 +100,7 @@ MG_SQL_FUNCTION(migration_guard_on_ddl_command_start) {
     const std::string tag = GetCommandTagName(trigger->tag);
     if (creating_extension) PG_RETURN_VOID();  // a script's statements belong to CREATE/ALTER EXTENSION
     if (dry_run_collector()) PG_RETURN_VOID();  // the dry run judges each statement itself
+    if (is_internal_statement(trigger->parsetree)) PG_RETURN_VOID();  // the recycle bin's own
     if (guard_inactive()) {
         begin_statement(trigger->parsetree, {}, tag);
         PG_RETURN_VOID();
@@ -107,7 +111,9 @@ MG_SQL_FUNCTION(migration_guard_on_ddl_command_start) {
     for (const auto &f : findings)
         if (f.rewrites_table) current_statement().foreseen_rewrites.insert(table_of(f.object));
     add_outside_migration(findings, trigger->parsetree, tag);
+    plan_keeping(trigger->parsetree, findings);
     judge(std::move(findings), tag);
+    keep_before_running(trigger->parsetree);
     PG_RETURN_VOID();
 }
 
@@ -147,7 +153,7 @@ MG_SQL_FUNCTION(migration_guard_on_ddl_command_end) {
         pg_call([&] { identity = quote_qualified_identifier(q.schema.c_str(), q.name.c_str()); });
         if (named.insert(identity).second) rows.push_back(statement_audit_row("table", table));
     }
-    write_audit_rows(rows);
+    note_audit_ids(rows, write_audit_rows(rows));
     end_statement(trigger->parsetree);
     PG_RETURN_VOID();
 }
@@ -159,7 +165,7 @@ MG_SQL_FUNCTION(migration_guard_on_sql_drop) {
             if (o.original || o.normal) dry->dropped.push_back(o.object_type + " " + o.identity);
         PG_RETURN_VOID();
     }
-    if (guard_inactive()) PG_RETURN_VOID();
+    if (guard_inactive() || is_internal_statement(trigger->parsetree)) PG_RETURN_VOID();
     const std::string tag = GetCommandTagName(trigger->tag);
     if (!resume_statement(trigger->parsetree))
         begin_statement(trigger->parsetree, running_statement_text(trigger->parsetree), tag);
@@ -190,13 +196,13 @@ MG_SQL_FUNCTION(migration_guard_on_sql_drop) {
     // Every object the statement took, cascades included, on record.
     std::vector<AuditRow> rows;
     for (const auto &[type, object] : dropped) rows.push_back(statement_audit_row(type, object));
-    write_audit_rows(rows);
+    note_audit_ids(rows, write_audit_rows(rows));
     PG_RETURN_VOID();
 }
 
 MG_SQL_FUNCTION(migration_guard_on_table_rewrite) {
     EventTriggerData *trigger = trigger_data(fcinfo);
-    if (guard_inactive()) PG_RETURN_VOID();
+    if (guard_inactive() || is_internal_statement(trigger->parsetree)) PG_RETURN_VOID();
     const std::string tag = GetCommandTagName(trigger->tag);
 
     Oid relid = InvalidOid;

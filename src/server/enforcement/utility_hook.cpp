@@ -12,6 +12,7 @@
 #include "server/extension_cache.hpp"
 #include "server/audit/recorded_commands.hpp"
 #include "server/settings.hpp"
+#include "server/recycle_bin/recycle_bin.hpp"
 #include "server/sqlstate.hpp"
 #include "server/enforcement/statement_findings.hpp"
 #include "server/enforcement/statement_text.hpp"
@@ -104,8 +105,10 @@ void judge_utility(Node *stmt) {
     begin_statement(stmt, running_statement_text(stmt), tag);
     std::vector<std::string> emptied;
     std::vector<Finding> findings = findings_for_statement(stmt, &emptied);
+    plan_keeping(stmt, findings, &emptied);
     current_statement().emptied = std::move(emptied);
     judge(std::move(findings), tag);
+    keep_before_running(stmt);
 }
 
 void audit_utility(Node *stmt, bool judged) {
@@ -145,7 +148,7 @@ void audit_utility(Node *stmt, bool judged) {
         seen.push_back(identity);
         rows.push_back(statement_audit_row(type, identity));
     }
-    write_audit_rows(rows);
+    note_audit_ids(rows, write_audit_rows(rows));
     end_statement(stmt);
 }
 

@@ -1,0 +1,231 @@
+#include "server/recycle_bin/copies.hpp"
+
+#include "server/extension_cache.hpp"
+#include "server/recycle_bin/internal_sql.hpp"
+#include "server/recycle_bin/move_aside.hpp"
+
+extern "C" {
+#include "access/relation.h"
+#include "access/table.h"
+#include "catalog/dependency.h"
+#include "catalog/pg_attrdef.h"
+#include "catalog/pg_collation.h"
+#include "catalog/index.h"
+#include "catalog/pg_constraint.h"
+#include "access/genam.h"
+#include "catalog/indexing.h"
+#include "utils/array.h"
+#include "utils/fmgroids.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_index.h"
+#include "commands/defrem.h"
+#include "utils/fmgrprotos.h"
+#include "utils/rel.h"
+#include "utils/typcache.h"
+}
+
+namespace mg::server {
+
+namespace {
+
+// Equality of the key's types is PostgreSQL's own: restoring never runs an operator that a
+// user defined, whoever calls restore().
+bool builtin_equality(Oid type) {
+    TypeCacheEntry *t = lookup_type_cache(type, TYPECACHE_EQ_OPR);
+    return OidIsValid(t->eq_opr) && t->eq_opr < FirstNormalObjectId;
+}
+
+// The primary key, else a unique index on NOT NULL columns, that does not contain the column.
+List *row_key(Relation rel, AttrNumber dropped) {
+    List *best = NIL;
+    bool best_primary = false;
+    ListCell *lc;
+    foreach (lc, RelationGetIndexList(rel)) {
+        HeapTuple t = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(lfirst_oid(lc)));
+        if (!HeapTupleIsValid(t)) continue;
+        const Form_pg_index ix = reinterpret_cast<Form_pg_index>(GETSTRUCT(t));
+        bool usable = ix->indisunique && ix->indimmediate && ix->indisvalid &&
+                      heap_attisnull(t, Anum_pg_index_indexprs, nullptr) && heap_attisnull(t, Anum_pg_index_indpred, nullptr);
+        List *cols = NIL;
+        for (int i = 0; usable && i < ix->indnkeyatts; i++) {
+            const AttrNumber a = ix->indkey.values[i];
+            if (a <= 0 || a == dropped) { usable = false; break; }
+            const Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), a - 1);
+            if (!att->attnotnull || !builtin_equality(att->atttypid)) { usable = false; break; }
+            cols = lappend(cols, pstrdup(NameStr(att->attname)));
+        }
+        const bool primary = ix->indisprimary;
+        ReleaseSysCache(t);
+        if (!usable) continue;
+        if (best == NIL || (primary && !best_primary)) {
+            best = cols;
+            best_primary = primary;
+        }
+    }
+    return best;
+}
+
+char *copy_name(const char *prefix, Oid relid) {
+    const Oid kept = kept_schema_oid();
+    char *name = psprintf("%s%u", prefix, relid);
+    for (int n = 2; OidIsValid(get_relname_relid(name, kept)); n++) name = psprintf("%s%u_%d", prefix, relid, n);
+    return name;
+}
+
+char *quoted_table(Oid relid) {
+    return pstrdup(quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid)));
+}
+
+// Runs CREATE TABLE migration_guard_kept.<name> AS <select> as the guard owner; the copy becomes
+// the extension's (pg_dump leaves it out; a plain DROP of it is refused).
+void make_copy(KeptCopy *copy, const char *prefix, Oid relid, const char *select) {
+    copy->kept_name = copy_name(prefix, relid);
+    run_internal_sql(psprintf("CREATE TABLE %s.%s AS %s", kKeptSchema, quote_identifier(copy->kept_name), select),
+                     extension_place_pg().owner);
+    CommandCounterIncrement();
+    copy->kept_relid = get_relname_relid(copy->kept_name, kept_schema_oid());
+    set_kept_membership(copy->kept_relid, true);
+    copy->bytes = DatumGetInt64(DirectFunctionCall1(pg_total_relation_size, ObjectIdGetDatum(copy->kept_relid)));
+}
+
+}  // namespace
+
+int64 column_copy_size(Oid relid, AttrNumber attnum, const char **why) {
+    Relation rel = relation_open(relid, AccessShareLock);
+    const Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
+    *why = nullptr;
+    List *key = row_key(rel, attnum);
+    if (key == NIL && rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
+        *why = "the partitioned table has no primary key or unique NOT NULL key to put the values back by";
+    else if (key == NIL && rel->rd_rel->relhassubclass)
+        *why = "the table has inheritance children and no key to put the values back by";
+    const double rows = rel->rd_rel->reltuples > 0 ? rel->rd_rel->reltuples : 0;
+    int32 width = get_attavgwidth(relid, attnum);
+    if (width <= 0) width = get_typavgwidth(att->atttypid, att->atttypmod);
+    relation_close(rel, AccessShareLock);
+    const int64 table_bytes = DatumGetInt64(DirectFunctionCall1(pg_table_size, ObjectIdGetDatum(relid)));
+    // Never more than the table; a table never analyzed counts whole.
+    const int64 estimate = rows > 0 ? static_cast<int64>(rows * (width + 16)) : table_bytes;
+    return estimate < table_bytes ? estimate : table_bytes;
+}
+
+int64 rows_copy_size(Oid relid) { return DatumGetInt64(DirectFunctionCall1(pg_table_size, ObjectIdGetDatum(relid))); }
+
+KeptCopy *copy_column(Oid relid, AttrNumber attnum) {
+    KeptCopy *copy = static_cast<KeptCopy *>(palloc0(sizeof(KeptCopy)));
+    Relation rel = relation_open(relid, AccessExclusiveLock);
+    const Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
+    const char *column = pstrdup(NameStr(att->attname));
+    copy->key_columns = row_key(rel, attnum);
+    copy->by_ctid = copy->key_columns == NIL;
+    copy->column_type = format_type_with_typemod(att->atttypid, att->atttypmod);
+    if (OidIsValid(att->attcollation) && att->attcollation != get_typcollation(att->atttypid)) {
+        HeapTuple c = SearchSysCache1(COLLOID, ObjectIdGetDatum(att->attcollation));
+        if (HeapTupleIsValid(c)) {
+            const Form_pg_collation coll = reinterpret_cast<Form_pg_collation>(GETSTRUCT(c));
+            copy->column_type = psprintf("%s COLLATE %s", copy->column_type,
+                                         quote_qualified_identifier(get_namespace_name(coll->collnamespace),
+                                                                    NameStr(coll->collname)));
+            ReleaseSysCache(c);
+        }
+    }
+    copy->not_null = att->attnotnull;
+    copy->rows = rel->rd_rel->reltuples;
+    const TupleConstr *constr = RelationGetDescr(rel)->constr;
+    if (att->atthasdef && !att->attidentity && constr)
+        for (int i = 0; i < constr->num_defval; i++)
+            if (constr->defval[i].adnum == attnum)
+                copy->column_default = TextDatumGetCString(DirectFunctionCall2(
+                    pg_get_expr, CStringGetTextDatum(constr->defval[i].adbin), ObjectIdGetDatum(relid)));
+    // Indexes and constraints that the drop takes with the column.
+    const char *table = quoted_table(relid);
+    ListCell *lc;
+    foreach (lc, RelationGetIndexList(rel)) {
+        const Oid index = lfirst_oid(lc);
+        HeapTuple t = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(index));
+        if (!HeapTupleIsValid(t)) continue;
+        const Form_pg_index ix = reinterpret_cast<Form_pg_index>(GETSTRUCT(t));
+        bool uses = false;
+        for (int i = 0; i < ix->indnatts; i++) uses = uses || ix->indkey.values[i] == attnum;
+        ReleaseSysCache(t);
+        if (!uses) continue;
+        const Oid constraint = get_index_constraint(index);
+        if (OidIsValid(constraint)) {
+            copy->recreate = lappend(copy->recreate, psprintf("ALTER TABLE %s ADD CONSTRAINT %s %s", table,
+                                                              quote_identifier(get_constraint_name(constraint)),
+                                                              TextDatumGetCString(DirectFunctionCall1(pg_get_constraintdef, ObjectIdGetDatum(constraint)))));
+        } else {
+            copy->recreate = lappend(copy->recreate, TextDatumGetCString(DirectFunctionCall1(pg_get_indexdef, ObjectIdGetDatum(index))));
+        }
+    }
+    {
+        Relation cons = table_open(ConstraintRelationId, AccessShareLock);
+        ScanKeyData key;
+        ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+        SysScanDesc scan = systable_beginscan(cons, ConstraintRelidTypidNameIndexId, true, nullptr, 1, &key);
+        HeapTuple t;
+        while (HeapTupleIsValid(t = systable_getnext(scan))) {
+            const Form_pg_constraint con = reinterpret_cast<Form_pg_constraint>(GETSTRUCT(t));
+            if (OidIsValid(con->conindid) && con->contype != CONSTRAINT_FOREIGN) continue;  // with its index above
+            bool isnull = false;
+            const Datum keys = heap_getattr(t, Anum_pg_constraint_conkey, RelationGetDescr(cons), &isnull);
+            if (isnull) continue;
+            Datum *items = nullptr;
+            int n = 0;
+            deconstruct_array(DatumGetArrayTypeP(keys), INT2OID, sizeof(int16), true, TYPALIGN_SHORT, &items, nullptr, &n);
+            bool uses = false;
+            for (int i = 0; i < n; i++) uses = uses || DatumGetInt16(items[i]) == attnum;
+            if (!uses) continue;
+            copy->recreate = lappend(copy->recreate, psprintf("ALTER TABLE %s ADD CONSTRAINT %s %s", table,
+                                                              quote_identifier(NameStr(con->conname)),
+                                                              TextDatumGetCString(DirectFunctionCall1(pg_get_constraintdef, ObjectIdGetDatum(con->oid)))));
+        }
+        systable_endscan(scan);
+        table_close(cons, AccessShareLock);
+    }
+    relation_close(rel, NoLock);
+
+    StringInfoData select;
+    initStringInfo(&select);
+    appendStringInfoString(&select, "SELECT ");
+    if (copy->by_ctid) appendStringInfoString(&select, "ctid AS mg_ctid, ");
+    foreach (lc, copy->key_columns) appendStringInfo(&select, "%s, ", quote_identifier(static_cast<char *>(lfirst(lc))));
+    appendStringInfo(&select, "%s FROM %s", quote_identifier(column), table);
+    make_copy(copy, "c", relid, select.data);
+    return copy;
+}
+
+char *table_shape(Oid relid) {
+    Relation rel = relation_open(relid, AccessShareLock);
+    StringInfoData shape;
+    initStringInfo(&shape);
+    const TupleDesc desc = RelationGetDescr(rel);
+    for (int i = 0; i < desc->natts; i++) {
+        const Form_pg_attribute att = TupleDescAttr(desc, i);
+        if (att->attisdropped || att->attgenerated) continue;
+        appendStringInfo(&shape, "%s%s %s", shape.len ? ", " : "", quote_identifier(NameStr(att->attname)),
+                         format_type_with_typemod(att->atttypid, att->atttypmod));
+    }
+    relation_close(rel, AccessShareLock);
+    return shape.data;
+}
+
+KeptCopy *copy_rows(Oid relid) {
+    KeptCopy *copy = static_cast<KeptCopy *>(palloc0(sizeof(KeptCopy)));
+    Relation rel = relation_open(relid, AccessExclusiveLock);
+    copy->rows = rel->rd_rel->reltuples;
+    StringInfoData columns;
+    initStringInfo(&columns);
+    const TupleDesc desc = RelationGetDescr(rel);
+    for (int i = 0; i < desc->natts; i++) {
+        const Form_pg_attribute att = TupleDescAttr(desc, i);
+        if (att->attisdropped || att->attgenerated) continue;
+        appendStringInfo(&columns, "%s%s", columns.len ? ", " : "", quote_identifier(NameStr(att->attname)));
+    }
+    relation_close(rel, NoLock);
+    copy->shape = table_shape(relid);
+    make_copy(copy, "r", relid, psprintf("SELECT %s FROM ONLY %s", columns.data, quoted_table(relid)));
+    return copy;
+}
+
+}  // namespace mg::server

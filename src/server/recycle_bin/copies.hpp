@@ -1,0 +1,39 @@
+// Copies the recycle bin makes before a statement destroys values it cannot move: the values of
+// a dropped column (with the row's key) and the rows of a truncated table. PostgreSQL code only.
+#pragma once
+
+#include "server/pg_prelude.hpp"
+
+extern "C" {
+#include "nodes/pg_list.h"
+}
+
+namespace mg::server {
+
+struct KeptCopy {
+    char *kept_name;
+    Oid kept_relid;
+    int64 bytes;
+    double rows;
+    // DROP COLUMN
+    List *key_columns;  // char *; empty with by_ctid
+    bool by_ctid;
+    char *column_type;     // format_type with typmod, and COLLATE when not the type's default
+    char *column_default;  // pg_get_expr, or nullptr
+    bool not_null;
+    List *recreate;  // indexes and constraints that go with the column (char * SQL)
+    // TRUNCATE: the columns that take values ("name type" joined by ", "), to check the shape
+    char *shape;
+};
+
+// The estimated size of the copy, or a reason (char *) in *why when it cannot be made.
+int64 column_copy_size(Oid relid, AttrNumber attnum, const char **why);
+int64 rows_copy_size(Oid relid);
+
+KeptCopy *copy_column(Oid relid, AttrNumber attnum);
+KeptCopy *copy_rows(Oid relid);
+
+// The table's columns that take values, as copy_rows() records them.
+char *table_shape(Oid relid);
+
+}  // namespace mg::server

@@ -1,0 +1,491 @@
+#include "server/recycle_bin/recycle_bin.hpp"
+
+#include <algorithm>
+
+#include "engine/node_names.hpp"
+#include "server/boundary.hpp"
+#include "server/dry_run/dry_run.hpp"
+#include "server/enforcement/decision.hpp"
+#include "server/enforcement/statement_findings.hpp"
+#include "server/live_catalog/server_catalog.hpp"
+#include "server/pinned_path.hpp"
+#include "server/recycle_bin/copies.hpp"
+#include "server/recycle_bin/kept_store.hpp"
+#include "server/recycle_bin/move_aside.hpp"
+#include "server/settings.hpp"
+
+extern "C" {
+#include "access/genam.h"
+#include "access/relation.h"
+#include "access/table.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_depend.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_shdepend.h"
+#include "utils/acl.h"
+#include "utils/fmgroids.h"
+#include "utils/rel.h"
+}
+
+namespace mg::server {
+
+namespace {
+
+struct Candidate {
+    Oid relid = InvalidOid;
+    int item = -1;  // position in DROP TABLE's list
+};
+
+// Whether the current transaction created the table (it holds nothing anybody else had).
+bool new_or_temporary(Oid relid) {
+    HeapTuple t = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+    if (!HeapTupleIsValid(t)) return true;
+    const bool temp = reinterpret_cast<Form_pg_class>(GETSTRUCT(t))->relpersistence == RELPERSISTENCE_TEMP;
+    const bool created = TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(t->t_data));
+    ReleaseSysCache(t);
+    return temp || created;
+}
+
+// Tables in the schemas (DROP SCHEMA ... CASCADE): pg_depend's index on the referenced object.
+void tables_in_schema(Oid nsp, std::vector<Candidate> &out) {
+    pg_call([&] {
+        Relation depends = table_open(DependRelationId, AccessShareLock);
+        ScanKeyData key[2];
+        ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(NamespaceRelationId));
+        ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(nsp));
+        SysScanDesc scan = systable_beginscan(depends, DependReferenceIndexId, true, nullptr, 2, key);
+        HeapTuple t;
+        List *found = NIL;
+        while (HeapTupleIsValid(t = systable_getnext(scan))) {
+            const Form_pg_depend d = reinterpret_cast<Form_pg_depend>(GETSTRUCT(t));
+            if (d->classid != RelationRelationId || d->objsubid != 0) continue;
+            const char kind = get_rel_relkind(d->objid);
+            if (kind == RELKIND_RELATION || kind == RELKIND_PARTITIONED_TABLE) found = lappend_oid(found, d->objid);
+        }
+        systable_endscan(scan);
+        table_close(depends, AccessShareLock);
+        ListCell *lc;
+        foreach (lc, found) out.push_back({lfirst_oid(lc), -1});
+    });
+}
+
+// Tables the roles own here (DROP OWNED): pg_shdepend's index on the referenced role.
+void tables_owned_by(Oid role, std::vector<Candidate> &out) {
+    pg_call([&] {
+        Relation shdepend = table_open(SharedDependRelationId, AccessShareLock);
+        ScanKeyData key[2];
+        ScanKeyInit(&key[0], Anum_pg_shdepend_refclassid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(AuthIdRelationId));
+        ScanKeyInit(&key[1], Anum_pg_shdepend_refobjid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(role));
+        SysScanDesc scan = systable_beginscan(shdepend, SharedDependReferenceIndexId, true, nullptr, 2, key);
+        HeapTuple t;
+        List *found = NIL;
+        while (HeapTupleIsValid(t = systable_getnext(scan))) {
+            const Form_pg_shdepend d = reinterpret_cast<Form_pg_shdepend>(GETSTRUCT(t));
+            if (d->dbid != MyDatabaseId || d->classid != RelationRelationId || d->deptype != SHARED_DEPENDENCY_OWNER) continue;
+            const char kind = get_rel_relkind(d->objid);
+            if (kind == RELKIND_RELATION || kind == RELKIND_PARTITIONED_TABLE) found = lappend_oid(found, d->objid);
+        }
+        systable_endscan(scan);
+        table_close(shdepend, AccessShareLock);
+        ListCell *lc;
+        foreach (lc, found) out.push_back({lfirst_oid(lc), -1});
+    });
+}
+
+std::string display_of(Oid relid) {
+    std::string out;
+    pg_call([&] {
+        const char *schema = get_namespace_name(get_rel_namespace(relid));
+        const char *name = get_rel_name(relid);
+        if (schema && name) out = std::string(schema) + "." + name;
+    });
+    return out;
+}
+
+bool holds_data(const std::string &table, const std::string &column = {}) {
+    std::string unused;
+    const QualifiedName q = split_object(table, unused);
+    return !ServerCatalog().holds_no_data(q, column).value_or(false);
+}
+
+Finding not_kept(const std::string &object, const std::string &what, const std::string &why) {
+    return make_finding("not-kept", object,
+                        what + " cannot be kept in the recycle bin: " + why +
+                            "; once it runs, nothing brings it back but a backup",
+                        "Take a backup first (pg_dump --table or COPY), then approve with the rule not-kept as well "
+                        "as the others; or make it keepable (see docs/recycle-bin.md)");
+}
+
+bool is_loss_rule(const std::string &rule) {
+    return rule == "drop-table" || rule == "drop-column" || rule == "truncate" || rule == "drop-schema" ||
+           rule == "drop-owned" || rule == "drop-cascade";
+}
+
+void tell_kept(std::vector<Finding> &findings) {
+    const std::string note = "Once it runs, what it takes is kept for " + keep_for_text() +
+                             " (SELECT * FROM migration_guard.kept; migration_guard.restore(id) puts it back).";
+    const std::string final_word = "Nothing brings the rows back but a backup. ";
+    for (Finding &f : findings) {
+        if (!is_loss_rule(f.rule)) continue;
+        const size_t at = f.hint.find(final_word);
+        if (at != std::string::npos) f.hint.erase(at, final_word.size());
+        while (!f.hint.empty() && (f.hint.back() == '.' || f.hint.back() == ' ')) f.hint.pop_back();
+        f.hint += (f.hint.empty() ? "" : ". ") + note;
+    }
+}
+
+void plan_tables(std::vector<Candidate> candidates, bool restrict_drop, std::vector<Finding> &findings,
+                 const std::vector<Oid> &dropped_schemas) {
+    KeepPlan &plan = current_statement().keep;
+    std::vector<Candidate> live;
+    for (const Candidate &c : candidates) {
+        bool skip = false;
+        pg_call([&] { skip = new_or_temporary(c.relid); });
+        // An empty table has nothing to keep; it goes as PostgreSQL drops it.
+        if (!skip && holds_data(display_of(c.relid))) live.push_back(c);
+    }
+    for (const Candidate &c : live) {
+        const char *why = nullptr;
+        pg_call([&] {
+            List *dropping = NIL;
+            for (const Candidate &o : live) dropping = lappend_oid(dropping, o.relid);
+            why = why_not_movable(c.relid, dropping, restrict_drop);
+            // A column whose type goes with the schema would be dropped from the kept table.
+            if (!why && !dropped_schemas.empty()) {
+                Relation rel = relation_open(c.relid, AccessShareLock);
+                const TupleDesc desc = RelationGetDescr(rel);
+                for (int i = 0; i < desc->natts && !why; i++) {
+                    const Form_pg_attribute att = TupleDescAttr(desc, i);
+                    if (att->attisdropped) continue;
+                    HeapTuple t = SearchSysCache1(TYPEOID, ObjectIdGetDatum(att->atttypid));
+                    if (!HeapTupleIsValid(t)) continue;
+                    const Oid type_nsp = reinterpret_cast<Form_pg_type>(GETSTRUCT(t))->typnamespace;
+                    ReleaseSysCache(t);
+                    for (Oid s : dropped_schemas)
+                        if (type_nsp == s) why = "the type of one of its columns is dropped with the schema";
+                }
+                relation_close(rel, AccessShareLock);
+            }
+        });
+        if (!why) {
+            plan.tables.push_back(c.relid);
+            if (c.item >= 0) plan.drop_items.push_back(c.item);
+        } else if (*why) {
+            const std::string table = display_of(c.relid);
+            if (holds_data(table)) findings.push_back(not_kept(table, "table " + table, why));
+        }
+    }
+}
+
+void plan_drop(DropStmt *drop, std::vector<Finding> &findings) {
+    std::vector<Candidate> candidates;
+    std::vector<Oid> schemas;
+    if (drop->removeType == OBJECT_TABLE) {
+        int i = 0;
+        ListCell *lc;
+        foreach (lc, drop->objects) {
+            List *names = static_cast<List *>(lfirst(lc));
+            Oid relid = InvalidOid;
+            pg_call([&] {
+                relid = RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, true);
+                // Only what the role may drop: PostgreSQL's own check comes after this plan.
+                if (OidIsValid(relid) && !pg_class_ownercheck(relid, GetUserId()) &&
+                    !pg_namespace_ownercheck(get_rel_namespace(relid), GetUserId()))
+                    relid = InvalidOid;
+            });
+            if (OidIsValid(relid)) candidates.push_back({relid, i});
+            ++i;
+        }
+    } else if (drop->removeType == OBJECT_SCHEMA) {
+        if (drop->behavior != DROP_CASCADE) return;  // a schema with tables is refused anyway
+        ListCell *lc;
+        foreach (lc, drop->objects) {
+            const char *name = strVal(lfirst(lc));
+            Oid nsp = InvalidOid;
+            pg_call([&] {
+                nsp = get_namespace_oid(name, true);
+                if (OidIsValid(nsp) && !pg_namespace_ownercheck(nsp, GetUserId())) nsp = InvalidOid;
+            });
+            if (!OidIsValid(nsp)) continue;
+            schemas.push_back(nsp);
+            tables_in_schema(nsp, candidates);
+        }
+    } else {
+        return;
+    }
+    plan_tables(candidates, drop->behavior != DROP_CASCADE, findings, schemas);
+}
+
+void plan_drop_owned(DropOwnedStmt *stmt, std::vector<Finding> &findings) {
+    std::vector<Candidate> candidates;
+    ListCell *lc;
+    foreach (lc, stmt->roles) {
+        RoleSpec *spec = static_cast<RoleSpec *>(lfirst(lc));
+        Oid role = InvalidOid;
+        pg_call([&] {
+            role = get_rolespec_oid(spec, true);
+            if (OidIsValid(role) && !has_privs_of_role(GetUserId(), role)) role = InvalidOid;
+        });
+        if (OidIsValid(role)) tables_owned_by(role, candidates);
+    }
+    plan_tables(candidates, stmt->behavior != DROP_CASCADE, findings, {});
+}
+
+void plan_drop_columns(AlterTableStmt *alter, std::vector<Finding> &findings) {
+    if (!alter->relation) return;
+    Oid relid = InvalidOid;
+    pg_call([&] {
+        relid = RangeVarGetRelid(alter->relation, NoLock, true);
+        if (OidIsValid(relid) && (!pg_class_ownercheck(relid, GetUserId()) || new_or_temporary(relid) ||
+                                  (get_rel_relkind(relid) != RELKIND_RELATION &&
+                                   get_rel_relkind(relid) != RELKIND_PARTITIONED_TABLE)))
+            relid = InvalidOid;
+    });
+    if (!OidIsValid(relid)) return;
+    const std::string table = display_of(relid);
+    ListCell *lc;
+    foreach (lc, alter->cmds) {
+        AlterTableCmd *cmd = static_cast<AlterTableCmd *>(lfirst(lc));
+        if (cmd->subtype != AT_DropColumn || !cmd->name) continue;
+        AttrNumber attnum = InvalidAttrNumber;
+        bool generated = false;
+        const char *why = nullptr;
+        int64 size = 0;
+        pg_call([&] {
+            attnum = get_attnum(relid, cmd->name);
+            if (attnum <= 0) return;
+            HeapTuple t = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid), Int16GetDatum(attnum));
+            if (HeapTupleIsValid(t)) {
+                generated = reinterpret_cast<Form_pg_attribute>(GETSTRUCT(t))->attgenerated != '\0';
+                ReleaseSysCache(t);
+            }
+            size = column_copy_size(relid, attnum, &why);
+        });
+        if (attnum <= 0 || generated) continue;  // a generated column's values come back from its expression
+        const std::string column = table + "." + cmd->name;
+        if (!holds_data(table, cmd->name)) continue;
+        const int64_t cap = keep_max_bytes();
+        if (!why && cap >= 0 && size > cap) {
+            findings.push_back(not_kept(column, "column " + column,
+                                        "its values (~" + format_bytes(size) + ") exceed migration_guard.keep_max_size (" +
+                                            format_bytes(cap) + ")"));
+            continue;
+        }
+        if (why) {
+            findings.push_back(not_kept(column, "column " + column, why));
+            continue;
+        }
+        current_statement().keep.columns.push_back({relid, attnum});
+    }
+}
+
+void plan_truncate(TruncateStmt *stmt, const std::vector<std::string> &emptied, std::vector<Finding> &findings) {
+    (void) stmt;
+    std::vector<Oid> tables;
+    std::vector<std::string> names;
+    int64_t total = 0;
+    for (const std::string &object : emptied) {
+        std::string column;
+        const QualifiedName q = split_object(object, column);
+        Oid relid = InvalidOid;
+        int64 size = 0;
+        pg_call([&] {
+            const Oid nsp = get_namespace_oid(q.schema.c_str(), true);
+            relid = OidIsValid(nsp) ? get_relname_relid(q.name.c_str(), nsp) : InvalidOid;
+            if (!OidIsValid(relid) || get_rel_relkind(relid) != RELKIND_RELATION || new_or_temporary(relid) ||
+                pg_class_aclcheck(relid, GetUserId(), ACL_TRUNCATE) != ACLCHECK_OK) {
+                relid = InvalidOid;
+                return;
+            }
+            size = rows_copy_size(relid);
+        });
+        if (!OidIsValid(relid) || !holds_data(object)) continue;
+        tables.push_back(relid);
+        names.push_back(object);
+        total += size;
+    }
+    const int64_t cap = keep_max_bytes();
+    if (cap >= 0 && total > cap) {
+        for (const std::string &name : names)
+            findings.push_back(not_kept(name, "the rows of " + name,
+                                        "together the truncated rows (" + format_bytes(total) +
+                                            ") exceed migration_guard.keep_max_size (" + format_bytes(cap) + ")"));
+        return;
+    }
+    current_statement().keep.rows = tables;
+}
+
+KeptRecord record_of(const MovedTable *m) {
+    KeptRecord r;
+    r.kind = "table";
+    r.schema = m->schema;
+    r.table = m->name;
+    r.object_identity = r.schema + "." + r.table;
+    r.kept_relid = m->kept_relid;
+    r.kept_name = m->kept_name;
+    r.size_bytes = m->bytes;
+    r.rows = m->rows;
+    r.table_relid = m->kept_relid;
+    r.table_owner = m->owner;
+    r.schema_owner = m->schema_owner ? m->schema_owner : "";
+    ListCell *lc;
+    foreach (lc, m->kept_names) r.kept_names.emplace_back(static_cast<char *>(lfirst(lc)));
+    foreach (lc, m->original_names) r.original_names.emplace_back(static_cast<char *>(lfirst(lc)));
+    foreach (lc, m->recreate) r.recreate.emplace_back(static_cast<char *>(lfirst(lc)));
+    foreach (lc, m->recreate_as) r.recreate_as.emplace_back(static_cast<char *>(lfirst(lc)));
+    return r;
+}
+
+KeptRecord record_of(const KeptCopy *c, Oid relid, const char *kind) {
+    KeptRecord r;
+    r.kind = kind;
+    r.kept_relid = c->kept_relid;
+    r.kept_name = c->kept_name;
+    r.size_bytes = c->bytes;
+    r.rows = c->rows;
+    r.table_relid = relid;
+    r.by_ctid = c->by_ctid;
+    r.column_type = c->column_type ? c->column_type : "";
+    r.column_default = c->column_default ? c->column_default : "";
+    r.column_not_null = c->not_null;
+    r.shape = c->shape ? c->shape : "";
+    ListCell *lc;
+    foreach (lc, c->key_columns) r.key_columns.emplace_back(static_cast<char *>(lfirst(lc)));
+    foreach (lc, c->recreate) {
+        r.recreate.emplace_back(static_cast<char *>(lfirst(lc)));
+        r.recreate_as.emplace_back("");
+    }
+    return r;
+}
+
+}  // namespace
+
+std::string keep_for_text() {
+    const int64_t s = keep_for_seconds();
+    if (s % 86400 == 0) return std::to_string(s / 86400) + (s == 86400 ? " day" : " days");
+    if (s % 3600 == 0) return std::to_string(s / 3600) + (s == 3600 ? " hour" : " hours");
+    if (s % 60 == 0) return std::to_string(s / 60) + " min";
+    return std::to_string(s) + " s";
+}
+
+void plan_keeping(Node *stmt, std::vector<Finding> &findings, const std::vector<std::string> *emptied) {
+    current_statement().keep = KeepPlan{};
+    if (!keep_enabled() || dry_run_collector()) return;
+    switch (nodeTag(stmt)) {
+        case T_DropStmt: plan_drop(reinterpret_cast<DropStmt *>(stmt), findings); break;
+        case T_DropOwnedStmt: plan_drop_owned(reinterpret_cast<DropOwnedStmt *>(stmt), findings); break;
+        case T_AlterTableStmt: plan_drop_columns(reinterpret_cast<AlterTableStmt *>(stmt), findings); break;
+        case T_TruncateStmt:
+            if (emptied) plan_truncate(reinterpret_cast<TruncateStmt *>(stmt), *emptied, findings);
+            break;
+        default: return;
+    }
+    const KeepPlan &plan = current_statement().keep;
+    const bool none_lost = std::none_of(findings.begin(), findings.end(), [](const Finding &f) { return f.rule == "not-kept"; });
+    if (none_lost && (!plan.tables.empty() || !plan.columns.empty() || !plan.rows.empty())) tell_kept(findings);
+}
+
+void keep_before_running(Node *stmt) {
+    KeepPlan &plan = current_statement().keep;
+    if (plan.tables.empty() && plan.columns.empty() && plan.rows.empty()) return;
+    const std::string tag = current_statement().command_tag, text = current_statement().text;
+
+    // Tables: moved aside, each with its own audit row (PostgreSQL never drops them).
+    std::vector<KeptRecord> moved;
+    for (Oid relid : plan.tables) {
+        MovedTable *m = nullptr;
+        pg_call([&] {
+            List *dropping = NIL;
+            for (Oid o : plan.tables) dropping = lappend_oid(dropping, o);
+            with_pinned_search_path([&] { m = move_aside(relid, dropping); });
+        });
+        moved.push_back(record_of(m));
+    }
+    if (IsA(stmt, DropStmt) && !plan.drop_items.empty()) {
+        DropStmt *drop = reinterpret_cast<DropStmt *>(stmt);
+        pg_call([&] {
+            List *rest = NIL;
+            int i = 0;
+            ListCell *lc;
+            foreach (lc, drop->objects) {
+                if (std::find(plan.drop_items.begin(), plan.drop_items.end(), i) == plan.drop_items.end())
+                    rest = lappend(rest, lfirst(lc));
+                ++i;
+            }
+            drop->objects = rest;
+        });
+    }
+    if (!moved.empty()) {
+        std::vector<AuditRow> rows;
+        for (const KeptRecord &r : moved) rows.push_back(statement_audit_row("table", r.object_identity));
+        const std::vector<int64_t> ids = write_audit_rows(rows);
+        for (size_t i = 0; i < moved.size(); ++i) {
+            moved[i].audit_id = ids[i];
+            insert_kept(moved[i], tag, text);
+        }
+    }
+
+    for (const KeepPlan::Column &c : plan.columns) {
+        KeptCopy *copy = nullptr;
+        pg_call([&] { with_pinned_search_path([&] { copy = copy_column(c.relid, c.attnum); }); });
+        KeptRecord r = record_of(copy, c.relid, "column");
+        const std::string table = display_of(c.relid);
+        std::string column;
+        pg_call([&] { column = get_attname(c.relid, c.attnum, false); });
+        std::string unused;
+        const QualifiedName q = split_object(table, unused);
+        r.schema = q.schema;
+        r.table = q.name;
+        r.column = column;
+        r.object_identity = table + "." + column;
+        pg_call([&] { r.table_owner = [&] {
+            HeapTuple t = SearchSysCache1(RELOID, ObjectIdGetDatum(c.relid));
+            Oid o = reinterpret_cast<Form_pg_class>(GETSTRUCT(t))->relowner;
+            ReleaseSysCache(t);
+            return o;
+        }(); });
+        const int64_t id = insert_kept(r, tag, text);
+        plan.awaiting_audit.emplace_back(id, r.object_identity);
+    }
+    for (Oid relid : plan.rows) {
+        KeptCopy *copy = nullptr;
+        pg_call([&] { with_pinned_search_path([&] { copy = copy_rows(relid); }); });
+        KeptRecord r = record_of(copy, relid, "rows");
+        r.object_identity = display_of(relid);
+        std::string unused;
+        const QualifiedName q = split_object(r.object_identity, unused);
+        r.schema = q.schema;
+        r.table = q.name;
+        pg_call([&] {
+            HeapTuple t = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+            r.table_owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(t))->relowner;
+            ReleaseSysCache(t);
+        });
+        const int64_t id = insert_kept(r, tag, text);
+        plan.awaiting_audit.emplace_back(id, r.object_identity);
+    }
+}
+
+void note_audit_ids(const std::vector<AuditRow> &rows, const std::vector<int64_t> &ids) {
+    auto &waiting = current_statement().keep.awaiting_audit;
+    if (waiting.empty()) return;
+    for (auto it = waiting.begin(); it != waiting.end();) {
+        bool done = false;
+        for (size_t i = 0; i < rows.size() && !done; ++i)
+            if (rows[i].object_identity == it->second && ids[i]) {
+                set_kept_audit_id(it->first, ids[i]);
+                done = true;
+            }
+        it = done ? waiting.erase(it) : it + 1;
+    }
+}
+
+bool lost_without_keeping(const std::string &object_type, const std::string &object) {
+    if (!keep_enabled()) return false;
+    (void) object;
+    // Already gone, so its size is unknown: the drop-table finding beside it says why it counts.
+    return object_type == "table";
+}
+
+}  // namespace mg::server

@@ -1,0 +1,27 @@
+// The recycle bin's part of a statement's state: what the statement will keep, planned before it
+// is judged, carried out once the judgement lets it through (docs/recycle-bin.md).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "server/pg_prelude.hpp"
+
+namespace mg::server {
+
+struct KeepPlan {
+    std::vector<Oid> tables;       // moved aside whole (DROP TABLE, DROP SCHEMA ... CASCADE, DROP OWNED)
+    std::vector<int> drop_items;   // DROP TABLE: the positions in its object list of the tables moved aside
+    bool cascade = false;          // their dependents outside them are dropped (and recorded) first
+    struct Column {
+        Oid relid;
+        int16_t attnum;
+    };
+    std::vector<Column> columns;   // DROP COLUMN: values copied with the row's key
+    std::vector<Oid> rows;         // TRUNCATE: rows copied
+    // Kept items whose audit row the statement writes later: (kept id, object identity).
+    std::vector<std::pair<int64_t, std::string>> awaiting_audit;
+};
+
+}  // namespace mg::server

@@ -1,0 +1,252 @@
+// migration_guard.restore() and migration_guard.purge_kept(): putting a kept item back exactly,
+// or letting it go. Both are for superusers and migration_guard_approver, and both are audited.
+#include <string>
+#include <vector>
+
+#include "server/audit/audit.hpp"
+#include "server/boundary.hpp"
+#include "server/enforcement/statement_text.hpp"
+#include "server/extension_cache.hpp"
+#include "server/pinned_path.hpp"
+#include "server/recycle_bin/copies.hpp"
+#include "server/recycle_bin/internal_sql.hpp"
+#include "server/recycle_bin/kept_store.hpp"
+#include "server/recycle_bin/move_aside.hpp"
+#include "server/recycle_bin/purge.hpp"
+#include "server/sqlstate.hpp"
+
+extern "C" {
+#include "catalog/dependency.h"
+#include "utils/acl.h"
+}
+
+namespace mg::server {
+
+namespace {
+
+void require_approver(const char *what) {
+    bool allowed = false;
+    pg_call([&] {
+        const Oid approver = get_role_oid("migration_guard_approver", true);
+        allowed = superuser() || (OidIsValid(approver) && has_privs_of_role(GetUserId(), approver));
+    });
+    if (!allowed)
+        throw UserError(ERRCODE_INSUFFICIENT_PRIVILEGE, std::string("only superusers and members of migration_guard_approver may ") + what,
+                        "", "A superuser can run: GRANT migration_guard_approver TO <role>;");
+}
+
+std::string quoted(const std::string &schema, const std::string &name) {
+    std::string out;
+    pg_call([&] { out = quote_qualified_identifier(schema.c_str(), name.c_str()); });
+    return out;
+}
+
+std::string ident(const std::string &name) {
+    std::string out;
+    pg_call([&] { out = quote_identifier(name.c_str()); });
+    return out;
+}
+
+void audit(const char *tag, const KeptRecord &r, const std::string &what) {
+    AuditRow row;
+    row.command_tag = tag;
+    row.object_type = r.kind == "table" ? "table" : r.kind == "column" ? "table column" : "table rows";
+    row.object_identity = r.object_identity;
+    row.statement = running_statement_text(nullptr) + (what.empty() ? "" : " -- " + what);
+    row.decision = "allowed";
+    write_audit_rows({row});
+}
+
+// Recreates what the table took with it, each in a subtransaction: one that no longer fits (a
+// view on a column since dropped) is reported, not fatal.
+std::vector<std::string> recreate(const KeptRecord &r, Oid default_role) {
+    std::vector<std::string> failed;
+    for (size_t i = 0; i < r.recreate.size(); ++i) {
+        const std::string &sql = r.recreate[i];
+        if (sql.rfind("--", 0) == 0) {
+            failed.push_back(sql.substr(3));
+            continue;
+        }
+        Oid role = default_role;
+        if (i < r.recreate_as.size() && !r.recreate_as[i].empty())
+            pg_call([&] { role = get_role_oid(r.recreate_as[i].c_str(), true); });
+        if (!OidIsValid(role)) role = default_role;
+        ErrorData *error = pg_subtransaction([&] { run_internal_sql(sql.c_str(), role, true); });
+        if (error) failed.push_back(sql + " (" + (error->message ? error->message : "failed") + ")");
+    }
+    return failed;
+}
+
+// The copy stays readable by the table's owner for the restore's own transaction only.
+void lend_copy(const KeptRecord &r, bool grant) {
+    pg_call([&] {
+        const char *sql = psprintf(grant ? "GRANT SELECT ON %s.%s TO %s" : "REVOKE SELECT ON %s.%s FROM %s", kKeptSchema,
+                                   quote_identifier(r.kept_name.c_str()),
+                                   quote_identifier(GetUserNameFromId(r.table_owner, false)));
+        run_internal_sql(sql, extension_place_pg().owner);
+    });
+}
+
+Oid current_relid(const KeptRecord &r) {
+    Oid relid = InvalidOid;
+    pg_call([&] {
+        const Oid nsp = get_namespace_oid(r.schema.c_str(), true);
+        relid = OidIsValid(nsp) ? get_relname_relid(r.table.c_str(), nsp) : InvalidOid;
+    });
+    return relid;
+}
+
+void drop_kept_relation(Oid relid) {
+    pg_call([&] {
+        if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid))) return;
+        set_kept_membership(relid, false);
+        const ObjectAddress a{RelationRelationId, relid, 0};
+        performDeletion(&a, DROP_CASCADE, PERFORM_DELETION_INTERNAL | PERFORM_DELETION_QUIETLY);
+        CommandCounterIncrement();
+    });
+}
+
+std::string restore_table(const KeptRecord &r) {
+    pg_call([&] {
+        List *kept = NIL, *original = NIL;
+        for (const auto &n : r.kept_names) kept = lappend(kept, pstrdup(n.c_str()));
+        for (const auto &n : r.original_names) original = lappend(original, pstrdup(n.c_str()));
+        with_pinned_search_path([&] {
+            move_back(r.kept_relid, r.schema.c_str(), r.table.c_str(), r.schema_owner.c_str(), r.table_owner, kept, original);
+        });
+    });
+    const std::vector<std::string> failed = recreate(r, r.table_owner);
+    std::string out = "restored table " + quoted(r.schema, r.table);
+    if (!r.recreate.empty()) out += "; recreated " + std::to_string(r.recreate.size() - failed.size()) + " of " +
+                                    std::to_string(r.recreate.size()) + " dependent objects";
+    for (const auto &f : failed) out += "\nnot recreated: " + f;
+    return out;
+}
+
+std::string restore_column(const KeptRecord &r) {
+    const std::string table = quoted(r.schema, r.table);
+    const Oid relid = current_relid(r);
+    if (!OidIsValid(relid) || relid != r.table_relid)
+        throw UserError(ERRCODE_UNDEFINED_TABLE, "cannot restore column " + r.column + ": table " + table + " is gone or was replaced since",
+                        "The values are kept in migration_guard_kept." + r.kept_name + ".",
+                        "Restore the table first, or copy the values back by hand from that table.");
+    AttrNumber existing = InvalidAttrNumber;
+    bool keys_present = true;
+    pg_call([&] {
+        existing = get_attnum(relid, r.column.c_str());
+        for (const auto &k : r.key_columns) keys_present = keys_present && get_attnum(relid, k.c_str()) > 0;
+    });
+    if (existing != InvalidAttrNumber)
+        throw UserError(ERRCODE_DUPLICATE_COLUMN, "cannot restore column " + r.column + " of " + table + ": a column of that name exists since",
+                        "", "Rename or drop the new column, then call migration_guard.restore() again.");
+    if (!keys_present)
+        throw UserError(ERRCODE_INVALID_TABLE_DEFINITION, "cannot restore column " + r.column + " of " + table + ": the table changed shape",
+                        "The key the values were kept by is gone.", "Copy the values back by hand from migration_guard_kept." + r.kept_name + ".");
+    const Oid guard = extension_place().owner;
+    const std::string column = ident(r.column);
+    pg_call([&] {
+        run_internal_sql(psprintf("ALTER TABLE %s ADD COLUMN %s %s", table.c_str(), column.c_str(), r.column_type.c_str()), guard);
+        CommandCounterIncrement();
+    });
+    lend_copy(r, true);
+    std::string match;
+    if (r.by_ctid) match = "t.ctid = k.mg_ctid";
+    for (const auto &k : r.key_columns) match += (match.empty() ? "" : " AND ") + ("t." + ident(k) + " = k." + ident(k));
+    uint64 updated = 0;
+    pg_call([&] {
+        updated = run_internal_sql(psprintf("UPDATE %s t SET %s = k.%s FROM %s.%s k WHERE %s", table.c_str(), column.c_str(),
+                                            column.c_str(), kKeptSchema, quote_identifier(r.kept_name.c_str()), match.c_str()),
+                                   r.table_owner, true, true);
+        if (!r.column_default.empty())
+            run_internal_sql(psprintf("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", table.c_str(), column.c_str(), r.column_default.c_str()), r.table_owner, true);
+        if (r.column_not_null)
+            run_internal_sql(psprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", table.c_str(), column.c_str()), guard);
+    });
+    lend_copy(r, false);
+    const std::vector<std::string> failed = recreate(r, r.table_owner);
+    drop_kept_relation(r.kept_relid);
+    std::string out = "restored column " + r.column + " of " + table + " (" + std::to_string(updated) + " values)";
+    if (r.by_ctid) out += "; matched by row identity: rows updated since the drop got no value";
+    for (const auto &f : failed) out += "\nnot recreated: " + f;
+    return out;
+}
+
+std::string restore_rows(const KeptRecord &r) {
+    const std::string table = quoted(r.schema, r.table);
+    const Oid relid = current_relid(r);
+    if (!OidIsValid(relid) || relid != r.table_relid)
+        throw UserError(ERRCODE_UNDEFINED_TABLE, "cannot restore the rows of " + table + ": the table is gone or was replaced since",
+                        "The rows are kept in migration_guard_kept." + r.kept_name + ".", "Copy them back by hand from that table.");
+    std::string shape;
+    pg_call([&] { shape = table_shape(relid); });
+    if (shape != r.shape)
+        throw UserError(ERRCODE_INVALID_TABLE_DEFINITION, "cannot restore the rows of " + table + ": the table changed shape since",
+                        "Kept: (" + r.shape + "); now: (" + shape + ").",
+                        "Copy them back by hand from migration_guard_kept." + r.kept_name + ".");
+    std::string columns;
+    {
+        // The shape lists "name type" pairs; the names are already quoted.
+        size_t pos = 0;
+        while (pos < r.shape.size()) {
+            size_t comma = r.shape.find(", ", pos);
+            std::string item = r.shape.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+            // a quoted name may contain spaces: take up to the closing quote
+            size_t end = item[0] == '"' ? item.find('"', 1) + 1 : item.find(' ');
+            columns += (columns.empty() ? "" : ", ") + item.substr(0, end);
+            if (comma == std::string::npos) break;
+            pos = comma + 2;
+        }
+    }
+    lend_copy(r, true);
+    uint64 inserted = 0;
+    pg_call([&] {
+        inserted = run_internal_sql(psprintf("INSERT INTO ONLY %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM %s.%s", table.c_str(),
+                                             columns.c_str(), columns.c_str(), kKeptSchema, quote_identifier(r.kept_name.c_str())),
+                                    r.table_owner, true, true);
+    });
+    lend_copy(r, false);
+    drop_kept_relation(r.kept_relid);
+    return "restored " + std::to_string(inserted) + " rows of " + table;
+}
+
+}  // namespace
+
+// Drops one kept item's table and records it; false when it had ended already.
+bool purge_one(int64_t id, const char *why) {
+    KeptRecord r;
+    if (!load_kept(id, r) || !r.ended_how.empty()) return false;
+    drop_kept_relation(r.kept_relid);
+    end_kept(id, "purged");
+    audit("PURGE KEPT", r, why);
+    return true;
+}
+
+}  // namespace mg::server
+
+MG_SQL_FUNCTION(migration_guard_restore) {
+    using namespace mg::server;
+    require_approver("restore kept objects");
+    const int64_t id = PG_GETARG_INT64(0);
+    KeptRecord r;
+    if (!load_kept(id, r))
+        throw UserError(ERRCODE_UNDEFINED_OBJECT, "no kept item " + std::to_string(id), "",
+                        "SELECT * FROM migration_guard.kept lists what the recycle bin holds.");
+    if (!r.ended_how.empty())
+        throw UserError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "kept item " + std::to_string(id) + " (" + r.object_identity + ") was " + r.ended_how + " already");
+    const std::string result = r.kind == "table" ? restore_table(r) : r.kind == "column" ? restore_column(r) : restore_rows(r);
+    end_kept(id, "restored");
+    audit("RESTORE KEPT", r, "");
+    PG_RETURN_TEXT_P(cstring_to_text(result.c_str()));
+}
+
+MG_SQL_FUNCTION(migration_guard_purge_kept) {
+    using namespace mg::server;
+    require_approver("purge kept objects");
+    std::string older_than;
+    if (!PG_ARGISNULL(0))
+        pg_call([&] { older_than = DatumGetCString(DirectFunctionCall1(interval_out, PG_GETARG_DATUM(0))); });
+    int64_t purged = 0;
+    for (int64_t id : expired_kept(older_than.empty() ? nullptr : older_than.c_str()))
+        if (purge_one(id, older_than.empty() ? "retention passed" : ("kept longer than " + older_than).c_str())) ++purged;
+    PG_RETURN_INT64(purged);
+}

@@ -1,0 +1,33 @@
+// The recycle bin (docs/recycle-bin.md): what an allowed or approved DROP TABLE, DROP SCHEMA ...
+// CASCADE, DROP OWNED, DROP COLUMN or TRUNCATE takes is kept for migration_guard.keep_for and
+// put back by migration_guard.restore().
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/finding.hpp"
+#include "server/audit/audit.hpp"
+#include "server/pg_prelude.hpp"
+
+namespace mg::server {
+
+// Before the statement is judged: plans what it will keep (into the statement's state), says so
+// in the hints of its findings, and adds a `not-kept` finding for what it destroys and cannot
+// keep. `emptied`: the relations a TRUNCATE empties, as the engine found them.
+void plan_keeping(Node *stmt, std::vector<Finding> &findings, const std::vector<std::string> *emptied = nullptr);
+
+// Once the judgement let the statement through, before it runs: keeps what was planned (DROP
+// TABLE: the tables moved aside are taken off the statement's list).
+void keep_before_running(Node *stmt);
+
+// The audit rows of the statement are written: kept items waiting for theirs get its id.
+void note_audit_ids(const std::vector<AuditRow> &rows, const std::vector<int64_t> &ids);
+
+// sql_drop: a table or column the statement destroyed with data in it, that the recycle bin did
+// not keep (a cascade it could not foresee).
+bool lost_without_keeping(const std::string &object_type, const std::string &object);
+
+std::string keep_for_text();
+
+}  // namespace mg::server
