@@ -124,7 +124,7 @@ bool is_loss_rule(const std::string &rule) {
 
 void tell_kept(std::vector<Finding> &findings) {
     const std::string note = "Once it runs, what it takes is kept for " + keep_for_text() +
-                             " (SELECT * FROM migration_guard.kept; migration_guard.restore(id) puts it back).";
+                             " (SELECT * FROM migration_guard.kept; migration_guard.restore(id) puts it back)";
     const std::string final_word = "Nothing brings the rows back but a backup. ";
     for (Finding &f : findings) {
         if (!is_loss_rule(f.rule)) continue;

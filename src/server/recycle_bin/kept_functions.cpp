@@ -200,7 +200,7 @@ std::string restore_rows(const KeptRecord &r) {
     lend_copy(r, true);
     uint64 inserted = 0;
     pg_call([&] {
-        inserted = run_internal_sql(psprintf("INSERT INTO ONLY %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM %s.%s", table.c_str(),
+        inserted = run_internal_sql(psprintf("INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM %s.%s", table.c_str(),
                                              columns.c_str(), columns.c_str(), kKeptSchema, quote_identifier(r.kept_name.c_str())),
                                     r.table_owner, true, true);
     });
@@ -232,7 +232,7 @@ MG_SQL_FUNCTION(migration_guard_restore) {
         throw UserError(ERRCODE_UNDEFINED_OBJECT, "no kept item " + std::to_string(id), "",
                         "SELECT * FROM migration_guard.kept lists what the recycle bin holds.");
     if (!r.ended_how.empty())
-        throw UserError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "kept item " + std::to_string(id) + " (" + r.object_identity + ") was " + r.ended_how + " already");
+        throw UserError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "the kept " + r.kind + " " + r.object_identity + " was " + r.ended_how + " already");
     const std::string result = r.kind == "table" ? restore_table(r) : r.kind == "column" ? restore_column(r) : restore_rows(r);
     end_kept(id, "restored");
     audit("RESTORE KEPT", r, "");

@@ -413,7 +413,7 @@ void move_back(Oid kept_relid, const char *schema, const char *name, const char 
     RenameRelationInternal(kept_relid, name, true, false);
     CommandCounterIncrement();
     if (OidIsValid(owner) && SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(owner))) {
-        ATExecChangeOwner(kept_relid, owner, false, AccessExclusiveLock);
+        as_role(extension_place_pg().owner, [&] { ATExecChangeOwner(kept_relid, owner, false, AccessExclusiveLock); });
         CommandCounterIncrement();
     }
 }
