@@ -97,7 +97,7 @@ TEST(Findings, PurelyAdditiveStatementsStayLow) {
 
 TEST(Findings, RuleCatalogHasTheDesignsFirstCatalog) {
     // The design's first catalog, six server-wide rules, lock-wait-timeout and seven verify() checks.
-    EXPECT_EQ(all_rules().size(), 81u);
+    EXPECT_EQ(all_rules().size(), 82u);
     EXPECT_TRUE(find_rule("unused-suppression")->linter_only);
     EXPECT_TRUE(find_rule("lock-wait-timeout")->server_only);
     EXPECT_TRUE(find_rule("invalid-index")->server_only);
