@@ -106,9 +106,9 @@ out=$(sql -At -c "SELECT role_name || ' ' || decision || ' ' || statement FROM m
 check "with who, what and the statement" "^migrator blocked DROP TABLE precious$" "$out"
 
 # --- worker slots taken: blocked attempts are still recorded ------------------------------------
-# Three worker slots: the logical replication launcher's, the guard's writer's (taken at start-up)
+# Four worker slots: the logical replication launcher's, the guard's writer's and purge launcher's (taken at start-up)
 # and one that an ordinary role takes with a parallel query. A worker per attempt finds no slot.
-start 55433 "shared_preload_libraries = 'migration_guard'" "max_worker_processes = 3" || exit 1
+start 55433 "shared_preload_libraries = 'migration_guard'" "max_worker_processes = 4" || exit 1
 eval "$(scripts/pg-temp.sh env "$d")"
 sql -c "CREATE EXTENSION migration_guard" -c "CREATE ROLE hog LOGIN" -c "CREATE ROLE migrator LOGIN" \
     -c "CREATE TABLE kept (id bigint)" -c "INSERT INTO kept VALUES (1)" -c "ALTER TABLE kept OWNER TO migrator" \
