@@ -56,11 +56,12 @@ public:
     // take anyway (ACCESS EXCLUSIVE), so that no row can arrive between the look and the drop.
     void lock_before_emptiness_checks() { lock_to_verify_ = true; }
 
-private:
     Oid relation(const QualifiedName &t) const;  // InvalidOid when it does not exist
+    QualifiedName name_of(Oid relid) const;       // as findings name it (empty when gone)
+
+private:
     std::optional<TableFacts> read_table(Oid relid) const;
     std::string qualified_name(Oid relid) const;  // quoted for SQL
-    QualifiedName name_of(Oid relid) const;       // as findings name it
     std::vector<QualifiedName> names_of(List *relids) const;
     std::string scan_source(Oid relid) const;     // "ONLY t", or "t" for a partitioned table
     std::vector<std::string> primary_key_columns(Oid relid) const;

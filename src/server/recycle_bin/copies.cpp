@@ -1,6 +1,7 @@
 #include "server/recycle_bin/copies.hpp"
 
 #include "server/extension_cache.hpp"
+#include "server/recycle_bin/catalog_walk.hpp"
 #include "server/recycle_bin/internal_sql.hpp"
 #include "server/recycle_bin/move_aside.hpp"
 
@@ -20,6 +21,7 @@ extern "C" {
 #include "catalog/pg_index.h"
 #include "commands/defrem.h"
 #include "utils/fmgrprotos.h"
+#include "storage/lmgr.h"
 #include "utils/rel.h"
 #include "utils/typcache.h"
 }
@@ -70,10 +72,6 @@ char *copy_name(const char *prefix, Oid relid) {
     char *name = psprintf("%s%u", prefix, relid);
     for (int n = 2; OidIsValid(get_relname_relid(name, kept)); n++) name = psprintf("%s%u_%d", prefix, relid, n);
     return name;
-}
-
-char *quoted_table(Oid relid) {
-    return pstrdup(quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid)));
 }
 
 // Runs CREATE TABLE migration_guard_kept.<name> AS <select> as the guard owner; the copy becomes
@@ -138,7 +136,7 @@ KeptCopy *copy_column(Oid relid, AttrNumber attnum) {
                 copy->column_default = TextDatumGetCString(DirectFunctionCall2(
                     pg_get_expr, CStringGetTextDatum(constr->defval[i].adbin), ObjectIdGetDatum(relid)));
     // Indexes and constraints that the drop takes with the column.
-    const char *table = quoted_table(relid);
+    const char *table = qualified_relation(relid);
     ListCell *lc;
     foreach (lc, RelationGetIndexList(rel)) {
         const Oid index = lfirst_oid(lc);
@@ -158,30 +156,27 @@ KeptCopy *copy_column(Oid relid, AttrNumber attnum) {
             copy->recreate = lappend(copy->recreate, TextDatumGetCString(DirectFunctionCall1(pg_get_indexdef, ObjectIdGetDatum(index))));
         }
     }
-    {
-        Relation cons = table_open(ConstraintRelationId, AccessShareLock);
-        ScanKeyData key;
-        ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-        SysScanDesc scan = systable_beginscan(cons, ConstraintRelidTypidNameIndexId, true, nullptr, 1, &key);
-        HeapTuple t;
-        while (HeapTupleIsValid(t = systable_getnext(scan))) {
-            const Form_pg_constraint con = reinterpret_cast<Form_pg_constraint>(GETSTRUCT(t));
-            if (OidIsValid(con->conindid) && con->contype != CONSTRAINT_FOREIGN) continue;  // with its index above
-            bool isnull = false;
-            const Datum keys = heap_getattr(t, Anum_pg_constraint_conkey, RelationGetDescr(cons), &isnull);
-            if (isnull) continue;
-            Datum *items = nullptr;
-            int n = 0;
+    foreach (lc, constraints_of(relid)) {
+        HeapTuple t = SearchSysCache1(CONSTROID, ObjectIdGetDatum(lfirst_oid(lc)));
+        if (!HeapTupleIsValid(t)) continue;
+        const Form_pg_constraint con = reinterpret_cast<Form_pg_constraint>(GETSTRUCT(t));
+        // Index-backed ones come back with their index above.
+        bool uses = !(OidIsValid(con->conindid) && con->contype != CONSTRAINT_FOREIGN);
+        bool isnull = true;
+        const Datum keys = SysCacheGetAttr(CONSTROID, t, Anum_pg_constraint_conkey, &isnull);
+        Datum *items = nullptr;
+        int n = 0;
+        if (uses && !isnull)
             deconstruct_array(DatumGetArrayTypeP(keys), INT2OID, sizeof(int16), true, TYPALIGN_SHORT, &items, nullptr, &n);
-            bool uses = false;
-            for (int i = 0; i < n; i++) uses = uses || DatumGetInt16(items[i]) == attnum;
-            if (!uses) continue;
-            copy->recreate = lappend(copy->recreate, psprintf("ALTER TABLE %s ADD CONSTRAINT %s %s", table,
-                                                              quote_identifier(NameStr(con->conname)),
-                                                              TextDatumGetCString(DirectFunctionCall1(pg_get_constraintdef, ObjectIdGetDatum(con->oid)))));
-        }
-        systable_endscan(scan);
-        table_close(cons, AccessShareLock);
+        bool on_column = false;
+        for (int i = 0; i < n; i++) on_column = on_column || DatumGetInt16(items[i]) == attnum;
+        const char *name = pstrdup(NameStr(con->conname));
+        ReleaseSysCache(t);
+        if (!uses || !on_column) continue;
+        copy->recreate = lappend(copy->recreate,
+                                 psprintf("ALTER TABLE %s ADD CONSTRAINT %s %s", table, quote_identifier(name),
+                                          TextDatumGetCString(DirectFunctionCall1(pg_get_constraintdef,
+                                                                                  ObjectIdGetDatum(lfirst_oid(lc))))));
     }
     relation_close(rel, NoLock);
 
@@ -195,36 +190,37 @@ KeptCopy *copy_column(Oid relid, AttrNumber attnum) {
     return copy;
 }
 
-char *table_shape(Oid relid) {
+namespace {
+
+// The columns that take values (not dropped, not generated): names, with their types or not.
+char *value_columns(Oid relid, bool with_types) {
     Relation rel = relation_open(relid, AccessShareLock);
-    StringInfoData shape;
-    initStringInfo(&shape);
+    StringInfoData out;
+    initStringInfo(&out);
     const TupleDesc desc = RelationGetDescr(rel);
     for (int i = 0; i < desc->natts; i++) {
         const Form_pg_attribute att = TupleDescAttr(desc, i);
         if (att->attisdropped || att->attgenerated) continue;
-        appendStringInfo(&shape, "%s%s %s", shape.len ? ", " : "", quote_identifier(NameStr(att->attname)),
-                         format_type_with_typemod(att->atttypid, att->atttypmod));
+        appendStringInfo(&out, "%s%s", out.len ? ", " : "", quote_identifier(NameStr(att->attname)));
+        if (with_types) appendStringInfo(&out, " %s", format_type_with_typemod(att->atttypid, att->atttypmod));
     }
     relation_close(rel, AccessShareLock);
-    return shape.data;
+    return out.data;
 }
+
+}  // namespace
+
+char *table_shape(Oid relid) { return value_columns(relid, true); }
+char *table_columns(Oid relid) { return value_columns(relid, false); }
 
 KeptCopy *copy_rows(Oid relid) {
     KeptCopy *copy = static_cast<KeptCopy *>(palloc0(sizeof(KeptCopy)));
-    Relation rel = relation_open(relid, AccessExclusiveLock);
+    LockRelationOid(relid, AccessExclusiveLock);
+    Relation rel = relation_open(relid, NoLock);
     copy->rows = rel->rd_rel->reltuples;
-    StringInfoData columns;
-    initStringInfo(&columns);
-    const TupleDesc desc = RelationGetDescr(rel);
-    for (int i = 0; i < desc->natts; i++) {
-        const Form_pg_attribute att = TupleDescAttr(desc, i);
-        if (att->attisdropped || att->attgenerated) continue;
-        appendStringInfo(&columns, "%s%s", columns.len ? ", " : "", quote_identifier(NameStr(att->attname)));
-    }
     relation_close(rel, NoLock);
     copy->shape = table_shape(relid);
-    make_copy(copy, "r", relid, psprintf("SELECT %s FROM ONLY %s", columns.data, quoted_table(relid)));
+    make_copy(copy, "r", relid, psprintf("SELECT %s FROM ONLY %s", table_columns(relid), qualified_relation(relid)));
     return copy;
 }
 

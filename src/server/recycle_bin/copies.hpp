@@ -33,7 +33,9 @@ int64 rows_copy_size(Oid relid);
 KeptCopy *copy_column(Oid relid, AttrNumber attnum);
 KeptCopy *copy_rows(Oid relid);
 
-// The table's columns that take values, as copy_rows() records them.
+// The table's columns that take values (not dropped, not generated): "name type, ..." as
+// copy_rows() records them to check the shape, and the names alone as it copies them.
 char *table_shape(Oid relid);
+char *table_columns(Oid relid);
 
 }  // namespace mg::server

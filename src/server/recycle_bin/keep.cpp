@@ -9,6 +9,7 @@
 #include "server/enforcement/statement_findings.hpp"
 #include "server/live_catalog/server_catalog.hpp"
 #include "server/pinned_path.hpp"
+#include "server/recycle_bin/catalog_walk.hpp"
 #include "server/recycle_bin/copies.hpp"
 #include "server/recycle_bin/kept_store.hpp"
 #include "server/recycle_bin/move_aside.hpp"
@@ -49,25 +50,18 @@ bool new_or_temporary(Oid relid) {
 
 // Tables in the schemas (DROP SCHEMA ... CASCADE): pg_depend's index on the referenced object.
 void tables_in_schema(Oid nsp, std::vector<Candidate> &out) {
+    List *found = NIL;
     pg_call([&] {
-        Relation depends = table_open(DependRelationId, AccessShareLock);
-        ScanKeyData key[2];
-        ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(NamespaceRelationId));
-        ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(nsp));
-        SysScanDesc scan = systable_beginscan(depends, DependReferenceIndexId, true, nullptr, 2, key);
-        HeapTuple t;
-        List *found = NIL;
-        while (HeapTupleIsValid(t = systable_getnext(scan))) {
-            const Form_pg_depend d = reinterpret_cast<Form_pg_depend>(GETSTRUCT(t));
-            if (d->classid != RelationRelationId || d->objsubid != 0) continue;
-            const char kind = get_rel_relkind(d->objid);
-            if (kind == RELKIND_RELATION || kind == RELKIND_PARTITIONED_TABLE) found = lappend_oid(found, d->objid);
-        }
-        systable_endscan(scan);
-        table_close(depends, AccessShareLock);
         ListCell *lc;
-        foreach (lc, found) out.push_back({lfirst_oid(lc), -1});
+        foreach (lc, dependents(NamespaceRelationId, nsp)) {
+            const Dep *d = static_cast<Dep *>(lfirst(lc));
+            if (d->object.classId != RelationRelationId || d->object.objectSubId != 0) continue;
+            const char kind = get_rel_relkind(d->object.objectId);
+            if (kind == RELKIND_RELATION || kind == RELKIND_PARTITIONED_TABLE) found = lappend_oid(found, d->object.objectId);
+        }
     });
+    ListCell *lc;
+    foreach (lc, found) out.push_back({lfirst_oid(lc), -1});
 }
 
 // Tables the roles own here (DROP OWNED): pg_shdepend's index on the referenced role.
@@ -93,15 +87,7 @@ void tables_owned_by(Oid role, std::vector<Candidate> &out) {
     });
 }
 
-std::string display_of(Oid relid) {
-    std::string out;
-    pg_call([&] {
-        const char *schema = get_namespace_name(get_rel_namespace(relid));
-        const char *name = get_rel_name(relid);
-        if (schema && name) out = std::string(schema) + "." + name;
-    });
-    return out;
-}
+std::string display_of(Oid relid) { return ServerCatalog().name_of(relid).display(); }
 
 bool holds_data(const std::string &table, const std::string &column = {}) {
     std::string unused;
@@ -233,7 +219,10 @@ void plan_drop_owned(DropOwnedStmt *stmt, std::vector<Finding> &findings) {
 }
 
 void plan_drop_columns(AlterTableStmt *alter, std::vector<Finding> &findings) {
-    if (!alter->relation) return;
+    bool drops = false;
+    ListCell *cell;
+    foreach (cell, alter->cmds) drops = drops || static_cast<AlterTableCmd *>(lfirst(cell))->subtype == AT_DropColumn;
+    if (!drops || !alter->relation) return;  // every other ALTER TABLE pays nothing
     Oid relid = InvalidOid;
     pg_call([&] {
         relid = RangeVarGetRelid(alter->relation, NoLock, true);
@@ -280,19 +269,16 @@ void plan_drop_columns(AlterTableStmt *alter, std::vector<Finding> &findings) {
     }
 }
 
-void plan_truncate(TruncateStmt *stmt, const std::vector<std::string> &emptied, std::vector<Finding> &findings) {
-    (void) stmt;
+void plan_truncate(const std::vector<std::string> &emptied, std::vector<Finding> &findings) {
     std::vector<Oid> tables;
     std::vector<std::string> names;
     int64_t total = 0;
+    const ServerCatalog catalog;
     for (const std::string &object : emptied) {
         std::string column;
-        const QualifiedName q = split_object(object, column);
-        Oid relid = InvalidOid;
+        Oid relid = catalog.relation(split_object(object, column));
         int64 size = 0;
         pg_call([&] {
-            const Oid nsp = get_namespace_oid(q.schema.c_str(), true);
-            relid = OidIsValid(nsp) ? get_relname_relid(q.name.c_str(), nsp) : InvalidOid;
             if (!OidIsValid(relid) || get_rel_relkind(relid) != RELKIND_RELATION || new_or_temporary(relid) ||
                 pg_class_aclcheck(relid, GetUserId(), ACL_TRUNCATE) != ACLCHECK_OK) {
                 relid = InvalidOid;
@@ -377,7 +363,7 @@ void plan_keeping(Node *stmt, std::vector<Finding> &findings, const std::vector<
         case T_DropOwnedStmt: plan_drop_owned(reinterpret_cast<DropOwnedStmt *>(stmt), findings); break;
         case T_AlterTableStmt: plan_drop_columns(reinterpret_cast<AlterTableStmt *>(stmt), findings); break;
         case T_TruncateStmt:
-            if (emptied) plan_truncate(reinterpret_cast<TruncateStmt *>(stmt), *emptied, findings);
+            if (emptied) plan_truncate(*emptied, findings);
             break;
         default: return;
     }
@@ -439,12 +425,7 @@ void keep_before_running(Node *stmt) {
         r.table = q.name;
         r.column = column;
         r.object_identity = table + "." + column;
-        pg_call([&] { r.table_owner = [&] {
-            HeapTuple t = SearchSysCache1(RELOID, ObjectIdGetDatum(c.relid));
-            Oid o = reinterpret_cast<Form_pg_class>(GETSTRUCT(t))->relowner;
-            ReleaseSysCache(t);
-            return o;
-        }(); });
+        pg_call([&] { r.table_owner = relation_owner(c.relid); });
         const int64_t id = insert_kept(r, tag, text);
         plan.awaiting_audit.emplace_back(id, r.object_identity);
     }
@@ -457,11 +438,7 @@ void keep_before_running(Node *stmt) {
         const QualifiedName q = split_object(r.object_identity, unused);
         r.schema = q.schema;
         r.table = q.name;
-        pg_call([&] {
-            HeapTuple t = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-            r.table_owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(t))->relowner;
-            ReleaseSysCache(t);
-        });
+        pg_call([&] { r.table_owner = relation_owner(relid); });
         const int64_t id = insert_kept(r, tag, text);
         plan.awaiting_audit.emplace_back(id, r.object_identity);
     }
@@ -481,11 +458,9 @@ void note_audit_ids(const std::vector<AuditRow> &rows, const std::vector<int64_t
     }
 }
 
-bool lost_without_keeping(const std::string &object_type, const std::string &object) {
-    if (!keep_enabled()) return false;
-    (void) object;
+bool lost_without_keeping(const std::string &object_type) {
     // Already gone, so its size is unknown: the drop-table finding beside it says why it counts.
-    return object_type == "table";
+    return keep_enabled() && object_type == "table";
 }
 
 }  // namespace mg::server

@@ -13,7 +13,6 @@ namespace mg::server {
 struct KeepPlan {
     std::vector<Oid> tables;       // moved aside whole (DROP TABLE, DROP SCHEMA ... CASCADE, DROP OWNED)
     std::vector<int> drop_items;   // DROP TABLE: the positions in its object list of the tables moved aside
-    bool cascade = false;          // their dependents outside them are dropped (and recorded) first
     struct Column {
         Oid relid;
         int16_t attnum;

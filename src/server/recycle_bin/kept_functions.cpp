@@ -7,6 +7,7 @@
 #include "server/boundary.hpp"
 #include "server/enforcement/statement_text.hpp"
 #include "server/extension_cache.hpp"
+#include "server/live_catalog/server_catalog.hpp"
 #include "server/pinned_path.hpp"
 #include "server/recycle_bin/copies.hpp"
 #include "server/recycle_bin/internal_sql.hpp"
@@ -87,14 +88,7 @@ void lend_copy(const KeptRecord &r, bool grant) {
     });
 }
 
-Oid current_relid(const KeptRecord &r) {
-    Oid relid = InvalidOid;
-    pg_call([&] {
-        const Oid nsp = get_namespace_oid(r.schema.c_str(), true);
-        relid = OidIsValid(nsp) ? get_relname_relid(r.table.c_str(), nsp) : InvalidOid;
-    });
-    return relid;
-}
+Oid current_relid(const KeptRecord &r) { return ServerCatalog().relation({r.schema, r.table}); }
 
 void drop_kept_relation(Oid relid) {
     pg_call([&] {
@@ -183,20 +177,9 @@ std::string restore_rows(const KeptRecord &r) {
         throw UserError(ERRCODE_INVALID_TABLE_DEFINITION, "cannot restore the rows of " + table + ": the table changed shape since",
                         "Kept: (" + r.shape + "); now: (" + shape + ").",
                         "Copy them back by hand from migration_guard_kept." + r.kept_name + ".");
+    // Same shape: the same columns, in the same order.
     std::string columns;
-    {
-        // The shape lists "name type" pairs; the names are already quoted.
-        size_t pos = 0;
-        while (pos < r.shape.size()) {
-            size_t comma = r.shape.find(", ", pos);
-            std::string item = r.shape.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-            // a quoted name may contain spaces: take up to the closing quote
-            size_t end = item[0] == '"' ? item.find('"', 1) + 1 : item.find(' ');
-            columns += (columns.empty() ? "" : ", ") + item.substr(0, end);
-            if (comma == std::string::npos) break;
-            pos = comma + 2;
-        }
-    }
+    pg_call([&] { columns = table_columns(relid); });
     lend_copy(r, true);
     uint64 inserted = 0;
     pg_call([&] {

@@ -1,6 +1,7 @@
 #include "server/recycle_bin/move_aside.hpp"
 
 #include "server/extension_cache.hpp"
+#include "server/recycle_bin/catalog_walk.hpp"
 
 extern "C" {
 #include "access/genam.h"
@@ -31,80 +32,6 @@ extern "C" {
 namespace mg::server {
 
 namespace {
-
-struct Dep {
-    ObjectAddress object;
-    char deptype;
-};
-
-// Everything that depends on (classid, objid), whatever the sub-id: an index scan.
-List *dependents(Oid classid, Oid objid) {
-    List *out = NIL;
-    Relation depends = table_open(DependRelationId, AccessShareLock);
-    ScanKeyData key[2];
-    ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(classid));
-    ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(objid));
-    SysScanDesc scan = systable_beginscan(depends, DependReferenceIndexId, true, nullptr, 2, key);
-    HeapTuple tuple;
-    while (HeapTupleIsValid(tuple = systable_getnext(scan))) {
-        const Form_pg_depend d = reinterpret_cast<Form_pg_depend>(GETSTRUCT(tuple));
-        Dep *dep = static_cast<Dep *>(palloc(sizeof(Dep)));
-        dep->object.classId = d->classid;
-        dep->object.objectId = d->objid;
-        dep->object.objectSubId = d->objsubid;
-        dep->deptype = d->deptype;
-        out = lappend(out, dep);
-    }
-    systable_endscan(scan);
-    table_close(depends, AccessShareLock);
-    return out;
-}
-
-Oid oid_column(Oid catalog, AttrNumber oid_attnum, Oid object, AttrNumber column) {
-    Relation rel = table_open(catalog, AccessShareLock);
-    HeapTuple tuple = get_catalog_object_by_oid(rel, oid_attnum, object);
-    Oid result = InvalidOid;
-    if (HeapTupleIsValid(tuple)) {
-        bool isnull = false;
-        const Datum d = heap_getattr(tuple, column, RelationGetDescr(rel), &isnull);
-        if (!isnull) result = DatumGetObjectId(d);
-    }
-    table_close(rel, AccessShareLock);
-    return result;
-}
-
-// The relation an object is part of: a constraint's table, a rule's view, an index's table.
-Oid owning_relation(const ObjectAddress &a) {
-    switch (a.classId) {
-        case RelationRelationId: {
-            HeapTuple t = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(a.objectId));
-            if (!HeapTupleIsValid(t)) return a.objectId;
-            const Oid table = reinterpret_cast<Form_pg_index>(GETSTRUCT(t))->indrelid;
-            ReleaseSysCache(t);
-            return table;
-        }
-        case ConstraintRelationId:
-            return oid_column(ConstraintRelationId, Anum_pg_constraint_oid, a.objectId, Anum_pg_constraint_conrelid);
-        case AttrDefaultRelationId: return GetAttrDefaultColumnAddress(a.objectId).objectId;
-        case PolicyRelationId:
-            return oid_column(PolicyRelationId, Anum_pg_policy_oid, a.objectId, Anum_pg_policy_polrelid);
-        case RewriteRelationId:
-            return oid_column(RewriteRelationId, Anum_pg_rewrite_oid, a.objectId, Anum_pg_rewrite_ev_class);
-        default: return InvalidOid;
-    }
-}
-
-Oid relation_owner(Oid relid) {
-    HeapTuple t = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-    if (!HeapTupleIsValid(t)) return InvalidOid;
-    const Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(t))->relowner;
-    ReleaseSysCache(t);
-    return owner;
-}
-
-char *qualified_relation(Oid relid) {
-    return pstrdup(quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid)));
-}
 
 // What else stands for the table in pg_depend: its row type, that type's array type, the
 // sequences it owns.
@@ -319,22 +246,17 @@ MovedTable *move_aside(Oid relid, const List *dropping) {
         if (OidIsValid(whole.objectId)) add_exact_object_address(&whole, drop);
     }
     // Its own foreign keys to tables that stay: a kept table must not hold up deletes there.
-    {
-        Relation cons = table_open(ConstraintRelationId, AccessShareLock);
-        ScanKeyData key;
-        ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-        SysScanDesc scan = systable_beginscan(cons, ConstraintRelidTypidNameIndexId, true, nullptr, 1, &key);
-        HeapTuple t;
-        while (HeapTupleIsValid(t = systable_getnext(scan))) {
-            const Form_pg_constraint con = reinterpret_cast<Form_pg_constraint>(GETSTRUCT(t));
-            if (con->contype != CONSTRAINT_FOREIGN || con->confrelid == relid || list_member_oid(dropping, con->confrelid))
-                continue;
-            ObjectAddress a{ConstraintRelationId, con->oid, 0};
-            record_dependent(m, a, dropping, &seen);
-            add_exact_object_address(&a, drop);
-        }
-        systable_endscan(scan);
-        table_close(cons, AccessShareLock);
+    foreach (lc, constraints_of(relid)) {
+        HeapTuple t = SearchSysCache1(CONSTROID, ObjectIdGetDatum(lfirst_oid(lc)));
+        if (!HeapTupleIsValid(t)) continue;
+        const Form_pg_constraint con = reinterpret_cast<Form_pg_constraint>(GETSTRUCT(t));
+        const bool outbound = con->contype == CONSTRAINT_FOREIGN && con->confrelid != relid &&
+                              !list_member_oid(dropping, con->confrelid);
+        ReleaseSysCache(t);
+        if (!outbound) continue;
+        ObjectAddress a{ConstraintRelationId, lfirst_oid(lc), 0};
+        record_dependent(m, a, dropping, &seen);
+        add_exact_object_address(&a, drop);
     }
     performMultipleDeletions(drop, DROP_CASCADE, 0);
     CommandCounterIncrement();

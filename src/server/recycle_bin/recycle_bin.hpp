@@ -26,7 +26,7 @@ void note_audit_ids(const std::vector<AuditRow> &rows, const std::vector<int64_t
 
 // sql_drop: a table or column the statement destroyed with data in it, that the recycle bin did
 // not keep (a cascade it could not foresee).
-bool lost_without_keeping(const std::string &object_type, const std::string &object);
+bool lost_without_keeping(const std::string &object_type);
 
 std::string keep_for_text();
 
