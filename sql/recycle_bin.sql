@@ -218,6 +218,27 @@ ROLLBACK;
 RESET migration_guard.approval;
 RESET ROLE;
 
+-- 6b. Attack: a cascade the recycle bin cannot follow (DROP TYPE ... CASCADE takes a column with
+-- it). Approving the type's drop is not enough: the column is not kept, and the approval must say so.
+SET ROLE rb_owner;
+CREATE TYPE rb.mood AS ENUM ('ok', 'sad');
+ALTER TABLE rb.customers ADD COLUMN mood rb.mood DEFAULT 'ok';
+RESET ROLE;
+SELECT rb_approve(ARRAY['drop-type', 'drop-cascade', 'drop-column'], ARRAY['rb.mood', 'rb.customers.mood']) AS token \gset
+SET ROLE rb_owner;
+SET migration_guard.approval = :'token';
+DROP TYPE rb.mood CASCADE;
+RESET migration_guard.approval;
+SELECT count(*) AS mood_values_left FROM rb.customers WHERE mood IS NOT NULL;
+RESET ROLE;
+SELECT rb_approve(ARRAY['drop-type', 'drop-cascade', 'drop-column', 'not-kept'], ARRAY['rb.mood', 'rb.customers.mood']) AS token \gset
+SET ROLE rb_owner;
+SET migration_guard.approval = :'token';
+DROP TYPE rb.mood CASCADE;
+RESET migration_guard.approval;
+RESET ROLE;
+SELECT count(*) AS mood_column_left FROM pg_attribute WHERE attrelid = 'rb.customers'::regclass AND attname = 'mood';
+
 -- 7. Purge: on demand, and once the retention has passed (the purge worker does the same).
 SELECT count(*) AS kept_now FROM migration_guard.kept;
 SELECT set_config('migration_guard.keep_for', '1 s', false);

@@ -181,8 +181,18 @@ MG_SQL_FUNCTION(migration_guard_on_sql_drop) {
         const bool is_table = type == "table";
         if (!is_table && type != "table column") continue;
         const char *rule = is_table ? "drop-table" : "drop-column";
-        if (current_statement().judged.count(std::string(rule) + " " + object)) continue;  // judged at start
         if (!is_table && column_of_new_table(object)) continue;
+        // The recycle bin planned before the statement ran; whatever it never looked at is gone
+        // for good, even when the engine foresaw the cascade and it was judged at the start.
+        if (lost_without_keeping(object))
+            findings.push_back(make_finding(
+                "not-kept", object,
+                tag + (is_table ? " drops table " : " drops column ") + object +
+                    " through a dependency the recycle bin cannot follow: it is not kept, and once it runs nothing "
+                    "brings it back but a backup",
+                "Take a backup first, then approve with the rule not-kept as well; or drop it by name first "
+                "(DROP TABLE, ALTER TABLE ... DROP COLUMN), which keeps it"));
+        if (current_statement().judged.count(std::string(rule) + " " + object)) continue;  // judged at start
         findings.push_back(make_finding(
             rule, object,
             tag + (is_table ? " drops table " + object + " and every row in it"

@@ -126,6 +126,7 @@ void plan_tables(std::vector<Candidate> candidates, bool restrict_drop, std::vec
     KeepPlan &plan = current_statement().keep;
     std::vector<Candidate> live;
     for (const Candidate &c : candidates) {
+        plan.considered.push_back(display_of(c.relid));
         bool skip = false;
         pg_call([&] { skip = new_or_temporary(c.relid); });
         // An empty table has nothing to keep; it goes as PostgreSQL drops it.
@@ -253,6 +254,7 @@ void plan_drop_columns(AlterTableStmt *alter, std::vector<Finding> &findings) {
         });
         if (attnum <= 0 || generated) continue;  // a generated column's values come back from its expression
         const std::string column = table + "." + cmd->name;
+        current_statement().keep.considered.push_back(column);
         if (!holds_data(table, cmd->name)) continue;
         const int64_t cap = keep_max_bytes();
         if (!why && cap >= 0 && size > cap) {
@@ -458,9 +460,10 @@ void note_audit_ids(const std::vector<AuditRow> &rows, const std::vector<int64_t
     }
 }
 
-bool lost_without_keeping(const std::string &object_type) {
-    // Already gone, so its size is unknown: the drop-table finding beside it says why it counts.
-    return keep_enabled() && object_type == "table";
+bool lost_without_keeping(const std::string &object) {
+    if (!keep_enabled()) return false;
+    const auto &seen = current_statement().keep.considered;
+    return std::find(seen.begin(), seen.end(), object) == seen.end();
 }
 
 }  // namespace mg::server

@@ -19,6 +19,9 @@ struct KeepPlan {
     };
     std::vector<Column> columns;   // DROP COLUMN: values copied with the row's key
     std::vector<Oid> rows;         // TRUNCATE: rows copied
+    // Every table and column the plan looked at (kept, empty, new, or found unkeepable and
+    // reported): sql_drop reports `not-kept` for what the statement destroys beyond them.
+    std::vector<std::string> considered;
     // Kept items whose audit row the statement writes later: (kept id, object identity).
     std::vector<std::pair<int64_t, std::string>> awaiting_audit;
 };

@@ -24,9 +24,9 @@ void keep_before_running(Node *stmt);
 // The audit rows of the statement are written: kept items waiting for theirs get its id.
 void note_audit_ids(const std::vector<AuditRow> &rows, const std::vector<int64_t> &ids);
 
-// sql_drop: a table or column the statement destroyed with data in it, that the recycle bin did
-// not keep (a cascade it could not foresee).
-bool lost_without_keeping(const std::string &object_type);
+// sql_drop: a table or column the statement destroyed that the plan never looked at (a cascade it
+// could not foresee, e.g. DROP TYPE ... CASCADE taking columns): the recycle bin did not keep it.
+bool lost_without_keeping(const std::string &object);
 
 std::string keep_for_text();
 
