@@ -319,6 +319,15 @@ tool_sqitch() {
     sqitch_change add_index "CREATE INDEX CONCURRENTLY accounts_email_idx ON accounts (email);" no
     t() { run sqitch deploy; index_valid sqitch_db; }
     check "sqitch: a change without BEGIN/COMMIT runs CREATE INDEX CONCURRENTLY" t
+    # The approved DROP COLUMN reverted by Sqitch: its revert script re-adds the column, empty; the
+    # values come back from the recycle bin with one call (docs/recycle-bin.md).
+    printf 'ALTER TABLE accounts ADD COLUMN legacy text;\n' >"$T/work/revert/drop_legacy.sql"
+    t() { run sqitch revert -y --to notes &&
+          [[ $(sql sqitch_db "SELECT count(legacy) FROM accounts") == 0 ]] &&
+          [[ $(sql sqitch_db "SELECT migration_guard.restore(id) FROM migration_guard.kept
+                              WHERE object_identity = 'public.accounts.legacy'") == *"100 values"* ]] &&
+          [[ $(sql sqitch_db "SELECT count(*) FROM accounts WHERE legacy = 'old ' || id") == 100 ]]; }
+    check "sqitch: an approved DROP COLUMN reverted by Sqitch gets its values back with restore()" t
     unset SQITCH_USER_CONFIG SQITCH_FULLNAME SQITCH_EMAIL
 }
 

@@ -9,6 +9,7 @@
 #include "engine/text_position.hpp"
 #include "server/approvals/approvals.hpp"
 #include "server/audit/audit.hpp"
+#include "server/audit/undo_sql.hpp"
 #include "server/boundary.hpp"
 #include "server/role_names.hpp"
 #include "server/settings.hpp"
@@ -159,7 +160,7 @@ const char *decision_name(Decision d) {
 
 
 AuditRow statement_audit_row(const std::string &object_type, const std::string &object_identity) {
-    const StatementState &st = current_statement();
+    StatementState &st = current_statement();
     AuditRow r;
     r.command_tag = st.command_tag;
     r.object_type = object_type;
@@ -169,6 +170,11 @@ AuditRow statement_audit_row(const std::string &object_type, const std::string &
     r.risk = st.risk;
     r.decision = decision_name(st.decision);
     r.approval_id = st.spent_approval;
+    // The statement's compensating SQL goes with its first row only: undo_script() reads it once.
+    if (!st.undo_written && !st.undo.empty() && st.decision != Decision::Blocked) {
+        r.undo_sql = render_undo(st.undo, st.keep.kept, st.text);
+        st.undo_written = true;
+    }
     return r;
 }
 

@@ -10,6 +10,7 @@
 #include "engine/finding.hpp"
 #include "server/pg_prelude.hpp"
 #include "server/audit/audit.hpp"
+#include "engine/undo.hpp"
 #include "server/recycle_bin/keep_plan.hpp"
 
 namespace mg::server {
@@ -47,7 +48,7 @@ struct StatementState {
     std::vector<std::string> emptied;  // relations it empties, named or reached (TRUNCATE)
     bool judged_any = false;
     KeepPlan keep;  // the recycle bin's work for this statement
-    std::string undo_sql;  // what undoes it, computed before it runs; written with its first audit row
+    std::vector<UndoStep> undo;  // what undoes it, computed before it runs; written with its first audit row
     bool undo_written = false;
 };
 

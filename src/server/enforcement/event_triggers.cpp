@@ -18,6 +18,7 @@
 #include "server/settings.hpp"
 #include "server/recycle_bin/internal_sql.hpp"
 #include "server/recycle_bin/recycle_bin.hpp"
+#include "server/audit/undo_sql.hpp"
 #include "server/enforcement/event_trigger_objects.hpp"
 #include "server/enforcement/statement_findings.hpp"
 #include "server/enforcement/statement_text.hpp"
@@ -111,6 +112,7 @@ MG_SQL_FUNCTION(migration_guard_on_ddl_command_start) {
     for (const auto &f : findings)
         if (f.rewrites_table) current_statement().foreseen_rewrites.insert(table_of(f.object));
     add_outside_migration(findings, trigger->parsetree, tag);
+    current_statement().undo = undo_before(trigger->parsetree);
     plan_keeping(trigger->parsetree, findings);
     judge(std::move(findings), tag);
     keep_before_running(trigger->parsetree);

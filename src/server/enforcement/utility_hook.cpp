@@ -12,6 +12,7 @@
 #include "server/extension_cache.hpp"
 #include "server/audit/recorded_commands.hpp"
 #include "server/settings.hpp"
+#include "server/audit/undo_sql.hpp"
 #include "server/recycle_bin/recycle_bin.hpp"
 #include "server/sqlstate.hpp"
 #include "server/enforcement/statement_findings.hpp"
@@ -105,6 +106,7 @@ void judge_utility(Node *stmt) {
     begin_statement(stmt, running_statement_text(stmt), tag);
     std::vector<std::string> emptied;
     std::vector<Finding> findings = findings_for_statement(stmt, &emptied);
+    if (IsA(stmt, TruncateStmt)) current_statement().undo = undo_before(stmt);
     plan_keeping(stmt, findings, &emptied);
     current_statement().emptied = std::move(emptied);
     judge(std::move(findings), tag);

@@ -405,13 +405,16 @@ void keep_before_running(Node *stmt) {
         });
     }
     if (!moved.empty()) {
+        // Kept first, so that the audit row (which carries the statement's undo) can name the
+        // restore() calls; the rows' ids then go to the kept items.
         std::vector<AuditRow> rows;
-        for (const KeptRecord &r : moved) rows.push_back(statement_audit_row("table", r.object_identity));
-        const std::vector<int64_t> ids = write_audit_rows(rows);
-        for (size_t i = 0; i < moved.size(); ++i) {
-            moved[i].audit_id = ids[i];
-            insert_kept(moved[i], tag, text);
+        for (const KeptRecord &r : moved) {
+            const int64_t id = insert_kept(r, tag, text);
+            plan.kept.emplace_back(id, r.object_identity);
+            plan.awaiting_audit.emplace_back(id, r.object_identity);
+            rows.push_back(statement_audit_row("table", r.object_identity));
         }
+        note_audit_ids(rows, write_audit_rows(rows));
     }
 
     for (const KeepPlan::Column &c : plan.columns) {
@@ -430,6 +433,7 @@ void keep_before_running(Node *stmt) {
         pg_call([&] { r.table_owner = relation_owner(c.relid); });
         const int64_t id = insert_kept(r, tag, text);
         plan.awaiting_audit.emplace_back(id, r.object_identity);
+        plan.kept.emplace_back(id, r.object_identity);
     }
     for (Oid relid : plan.rows) {
         KeptCopy *copy = nullptr;
@@ -443,6 +447,7 @@ void keep_before_running(Node *stmt) {
         pg_call([&] { r.table_owner = relation_owner(relid); });
         const int64_t id = insert_kept(r, tag, text);
         plan.awaiting_audit.emplace_back(id, r.object_identity);
+        plan.kept.emplace_back(id, r.object_identity);
     }
 }
 

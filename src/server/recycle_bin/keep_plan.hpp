@@ -22,6 +22,8 @@ struct KeepPlan {
     // Every table and column the plan looked at (kept, empty, new, or found unkeepable and
     // reported): sql_drop reports `not-kept` for what the statement destroys beyond them.
     std::vector<std::string> considered;
+    // Every item kept: (kept id, object), for the statement's undo (its restore() calls).
+    std::vector<std::pair<int64_t, std::string>> kept;
     // Kept items whose audit row the statement writes later: (kept id, object identity).
     std::vector<std::pair<int64_t, std::string>> awaiting_audit;
 };

@@ -130,18 +130,41 @@ std::string restore_column(const KeptRecord &r) {
         existing = get_attnum(relid, r.column.c_str());
         for (const auto &k : r.key_columns) keys_present = keys_present && get_attnum(relid, k.c_str()) > 0;
     });
-    if (existing != InvalidAttrNumber)
-        throw UserError(ERRCODE_DUPLICATE_COLUMN, "cannot restore column " + r.column + " of " + table + ": a column of that name exists since",
-                        "", "Rename or drop the new column, then call migration_guard.restore() again.");
+    const Oid guard = extension_place().owner;
+    const std::string column = ident(r.column);
+    // A down migration that re-added the column (same type, nothing in it yet) gets the values
+    // back into it; a column that holds anything since is never overwritten.
+    bool readded = false;
+    if (existing != InvalidAttrNumber) {
+        std::string type_now;
+        uint64 filled = 1;
+        pg_call([&] {
+            with_pinned_search_path([&] {
+                Oid type;
+                int32 typmod;
+                Oid collation;
+                get_atttypetypmodcoll(relid, existing, &type, &typmod, &collation);
+                type_now = format_type_with_typemod(type, typmod);
+            });
+            filled = run_internal_sql(psprintf("SELECT 1 FROM %s WHERE %s IS NOT NULL LIMIT 1", table.c_str(), column.c_str()),
+                                      r.table_owner, true);
+        });
+        const std::string kept_type = r.column_type.substr(0, r.column_type.find(" COLLATE "));
+        if (type_now != kept_type || filled > 0)
+            throw UserError(ERRCODE_DUPLICATE_COLUMN,
+                            "cannot restore column " + r.column + " of " + table + ": a column of that name exists since" +
+                                (type_now != kept_type ? " with another type (" + type_now + ")" : " and holds values"),
+                            "", "Rename or drop the new column, then call migration_guard.restore() again.");
+        readded = true;
+    }
     if (!keys_present)
         throw UserError(ERRCODE_INVALID_TABLE_DEFINITION, "cannot restore column " + r.column + " of " + table + ": the table changed shape",
                         "The key the values were kept by is gone.", "Copy the values back by hand from migration_guard_kept." + r.kept_name + ".");
-    const Oid guard = extension_place().owner;
-    const std::string column = ident(r.column);
-    pg_call([&] {
-        run_internal_sql(psprintf("ALTER TABLE %s ADD COLUMN %s %s", table.c_str(), column.c_str(), r.column_type.c_str()), guard);
-        CommandCounterIncrement();
-    });
+    if (!readded)
+        pg_call([&] {
+            run_internal_sql(psprintf("ALTER TABLE %s ADD COLUMN %s %s", table.c_str(), column.c_str(), r.column_type.c_str()), guard);
+            CommandCounterIncrement();
+        });
     lend_copy(r, true);
     std::string match;
     if (r.by_ctid) match = "t.ctid = k.mg_ctid";
@@ -151,7 +174,7 @@ std::string restore_column(const KeptRecord &r) {
         updated = run_internal_sql(psprintf("UPDATE %s t SET %s = k.%s FROM %s.%s k WHERE %s", table.c_str(), column.c_str(),
                                             column.c_str(), kKeptSchema, quote_identifier(r.kept_name.c_str()), match.c_str()),
                                    r.table_owner, true, true);
-        if (!r.column_default.empty())
+        if (!r.column_default.empty() && !readded)
             run_internal_sql(psprintf("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", table.c_str(), column.c_str(), r.column_default.c_str()), r.table_owner, true);
         if (r.column_not_null)
             run_internal_sql(psprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", table.c_str(), column.c_str()), guard);
@@ -159,7 +182,8 @@ std::string restore_column(const KeptRecord &r) {
     lend_copy(r, false);
     const std::vector<std::string> failed = recreate(r, r.table_owner);
     drop_kept_relation(r.kept_relid);
-    std::string out = "restored column " + r.column + " of " + table + " (" + std::to_string(updated) + " values)";
+    std::string out = "restored column " + r.column + " of " + table + " (" + std::to_string(updated) + " values" +
+                      (readded ? ", into the empty column of that name" : "") + ")";
     if (r.by_ctid) out += "; matched by row identity: rows updated since the drop got no value";
     for (const auto &f : failed) out += "\nnot recreated: " + f;
     return out;
