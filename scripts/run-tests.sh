@@ -77,6 +77,7 @@ run "docs: the rule table matches the catalog" plain python3 scripts/gen-rules-t
 run "pg_regress (temporary instances: plain, preloaded, locked)" regress scripts/run-regress.sh
 run "isolation (pg_isolation_regress)" regress scripts/run-isolation.sh
 run "scripted sessions (throwaway servers)" plain bash test/sessions/run.sh
+run "rollback and recycle bin sessions (throwaway server)" plain bash test/sessions/rollback.sh
 run "CLI check against a throwaway server" plain bash test/cli/check.sh build/migration-guard
 run "migration tools (psql, dbmate, knex, node-pg-migrate, Alembic, Django, Sqitch)" plain bash test/tools/run.sh
 
