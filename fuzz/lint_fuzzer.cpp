@@ -10,6 +10,7 @@
 
 #include "offline/psql_script.hpp"
 #include "offline/raw_parser.hpp"
+#include "offline/rollback_guide.hpp"
 #include "offline/script_analysis.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -40,5 +41,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (const auto &f : r.findings)
             if (f.statement != r.number || f.location < 0 || f.location > n) __builtin_trap();
     }
+
+    // The rollback guide: every statement of the text, each line inside it.
+    std::vector<mg::StatementUndo> guide;
+    mg::ParseError guide_error;
+    if (mg::rollback_guide(text, guide, guide_error))
+        for (const auto &u : guide)
+            if (u.line < 1 || u.number < 1) __builtin_trap();
     return 0;
 }

@@ -55,5 +55,8 @@ int run_lint(const LintArgs &args);
 int run_verify(const VerifyArgs &args);
 int run_check(const CheckArgs &args);
 int run_rules(bool json = false);
+// The rollback guide of one migration file (or - for stdin); 1 when some statement is not undone
+// by SQL derived from the text.
+int run_rollback(const std::string &path);
 
 }  // namespace mg::cli

@@ -24,6 +24,7 @@ constexpr const char *kUsage =
     "       migration-guard verify [--db CONNINFO] [--schema SCHEMA,...] [--migration ID]\n"
     "                              [--format FORMAT] [--fail-on RISK]\n"
     "       migration-guard rules [--format text|json]\n"
+    "       migration-guard rollback FILE\n"
     "       migration-guard --help | --version\n";
 
 constexpr const char *kHelp =
@@ -38,6 +39,9 @@ constexpr const char *kHelp =
     "  verify            check a database's live schema (migration_guard.verify()): invalid\n"
     "                    indexes, unvalidated constraints, foreign keys without an index, ...\n"
     "  rules             list the rules with their default risk and category\n"
+    "  rollback FILE     the SQL that undoes a migration file, newest statement first, where the\n"
+    "                    text tells it, and the statements that need the recycle bin or a backup\n"
+    "                    (exit 1 when there are such statements)\n"
     "\n"
     "Options of lint and check:\n"
     "  --format FORMAT   text (default), json, sarif, github (workflow annotations and step\n"
@@ -188,7 +192,7 @@ int main(int argc, char **argv) {
         std::printf("migration-guard %s\n", kVersion);
         return kExitClean;
     }
-    if (command != "lint" && command != "check" && command != "verify" && command != "rules")
+    if (command != "lint" && command != "check" && command != "verify" && command != "rules" && command != "rollback")
         return usage_error("unknown command '" + command + "'");
 
     CLI::App app{"migration-guard", "migration-guard " + command};
@@ -231,6 +235,10 @@ int main(int argc, char **argv) {
         return kExitClean;
     }
 
+    if (command == "rollback") {
+        if (paths.size() != 1) return usage_error("rollback takes one FILE (or - for stdin)");
+        return run_rollback(paths.front());
+    }
     if (command == "rules") {
         if (!paths.empty()) return usage_error("rules takes no arguments");
         if (vformat && *vformat != "text" && *vformat != "json") return usage_error("rules --format is text or json");

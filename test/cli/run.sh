@@ -343,4 +343,30 @@ assert d["summary"]["by_risk"]["critical"] >= 10000, d["summary"]
 }
 check "50,000-statement file lints" t_large
 
+# --- rollback: the down SQL a migration file's text tells, newest statement first -------------
+t_rollback() {
+    printf 'CREATE TABLE orders (id int);\nALTER TABLE users ADD COLUMN nick text;\nALTER TABLE users RENAME COLUMN name TO full_name;\n' >up.sql
+    mg rollback up.sql
+    expect_rc 0 && has "$T/out" "ALTER TABLE users RENAME COLUMN full_name TO name;" &&
+        [[ $(grep -n 'RENAME COLUMN full_name' "$T/out" | cut -d: -f1) -lt $(grep -n 'DROP TABLE orders' "$T/out" | cut -d: -f1) ]] &&
+        has "$T/out" "3 statements: 3 undone by SQL"
+}
+check "rollback: every statement undone by SQL, newest first, exit 0" t_rollback
+t_rollback_loss() {
+    printf 'ALTER TABLE users DROP COLUMN legacy;\nDROP TABLE sessions;\nALTER TABLE users ALTER COLUMN tier SET DEFAULT 1;\n' >loss.sql
+    mg rollback loss.sql
+    expect_rc 1 && has "$T/out" "-- needs the recycle bin or a backup: DROP TABLE destroys the rows" &&
+        has "$T/out" "cannot be undone from the text alone: the previous default of tier is not known" &&
+        has "$T/out" "migration_guard.kept"
+}
+check "rollback: statements that need the recycle bin or a backup are listed, exit 1" t_rollback_loss
+t_rollback_bad() {
+    printf 'CREATE TABLE a (id int);\nALTER TABLE a ADD COLUMN;\n' >bad_rb.sql
+    mg rollback bad_rb.sql
+    expect_rc 2 && has "$T/err" "bad_rb.sql:2:" && has "$T/err" "hint:"
+    mg rollback one.sql two.sql
+    expect_rc 2
+}
+check "rollback: a file that does not parse is refused with its position; one FILE only" t_rollback_bad
+
 finish
