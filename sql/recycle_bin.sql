@@ -239,6 +239,49 @@ RESET migration_guard.approval;
 RESET ROLE;
 SELECT count(*) AS mood_column_left FROM pg_attribute WHERE attrelid = 'rb.customers'::regclass AND attname = 'mood';
 
+-- 6c. DROP OWNED: the role's tables are kept; restored, they are the role's again.
+CREATE ROLE rb_leaver LOGIN;
+CREATE TABLE rb.leaver_notes (id int PRIMARY KEY, body text);
+ALTER TABLE rb.leaver_notes OWNER TO rb_leaver;
+INSERT INTO rb.leaver_notes SELECT g, 'n' || g FROM generate_series(1, 100) g;
+SELECT rb_rows('rb.leaver_notes') AS leaver_before \gset
+SELECT rb_approve(ARRAY['drop-owned', 'drop-table'], ARRAY['rb_leaver', 'rb.leaver_notes']) AS token \gset
+SET migration_guard.approval = :'token';
+DROP OWNED BY rb_leaver;
+RESET migration_guard.approval;
+SELECT to_regclass('rb.leaver_notes') AS gone,
+       (SELECT kind || ' ' || object_identity FROM migration_guard.kept WHERE object_identity = 'rb.leaver_notes') AS kept;
+SET ROLE rb_approver;
+SELECT migration_guard.restore(id) FROM migration_guard.kept WHERE object_identity = 'rb.leaver_notes';
+RESET ROLE;
+SELECT rb_rows('rb.leaver_notes') = :'leaver_before' AS same_rows, relowner::regrole AS owner
+FROM pg_class WHERE oid = 'rb.leaver_notes'::regclass;
+
+-- 6d. A column re-added since (a down migration) gets the values back only while it is empty:
+-- values written into it since are never overwritten.
+SELECT md5(string_agg(id || ':' || email, ',' ORDER BY id)) AS emails_before FROM rb.customers \gset
+SELECT rb_approve(ARRAY['drop-column'], ARRAY['rb.customers.email']) AS token \gset
+SET ROLE rb_owner;
+SET migration_guard.approval = :'token';
+ALTER TABLE rb.customers DROP COLUMN email;
+RESET migration_guard.approval;
+ALTER TABLE rb.customers ADD COLUMN email text;
+UPDATE rb.customers SET email = 'written since' WHERE id = 1;
+RESET ROLE;
+SET ROLE rb_approver;
+SELECT migration_guard.restore(id) FROM migration_guard.kept WHERE object_identity = 'rb.customers.email';
+RESET ROLE;
+SET ROLE rb_owner;
+UPDATE rb.customers SET email = NULL WHERE id = 1;
+RESET ROLE;
+SET ROLE rb_approver;
+SELECT migration_guard.restore(id) FROM migration_guard.kept WHERE object_identity = 'rb.customers.email';
+RESET ROLE;
+-- (the column comes back last: compare its values by key)
+SELECT (SELECT md5(string_agg(id || ':' || email, ',' ORDER BY id)) FROM rb.customers) = :'emails_before' AS same_values,
+       (SELECT attnotnull FROM pg_attribute WHERE attrelid = 'rb.customers'::regclass AND attname = 'email') AS not_null_again,
+       (SELECT count(*) FROM pg_constraint WHERE conrelid = 'rb.customers'::regclass AND contype = 'u') AS unique_again;
+
 -- 7. Purge: on demand, and once the retention has passed (the purge worker does the same).
 SELECT count(*) AS kept_now FROM migration_guard.kept;
 SELECT set_config('migration_guard.keep_for', '1 s', false);
@@ -262,7 +305,8 @@ SET migration_guard.approval = :'token';
 SELECT set_config('migration_guard.keep', 'off', false) AS keep;
 DROP OWNED BY rb_owner CASCADE;
 RESET migration_guard.approval;
-SELECT rb_approve(ARRAY['drop-role'], ARRAY['rb_owner', 'rb_other', 'rb_approver']) AS token \gset
+SELECT rb_approve(ARRAY['drop-role'], ARRAY['rb_owner', 'rb_other', 'rb_approver', 'rb_leaver']) AS token \gset
 SET migration_guard.approval = :'token';
-DROP ROLE rb_owner, rb_other, rb_approver;
+DROP OWNED BY rb_leaver;
+DROP ROLE rb_owner, rb_other, rb_approver, rb_leaver;
 RESET migration_guard.approval;

@@ -7,7 +7,6 @@
 #include "server/boundary.hpp"
 #include "server/enforcement/statement_text.hpp"
 #include "server/extension_cache.hpp"
-#include "server/live_catalog/server_catalog.hpp"
 #include "server/pinned_path.hpp"
 #include "server/recycle_bin/copies.hpp"
 #include "server/recycle_bin/internal_sql.hpp"
@@ -88,7 +87,15 @@ void lend_copy(const KeptRecord &r, bool grant) {
     });
 }
 
-Oid current_relid(const KeptRecord &r) { return ServerCatalog().relation({r.schema, r.table}); }
+// By name, without the caller's schema privileges: an approver restores in schemas it cannot use.
+Oid current_relid(const KeptRecord &r) {
+    Oid relid = InvalidOid;
+    pg_call([&] {
+        const Oid nsp = get_namespace_oid(r.schema.c_str(), true);
+        relid = OidIsValid(nsp) ? get_relname_relid(r.table.c_str(), nsp) : InvalidOid;
+    });
+    return relid;
+}
 
 void drop_kept_relation(Oid relid) {
     pg_call([&] {
