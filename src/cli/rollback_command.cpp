@@ -11,18 +11,6 @@
 
 namespace mg::cli {
 
-namespace {
-
-std::string one_line(const std::string &text) {
-    std::string out;
-    for (char c : text) out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
-    while (!out.empty() && (out.back() == ' ' || out.back() == ';')) out.pop_back();
-    if (out.size() > 100) out = out.substr(0, 97) + "...";
-    return out;
-}
-
-}  // namespace
-
 int run_rollback(const std::string &path) {
     Input input{path, path == "-"};
     std::string text, error;
@@ -44,7 +32,7 @@ int run_rollback(const std::string &path) {
     std::string needs;
     for (const StatementUndo &u : guide) {
         if (u.steps.empty()) continue;  // nothing to undo (SET, BEGIN, SELECT, ...)
-        out += "\n-- statement " + std::to_string(u.number) + " (line " + std::to_string(u.line) + "): " + one_line(u.text) + "\n";
+        out += "\n-- statement " + std::to_string(u.number) + " (line " + std::to_string(u.line) + "): " + one_line(u.text, 100) + "\n";
         bool all_sql = true, any_kept = false;
         for (const UndoStep &s : u.steps) {
             switch (s.kind) {
@@ -64,7 +52,7 @@ int run_rollback(const std::string &path) {
         else if (any_kept) ++kept;
         else ++cannot;
         if (!all_sql)
-            needs += "--   statement " + std::to_string(u.number) + " (line " + std::to_string(u.line) + "): " + one_line(u.text) + "\n";
+            needs += "--   statement " + std::to_string(u.number) + " (line " + std::to_string(u.line) + "): " + one_line(u.text, 100) + "\n";
     }
     if (!needs.empty())
         out += "\n-- Not undone by the SQL above:\n" + needs +

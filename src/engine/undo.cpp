@@ -229,6 +229,14 @@ std::vector<UndoStep> undo_drop(const DropStmt *d, const CatalogFacts &catalog, 
 
 }  // namespace
 
+std::string one_line(const std::string &statement, size_t max) {
+    std::string out;
+    for (char c : statement) out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+    while (!out.empty() && (out.back() == ' ' || out.back() == ';')) out.pop_back();
+    if (out.size() > max) out = out.substr(0, max - 3) + "...";
+    return out;
+}
+
 std::string quote_ident(const std::string &name) {
     bool plain = !name.empty() && (std::islower(static_cast<unsigned char>(name[0])) || name[0] == '_');
     for (char c : name)

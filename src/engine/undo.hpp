@@ -45,6 +45,9 @@ struct UndoStep {
 // The steps that undo one statement, in the order to run them.
 std::vector<UndoStep> undo_steps(const Node *stmt, const CatalogFacts &catalog, const PriorSchema &prior);
 
+// A statement on one line, shortened to `max` characters, for a comment beside its undo.
+std::string one_line(const std::string &statement, size_t max = 120);
+
 // An identifier as SQL: quoted unless it is a plain lower-case name that is not a reserved word.
 std::string quote_ident(const std::string &name);
 std::string quote_name(const QualifiedName &name);

@@ -5,15 +5,7 @@
 # per check and "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-passed=0
-failed=0
-check() {  # check NAME EXPECTED_REGEX OUTPUT
-  if printf '%s' "$3" | grep -Eq -- "$2"; then
-    echo "ok - $1"; passed=$((passed + 1))
-  else
-    echo "not ok - $1"; echo "   expected /$2/ in:"; printf '%s\n' "$3" | sed 's/^/   | /'; failed=$((failed + 1))
-  fi
-}
+source test/sessions/lib.sh
 d=$(mktemp -d /tmp/mg-rollback.XXXXXX)
 work=$(mktemp -d)
 chmod 755 "$work"  # the server reads the migration files (pg_read_file)

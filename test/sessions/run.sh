@@ -3,15 +3,7 @@
 # connection options or a server restart. Prints "ok - ..." per check and "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-passed=0
-failed=0
-check() {  # check NAME EXPECTED_REGEX OUTPUT
-  if printf '%s' "$3" | grep -Eq -- "$2"; then
-    echo "ok - $1"; passed=$((passed + 1))
-  else
-    echo "not ok - $1"; echo "   expected /$2/ in:"; printf '%s\n' "$3" | sed 's/^/   | /'; failed=$((failed + 1))
-  fi
-}
+source test/sessions/lib.sh
 
 dirs=()
 cleanup() { for dir in "${dirs[@]}"; do scripts/pg-temp.sh stop "$dir"; done; }

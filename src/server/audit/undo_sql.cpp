@@ -15,95 +15,79 @@ namespace mg::server {
 
 namespace {
 
-// The catalog before the statement runs. Definitions are printed with search_path pinned, so
-// every name not in pg_catalog comes out schema-qualified.
+// Runs `print` (PostgreSQL code: a palloc'd string, or nullptr for "not known") with search_path
+// pinned, so every name not in pg_catalog comes out schema-qualified; the C++ string is made after.
+template <typename F>
+std::optional<std::string> printed(F &&print) {
+    const char *text = nullptr;
+    pg_call([&] { with_pinned_search_path([&] { text = print(); }); });
+    if (!text) return std::nullopt;
+    return std::string(text);
+}
+
+// The catalog before the statement runs.
 class LivePrior : public PriorSchema {
 public:
     explicit LivePrior(const ServerCatalog &catalog) : catalog_(catalog) {}
 
     std::optional<std::string> column_type(const QualifiedName &t, const std::string &col) const override {
-        std::optional<std::string> out;
         const Oid relid = catalog_.relation(t);
-        if (!OidIsValid(relid)) return out;
-        pg_call([&] {
-            with_pinned_search_path([&] {
-                const AttrNumber a = get_attnum(relid, col.c_str());
-                if (a <= 0) return;
-                Oid type;
-                int32 typmod;
-                Oid collation;
-                get_atttypetypmodcoll(relid, a, &type, &typmod, &collation);
-                out = format_type_with_typemod(type, typmod);
-            });
+        if (!OidIsValid(relid)) return std::nullopt;
+        return printed([&]() -> const char * {
+            const AttrNumber a = get_attnum(relid, col.c_str());
+            if (a <= 0) return nullptr;
+            Oid type, collation;
+            int32 typmod;
+            get_atttypetypmodcoll(relid, a, &type, &typmod, &collation);
+            return format_type_with_typemod(type, typmod);
         });
-        return out;
     }
 
+    // "" when the column had no default.
     std::optional<std::string> column_default(const QualifiedName &t, const std::string &col) const override {
-        std::optional<std::string> out;
         const Oid relid = catalog_.relation(t);
-        if (!OidIsValid(relid)) return out;
-        pg_call([&] {
-            with_pinned_search_path([&] {
-                const AttrNumber a = get_attnum(relid, col.c_str());
-                if (a <= 0) return;
-                out = std::string();
-                Relation rel = relation_open(relid, AccessShareLock);
-                const TupleConstr *constr = RelationGetDescr(rel)->constr;
-                for (int i = 0; constr && i < constr->num_defval; i++)
-                    if (constr->defval[i].adnum == a)
-                        *out = TextDatumGetCString(DirectFunctionCall2(
-                            pg_get_expr, CStringGetTextDatum(constr->defval[i].adbin), ObjectIdGetDatum(relid)));
-                relation_close(rel, AccessShareLock);
-            });
+        if (!OidIsValid(relid)) return std::nullopt;
+        return printed([&]() -> const char * {
+            const AttrNumber a = get_attnum(relid, col.c_str());
+            if (a <= 0) return nullptr;
+            const char *out = "";
+            Relation rel = relation_open(relid, AccessShareLock);
+            const TupleConstr *constr = RelationGetDescr(rel)->constr;
+            for (int i = 0; constr && i < constr->num_defval; i++)
+                if (constr->defval[i].adnum == a)
+                    out = TextDatumGetCString(DirectFunctionCall2(pg_get_expr, CStringGetTextDatum(constr->defval[i].adbin),
+                                                                  ObjectIdGetDatum(relid)));
+            relation_close(rel, AccessShareLock);
+            return out;
         });
-        return out;
     }
 
     std::optional<std::string> constraint_definition(const QualifiedName &t, const std::string &name,
                                                      char &kind) const override {
-        std::optional<std::string> out;
         const Oid relid = catalog_.relation(t);
-        if (!OidIsValid(relid)) return out;
-        pg_call([&] {
-            with_pinned_search_path([&] {
-                const Oid con = get_relation_constraint_oid(relid, name.c_str(), true);
-                if (!OidIsValid(con)) return;
-                HeapTuple tuple = SearchSysCache1(CONSTROID, ObjectIdGetDatum(con));
-                if (!HeapTupleIsValid(tuple)) return;
-                kind = reinterpret_cast<Form_pg_constraint>(GETSTRUCT(tuple))->contype;
-                ReleaseSysCache(tuple);
-                out = TextDatumGetCString(DirectFunctionCall1(pg_get_constraintdef, ObjectIdGetDatum(con)));
-            });
+        if (!OidIsValid(relid)) return std::nullopt;
+        return printed([&]() -> const char * {
+            const Oid con = get_relation_constraint_oid(relid, name.c_str(), true);
+            HeapTuple tuple = OidIsValid(con) ? SearchSysCache1(CONSTROID, ObjectIdGetDatum(con)) : nullptr;
+            if (!HeapTupleIsValid(tuple)) return nullptr;
+            kind = reinterpret_cast<Form_pg_constraint>(GETSTRUCT(tuple))->contype;
+            ReleaseSysCache(tuple);
+            return TextDatumGetCString(DirectFunctionCall1(pg_get_constraintdef, ObjectIdGetDatum(con)));
         });
-        return out;
     }
 
     std::optional<std::string> index_definition(const QualifiedName &index) const override {
-        std::optional<std::string> out;
         const Oid relid = catalog_.relation(index);
-        if (!OidIsValid(relid)) return out;
-        pg_call([&] {
-            with_pinned_search_path([&] {
-                if (get_rel_relkind(relid) != RELKIND_INDEX) return;
-                out = TextDatumGetCString(DirectFunctionCall1(pg_get_indexdef, ObjectIdGetDatum(relid)));
-            });
+        if (!OidIsValid(relid)) return std::nullopt;
+        return printed([&]() -> const char * {
+            if (get_rel_relkind(relid) != RELKIND_INDEX) return nullptr;
+            return TextDatumGetCString(DirectFunctionCall1(pg_get_indexdef, ObjectIdGetDatum(relid)));
         });
-        return out;
     }
 
 private:
     const ServerCatalog &catalog_;
 };
-
-// The statement on one line, shortened, for a comment.
-std::string one_line(const std::string &statement) {
-    std::string out;
-    for (char c : statement) out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
-    while (!out.empty() && (out.back() == ' ' || out.back() == ';')) out.pop_back();
-    if (out.size() > 120) out = out.substr(0, 117) + "...";
-    return out;
-}
 
 }  // namespace
 
