@@ -65,3 +65,14 @@ SELECT migration_guard.undo_script('undo-2');
 SET ROLE undo_owner;
 SELECT migration_guard.undo_script('undo-1') IS NOT NULL;
 RESET ROLE;
+-- Attack: a table of the same name further down the search_path. CREATE puts the new one in the
+-- first schema of the path; its undo drops that one, never the older table.
+CREATE SCHEMA undo_first AUTHORIZATION undo_owner;
+SET ROLE undo_owner;
+SET search_path = undo_first, undo_app;
+SET migration_guard.migration_id = 'undo-3';
+CREATE TABLE victim (id int);
+RESET migration_guard.migration_id;
+RESET search_path;
+RESET ROLE;
+SELECT undo_sql FROM migration_guard.audit_log WHERE migration_id = 'undo-3' AND undo_sql IS NOT NULL;

@@ -52,7 +52,9 @@ std::string type_sql(const TypeName *t) {
     return out;
 }
 
-std::string function_signature(const CreateFunctionStmt *f) {
+QualifiedName created(QualifiedName name, const CatalogFacts &catalog);
+
+std::string function_signature(const CreateFunctionStmt *f, const CatalogFacts &catalog) {
     std::string args;
     const ListCell *lc;
     foreach (lc, f->parameters) {
@@ -60,7 +62,14 @@ std::string function_signature(const CreateFunctionStmt *f) {
         if (p->mode == FUNC_PARAM_OUT || p->mode == FUNC_PARAM_TABLE) continue;
         args += (args.empty() ? "" : ", ") + type_sql(p->argType);
     }
-    return quote_name(qualified(f->funcname)) + "(" + args + ")";
+    return quote_name(created(qualified(f->funcname), catalog)) + "(" + args + ")";
+}
+
+// Where CREATE puts an object: the schema it names, else the first schema of the search_path. Not
+// a look-up of the name: an object of that name further down the path is another object.
+QualifiedName created(QualifiedName name, const CatalogFacts &catalog) {
+    if (name.schema.empty()) name.schema = catalog.default_schema();
+    return name;
 }
 
 // CREATE ... → DROP ...; nothing when IF NOT EXISTS met an existing object.
@@ -68,19 +77,19 @@ std::vector<UndoStep> undo_create(const Node *stmt, const CatalogFacts &catalog)
     switch (nodeTag(stmt)) {
         case T_CreateStmt: {
             const CreateStmt *c = reinterpret_cast<const CreateStmt *>(stmt);
-            const QualifiedName t = catalog.qualify(qualified(c->relation));
-            if (c->if_not_exists && catalog.schema_of(qualified(c->relation))) return {};
+            const QualifiedName t = created(qualified(c->relation), catalog);
+            if (c->if_not_exists && catalog.schema_of(t)) return {};
             return {sql("DROP TABLE " + quote_name(t))};
         }
         case T_CreateTableAsStmt: {
             const CreateTableAsStmt *c = reinterpret_cast<const CreateTableAsStmt *>(stmt);
-            const QualifiedName t = catalog.qualify(qualified(c->into->rel));
+            const QualifiedName t = created(qualified(c->into->rel), catalog);
             return {sql(std::string(c->objtype == OBJECT_MATVIEW ? "DROP MATERIALIZED VIEW " : "DROP TABLE ") + quote_name(t))};
         }
         case T_ViewStmt: {
             const ViewStmt *v = reinterpret_cast<const ViewStmt *>(stmt);
             if (v->replace) return {cannot("CREATE OR REPLACE VIEW: the previous definition is not recorded")};
-            return {sql("DROP VIEW " + quote_name(catalog.qualify(qualified(v->view))))};
+            return {sql("DROP VIEW " + quote_name(created(qualified(v->view), catalog)))};
         }
         case T_IndexStmt: {
             const IndexStmt *ix = reinterpret_cast<const IndexStmt *>(stmt);
@@ -93,7 +102,7 @@ std::vector<UndoStep> undo_create(const Node *stmt, const CatalogFacts &catalog)
         }
         case T_CreateSeqStmt: {
             const CreateSeqStmt *s = reinterpret_cast<const CreateSeqStmt *>(stmt);
-            return {sql("DROP SEQUENCE " + quote_name(catalog.qualify(qualified(s->sequence))))};
+            return {sql("DROP SEQUENCE " + quote_name(created(qualified(s->sequence), catalog)))};
         }
         case T_CreateSchemaStmt: {
             const CreateSchemaStmt *s = reinterpret_cast<const CreateSchemaStmt *>(stmt);
@@ -105,14 +114,14 @@ std::vector<UndoStep> undo_create(const Node *stmt, const CatalogFacts &catalog)
         case T_CreateFunctionStmt: {
             const CreateFunctionStmt *f = reinterpret_cast<const CreateFunctionStmt *>(stmt);
             if (f->replace) return {cannot("CREATE OR REPLACE FUNCTION: the previous definition is not recorded")};
-            return {sql(std::string(f->is_procedure ? "DROP PROCEDURE " : "DROP FUNCTION ") + function_signature(f))};
+            return {sql(std::string(f->is_procedure ? "DROP PROCEDURE " : "DROP FUNCTION ") + function_signature(f, catalog))};
         }
         case T_CreateEnumStmt:
-            return {sql("DROP TYPE " + quote_name(qualified(reinterpret_cast<const CreateEnumStmt *>(stmt)->typeName)))};
+            return {sql("DROP TYPE " + quote_name(created(qualified(reinterpret_cast<const CreateEnumStmt *>(stmt)->typeName), catalog)))};
         case T_CompositeTypeStmt:
-            return {sql("DROP TYPE " + quote_name(catalog.qualify(qualified(reinterpret_cast<const CompositeTypeStmt *>(stmt)->typevar))))};
+            return {sql("DROP TYPE " + quote_name(created(qualified(reinterpret_cast<const CompositeTypeStmt *>(stmt)->typevar), catalog)))};
         case T_CreateDomainStmt:
-            return {sql("DROP DOMAIN " + quote_name(qualified(reinterpret_cast<const CreateDomainStmt *>(stmt)->domainname)))};
+            return {sql("DROP DOMAIN " + quote_name(created(qualified(reinterpret_cast<const CreateDomainStmt *>(stmt)->domainname), catalog)))};
         default: return {};
     }
 }

@@ -91,8 +91,7 @@ private:
 
 }  // namespace
 
-std::vector<UndoStep> undo_before(Node *stmt) {
-    const ServerCatalog catalog;
+std::vector<UndoStep> undo_before(Node *stmt, const ServerCatalog &catalog) {
     const LivePrior prior(catalog);
     return undo_steps(stmt, catalog, prior);
 }

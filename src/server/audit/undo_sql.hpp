@@ -7,12 +7,13 @@
 #include <vector>
 
 #include "engine/undo.hpp"
+#include "server/live_catalog/server_catalog.hpp"
 #include "server/pg_prelude.hpp"
 
 namespace mg::server {
 
 // The undo steps of `stmt`, as the schema is now (call before it runs).
-std::vector<UndoStep> undo_before(Node *stmt);
+std::vector<UndoStep> undo_before(Node *stmt, const ServerCatalog &catalog);
 
 // As SQL for audit_log.undo_sql: each step a statement, or a comment saying why there is none;
 // what the recycle bin kept becomes its restore() call. `restores`: (kept id, object).

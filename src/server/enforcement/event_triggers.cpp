@@ -108,11 +108,12 @@ MG_SQL_FUNCTION(migration_guard_on_ddl_command_start) {
     }
     begin_statement(trigger->parsetree, running_statement_text(trigger->parsetree), tag);
     remember_named_targets(trigger->parsetree);
-    std::vector<Finding> findings = findings_for_statement(trigger->parsetree);
+    ServerCatalog catalog;
+    std::vector<Finding> findings = findings_for_statement(trigger->parsetree, nullptr, &catalog);
     for (const auto &f : findings)
         if (f.rewrites_table) current_statement().foreseen_rewrites.insert(table_of(f.object));
     add_outside_migration(findings, trigger->parsetree, tag);
-    current_statement().undo = undo_before(trigger->parsetree);
+    current_statement().undo = undo_before(trigger->parsetree, catalog);
     plan_keeping(trigger->parsetree, findings);
     judge(std::move(findings), tag);
     keep_before_running(trigger->parsetree);

@@ -50,7 +50,7 @@ void add_outside_migration(std::vector<Finding> &findings, Node *stmt, const std
                                     "or SET migration_guard.migration_id), or approve it"));
 }
 
-std::vector<Finding> findings_for_statement(Node *stmt, std::vector<std::string> *emptied) {
+std::vector<Finding> findings_for_statement(Node *stmt, std::vector<std::string> *emptied, ServerCatalog *shared) {
     List *stmts = NIL;
     pg_call([&] {
         RawStmt *raw = makeNode(RawStmt);
@@ -59,7 +59,8 @@ std::vector<Finding> findings_for_statement(Node *stmt, std::vector<std::string>
         raw->stmt_len = 0;
         stmts = list_make1(raw);
     });
-    ServerCatalog catalog;
+    ServerCatalog own;
+    ServerCatalog &catalog = shared ? *shared : own;
     catalog.judge_for_execution();
     catalog.lock_before_emptiness_checks();
     const std::string no_text;  // positions do not matter here

@@ -105,8 +105,9 @@ void judge_utility(Node *stmt) {
     const char *tag = tag_of(stmt);
     begin_statement(stmt, running_statement_text(stmt), tag);
     std::vector<std::string> emptied;
-    std::vector<Finding> findings = findings_for_statement(stmt, &emptied);
-    if (IsA(stmt, TruncateStmt)) current_statement().undo = undo_before(stmt);
+    ServerCatalog catalog;
+    std::vector<Finding> findings = findings_for_statement(stmt, &emptied, &catalog);
+    if (IsA(stmt, TruncateStmt)) current_statement().undo = undo_before(stmt, catalog);
     plan_keeping(stmt, findings, &emptied);
     current_statement().emptied = std::move(emptied);
     judge(std::move(findings), tag);
