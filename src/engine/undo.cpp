@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <string_view>
 
 #include "engine/analyzer.hpp"
 #include "engine/node_names.hpp"
@@ -10,8 +11,9 @@ namespace mg {
 
 namespace {
 
-// PostgreSQL's reserved and type/function-name keywords: as identifiers they must be quoted.
-constexpr const char *kReserved[] = {
+// PostgreSQL's reserved and type/function-name keywords (as identifiers they must be quoted),
+// sorted for a binary search.
+constexpr std::string_view kReserved[] = {
     "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "authorization", "binary", "both",
     "case", "cast", "check", "collate", "collation", "column", "concurrently", "constraint", "create", "cross",
     "current_catalog", "current_date", "current_role", "current_schema", "current_time", "current_timestamp",
@@ -251,7 +253,7 @@ std::string quote_ident(const std::string &name) {
     for (char c : name)
         plain = plain && (std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
                           c == '_');
-    plain = plain && std::none_of(std::begin(kReserved), std::end(kReserved), [&](const char *k) { return name == k; });
+    plain = plain && !std::binary_search(std::begin(kReserved), std::end(kReserved), std::string_view(name));
     if (plain) return name;
     std::string out = "\"";
     for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);

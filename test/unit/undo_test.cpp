@@ -76,6 +76,8 @@ TEST(Undo, NamesAreQuotedAsPostgreSQLNeeds) {
     EXPECT_EQ(undo_of("CREATE TABLE \"a\"\"b\" (id int);"), "DROP TABLE \"a\"\"b\";");
     EXPECT_EQ(undo_of("ALTER TABLE t RENAME COLUMN \"select\" TO sel;"), "ALTER TABLE t RENAME COLUMN sel TO \"select\";");
     EXPECT_EQ(quote_ident("name"), "name");  // unreserved keywords need no quotes
+    for (const char *word : {"all", "analyse", "with", "user", "table", "order", "check", "window"})
+        EXPECT_EQ(quote_ident(word), "\"" + std::string(word) + "\"") << word;  // first, last, between: the search holds
     EXPECT_EQ(quote_ident("9lives"), "\"9lives\"");
 }
 
