@@ -10,7 +10,7 @@ d=$(mktemp -d /tmp/mg-rollback.XXXXXX)
 work=$(mktemp -d)
 chmod 755 "$work"  # the server reads the migration files (pg_read_file)
 trap 'scripts/pg-temp.sh stop "$d"; rm -rf "$work"' EXIT
-scripts/pg-temp.sh start "$d" 55435 "shared_preload_libraries = 'migration_guard'" >&2 || exit 1
+scripts/pg-temp.sh start "$d" 55435 "shared_preload_libraries = 'migration_guard'" "migration_guard.keep_purge_naptime = 1" >&2 || exit 1
 eval "$(scripts/pg-temp.sh env "$d")"
 sql() { psql -X -q -v ON_ERROR_STOP=0 -d postgres "$@" 2>&1; }
 # (\restrict lines carry a random key per dump.)
@@ -85,5 +85,19 @@ out=$(diff "$work/before.sql" "$work/after.sql" 2>&1)
 check "pg_dump --schema-only is the same as before the migration" "^same$" "${out:-same}"
 check "the customers' rows are the same" "^$customers_before$" "$(rows shop.customers)"
 check "the dropped table's rows are the same" "^$trail_before$" "$(rows shop.audit_trail)"
+
+# The purge worker drops what outlived its retention, by itself, and says so in the audit log.
+sql -c "CREATE TABLE shop.scratch AS SELECT g FROM generate_series(1, 10) g" >/dev/null
+token=$(psql -X -At -d postgres -c "SELECT migration_guard.approve(ARRAY['drop-table'], ARRAY['shop.scratch'], 'purge test')")
+sql -c "SELECT set_config('migration_guard.keep_for', '1 s', false)" -c "SET migration_guard.approval = '$token'" \
+    -c "DROP TABLE shop.scratch" >/dev/null
+for _ in $(seq 1 100); do
+  [ "$(psql -X -At -d postgres -c "SELECT count(*) FROM migration_guard.kept WHERE object_identity = 'shop.scratch'")" = 0 ] && break
+  sleep 0.1
+done
+out=$(psql -X -At -d postgres -c "SELECT count(*) FROM migration_guard.kept WHERE object_identity = 'shop.scratch'")
+check "the purge worker drops a kept table once its retention has passed" "^0$" "$out"
+out=$(psql -X -At -d postgres -c "SELECT statement FROM migration_guard.audit_log WHERE command_tag = 'PURGE KEPT' AND object_identity = 'shop.scratch'")
+check "... and the purge is on record" "purge worker" "$out"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
