@@ -27,7 +27,7 @@ int run_rollback(const std::string &path) {
         return kExitError;
     }
     int undone = 0, kept = 0, cannot = 0;
-    std::string out = "-- Rollback guide for " + path + ": run it top to bottom to undo the migration, newest statement first.\n"
+    std::string out = "-- Rollback guide for " + comment_text(path) + ": run it top to bottom to undo the migration, newest statement first.\n"
                       "-- Review it first; what runs CONCURRENTLY must run outside a transaction block.\n";
     std::string needs;
     for (const StatementUndo &u : guide) {
@@ -36,15 +36,15 @@ int run_rollback(const std::string &path) {
         bool all_sql = true, any_kept = false;
         for (const UndoStep &s : u.steps) {
             switch (s.kind) {
-                case UndoStep::Kind::Sql: out += s.sql + (s.note.empty() ? "" : "  -- " + s.note) + "\n"; break;
+                case UndoStep::Kind::Sql: out += one_line_sql(s.sql) + (s.note.empty() ? "" : "  -- " + comment_text(s.note)) + "\n"; break;
                 case UndoStep::Kind::Kept:
                     all_sql = false;
                     any_kept = true;
-                    out += "-- needs the recycle bin or a backup: " + s.why + "\n";
+                    out += "-- needs the recycle bin or a backup: " + comment_text(s.why) + "\n";
                     break;
                 case UndoStep::Kind::Cannot:
                     all_sql = false;
-                    out += "-- cannot be undone from the text alone: " + s.why + "\n";
+                    out += "-- cannot be undone from the text alone: " + comment_text(s.why) + "\n";
                     break;
             }
         }

@@ -28,6 +28,8 @@ struct TableFacts {
     // Created by the transaction now running: as new as a table created earlier in the text.
     bool created_in_transaction = false;
     bool temporary = false;  // gone at session end: nobody's data
+    // Another session held a conflicting lock: sizes are the catalog's, a lower bound at best.
+    bool locked_by_another = false;
 };
 
 // A column type as declared in the text, in the same form as pg_attribute stores it.

@@ -240,15 +240,119 @@ std::vector<UndoStep> undo_drop(const DropStmt *d, const CatalogFacts &catalog, 
 
 }  // namespace
 
+std::string comment_text(const std::string &text) {
+    static const char *hex = "0123456789abcdef";
+    std::string out;
+    for (char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c < 0x20 || c == 0x7f) {
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        } else {
+            out += ch;
+        }
+    }
+    return out;
+}
+
 std::string one_line(const std::string &statement, size_t max) {
     std::string out;
     for (char c : statement) out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+    out = comment_text(out);
     while (!out.empty() && (out.back() == ' ' || out.back() == ';')) out.pop_back();
     if (out.size() > max) out = out.substr(0, max - 3) + "...";
     return out;
 }
 
+namespace {
+
+bool has_control(const std::string &name) {
+    for (char ch : name) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c < 0x20 || c == 0x7f) return true;
+    }
+    return false;
+}
+
+// A name with a control character as a Unicode-escaped identifier: the statement stays on one line.
+std::string unicode_ident(const std::string &name) {
+    static const char *hex = "0123456789ABCDEF";
+    std::string out = "U&\"";
+    for (char ch : name) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c < 0x20 || c == 0x7f) {
+            out += "\\00";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        } else if (ch == '\\') {
+            out += "\\\\";
+        } else if (ch == '"') {
+            out += "\"\"";
+        } else {
+            out += ch;
+        }
+    }
+    return out + "\"";
+}
+
+}  // namespace
+
+std::string one_line_sql(const std::string &sql) {
+    static const char *hex = "0123456789ABCDEF";
+    std::string out;
+    size_t i = 0;
+    while (i < sql.size()) {
+        const char q = sql[i];
+        if (q != '\'' && q != '"') {
+            const auto c = static_cast<unsigned char>(q);
+            out += q == '\n' ? '\n' : (c < 0x20 || c == 0x7f) ? ' ' : q;  // a line break between statements stays
+            ++i;
+            continue;
+        }
+        // A quoted literal or identifier ('' and "" stand for the quote itself).
+        size_t end = i + 1;
+        std::string body;
+        while (end < sql.size()) {
+            if (sql[end] == q) {
+                if (end + 1 < sql.size() && sql[end + 1] == q) {
+                    body += q;
+                    end += 2;
+                    continue;
+                }
+                break;
+            }
+            body += sql[end++];
+        }
+        const bool unicode_prefix = i >= 2 && (sql[i - 1] == '&') && (sql[i - 2] == 'U' || sql[i - 2] == 'u');
+        if (!has_control(body) || unicode_prefix || (i >= 1 && (sql[i - 1] == 'E' || sql[i - 1] == 'e') && q == '\'')) {
+            out.append(sql, i, end + 1 - i);
+        } else {
+            out += "U&";
+            out += q;
+            for (char ch : body) {
+                const auto c = static_cast<unsigned char>(ch);
+                if (c < 0x20 || c == 0x7f) {
+                    out += "\\00";
+                    out += hex[c >> 4];
+                    out += hex[c & 15];
+                } else if (ch == '\\') {
+                    out += "\\\\";
+                } else if (ch == q) {
+                    out += std::string(2, q);
+                } else {
+                    out += ch;
+                }
+            }
+            out += q;
+        }
+        i = end + 1;
+    }
+    return out;
+}
+
 std::string quote_ident(const std::string &name) {
+    if (has_control(name)) return unicode_ident(name);
     bool plain = !name.empty() && (std::islower(static_cast<unsigned char>(name[0])) || name[0] == '_');
     for (char c : name)
         plain = plain && (std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||

@@ -45,10 +45,19 @@ struct UndoStep {
 // The steps that undo one statement, in the order to run them.
 std::vector<UndoStep> undo_steps(const Node *stmt, const CatalogFacts &catalog, const PriorSchema &prior);
 
-// A statement on one line, shortened to `max` characters, for a comment beside its undo.
+// Text for a SQL comment: control characters (a newline would end the comment) as \xNN.
+std::string comment_text(const std::string &text);
+
+// A statement on one line, control characters escaped, shortened to `max` characters, for a comment beside its undo.
 std::string one_line(const std::string &statement, size_t max = 120);
 
-// An identifier as SQL: quoted unless it is a plain lower-case name that is not a reserved word.
+// Generated SQL on one line: a quoted literal or identifier that holds a control character is
+// written U&'...' / U&"..." with escapes; other control characters between tokens become spaces
+// (a line break between two statements stays).
+std::string one_line_sql(const std::string &sql);
+
+// An identifier as SQL: quoted unless it is a plain lower-case name that is not a reserved word;
+// a name with a control character as U&"..." so that no generated statement spans lines.
 std::string quote_ident(const std::string &name);
 std::string quote_name(const QualifiedName &name);
 

@@ -43,3 +43,36 @@ std::vector<std::vector<std::string>> spi_rows(const char *query, const char *pa
 }
 
 }  // namespace mg::server
+
+extern "C" {
+#include "utils/array.h"
+#include "utils/builtins.h"
+}
+
+namespace mg::server {
+
+Datum text_array_datum(const std::vector<std::string> &items) {
+    Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * (items.size() + 1)));
+    for (size_t i = 0; i < items.size(); i++)
+        elems[i] = PointerGetDatum(cstring_to_text_with_len(items[i].data(), static_cast<int>(items.size() ? items[i].size() : 0)));
+    return PointerGetDatum(construct_array(elems, static_cast<int>(items.size()), TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+std::vector<std::string> text_array_strings(Datum array) {
+    Datum *elems;
+    bool *nulls;
+    int n;
+    deconstruct_array(DatumGetArrayTypeP(array), TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+    std::vector<std::string> out;
+    for (int i = 0; i < n; i++) {
+        if (nulls[i]) {
+            out.emplace_back();
+            continue;
+        }
+        text *t = DatumGetTextPP(elems[i]);
+        out.emplace_back(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+    }
+    return out;
+}
+
+}  // namespace mg::server

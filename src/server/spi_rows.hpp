@@ -14,3 +14,14 @@ std::vector<std::vector<std::string>> spi_rows(const char *query);
 std::vector<std::vector<std::string>> spi_rows(const char *query, const char *param);
 
 }  // namespace mg::server
+
+#include "server/pg_prelude.hpp"
+
+namespace mg::server {
+
+// text[] and back, element by element: names may hold any separator a joined string would use.
+// PostgreSQL code (palloc); call inside pg_call or SPI.
+Datum text_array_datum(const std::vector<std::string> &items);
+std::vector<std::string> text_array_strings(Datum array);
+
+}  // namespace mg::server

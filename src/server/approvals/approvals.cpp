@@ -8,6 +8,7 @@
 #include "server/guard_owner.hpp"
 #include "server/role_names.hpp"
 #include "server/settings.hpp"
+#include "server/spi_rows.hpp"
 #include "server/sqlstate.hpp"
 
 extern "C" {
@@ -22,20 +23,17 @@ namespace mg::server {
 
 namespace {
 
-std::vector<std::string> lines_of(const char *text) {
-    std::vector<std::string> out;
-    if (!text) return out;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) out.push_back(line);
-    return out;
+bool has_control_character(const std::string &s) {
+    for (char ch : s)
+        if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) == 0x7f) return true;
+    return false;
 }
 
 // Columns of the approval row, copied out of SPI into the caller's memory.
 struct ApprovalRow {
     bool found = false;
     int64_t id = 0;
-    char *rules = nullptr;
-    char *objects = nullptr;
+    std::vector<std::string> rules, objects;
     char *approved_by = nullptr;
     char *approved_session_user = nullptr;
     char *reason = nullptr;
@@ -43,7 +41,8 @@ struct ApprovalRow {
     int uses_total = 0;
     bool unexpired = false;
     char *for_role = nullptr;      // nullptr: any role
-    char *pairs = nullptr;         // nullptr: rules x objects
+    bool has_pairs = false;        // false: rules x objects
+    std::vector<std::string> pairs;
     char *migration_id = nullptr;  // nullptr: any migration
 };
 
@@ -51,9 +50,9 @@ ApprovalRow read_approval(const std::string &token, bool for_update) {
     ApprovalRow row;
     // FOR UPDATE holds the row until the spending transaction ends: a use is spent once.
     const std::string query =
-        std::string("SELECT id, array_to_string(rules, E'\\n'), array_to_string(objects, E'\\n'), approved_by::text, "
+        std::string("SELECT id, rules, objects, approved_by::text, "
                     "approved_session_user::text, reason, uses_left, valid_until > clock_timestamp(), for_role::text, "
-                    "array_to_string(pairs, E'\\n'), migration_id, uses_total "
+                    "pairs, migration_id, uses_total "
                     "FROM migration_guard.approval WHERE token_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')") +
         (for_update ? " FOR UPDATE" : "");
     as_guard_owner([&](MemoryContext outer) {
@@ -67,15 +66,19 @@ ApprovalRow read_approval(const std::string &token, bool for_update) {
         bool isnull;
         row.found = true;
         row.id = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &isnull));
-        row.rules = MemoryContextStrdup(outer, SPI_getvalue(tuple, desc, 2));
-        row.objects = MemoryContextStrdup(outer, SPI_getvalue(tuple, desc, 3));
+        row.rules = text_array_strings(SPI_getbinval(tuple, desc, 2, &isnull));
+        row.objects = text_array_strings(SPI_getbinval(tuple, desc, 3, &isnull));
         row.approved_by = MemoryContextStrdup(outer, SPI_getvalue(tuple, desc, 4));
         row.approved_session_user = MemoryContextStrdup(outer, SPI_getvalue(tuple, desc, 5));
         row.reason = MemoryContextStrdup(outer, SPI_getvalue(tuple, desc, 6));
         row.uses_left = DatumGetInt32(SPI_getbinval(tuple, desc, 7, &isnull));
         row.unexpired = DatumGetBool(SPI_getbinval(tuple, desc, 8, &isnull));
         if (char *bound = SPI_getvalue(tuple, desc, 9)) row.for_role = MemoryContextStrdup(outer, bound);
-        if (char *pairs = SPI_getvalue(tuple, desc, 10)) row.pairs = MemoryContextStrdup(outer, pairs);
+        const Datum pairs = SPI_getbinval(tuple, desc, 10, &isnull);
+        if (!isnull) {
+            row.has_pairs = true;
+            row.pairs = text_array_strings(pairs);
+        }
         if (char *migration = SPI_getvalue(tuple, desc, 11)) row.migration_id = MemoryContextStrdup(outer, migration);
         row.uses_total = DatumGetInt32(SPI_getbinval(tuple, desc, 12, &isnull));
     });
@@ -90,9 +93,6 @@ int spend_use(int64_t id, const std::string &command_tag, const std::string &sta
         if (std::find(object_list.begin(), object_list.end(), f.object) == object_list.end())
             object_list.push_back(f.object);
     }
-    std::string rules, objects;
-    for (const auto &r : rule_list) rules += (rules.empty() ? "" : "\n") + r;
-    for (const auto &o : object_list) objects += (objects.empty() ? "" : "\n") + o;
     const std::string user = current_role_name(), session = session_role_name();
     int uses_left = 0;
     as_guard_owner([&](MemoryContext) {
@@ -107,18 +107,18 @@ int spend_use(int64_t id, const std::string &command_tag, const std::string &sta
         bool isnull;
         uses_left = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 
-        Oid types[7] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+        Oid types[7] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID};
         Datum args[7] = {Int64GetDatum(id),
                          CStringGetTextDatum(user.c_str()),
                          CStringGetTextDatum(session.c_str()),
                          CStringGetTextDatum(command_tag.c_str()),
                          CStringGetTextDatum(statement.c_str()),
-                         CStringGetTextDatum(rules.c_str()),
-                         CStringGetTextDatum(objects.c_str())};
+                         text_array_datum(rule_list),
+                         text_array_datum(object_list)};
         rc = SPI_execute_with_args(
             "INSERT INTO migration_guard.approval_use (approval_id, used_by, session_user_name, command_tag, "
             "statement, rules, objects, backend_pid, xid) "
-            "VALUES ($1, $2, $3, $4, $5, string_to_array($6, E'\\n'), string_to_array($7, E'\\n'), "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, "
             "pg_backend_pid(), pg_current_xact_id())",
             7, types, args, nullptr, false, 0);
         if (rc != SPI_OK_INSERT) elog(ERROR, "migration_guard: recording the approval use failed (%d)", rc);
@@ -172,9 +172,9 @@ ApprovalOutcome use_approval(const std::vector<Finding> &blocked, const std::str
                       " (migration_guard.migration_id).";
         return out;
     }
-    if (row.pairs) {
+    if (row.has_pairs) {
         // A whole-migration approval covers exactly what its migration needed.
-        const std::vector<std::string> pairs = lines_of(row.pairs);
+        const std::vector<std::string> &pairs = row.pairs;
         for (const Finding &f : blocked) {
             if (std::find(pairs.begin(), pairs.end(), approval_pair(f.rule, f.object)) != pairs.end()) continue;
             std::string approved;
@@ -188,7 +188,7 @@ ApprovalOutcome use_approval(const std::vector<Finding> &blocked, const std::str
             return out;
         }
     } else {
-        const ApprovalScope scope{lines_of(row.rules), lines_of(row.objects)};
+        const ApprovalScope scope{row.rules, row.objects};
         for (const Finding &f : blocked) {
             if (!scope.covers(f.rule, f.object)) {
                 out.refusal = "Approval " + id + " does not cover " + f.rule + " on " + f.object + ".";
@@ -241,6 +241,14 @@ std::string issue_approval(const ApprovalRequest &req) {
         throw UserError(MG_ERRCODE_BAD_APPROVAL, "unknown rule id \"" + rule + "\"", "",
                         "SELECT rule FROM migration_guard.rules() lists the rule ids; '*' approves any rule.");
     }
+    // A pattern is one name: a control character in it is a mistake or an attempt to smuggle a second.
+    for (const auto &item : req.pairs.empty() ? req.objects : std::vector<std::string>{})
+        if (has_control_character(item))
+            throw UserError(MG_ERRCODE_BAD_APPROVAL, "an object pattern contains a control character (such as a newline)",
+                            "Each element of the objects array is one pattern.",
+                            "Approve a name that holds control characters with migration_guard.approve_migration() over the statement.");
+    for (const auto &rule : req.rules)
+        if (has_control_character(rule)) throw UserError(MG_ERRCODE_BAD_APPROVAL, "a rule id contains a control character");
     for (const auto &object : req.objects)
         if (blank(object))
             throw UserError(MG_ERRCODE_BAD_APPROVAL, "an object pattern is empty", "",
@@ -263,39 +271,31 @@ std::string issue_approval(const ApprovalRequest &req) {
     });
     if (!random_ok) throw UserError(ERRCODE_INTERNAL_ERROR, "could not generate a random approval token");
 
-    auto joined = [](const std::vector<std::string> &items) {
-        std::string out;
-        for (const auto &i : items) out += (out.empty() ? "" : "\n") + i;
-        return out;
-    };
-    const std::string rules_text = joined(req.rules), objects_text = joined(req.objects),
-                      pairs_text = joined(req.pairs);
     const std::string approver = role_name(caller), session = session_role_name();
     as_guard_owner([&](MemoryContext) {
         constexpr int n = 11;
-        Oid types[n] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT4OID, INTERVALOID, TEXTOID,
-                        TEXTOID, TEXTOID};
+        Oid types[n] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, INT4OID, INTERVALOID, TEXTOID,
+                        TEXTARRAYOID, TEXTOID};
         Interval *valid_for = static_cast<Interval *>(palloc(sizeof(Interval)));
         *valid_for = req.valid_for;
         Datum args[n] = {CStringGetTextDatum(token),
-                         CStringGetTextDatum(rules_text.c_str()),
-                         CStringGetTextDatum(objects_text.c_str()),
+                         text_array_datum(req.rules),
+                         text_array_datum(req.objects),
                          CStringGetTextDatum(req.reason.c_str()),
                          CStringGetTextDatum(approver.c_str()),
                          CStringGetTextDatum(session.c_str()),
                          Int32GetDatum(req.uses),
                          IntervalPGetDatum(valid_for),
                          req.for_role.empty() ? 0 : CStringGetTextDatum(req.for_role.c_str()),
-                         req.pairs.empty() ? 0 : CStringGetTextDatum(pairs_text.c_str()),
+                         req.pairs.empty() ? 0 : text_array_datum(req.pairs),
                          req.migration_id.empty() ? 0 : CStringGetTextDatum(req.migration_id.c_str())};
         const char nulls[n] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', req.for_role.empty() ? 'n' : ' ',
                                req.pairs.empty() ? 'n' : ' ', req.migration_id.empty() ? 'n' : ' '};
         const int rc = SPI_execute_with_args(
             "INSERT INTO migration_guard.approval (token_hash, rules, objects, reason, approved_by, "
             "approved_session_user, uses_total, uses_left, valid_until, for_role, pairs, migration_id) "
-            "VALUES (encode(sha256(convert_to($1, 'UTF8')), 'hex'), string_to_array($2, E'\\n'), "
-            "string_to_array($3, E'\\n'), $4, $5, $6, $7, $7, clock_timestamp() + $8, $9, "
-            "string_to_array($10, E'\\n'), $11)",
+            "VALUES (encode(sha256(convert_to($1, 'UTF8')), 'hex'), $2, $3, $4, $5, $6, $7, $7, "
+            "clock_timestamp() + $8, $9, $10, $11)",
             n, types, args, nulls, false, 0);
         if (rc != SPI_OK_INSERT) elog(ERROR, "migration_guard: storing the approval failed (%d)", rc);
     });

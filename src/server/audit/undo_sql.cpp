@@ -104,20 +104,20 @@ std::string render_undo(const std::vector<UndoStep> &steps, const std::vector<st
     for (const UndoStep &s : steps) {
         switch (s.kind) {
             case UndoStep::Kind::Sql:
-                line(s.note.empty() ? s.sql : s.sql + "  -- " + s.note);
+                line(s.note.empty() ? one_line_sql(s.sql) : one_line_sql(s.sql) + "  -- " + comment_text(s.note));
                 break;
             case UndoStep::Kind::Kept:
                 if (!restores.empty()) {
                     if (restored) break;
                     restored = true;
                     for (const auto &[id, object] : restores)
-                        line("SELECT migration_guard.restore(" + std::to_string(id) + ");  -- " + object +
+                        line("SELECT migration_guard.restore(" + std::to_string(id) + ");  -- " + comment_text(object) +
                              " from the recycle bin");
                 } else {
-                    line("-- not undone: " + s.why + "; only a backup brings it back: " + one_line(statement));
+                    line("-- not undone: " + comment_text(s.why) + "; only a backup brings it back: " + one_line(statement));
                 }
                 break;
-            case UndoStep::Kind::Cannot: line("-- cannot undo: " + s.why + ": " + one_line(statement)); break;
+            case UndoStep::Kind::Cannot: line("-- cannot undo: " + comment_text(s.why) + ": " + one_line(statement)); break;
         }
     }
     return out;

@@ -162,7 +162,24 @@ std::optional<TableFacts> ServerCatalog::read_table(Oid relid) const {
     const double small_rows = medium_table_rows();
     pg_call([&] {
         Relation rel = open_without_waiting(relid);
-        if (!rel) return;
+        if (!rel) {
+            // Another session holds a lock that conflicts: the table is still there and the
+            // statement acts on it once the lock is granted. Judged on its catalog row, as holding
+            // at least a small table's rows; never as missing or empty.
+            HeapTuple t = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+            if (!HeapTupleIsValid(t)) return;
+            const Form_pg_class c = reinterpret_cast<Form_pg_class>(GETSTRUCT(t));
+            if (c->relkind == RELKIND_RELATION || c->relkind == RELKIND_MATVIEW || c->relkind == RELKIND_PARTITIONED_TABLE) {
+                found = true;
+                facts.rls_enabled = c->relrowsecurity;
+                facts.temporary = c->relpersistence == RELPERSISTENCE_TEMP;
+                facts.rows = std::max({static_cast<double>(c->reltuples), small_rows, 1.0});
+                facts.bytes = static_cast<int64_t>(c->relpages) * BLCKSZ;
+                facts.locked_by_another = true;
+            }
+            ReleaseSysCache(t);
+            return;
+        }
         const char kind = rel->rd_rel->relkind;
         if (kind == RELKIND_RELATION || kind == RELKIND_MATVIEW || kind == RELKIND_PARTITIONED_TABLE) {
             found = true;
@@ -178,7 +195,11 @@ std::optional<TableFacts> ServerCatalog::read_table(Oid relid) const {
                     const Oid child = lfirst_oid(lc);
                     if (child == relid) continue;
                     Relation part = open_without_waiting(child);
-                    if (!part) continue;
+                    if (!part) {  // locked by another session: not taken as empty
+                        facts.rows += std::max(small_rows, 1.0);
+                        facts.locked_by_another = true;
+                        continue;
+                    }
                     if (part->rd_rel->relkind == RELKIND_RELATION) add_leaf_size(part, facts, small_rows);
                     close_after_look(part);
                 }

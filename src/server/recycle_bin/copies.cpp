@@ -2,6 +2,7 @@
 
 #include "server/extension_cache.hpp"
 #include "server/recycle_bin/catalog_walk.hpp"
+#include "server/recycle_bin/inert.hpp"
 #include "server/recycle_bin/internal_sql.hpp"
 #include "server/recycle_bin/move_aside.hpp"
 
@@ -53,7 +54,10 @@ List *row_key(Relation rel, AttrNumber dropped) {
             const AttrNumber a = ix->indkey.values[i];
             if (a <= 0 || a == dropped) { usable = false; break; }
             const Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), a - 1);
-            if (!att->attnotnull || !builtin_equality(att->atttypid)) { usable = false; break; }
+            if (!att->attnotnull || !builtin_equality(att->atttypid) || kept_as_text(att->atttypid, att->attcollation)) {
+                usable = false;
+                break;
+            }
             cols = lappend(cols, pstrdup(NameStr(att->attname)));
         }
         const bool primary = ix->indisprimary;
@@ -127,6 +131,8 @@ KeptCopy *copy_column(Oid relid, AttrNumber attnum) {
             ReleaseSysCache(c);
         }
     }
+    copy->shape = type_step(column, att->atttypid, att->atttypmod, att->attcollation);
+    const Oid column_type_oid = att->atttypid, column_collation = att->attcollation;
     copy->not_null = att->attnotnull;
     copy->rows = rel->rd_rel->reltuples;
     const TupleConstr *constr = RelationGetDescr(rel)->constr;
@@ -185,7 +191,8 @@ KeptCopy *copy_column(Oid relid, AttrNumber attnum) {
     appendStringInfoString(&select, "SELECT ");
     if (copy->by_ctid) appendStringInfoString(&select, "ctid AS mg_ctid, ");
     foreach (lc, copy->key_columns) appendStringInfo(&select, "%s, ", quote_identifier(static_cast<char *>(lfirst(lc))));
-    appendStringInfo(&select, "%s FROM %s", quote_identifier(column), table);
+    appendStringInfo(&select, "%s AS %s FROM %s", inert_value(quote_identifier(column), column_type_oid, column_collation),
+                     quote_identifier(column), table);
     make_copy(copy, "c", relid, select.data);
     return copy;
 }
@@ -201,8 +208,13 @@ char *value_columns(Oid relid, bool with_types) {
     for (int i = 0; i < desc->natts; i++) {
         const Form_pg_attribute att = TupleDescAttr(desc, i);
         if (att->attisdropped || att->attgenerated) continue;
-        appendStringInfo(&out, "%s%s", out.len ? ", " : "", quote_identifier(NameStr(att->attname)));
-        if (with_types) appendStringInfo(&out, " %s", format_type_with_typemod(att->atttypid, att->atttypmod));
+        const char *name = quote_identifier(NameStr(att->attname));
+        appendStringInfo(&out, "%s%s", out.len ? ", " : "", name);
+        if (with_types) {
+            appendStringInfo(&out, " %s", format_type_with_typemod(att->atttypid, att->atttypmod));
+            // A type of the database by oid: one of the same name made since is another type.
+            if (!builtin_object(att->atttypid)) appendStringInfo(&out, " (oid %u)", att->atttypid);
+        }
     }
     relation_close(rel, AccessShareLock);
     return out.data;
@@ -213,6 +225,45 @@ char *value_columns(Oid relid, bool with_types) {
 char *table_shape(Oid relid) { return value_columns(relid, true); }
 char *table_columns(Oid relid) { return value_columns(relid, false); }
 
+namespace {
+
+// The columns that take values, as a kept copy holds them (text for the database's types).
+char *inert_columns(Oid relid) {
+    Relation rel = relation_open(relid, AccessShareLock);
+    StringInfoData out;
+    initStringInfo(&out);
+    const TupleDesc desc = RelationGetDescr(rel);
+    for (int i = 0; i < desc->natts; i++) {
+        const Form_pg_attribute att = TupleDescAttr(desc, i);
+        if (att->attisdropped || att->attgenerated) continue;
+        const char *name = quote_identifier(NameStr(att->attname));
+        appendStringInfo(&out, "%s%s AS %s", out.len ? ", " : "", inert_value(name, att->atttypid, att->attcollation), name);
+    }
+    relation_close(rel, AccessShareLock);
+    return out.data;
+}
+
+}  // namespace
+
+char *restored_columns(Oid relid, const char *alias) {
+    Relation rel = relation_open(relid, AccessShareLock);
+    StringInfoData out;
+    initStringInfo(&out);
+    const TupleDesc desc = RelationGetDescr(rel);
+    for (int i = 0; i < desc->natts; i++) {
+        const Form_pg_attribute att = TupleDescAttr(desc, i);
+        if (att->attisdropped || att->attgenerated) continue;
+        const char *name = quote_identifier(NameStr(att->attname));
+        if (kept_as_text(att->atttypid, att->attcollation))
+            appendStringInfo(&out, "%s%s.%s::%s", out.len ? ", " : "", alias, name,
+                             format_type_with_typemod(att->atttypid, att->atttypmod));
+        else
+            appendStringInfo(&out, "%s%s.%s", out.len ? ", " : "", alias, name);
+    }
+    relation_close(rel, AccessShareLock);
+    return out.data;
+}
+
 KeptCopy *copy_rows(Oid relid) {
     KeptCopy *copy = static_cast<KeptCopy *>(palloc0(sizeof(KeptCopy)));
     LockRelationOid(relid, AccessExclusiveLock);
@@ -220,7 +271,7 @@ KeptCopy *copy_rows(Oid relid) {
     copy->rows = rel->rd_rel->reltuples;
     relation_close(rel, NoLock);
     copy->shape = table_shape(relid);
-    make_copy(copy, "r", relid, psprintf("SELECT %s FROM ONLY %s", table_columns(relid), qualified_relation(relid)));
+    make_copy(copy, "r", relid, psprintf("SELECT %s FROM ONLY %s", inert_columns(relid), qualified_relation(relid)));
     return copy;
 }
 

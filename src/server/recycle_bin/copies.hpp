@@ -22,7 +22,8 @@ struct KeptCopy {
     char *column_default;  // pg_get_expr, or nullptr
     bool not_null;
     List *recreate;  // indexes and constraints that go with the column (char * SQL)
-    // TRUNCATE: the columns that take values ("name type" joined by ", "), to check the shape
+    // TRUNCATE: the columns that take values ("name type" joined by ", "), to check the shape;
+    // DROP COLUMN: the column's type by oid (a restore step, see inert.hpp)
     char *shape;
 };
 
@@ -37,5 +38,7 @@ KeptCopy *copy_rows(Oid relid);
 // copy_rows() records them to check the shape, and the names alone as it copies them.
 char *table_shape(Oid relid);
 char *table_columns(Oid relid);
+// The same columns read from the kept copy `alias`, cast back to the table's types.
+char *restored_columns(Oid relid, const char *alias);
 
 }  // namespace mg::server

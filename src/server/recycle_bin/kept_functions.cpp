@@ -9,6 +9,7 @@
 #include "server/extension_cache.hpp"
 #include "server/pinned_path.hpp"
 #include "server/recycle_bin/copies.hpp"
+#include "server/recycle_bin/inert.hpp"
 #include "server/recycle_bin/internal_sql.hpp"
 #include "server/recycle_bin/kept_store.hpp"
 #include "server/recycle_bin/move_aside.hpp"
@@ -61,10 +62,23 @@ void audit(const char *tag, const KeptRecord &r, const std::string &what) {
 // view on a column since dropped) is reported, not fatal.
 std::vector<std::string> recreate(const KeptRecord &r, Oid default_role) {
     std::vector<std::string> failed;
+    const std::string table = quoted(r.schema, r.table);
     for (size_t i = 0; i < r.recreate.size(); ++i) {
-        const std::string &sql = r.recreate[i];
-        if (sql.rfind("--", 0) == 0) {
-            failed.push_back(sql.substr(3));
+        const std::string &step = r.recreate[i];
+        if (step.rfind("--", 0) == 0) {
+            failed.push_back(step.substr(3));
+            continue;
+        }
+        // Steps recorded by oid become SQL now, while the oids still name what they did.
+        std::string sql, why;
+        pg_call([&] {
+            const char *reason = nullptr;
+            char *made = restore_step_sql(step, table.c_str(), &reason);
+            if (made) sql = made;
+            if (reason) why = reason;
+        });
+        if (!why.empty()) {
+            failed.push_back(why);
             continue;
         }
         Oid role = default_role;
@@ -77,12 +91,16 @@ std::vector<std::string> recreate(const KeptRecord &r, Oid default_role) {
     return failed;
 }
 
-// The copy stays readable by the table's owner for the restore's own transaction only.
+// The copy stays readable by the table's owner for the restore's own statement only (the grants
+// are never visible to another session: they are revoked before the transaction ends).
 void lend_copy(const KeptRecord &r, bool grant) {
     pg_call([&] {
-        const char *sql = psprintf(grant ? "GRANT SELECT ON %s.%s TO %s" : "REVOKE SELECT ON %s.%s FROM %s", kKeptSchema,
-                                   quote_identifier(r.kept_name.c_str()),
-                                   quote_identifier(GetUserNameFromId(r.table_owner, false)));
+        const char *owner = quote_identifier(GetUserNameFromId(r.table_owner, false));
+        const char *table = quote_identifier(r.kept_name.c_str());
+        const char *sql = grant ? psprintf("GRANT USAGE ON SCHEMA %s TO %s; GRANT SELECT ON %s.%s TO %s", kKeptSchema, owner,
+                                           kKeptSchema, table, owner)
+                                : psprintf("REVOKE SELECT ON %s.%s FROM %s; REVOKE USAGE ON SCHEMA %s FROM %s", kKeptSchema,
+                                           table, owner, kKeptSchema, owner);
         run_internal_sql(sql, extension_place_pg().owner);
     });
 }
@@ -133,10 +151,32 @@ std::string restore_column(const KeptRecord &r) {
                         "Restore the table first, or copy the values back by hand from that table.");
     AttrNumber existing = InvalidAttrNumber;
     bool keys_present = true;
+    // The column's type by the oid recorded when it was kept: a type of that name made since is
+    // another type, and the values stay in the bin.
+    std::string type_sql, type_gone;
+    Oid kept_type = InvalidOid;
     pg_call([&] {
         existing = get_attnum(relid, r.column.c_str());
         for (const auto &k : r.key_columns) keys_present = keys_present && get_attnum(relid, k.c_str()) > 0;
+        if (r.shape.rfind("@type\t", 0) == 0) {
+            kept_type = static_cast<Oid>(strtoul(r.shape.c_str() + 6, nullptr, 10));
+            const char *why = nullptr;
+            char *sql = restore_step_sql(r.shape, "t", &why);
+            if (why) type_gone = why;
+            // "ALTER TABLE t ALTER COLUMN c TYPE <type> [COLLATE x] USING ...": the type part.
+            if (sql) {
+                const char *from = strstr(sql, " TYPE ") + 6;
+                const char *to = strstr(from, " USING ");
+                type_sql.assign(from, to - from);
+            }
+        } else {
+            type_sql = r.column_type;  // kept before types were recorded by oid
+        }
     });
+    if (!type_gone.empty())
+        throw UserError(ERRCODE_UNDEFINED_OBJECT, "cannot restore column " + r.column + " of " + table + ": " + type_gone,
+                        "The values are kept as text in migration_guard_kept." + r.kept_name + ".",
+                        "Copy the values back by hand, casting them to the type you want.");
     const Oid guard = extension_place().owner;
     const std::string column = ident(r.column);
     // A down migration that re-added the column (same type, nothing in it yet) gets the values
@@ -145,6 +185,7 @@ std::string restore_column(const KeptRecord &r) {
     if (existing != InvalidAttrNumber) {
         std::string type_now;
         uint64 filled = 1;
+        bool same_oid = true;
         pg_call([&] {
             with_pinned_search_path([&] {
                 Oid type;
@@ -152,15 +193,17 @@ std::string restore_column(const KeptRecord &r) {
                 Oid collation;
                 get_atttypetypmodcoll(relid, existing, &type, &typmod, &collation);
                 type_now = format_type_with_typemod(type, typmod);
+                same_oid = !OidIsValid(kept_type) || type == kept_type;
             });
             filled = run_internal_sql(psprintf("SELECT 1 FROM %s WHERE %s IS NOT NULL LIMIT 1", table.c_str(), column.c_str()),
                                       r.table_owner, true);
         });
-        const std::string kept_type = r.column_type.substr(0, r.column_type.find(" COLLATE "));
-        if (type_now != kept_type || filled > 0)
+        const std::string kept_type_name = r.column_type.substr(0, r.column_type.find(" COLLATE "));
+        const bool other_type = type_now != kept_type_name || !same_oid;
+        if (other_type || filled > 0)
             throw UserError(ERRCODE_DUPLICATE_COLUMN,
                             "cannot restore column " + r.column + " of " + table + ": a column of that name exists since" +
-                                (type_now != kept_type ? " with another type (" + type_now + ")" : " and holds values"),
+                                (other_type ? " with another type (" + type_now + ")" : " and holds values"),
                             "", "Rename or drop the new column, then call migration_guard.restore() again.");
         readded = true;
     }
@@ -169,7 +212,9 @@ std::string restore_column(const KeptRecord &r) {
                         "The key the values were kept by is gone.", "Copy the values back by hand from migration_guard_kept." + r.kept_name + ".");
     if (!readded)
         pg_call([&] {
-            run_internal_sql(psprintf("ALTER TABLE %s ADD COLUMN %s %s", table.c_str(), column.c_str(), r.column_type.c_str()), guard);
+            // As the table's owner: a domain's DEFAULT or CHECK is the owner's code to run, never the guard's.
+            run_internal_sql(psprintf("ALTER TABLE %s ADD COLUMN %s %s", table.c_str(), column.c_str(), type_sql.c_str()),
+                             r.table_owner, true);
             CommandCounterIncrement();
         });
     lend_copy(r, true);
@@ -178,8 +223,10 @@ std::string restore_column(const KeptRecord &r) {
     for (const auto &k : r.key_columns) match += (match.empty() ? "" : " AND ") + ("t." + ident(k) + " = k." + ident(k));
     uint64 updated = 0;
     pg_call([&] {
-        updated = run_internal_sql(psprintf("UPDATE %s t SET %s = k.%s FROM %s.%s k WHERE %s", table.c_str(), column.c_str(),
-                                            column.c_str(), kKeptSchema, quote_identifier(r.kept_name.c_str()), match.c_str()),
+        const std::string value = OidIsValid(kept_type) && !builtin_object(kept_type) ? "k." + column + "::" + type_sql.substr(0, type_sql.find(" COLLATE "))
+                                                                                       : "k." + column;
+        updated = run_internal_sql(psprintf("UPDATE %s t SET %s = %s FROM %s.%s k WHERE %s", table.c_str(), column.c_str(),
+                                            value.c_str(), kKeptSchema, quote_identifier(r.kept_name.c_str()), match.c_str()),
                                    r.table_owner, true, true);
         if (!r.column_default.empty() && !readded)
             run_internal_sql(psprintf("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", table.c_str(), column.c_str(), r.column_default.c_str()), r.table_owner, true);
@@ -209,13 +256,16 @@ std::string restore_rows(const KeptRecord &r) {
                         "Kept: (" + r.shape + "); now: (" + shape + ").",
                         "Copy them back by hand from migration_guard_kept." + r.kept_name + ".");
     // Same shape: the same columns, in the same order.
-    std::string columns;
-    pg_call([&] { columns = table_columns(relid); });
+    std::string columns, values;
+    pg_call([&] {
+        columns = table_columns(relid);
+        values = restored_columns(relid, "k");
+    });
     lend_copy(r, true);
     uint64 inserted = 0;
     pg_call([&] {
-        inserted = run_internal_sql(psprintf("INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM %s.%s", table.c_str(),
-                                             columns.c_str(), columns.c_str(), kKeptSchema, quote_identifier(r.kept_name.c_str())),
+        inserted = run_internal_sql(psprintf("INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM %s.%s k", table.c_str(),
+                                             columns.c_str(), values.c_str(), kKeptSchema, quote_identifier(r.kept_name.c_str())),
                                     r.table_owner, true, true);
     });
     lend_copy(r, false);

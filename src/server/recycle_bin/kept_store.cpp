@@ -2,36 +2,9 @@
 
 #include "server/guard_owner.hpp"
 #include "server/settings.hpp"
+#include "server/spi_rows.hpp"
 
 namespace mg::server {
-
-namespace {
-
-constexpr char kSeparator = '\x1f';
-
-std::string joined(const std::vector<std::string> &items) {
-    std::string out;
-    for (size_t i = 0; i < items.size(); ++i) out += (i ? std::string(1, kSeparator) : "") + items[i];
-    return out;
-}
-
-std::vector<std::string> split(const char *text) {
-    std::vector<std::string> out;
-    if (!text || !*text) return out;
-    std::string item;
-    for (const char *p = text; *p; ++p) {
-        if (*p == kSeparator) {
-            out.push_back(item);
-            item.clear();
-        } else {
-            item += *p;
-        }
-    }
-    out.push_back(item);
-    return out;
-}
-
-}  // namespace
 
 int64_t insert_kept(const KeptRecord &r, const std::string &command_tag, const std::string &statement) {
     const char *sql =
@@ -42,27 +15,24 @@ int64_t insert_kept(const KeptRecord &r, const std::string &command_tag, const s
         " VALUES ($1, $2, $3, $4, nullif($5, 0), $6, $7, nullif($8, ''), pg_catalog.pg_current_xact_id(),"
         " CURRENT_USER, pg_catalog.statement_timestamp() + pg_catalog.make_interval(secs => $9),"
         " $10, nullif($11, -1), $12, $13, nullif($14, ''), $15, $16, nullif($17, ''),"
-        " pg_catalog.string_to_array($18, E'\\x1f'), pg_catalog.string_to_array($19, E'\\x1f'),"
-        " pg_catalog.string_to_array($20, E'\\x1f'), pg_catalog.string_to_array($21, E'\\x1f'),"
-        " pg_catalog.string_to_array($22, E'\\x1f'), $23, nullif($24, ''), nullif($25, ''), $26, nullif($27, ''))"
+        " $18, $19, $20, $21, $22, $23, nullif($24, ''), nullif($25, ''), $26, nullif($27, ''))"
         " RETURNING id";
-    const std::string kept_names = joined(r.kept_names), original_names = joined(r.original_names),
-                      recreate = joined(r.recreate), recreate_as = joined(r.recreate_as), keys = joined(r.key_columns);
     const std::string migration = migration_id();
     const double keep_for = static_cast<double>(keep_for_seconds());
     int64_t id = 0;
     as_guard_owner([&](MemoryContext) {
         Oid types[27] = {TEXTOID, TEXTOID, OIDOID, NAMEOID, INT8OID, TEXTOID, TEXTOID, TEXTOID, FLOAT8OID,
-                         INT8OID, FLOAT8OID, NAMEOID, NAMEOID, NAMEOID, OIDOID, OIDOID, NAMEOID, TEXTOID,
-                         TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID};
+                         INT8OID, FLOAT8OID, NAMEOID, NAMEOID, NAMEOID, OIDOID, OIDOID, NAMEOID, TEXTARRAYOID,
+                         TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, BOOLOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID};
         auto text = [](const std::string &s) { return CStringGetTextDatum(s.c_str()); };
         auto name = [](const std::string &s) { return DirectFunctionCall1(namein, CStringGetDatum(s.c_str())); };
         Datum values[27] = {text(r.kind), text(r.object_identity), ObjectIdGetDatum(r.kept_relid), name(r.kept_name),
                             Int64GetDatum(r.audit_id), text(command_tag), text(statement), text(migration),
                             Float8GetDatum(keep_for), Int64GetDatum(r.size_bytes), Float8GetDatum(r.rows < 0 ? -1 : r.rows),
                             name(r.schema), name(r.table), name(r.column), ObjectIdGetDatum(r.table_relid),
-                            ObjectIdGetDatum(r.table_owner), name(r.schema_owner), text(kept_names),
-                            text(original_names), text(recreate), text(recreate_as), text(keys),
+                            ObjectIdGetDatum(r.table_owner), name(r.schema_owner), text_array_datum(r.kept_names),
+                            text_array_datum(r.original_names), text_array_datum(r.recreate),
+                            text_array_datum(r.recreate_as), text_array_datum(r.key_columns),
                             BoolGetDatum(r.by_ctid), text(r.column_type), text(r.column_default),
                             BoolGetDatum(r.column_not_null), text(r.shape)};
         if (SPI_execute_with_args(sql, 27, types, values, nullptr, false, 1) != SPI_OK_INSERT_RETURNING)
@@ -86,13 +56,12 @@ bool load_kept(int64_t kept_id, KeptRecord &r) {
     const char *sql =
         "SELECT kind, object_identity, kept_relid, kept_name, coalesce(audit_id, 0), size_bytes, coalesce(row_count, 0),"
         " schema_name, table_name, coalesce(column_name, ''), coalesce(table_relid, 0), coalesce(table_owner, 0),"
-        " coalesce(schema_owner, ''), pg_catalog.array_to_string(kept_names, E'\\x1f'),"
-        " pg_catalog.array_to_string(original_names, E'\\x1f'), pg_catalog.array_to_string(recreate, E'\\x1f'),"
-        " pg_catalog.array_to_string(recreate_as, E'\\x1f'), pg_catalog.array_to_string(key_columns, E'\\x1f'),"
+        " coalesce(schema_owner, ''), kept_names, original_names, recreate, recreate_as, key_columns,"
         " by_ctid, coalesce(column_type, ''), coalesce(column_default, ''), column_not_null, coalesce(shape, ''),"
         " coalesce(ended_how, '')"
         " FROM migration_guard.kept_item WHERE id = $1 FOR UPDATE";
     std::vector<std::string> cols;
+    std::vector<std::vector<std::string>> arrays;  // columns 14 to 18
     bool found = false;
     as_guard_owner([&](MemoryContext outer) {
         Oid types[1] = {INT8OID};
@@ -101,6 +70,13 @@ bool load_kept(int64_t kept_id, KeptRecord &r) {
         found = true;
         MemoryContext spi = MemoryContextSwitchTo(outer);
         for (int c = 1; c <= SPI_tuptable->tupdesc->natts; c++) {
+            if (c >= 14 && c <= 18) {
+                bool isnull = false;
+                const Datum a = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, c, &isnull);
+                arrays.push_back(isnull ? std::vector<std::string>{} : text_array_strings(a));
+                cols.emplace_back();
+                continue;
+            }
             char *v = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, c);
             cols.emplace_back(v ? v : "");
         }
@@ -121,11 +97,11 @@ bool load_kept(int64_t kept_id, KeptRecord &r) {
     r.table_relid = static_cast<Oid>(std::stoul(cols[10]));
     r.table_owner = static_cast<Oid>(std::stoul(cols[11]));
     r.schema_owner = cols[12];
-    r.kept_names = split(cols[13].c_str());
-    r.original_names = split(cols[14].c_str());
-    r.recreate = split(cols[15].c_str());
-    r.recreate_as = split(cols[16].c_str());
-    r.key_columns = split(cols[17].c_str());
+    r.kept_names = arrays[0];
+    r.original_names = arrays[1];
+    r.recreate = arrays[2];
+    r.recreate_as = arrays[3];
+    r.key_columns = arrays[4];
     r.by_ctid = cols[18] == "t";
     r.column_type = cols[19];
     r.column_default = cols[20];

@@ -2,6 +2,7 @@
 
 #include "server/extension_cache.hpp"
 #include "server/recycle_bin/catalog_walk.hpp"
+#include "server/recycle_bin/inert.hpp"
 
 extern "C" {
 #include "access/genam.h"
@@ -86,43 +87,6 @@ void add_recreate(MovedTable *m, char *sql, Oid run_as) {
     m->recreate_as = lappend(m->recreate_as, OidIsValid(run_as) ? GetUserNameFromId(run_as, false) : pstrdup(""));
 }
 
-char *policy_sql(Oid policy) {
-    Relation rel = table_open(PolicyRelationId, AccessShareLock);
-    HeapTuple t = get_catalog_object_by_oid(rel, Anum_pg_policy_oid, policy);
-    if (!HeapTupleIsValid(t)) {
-        table_close(rel, AccessShareLock);
-        return nullptr;
-    }
-    const Form_pg_policy p = reinterpret_cast<Form_pg_policy>(GETSTRUCT(t));
-    StringInfoData sql;
-    initStringInfo(&sql);
-    const char *cmd = p->polcmd == 'r' ? "SELECT" : p->polcmd == 'a' ? "INSERT" : p->polcmd == 'w' ? "UPDATE"
-                      : p->polcmd == 'd' ? "DELETE" : "ALL";
-    appendStringInfo(&sql, "CREATE POLICY %s ON %s AS %s FOR %s TO ", quote_identifier(NameStr(p->polname)),
-                     qualified_relation(p->polrelid), p->polpermissive ? "PERMISSIVE" : "RESTRICTIVE", cmd);
-    bool isnull = false;
-    Datum roles = heap_getattr(t, Anum_pg_policy_polroles, RelationGetDescr(rel), &isnull);
-    Datum *items = nullptr;
-    int n = 0;
-    if (!isnull) deconstruct_array(DatumGetArrayTypeP(roles), OIDOID, sizeof(Oid), true, TYPALIGN_INT, &items, nullptr, &n);
-    for (int i = 0; i < n; i++) {
-        const Oid role = DatumGetObjectId(items[i]);
-        appendStringInfo(&sql, "%s%s", i ? ", " : "",
-                         OidIsValid(role) ? quote_identifier(GetUserNameFromId(role, false)) : "PUBLIC");
-    }
-    if (n == 0) appendStringInfoString(&sql, "PUBLIC");
-    const AttrNumber exprs[2] = {Anum_pg_policy_polqual, Anum_pg_policy_polwithcheck};
-    const char *words[2] = {"USING", "WITH CHECK"};
-    for (int i = 0; i < 2; i++) {
-        Datum e = heap_getattr(t, exprs[i], RelationGetDescr(rel), &isnull);
-        if (isnull) continue;
-        Datum printed = DirectFunctionCall2(pg_get_expr, e, ObjectIdGetDatum(p->polrelid));
-        appendStringInfo(&sql, " %s (%s)", words[i], TextDatumGetCString(printed));
-    }
-    table_close(rel, AccessShareLock);
-    return sql.data;
-}
-
 // Records how to recreate a dependent object that the move drops (a view: with the views on it).
 void record_dependent(MovedTable *m, const ObjectAddress &a, const List *dropping, List **seen) {
     if (a.classId == RewriteRelationId) {
@@ -185,6 +149,43 @@ void as_role(Oid role, F &&f) {
 }
 
 }  // namespace
+
+char *policy_sql(Oid policy) {
+    Relation rel = table_open(PolicyRelationId, AccessShareLock);
+    HeapTuple t = get_catalog_object_by_oid(rel, Anum_pg_policy_oid, policy);
+    if (!HeapTupleIsValid(t)) {
+        table_close(rel, AccessShareLock);
+        return nullptr;
+    }
+    const Form_pg_policy p = reinterpret_cast<Form_pg_policy>(GETSTRUCT(t));
+    StringInfoData sql;
+    initStringInfo(&sql);
+    const char *cmd = p->polcmd == 'r' ? "SELECT" : p->polcmd == 'a' ? "INSERT" : p->polcmd == 'w' ? "UPDATE"
+                      : p->polcmd == 'd' ? "DELETE" : "ALL";
+    appendStringInfo(&sql, "CREATE POLICY %s ON %s AS %s FOR %s TO ", quote_identifier(NameStr(p->polname)),
+                     qualified_relation(p->polrelid), p->polpermissive ? "PERMISSIVE" : "RESTRICTIVE", cmd);
+    bool isnull = false;
+    Datum roles = heap_getattr(t, Anum_pg_policy_polroles, RelationGetDescr(rel), &isnull);
+    Datum *items = nullptr;
+    int n = 0;
+    if (!isnull) deconstruct_array(DatumGetArrayTypeP(roles), OIDOID, sizeof(Oid), true, TYPALIGN_INT, &items, nullptr, &n);
+    for (int i = 0; i < n; i++) {
+        const Oid role = DatumGetObjectId(items[i]);
+        appendStringInfo(&sql, "%s%s", i ? ", " : "",
+                         OidIsValid(role) ? quote_identifier(GetUserNameFromId(role, false)) : "PUBLIC");
+    }
+    if (n == 0) appendStringInfoString(&sql, "PUBLIC");
+    const AttrNumber exprs[2] = {Anum_pg_policy_polqual, Anum_pg_policy_polwithcheck};
+    const char *words[2] = {"USING", "WITH CHECK"};
+    for (int i = 0; i < 2; i++) {
+        Datum e = heap_getattr(t, exprs[i], RelationGetDescr(rel), &isnull);
+        if (isnull) continue;
+        Datum printed = DirectFunctionCall2(pg_get_expr, e, ObjectIdGetDatum(p->polrelid));
+        appendStringInfo(&sql, " %s (%s)", words[i], TextDatumGetCString(printed));
+    }
+    table_close(rel, AccessShareLock);
+    return sql.data;
+}
 
 Oid kept_schema_oid() { return get_namespace_oid(kKeptSchema, false); }
 
@@ -260,6 +261,13 @@ MovedTable *move_aside(Oid relid, const List *dropping) {
     }
     performMultipleDeletions(drop, DROP_CASCADE, 0);
     CommandCounterIncrement();
+    // What ties it to the live schema: recorded under its live names, then cut. Its own steps
+    // come back before the dependents outside it (a view needs the column types, a foreign key
+    // the unique index).
+    List *own = NIL, *own_as = NIL;
+    cut_live_links(relid, &own, &own_as);
+    m->recreate = list_concat(own, m->recreate);
+    m->recreate_as = list_concat(own_as, m->recreate_as);
 
     // Names that cannot clash, then the move.
     List *renames = NIL;
@@ -292,6 +300,7 @@ MovedTable *move_aside(Oid relid, const List *dropping) {
     m->owner = relation_owner(relid);
     as_role(guard_owner, [&] { ATExecChangeOwner(relid, guard_owner, false, AccessExclusiveLock); });
     CommandCounterIncrement();
+    make_inert(relid);
     set_kept_membership(relid, true);
     m->kept_relid = relid;
     return m;

@@ -48,6 +48,9 @@ void move_back(Oid kept_relid, const char *schema, const char *name, const char 
 // The extension's membership of a kept relation (and of its owned sequences), added or removed.
 void set_kept_membership(Oid relid, bool member);
 
+// CREATE POLICY of an existing policy, or nullptr.
+char *policy_sql(Oid policy);
+
 // The schema's oid, created when missing.
 Oid kept_schema_oid();
 

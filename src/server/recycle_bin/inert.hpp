@@ -1,0 +1,51 @@
+// What the recycle bin keeps is inert: a kept table or copy depends on nothing of the live schema
+// (types, domains, collations, functions, roles, other tables, tablespaces), so no later statement
+// on the live schema trips over it and no cascade reaches it. What it needs to come back is
+// recorded instead: SQL run as the table's owner, and the types by oid (docs/recycle-bin.md).
+// PostgreSQL code only: it may ereport.
+#pragma once
+
+#include <string>
+
+#include "server/pg_prelude.hpp"
+
+extern "C" {
+#include "nodes/pg_list.h"
+}
+
+namespace mg::server {
+
+// Created by initdb: nothing can drop it, so a kept item may depend on it.
+inline bool builtin_object(Oid oid) { return OidIsValid(oid) && oid < FirstNormalObjectId; }
+
+// A column of this type and collation is kept as its text (the type's own output function).
+bool kept_as_text(Oid type, Oid collation);
+
+// The value of `column` (quoted) as a kept copy holds it: itself, or its text.
+char *inert_value(const char *column, Oid type, Oid collation);
+
+// A restore step recorded by oid: the column `column` of the table back to (type, typmod,
+// collation). The SQL is made at restore time, and only while those oids still name what they did.
+char *type_step(const char *column, Oid type, int32 typmod, Oid collation);
+// GRANT step: the role by oid, the privilege, WITH GRANT OPTION, the column ("" for the table).
+char *grant_step(const char *relation_kind, Oid role, const char *privilege, bool grantable, const char *column);
+
+// Before a table is moved aside (its names still the live ones): records into *own how to put
+// back, and drops, what ties it to the live schema (triggers, rules, policies, statistics,
+// publications, and the constraints, indexes and defaults that reach outside it or use a column
+// kept as text). *run_as gets the role each step runs as ("" = the table's owner).
+void cut_live_links(Oid relid, List **own, List **run_as);
+
+// Once the table is in the bin and owned by the guard: columns of non-built-in types or
+// collations become their text, grants (recorded by cut_live_links) are revoked, a typed table is
+// untied from its type, and it moves to the default tablespace.
+void make_inert(Oid relid);
+
+// Why the table cannot be kept inert, or nullptr.
+const char *why_not_inert(Oid relid);
+
+// A recorded step as SQL to run against `table` (quoted, qualified); nullptr with *why set when
+// the oids it names are gone or changed. Plain SQL steps come back as they are.
+char *restore_step_sql(const std::string &step, const char *table, const char **why);
+
+}  // namespace mg::server
