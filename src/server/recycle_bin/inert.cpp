@@ -64,11 +64,16 @@ List *references_of(Oid classid, Oid objid) {
 }
 
 // Calls f(tuple, descriptor) with the catalog row of `oid`, when there is one.
+// (By its oid index: PostgreSQL 15's object-property table knows no pg_attrdef.)
 template <typename F>
-void with_catalog_row(Oid catalog, AttrNumber oid_column, Oid oid, F &&f) {
+void with_catalog_row(Oid catalog, Oid oid_index, AttrNumber oid_column, Oid oid, F &&f) {
     Relation rel = table_open(catalog, AccessShareLock);
-    HeapTuple t = get_catalog_object_by_oid(rel, oid_column, oid);
+    ScanKeyData key;
+    ScanKeyInit(&key, oid_column, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(oid));
+    SysScanDesc scan = systable_beginscan(rel, oid_index, true, nullptr, 1, &key);
+    HeapTuple t = systable_getnext(scan);
     if (HeapTupleIsValid(t)) f(t, RelationGetDescr(rel));
+    systable_endscan(scan);
     table_close(rel, AccessShareLock);
 }
 
@@ -248,7 +253,7 @@ const char *why_not_inert(Oid relid) {
             const Dep *d = static_cast<Dep *>(lfirst(lc));
             if (d->object.classId != AttrDefaultRelationId) continue;
             bool this_column = false;
-            with_catalog_row(AttrDefaultRelationId, Anum_pg_attrdef_oid, d->object.objectId, [&](HeapTuple t, TupleDesc) {
+            with_catalog_row(AttrDefaultRelationId, AttrDefaultOidIndexId, Anum_pg_attrdef_oid, d->object.objectId, [&](HeapTuple t, TupleDesc) {
                 this_column = reinterpret_cast<Form_pg_attrdef>(GETSTRUCT(t))->adnum == att->attnum;
             });
             if (!this_column) continue;
@@ -307,7 +312,7 @@ void cut_live_links(Oid relid, List **own, List **run_as) {
             bool internal = true;
             char enabled = TRIGGER_FIRES_ON_ORIGIN;
             char *name = nullptr;
-            with_catalog_row(TriggerRelationId, Anum_pg_trigger_oid, o.objectId, [&](HeapTuple t, TupleDesc) {
+            with_catalog_row(TriggerRelationId, TriggerOidIndexId, Anum_pg_trigger_oid, o.objectId, [&](HeapTuple t, TupleDesc) {
                 const Form_pg_trigger tg = reinterpret_cast<Form_pg_trigger>(GETSTRUCT(t));
                 internal = tg->tgisinternal;
                 enabled = tg->tgenabled;
@@ -392,7 +397,7 @@ void cut_live_links(Oid relid, List **own, List **run_as) {
             } else {
                 AttrNumber column = 0;
                 char *expr = nullptr;
-                with_catalog_row(AttrDefaultRelationId, Anum_pg_attrdef_oid, o.objectId, [&](HeapTuple t, TupleDesc desc) {
+                with_catalog_row(AttrDefaultRelationId, AttrDefaultOidIndexId, Anum_pg_attrdef_oid, o.objectId, [&](HeapTuple t, TupleDesc desc) {
                     column = reinterpret_cast<Form_pg_attrdef>(GETSTRUCT(t))->adnum;
                     bool isnull = true;
                     const Datum bin = heap_getattr(t, Anum_pg_attrdef_adbin, desc, &isnull);

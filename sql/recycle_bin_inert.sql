@@ -1,0 +1,249 @@
+-- What the recycle bin keeps is inert (preloaded, keep on): a kept table holds no type, domain,
+-- collation, function, role, tablespace or other table of the live schema hostage, no cascade
+-- reaches it, nobody but the guard reads it, and a restore runs the owner's code as the owner.
+-- Attacks come from an ordinary owner (a migration tool's or an agent's role) and a member of it.
+\set VERBOSITY terse
+SET client_min_messages = warning;
+SELECT migration_guard.purge_kept('0 s') >= 0 AS bin_emptied;
+CREATE ROLE ri_owner LOGIN;
+CREATE ROLE ri_reader LOGIN;
+CREATE ROLE ri_approver LOGIN IN ROLE migration_guard_approver;
+CREATE SCHEMA ri AUTHORIZATION ri_owner;
+GRANT USAGE ON SCHEMA ri TO ri_reader;
+CREATE FUNCTION ri_approve(rules text[], objects text[]) RETURNS text LANGUAGE sql AS $$
+    SELECT migration_guard.approve(rules, objects, 'inert bin test', for_role => session_user)
+$$;
+-- Catalog rows of kept tables that point at nothing (what oidjoins checks).
+CREATE FUNCTION ri_dangling() RETURNS bigint LANGUAGE sql AS $$
+    SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+    WHERE c.relnamespace = 'migration_guard_kept'::regnamespace AND NOT a.attisdropped
+      AND (NOT EXISTS (SELECT FROM pg_type t WHERE t.oid = a.atttypid)
+           OR (a.attcollation <> 0 AND NOT EXISTS (SELECT FROM pg_collation l WHERE l.oid = a.attcollation)))
+$$;
+-- What the kept tables still depend on outside themselves and PostgreSQL's own objects.
+CREATE FUNCTION ri_live_links() RETURNS SETOF text LANGUAGE sql AS $$
+    SELECT DISTINCT pg_describe_object(d.refclassid, d.refobjid, 0)
+    FROM pg_depend d
+    WHERE d.refobjid >= 16384 AND d.deptype <> 'e'
+      AND (d.classid, d.objid) IN (
+          SELECT 'pg_class'::regclass, c.oid FROM pg_class c WHERE c.relnamespace = 'migration_guard_kept'::regnamespace
+          UNION ALL SELECT 'pg_constraint'::regclass, k.oid FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+                    WHERE c.relnamespace = 'migration_guard_kept'::regnamespace
+          UNION ALL SELECT 'pg_attrdef'::regclass, a.oid FROM pg_attrdef a JOIN pg_class c ON c.oid = a.adrelid
+                    WHERE c.relnamespace = 'migration_guard_kept'::regnamespace)
+      AND d.refobjid <> 'migration_guard_kept'::regnamespace
+      AND NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = d.refobjid AND d.refclassid = 'pg_class'::regclass
+                      AND c.relnamespace = 'migration_guard_kept'::regnamespace)
+      AND NOT EXISTS (SELECT FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+                      WHERE k.oid = d.refobjid AND d.refclassid = 'pg_constraint'::regclass
+                      AND c.relnamespace = 'migration_guard_kept'::regnamespace)
+    UNION ALL
+    SELECT DISTINCT 'role ' || r.rolname FROM pg_shdepend s JOIN pg_roles r ON r.oid = s.refobjid
+    JOIN pg_class c ON s.classid = 'pg_class'::regclass AND c.oid = s.objid
+    WHERE c.relnamespace = 'migration_guard_kept'::regnamespace AND s.deptype <> 'o'
+    ORDER BY 1
+$$;
+
+SET ROLE ri_owner;
+SET search_path = ri;
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+CREATE DOMAIN positive AS int CHECK (VALUE > 0);
+CREATE COLLATION ri_c (locale = 'C');
+CREATE FUNCTION ri_nonneg(int) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 >= 0';
+CREATE FUNCTION ri_touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+CREATE TYPE shape_t AS (id int, label text);
+CREATE TABLE parent (id int PRIMARY KEY);
+INSERT INTO parent SELECT generate_series(1, 10);
+CREATE TABLE hostage (
+    id int PRIMARY KEY,
+    feeling mood NOT NULL DEFAULT 'ok',
+    qty positive,
+    label text COLLATE ri_c,
+    parent_id int REFERENCES parent,
+    n int CHECK (ri_nonneg(n)));
+INSERT INTO hostage SELECT g, (ARRAY['sad','ok','happy'])[g % 3 + 1]::mood, g, 'label ' || g, g % 10 + 1, g
+FROM generate_series(1, 200) g;
+CREATE INDEX hostage_label_idx ON hostage (label);
+CREATE INDEX hostage_expr_idx ON hostage (ri_nonneg(n));
+CREATE TRIGGER hostage_touch BEFORE UPDATE ON hostage FOR EACH ROW EXECUTE FUNCTION ri_touch();
+CREATE RULE hostage_log AS ON DELETE TO hostage DO ALSO NOTIFY hostage_gone;
+ALTER TABLE hostage ENABLE ROW LEVEL SECURITY;
+CREATE POLICY hostage_read ON hostage FOR SELECT TO ri_reader USING (true);
+CREATE STATISTICS hostage_stats ON id, n FROM hostage;
+GRANT SELECT ON hostage TO ri_reader;
+GRANT UPDATE (label) ON hostage TO ri_reader;
+-- A typed table: DROP TYPE ... CASCADE used to reach the kept table and take the extension.
+CREATE TABLE typed OF shape_t;
+INSERT INTO typed SELECT g, 'typed ' || g FROM generate_series(1, 50) g;
+RESET ROLE;
+RESET search_path;
+ANALYZE ri.hostage, ri.typed;
+CREATE TEMP TABLE before AS
+SELECT id, feeling::text, qty::int, label::text COLLATE "default" AS label, parent_id, n FROM ri.hostage;
+
+-- The approved drops: kept.
+SELECT ri_approve(ARRAY['drop-table'], ARRAY['ri.hostage', 'ri.typed']) AS token \gset
+SET ROLE ri_owner;
+SET migration_guard.approval = :'token';
+DROP TABLE ri.hostage, ri.typed;
+RESET migration_guard.approval;
+RESET ROLE;
+SELECT kind, object_identity FROM migration_guard.kept ORDER BY object_identity;
+-- Nothing of the live schema is held: no dependency, no grant, no policy role.
+SELECT * FROM ri_live_links();
+
+-- Attack: the grantee keeps reading the dropped table (PII) from the bin. Refused.
+SELECT kept_as AS kept_hostage FROM migration_guard.kept WHERE object_identity = 'ri.hostage' \gset
+SET ROLE ri_reader;
+\set VERBOSITY sqlstate
+SELECT count(*) FROM :kept_hostage;
+\set VERBOSITY terse
+RESET ROLE;
+SELECT has_schema_privilege('public', 'migration_guard_kept', 'USAGE') AS public_usage,
+       has_schema_privilege('ri_owner', 'migration_guard_kept', 'USAGE') AS owner_usage;
+
+-- The live schema moves on as if the tables were gone: plain drops (no CASCADE) of what they used.
+SELECT ri_approve(ARRAY['drop-table'], ARRAY['ri.parent']) AS token \gset
+SET ROLE ri_owner;
+SET search_path = ri;
+DROP FUNCTION ri_touch();
+DROP FUNCTION ri_nonneg(int);
+DROP COLLATION ri_c;
+SET migration_guard.approval = :'token';
+DROP TABLE parent;
+RESET migration_guard.approval;
+RESET ROLE;
+RESET search_path;
+-- A statistics object of the kept table's old name: the name is free.
+SET ROLE ri_owner;
+CREATE TABLE ri.other (id int, n int);
+CREATE STATISTICS ri.hostage_stats ON id, n FROM ri.other;
+RESET ROLE;
+-- The role the policy and the grants named can be dropped.
+SELECT migration_guard.approve(ARRAY['drop-owned', 'drop-role'], ARRAY['ri_reader'], 'inert bin test', uses => 2,
+                               for_role => session_user) AS token \gset
+SET migration_guard.approval = :'token';
+DROP OWNED BY ri_reader;
+DROP ROLE ri_reader;
+RESET migration_guard.approval;
+-- Attack: DROP TYPE ... CASCADE of the typed table's type, with the approval the block message
+-- suggests. It reaches nothing of the guard: the extension, its audit log and the bin stay.
+SELECT ri_approve(ARRAY['drop-type', 'drop-cascade'], ARRAY['ri.shape_t']) AS token \gset
+SET ROLE ri_owner;
+SET migration_guard.approval = :'token';
+DROP TYPE ri.shape_t CASCADE;
+RESET migration_guard.approval;
+RESET ROLE;
+SELECT extname FROM pg_extension WHERE extname = 'migration_guard';
+SELECT count(*) AS kept_items FROM migration_guard.kept;
+-- No catalog row of a kept table points at a dropped type or collation.
+SELECT ri_dangling() AS dangling;
+
+-- Restore as the approver: the table comes back with its rows; what was dropped since is
+-- reported and the column stays text; what still exists comes back by oid.
+SET ROLE ri_approver;
+SELECT migration_guard.restore(id) AS restored FROM migration_guard.kept WHERE object_identity = 'ri.hostage';
+RESET ROLE;
+SELECT attname, format_type(atttypid, atttypmod) AS type, attnotnull FROM pg_attribute
+WHERE attrelid = 'ri.hostage'::regclass AND attnum > 0 ORDER BY attnum;
+SELECT (SELECT count(*) FROM ri.hostage h JOIN before b USING (id)
+        WHERE h.feeling::text = b.feeling AND h.qty = b.qty AND h.label = b.label AND h.n = b.n) AS same_rows,
+       (SELECT count(*) FROM before) AS rows_before;
+SELECT relowner::regrole AS owner, relrowsecurity, relnamespace::regnamespace AS schema FROM pg_class WHERE oid = 'ri.hostage'::regclass;
+SELECT polname FROM pg_policy WHERE polrelid = 'ri.hostage'::regclass;
+SELECT tgname FROM pg_trigger WHERE tgrelid = 'ri.hostage'::regclass AND NOT tgisinternal;
+SELECT rulename FROM pg_rules WHERE tablename = 'hostage';
+SELECT indexrelid::regclass AS index FROM pg_index WHERE indrelid = 'ri.hostage'::regclass ORDER BY 1;
+SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'ri.hostage'::regclass ORDER BY 1;
+
+-- Restore of a kept column whose domain CHECK calls the owner's function: it runs as the owner,
+-- never as the guard (before, the migrator became a superuser when an approver restored).
+SET ROLE ri_owner;
+CREATE FUNCTION ri.sneaky(int) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+        EXECUTE 'ALTER ROLE ri_owner SUPERUSER';
+    END IF;
+    RETURN true;
+END $$;
+CREATE DOMAIN ri.checked AS int CHECK (ri.sneaky(VALUE)) DEFAULT 1;
+CREATE TABLE ri.accounts (id int PRIMARY KEY, score ri.checked);
+INSERT INTO ri.accounts SELECT g, g FROM generate_series(1, 100) g;
+RESET ROLE;
+ANALYZE ri.accounts;
+SELECT ri_approve(ARRAY['drop-column'], ARRAY['ri.accounts.score']) AS token \gset
+SET ROLE ri_owner;
+SET migration_guard.approval = :'token';
+ALTER TABLE ri.accounts DROP COLUMN score;
+RESET migration_guard.approval;
+RESET ROLE;
+SELECT * FROM ri_live_links();
+SET ROLE ri_approver;
+SELECT migration_guard.restore(id) AS restored FROM migration_guard.kept WHERE object_identity = 'ri.accounts.score';
+RESET ROLE;
+SELECT rolsuper AS owner_became_superuser FROM pg_roles WHERE rolname = 'ri_owner';
+SELECT count(*) AS values_back FROM ri.accounts WHERE score = id;
+
+-- Attack: after the drop, the domain is renamed and another of its name planted. The restore
+-- resolves the type by the oid it recorded: it refuses, and the values stay in the bin.
+SELECT ri_approve(ARRAY['drop-column'], ARRAY['ri.accounts.score']) AS token \gset
+SET ROLE ri_owner;
+SET migration_guard.approval = :'token';
+ALTER TABLE ri.accounts DROP COLUMN score;
+RESET migration_guard.approval;
+ALTER DOMAIN ri.checked RENAME TO checked_old;
+CREATE DOMAIN ri.checked AS int CHECK (ri.sneaky(VALUE));
+RESET ROLE;
+SET ROLE ri_approver;
+SELECT migration_guard.restore(id) AS restored FROM migration_guard.kept WHERE object_identity = 'ri.accounts.score';
+RESET ROLE;
+-- The original (renamed) type still exists, so it is the one the values return to.
+SELECT format_type(atttypid, atttypmod) AS restored_type FROM pg_attribute
+WHERE attrelid = 'ri.accounts'::regclass AND attname = 'score';
+-- Dropped and replaced: the restore refuses and says where the values are.
+SELECT ri_approve(ARRAY['drop-column'], ARRAY['ri.accounts.score']) AS token \gset
+SET ROLE ri_owner;
+SET migration_guard.approval = :'token';
+ALTER TABLE ri.accounts DROP COLUMN score;
+RESET migration_guard.approval;
+RESET ROLE;
+SELECT ri_approve(ARRAY['drop-type'], ARRAY['ri.checked_old']) AS token \gset
+SET ROLE ri_owner;
+SET migration_guard.approval = :'token';
+DROP DOMAIN ri.checked_old;
+RESET migration_guard.approval;
+ALTER DOMAIN ri.checked RENAME TO checked_old;
+RESET ROLE;
+SET ROLE ri_approver;
+SELECT migration_guard.restore(id) AS restored FROM migration_guard.kept WHERE object_identity = 'ri.accounts.score';
+RESET ROLE;
+SELECT rolsuper AS owner_became_superuser FROM pg_roles WHERE rolname = 'ri_owner';
+
+-- Rows kept by TRUNCATE hold their enum values as text and come back as the enum.
+SET ROLE ri_owner;
+CREATE TABLE ri.events (id int, feeling ri.mood);
+INSERT INTO ri.events SELECT g, 'happy' FROM generate_series(1, 100) g;
+RESET ROLE;
+ANALYZE ri.events;
+SELECT ri_approve(ARRAY['truncate'], ARRAY['ri.events']) AS token \gset
+SET ROLE ri_owner;
+SET migration_guard.approval = :'token';
+TRUNCATE ri.events;
+RESET migration_guard.approval;
+RESET ROLE;
+SELECT * FROM ri_live_links();
+SET ROLE ri_approver;
+SELECT migration_guard.restore(id) AS restored FROM migration_guard.kept WHERE object_identity = 'ri.events';
+RESET ROLE;
+SELECT count(*) AS happy_back FROM ri.events WHERE feeling = 'happy';
+
+SELECT migration_guard.purge_kept('0 s') >= 0 AS purged;
+DROP TABLE before;
+SELECT migration_guard.approve(ARRAY['*'], ARRAY['ri', 'ri.*', 'ri_owner', 'ri_approver'], 'cleanup', uses => 3,
+                               for_role => session_user) AS token \gset
+SET migration_guard.approval = :'token';
+SELECT set_config('migration_guard.keep', 'off', false) AS keep;
+DROP SCHEMA ri CASCADE;
+DROP ROLE ri_owner, ri_approver;
+RESET migration_guard.approval;
+DROP FUNCTION ri_approve(text[], text[]), ri_dangling(), ri_live_links();
