@@ -154,8 +154,7 @@ const char *privilege_name(AclMode bit) {
 }
 
 // Grants of an ACL as steps (the owner's own entry is implicit); the grantees in *grantees.
-void record_acl(Datum acl_datum, Oid owner, const char *object_sql, const char *column, List **steps, List **run_as,
-                List **grantees) {
+void record_acl(Datum acl_datum, Oid owner, Oid relid, AttrNumber attnum, List **steps, List **run_as, List **grantees) {
     Acl *acl = DatumGetAclPCopy(acl_datum);
     const AclItem *items = ACL_DAT(acl);
     for (int i = 0; i < ACL_NUM(acl); i++) {
@@ -168,19 +167,19 @@ void record_acl(Datum acl_datum, Oid owner, const char *object_sql, const char *
             const AclMode bit = static_cast<AclMode>(1) << b;
             const char *name = privilege_name(bit);
             if (!(privs & bit) || !name) continue;
-            add_step(steps, run_as, grant_step(object_sql, item.ai_grantee, name, (options & bit) != 0, column), InvalidOid);
+            add_step(steps, run_as, grant_step(relid, attnum, item.ai_grantee, name, (options & bit) != 0), InvalidOid);
         }
     }
 }
 
 // Grants on the relation and its columns: recorded (steps may be null), grantees collected.
-void relation_grants(Oid relid, const char *object_sql, List **steps, List **run_as, List **grantees) {
+void relation_grants(Oid relid, List **steps, List **run_as, List **grantees) {
     HeapTuple t = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
     if (!HeapTupleIsValid(t)) return;
     const Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(t))->relowner;
     bool isnull = true;
     const Datum acl = SysCacheGetAttr(RELOID, t, Anum_pg_class_relacl, &isnull);
-    if (!isnull) record_acl(acl, owner, object_sql, "", steps, run_as, grantees);
+    if (!isnull) record_acl(acl, owner, relid, 0, steps, run_as, grantees);
     const int natts = reinterpret_cast<Form_pg_class>(GETSTRUCT(t))->relnatts;
     ReleaseSysCache(t);
     for (AttrNumber a = 1; a <= natts; a++) {
@@ -189,7 +188,7 @@ void relation_grants(Oid relid, const char *object_sql, List **steps, List **run
         const Form_pg_attribute att = reinterpret_cast<Form_pg_attribute>(GETSTRUCT(at));
         const Datum col_acl = SysCacheGetAttr(ATTNUM, at, Anum_pg_attribute_attacl, &isnull);
         if (!att->attisdropped && !isnull)
-            record_acl(col_acl, owner, object_sql, NameStr(att->attname), steps, run_as, grantees);
+            record_acl(col_acl, owner, relid, a, steps, run_as, grantees);
         ReleaseSysCache(at);
     }
 }
@@ -228,11 +227,12 @@ char *inert_value(const char *column, Oid type, Oid collation) {
 }
 
 char *type_step(const char *column, Oid type, int32 typmod, Oid collation) {
-    return psprintf("@type\t%u\t%d\t%u\t%s", type, typmod, collation, column);
+    return psprintf("@type\t%u\t%d\t%u\t%s\t%s", type, typmod, collation, format_type_with_typemod(type, typmod), column);
 }
 
-char *grant_step(const char *object_sql, Oid role, const char *privilege, bool grantable, const char *column) {
-    return psprintf("@grant\t%u\t%s\t%d\t%s\t%s", role, privilege, grantable ? 1 : 0, object_sql, column);
+char *grant_step(Oid relid, AttrNumber attnum, Oid role, const char *privilege, bool grantable) {
+    char *name = role == ACL_ID_PUBLIC ? pstrdup("PUBLIC") : GetUserNameFromId(role, true);
+    return psprintf("@grant\t%u\t%s\t%d\t%u\t%d\t%s", role, privilege, grantable ? 1 : 0, relid, attnum, name ? name : "?");
 }
 
 const char *why_not_inert(Oid relid) {
@@ -414,10 +414,8 @@ void cut_live_links(Oid relid, List **own, List **run_as) {
     }
     // Grants, by role oid: the table's and its sequences'.
     List *steps_grants = NIL, *as_grants = NIL;
-    relation_grants(relid, psprintf("TABLE %s", table), &steps_grants, &as_grants, nullptr);
-    foreach (lc, c.sequences)
-        relation_grants(lfirst_oid(lc), psprintf("SEQUENCE %s", qualified_relation(lfirst_oid(lc))), &steps_grants, &as_grants,
-                        nullptr);
+    relation_grants(relid, &steps_grants, &as_grants, nullptr);
+    foreach (lc, c.sequences) relation_grants(lfirst_oid(lc), &steps_grants, &as_grants, nullptr);
     // Tablespaces: the bin lives in the database's default one.
     List *steps_space = NIL, *as_space = NIL;
     if (char *space = tablespace_name_of(relid))
@@ -481,7 +479,7 @@ void make_inert(Oid relid) {
     foreach (lc, relations) {
         const Oid rel = lfirst_oid(lc);
         List *grantees = NIL;
-        relation_grants(rel, "", nullptr, nullptr, &grantees);
+        relation_grants(rel, nullptr, nullptr, &grantees);
         if (grantees != NIL) {
             run_internal_sql(psprintf("REVOKE ALL ON %s %s FROM %s CASCADE", get_rel_relkind(rel) == RELKIND_SEQUENCE ? "SEQUENCE" : "TABLE",
                                       qualified_relation(rel), role_list(grantees)),
@@ -508,17 +506,19 @@ char *restore_step_sql(const std::string &step, const char *table, const char **
     if (step.rfind("@", 0) != 0) return pstrdup(step.c_str());
     std::vector<std::string> f;
     size_t start = 0;
-    for (size_t tab; (tab = step.find('\t', start)) != std::string::npos && f.size() < 5; start = tab + 1)
+    // The last field (a column name) may hold anything; the ones before it are ours.
+    const size_t fields = step.rfind("@type\t", 0) == 0 ? 6 : step.rfind("@grant\t", 0) == 0 ? 7 : 2;
+    for (size_t tab; (tab = step.find('\t', start)) != std::string::npos && f.size() + 1 < fields; start = tab + 1)
         f.push_back(step.substr(start, tab - start));
     f.push_back(step.substr(start));
     auto oid_of = [](const std::string &s) { return static_cast<Oid>(strtoul(s.c_str(), nullptr, 10)); };
-    if (f[0] == "@type" && f.size() == 5) {
+    if (f[0] == "@type" && f.size() == 6) {
         const Oid type = oid_of(f[1]);
         const Oid collation = oid_of(f[3]);
         const int32 typmod = static_cast<int32>(strtol(f[2].c_str(), nullptr, 10));
-        const char *column = quote_identifier(f[4].c_str());
+        const char *column = quote_identifier(f[5].c_str());
         if (!SearchSysCacheExists1(TYPEOID, ObjectIdGetDatum(type))) {
-            *why = psprintf("column %s stays text: its type (oid %u) was dropped since", column, type);
+            *why = psprintf("column %s stays text: its type %s was dropped since", column, f[4].c_str());
             return nullptr;
         }
         const char *type_sql = format_type_with_typemod(type, typmod);
@@ -526,7 +526,7 @@ char *restore_step_sql(const std::string &step, const char *table, const char **
         if (OidIsValid(collation) && collation != get_typcollation(type)) {
             HeapTuple c = SearchSysCache1(COLLOID, ObjectIdGetDatum(collation));
             if (!HeapTupleIsValid(c)) {
-                *why = psprintf("column %s stays text: its collation (oid %u) was dropped since", column, collation);
+                *why = psprintf("column %s stays text: its collation was dropped since", column);
                 return nullptr;
             }
             const Form_pg_collation coll = reinterpret_cast<Form_pg_collation>(GETSTRUCT(c));
@@ -544,20 +544,27 @@ char *restore_step_sql(const std::string &step, const char *table, const char **
         }
         return psprintf("ALTER TABLE %s OF %s", table, format_type_be_qualified(type));
     }
-    if (f[0] == "@grant" && f.size() == 6) {
-        const Oid role = oid_of(f[1]);
+    if (f[0] == "@grant" && f.size() == 7) {
+        // The relation by oid: a kept table (and its sequences) comes back as the same relation.
+        const Oid role = oid_of(f[1]), relid = oid_of(f[4]);
+        const AttrNumber attnum = static_cast<AttrNumber>(strtol(f[5].c_str(), nullptr, 10));
+        const char kind = get_rel_relkind(relid);
+        if (kind == '\0') {
+            *why = psprintf("%s to %s: the relation is gone", f[2].c_str(), quote_identifier(f[6].c_str()));
+            return nullptr;
+        }
+        const char *object = psprintf("%s %s", kind == RELKIND_SEQUENCE ? "SEQUENCE" : "TABLE", qualified_relation(relid));
         const char *grantee = role == ACL_ID_PUBLIC ? "PUBLIC" : nullptr;
         if (!grantee) {
             char *name = GetUserNameFromId(role, true);
             if (!name) {
-                *why = psprintf("%s on %s to a role (oid %u) dropped since", f[2].c_str(), f[4].c_str(), role);
+                *why = psprintf("%s on %s to %s: the role was dropped since", f[2].c_str(), object, quote_identifier(f[6].c_str()));
                 return nullptr;
             }
             grantee = quote_identifier(name);
         }
-        const std::string column = f[5].empty() ? "" : std::string(" (") + quote_identifier(f[5].c_str()) + ")";
-        return psprintf("GRANT %s%s ON %s TO %s%s", f[2].c_str(), column.c_str(), f[4].c_str(), grantee,
-                        f[3] == "1" ? " WITH GRANT OPTION" : "");
+        const char *column = attnum > 0 ? psprintf(" (%s)", quote_identifier(get_attname(relid, attnum, false))) : "";
+        return psprintf("GRANT %s%s ON %s TO %s%s", f[2].c_str(), column, object, grantee, f[3] == "1" ? " WITH GRANT OPTION" : "");
     }
     *why = psprintf("unknown step %s", f[0].c_str());
     return nullptr;

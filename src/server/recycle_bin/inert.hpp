@@ -27,8 +27,8 @@ char *inert_value(const char *column, Oid type, Oid collation);
 // A restore step recorded by oid: the column `column` of the table back to (type, typmod,
 // collation). The SQL is made at restore time, and only while those oids still name what they did.
 char *type_step(const char *column, Oid type, int32 typmod, Oid collation);
-// GRANT step: the role by oid, the privilege, WITH GRANT OPTION, the column ("" for the table).
-char *grant_step(const char *relation_kind, Oid role, const char *privilege, bool grantable, const char *column);
+// GRANT step: the relation (a kept table keeps its oid) and column (0: the table), the role by oid.
+char *grant_step(Oid relid, AttrNumber attnum, Oid role, const char *privilege, bool grantable);
 
 // Before a table is moved aside (its names still the live ones): records into *own how to put
 // back, and drops, what ties it to the live schema (triggers, rules, policies, statistics,
