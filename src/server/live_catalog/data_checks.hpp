@@ -12,6 +12,7 @@
 namespace mg::server {
 
 // `match_query` returns one row per offending row/value; %s placeholders are filled by the caller.
-std::optional<DataCount> bounded_count(const std::string &match_query, double table_rows);
+// It runs as `run_as` (the table's owner) under SECURITY_RESTRICTED_OPERATION, never as the caller.
+std::optional<DataCount> bounded_count(const std::string &match_query, double table_rows, Oid run_as);
 
 }  // namespace mg::server

@@ -43,6 +43,18 @@ std::string not_null_all(const std::vector<std::string> &cols, const char *prefi
     return out;
 }
 
+// Whose rights a data check on the table runs with.
+Oid owner_of(Oid relid) {
+    Oid owner = InvalidOid;
+    pg_call([&] {
+        HeapTuple t = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+        if (!HeapTupleIsValid(t)) return;
+        owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(t))->relowner;
+        ReleaseSysCache(t);
+    });
+    return owner;
+}
+
 bool has_columns(Oid relid, const std::vector<std::string> &cols) {
     bool all = true;
     pg_call([&] {
@@ -60,7 +72,7 @@ std::optional<DataCount> ServerCatalog::count_nulls(const QualifiedName &t, cons
     if (!OidIsValid(relid) || !facts || !has_columns(relid, {col})) return std::nullopt;
     return bounded_count("SELECT 1 FROM (SELECT " + quoted(col) + " AS v FROM " + scan_source(relid) + " LIMIT " +
                              std::to_string(check_rows()) + ") s WHERE v IS NULL",
-                         facts->rows);
+                         facts->rows, owner_of(relid));
 }
 
 std::optional<DataCount> ServerCatalog::count_duplicates(const QualifiedName &t, const std::vector<std::string> &cols) const {
@@ -70,7 +82,7 @@ std::optional<DataCount> ServerCatalog::count_duplicates(const QualifiedName &t,
     return bounded_count("SELECT 1 FROM (SELECT " + column_list(cols) + " FROM " + scan_source(relid) + " LIMIT " +
                              std::to_string(check_rows()) + ") s WHERE " + not_null_all(cols, "s.") + " GROUP BY " +
                              column_list(cols, "s.") + " HAVING count(*) > 1",
-                         facts->rows);
+                         facts->rows, owner_of(relid));
 }
 
 std::optional<DataCount> ServerCatalog::count_orphans(const QualifiedName &t, const std::vector<std::string> &cols,
@@ -82,6 +94,18 @@ std::optional<DataCount> ServerCatalog::count_orphans(const QualifiedName &t, co
     std::vector<std::string> targets = ref_cols;
     if (targets.empty()) targets = primary_key_columns(ref_relid);
     if (targets.size() != cols.size() || !has_columns(ref_relid, targets)) return std::nullopt;
+    // Read as the referencing table's owner: the referenced table's row security (its owner's
+    // policies) would otherwise run as that role, so the answer is then unknown.
+    const Oid owner = owner_of(relid);
+    bool foreign_policies = false;
+    pg_call([&] {
+        HeapTuple t = SearchSysCache1(RELOID, ObjectIdGetDatum(ref_relid));
+        if (!HeapTupleIsValid(t)) return;
+        const Form_pg_class c = reinterpret_cast<Form_pg_class>(GETSTRUCT(t));
+        foreign_policies = c->relrowsecurity && c->relowner != owner;
+        ReleaseSysCache(t);
+    });
+    if (foreign_policies) return std::nullopt;
     std::string match;
     for (size_t i = 0; i < cols.size(); ++i)
         match += (i ? " AND " : "") + std::string("r.") + quoted(targets[i]) + " = s." + quoted(cols[i]);
@@ -89,7 +113,7 @@ std::optional<DataCount> ServerCatalog::count_orphans(const QualifiedName &t, co
                              " LIMIT " + std::to_string(check_rows()) + ") s WHERE " + not_null_all(cols, "s.") +
                              " AND NOT EXISTS (SELECT 1 FROM " + scan_source(ref_relid) + " r WHERE " + match +
                              ")",
-                         facts->rows);
+                         facts->rows, owner);
 }
 
 std::optional<DataCount> ServerCatalog::count_failed_casts(const QualifiedName &t, const std::string &col,
@@ -123,7 +147,7 @@ std::optional<DataCount> ServerCatalog::count_failed_casts(const QualifiedName &
     return bounded_count("SELECT 1 FROM (SELECT " + quoted(col) + " AS v FROM " + scan_source(relid) +
                              " LIMIT " + std::to_string(check_rows()) +
                              ") s WHERE v IS NOT NULL AND migration_guard.cast_fails(v, " + type_literal + (explicit_cast ? ", true" : "") + ")",
-                         facts->rows);
+                         facts->rows, owner_of(relid));
 }
 
 std::vector<std::string> ServerCatalog::cascade_targets(const std::string &kind, const QualifiedName &object,
