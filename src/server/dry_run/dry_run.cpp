@@ -7,6 +7,7 @@
 
 #include "engine/analyzer.hpp"
 #include "engine/text_position.hpp"
+#include "server/enforcement/judged_statement.hpp"
 #include "server/audit/audit.hpp"
 #include "server/boundary.hpp"
 #include "server/enforcement/decision.hpp"
@@ -208,7 +209,7 @@ std::vector<Outcome> run_all(List *stmts, const std::string &sql) {
         const char *tag = nullptr;
         pg_call([&] { tag = GetCommandTagName(CreateCommandTag(raw->stmt)); });
         // Judged against the catalog as the earlier statements left it.
-        o.findings = findings_for_statement(raw->stmt);
+        o.findings = findings_for_statement(as_judged(raw->stmt));
         if (is_schema_change(raw->stmt)) add_outside_migration(o.findings, raw->stmt, tag);
         o.verdict = preview(o.findings, tag, text);
         if (stopped) {

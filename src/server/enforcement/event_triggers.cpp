@@ -11,6 +11,7 @@
 #include "engine/rule_catalog.hpp"
 #include "server/boundary.hpp"
 #include "server/audit/audit.hpp"
+#include "server/enforcement/judged_statement.hpp"
 #include "server/enforcement/decision.hpp"
 #include "server/dry_run/dry_run.hpp"
 #include "server/audit/recorded_commands.hpp"
@@ -109,11 +110,12 @@ MG_SQL_FUNCTION(migration_guard_on_ddl_command_start) {
     begin_statement(trigger->parsetree, running_statement_text(trigger->parsetree), tag);
     remember_named_targets(trigger->parsetree);
     ServerCatalog catalog;
-    std::vector<Finding> findings = findings_for_statement(trigger->parsetree, nullptr, &catalog);
+    Node *judged = as_judged(trigger->parsetree);
+    std::vector<Finding> findings = findings_for_statement(judged, nullptr, &catalog);
     for (const auto &f : findings)
         if (f.rewrites_table) current_statement().foreseen_rewrites.insert(table_of(f.object));
     add_outside_migration(findings, trigger->parsetree, tag);
-    current_statement().undo = undo_before(trigger->parsetree, catalog);
+    current_statement().undo = undo_before(judged, catalog);
     plan_keeping(trigger->parsetree, findings);
     judge(std::move(findings), tag);
     keep_before_running(trigger->parsetree);
