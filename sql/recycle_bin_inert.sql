@@ -237,6 +237,39 @@ SELECT migration_guard.restore(id) AS restored FROM migration_guard.kept WHERE o
 RESET ROLE;
 SELECT count(*) AS happy_back FROM ri.events WHERE feeling = 'happy';
 
+-- A table the transaction merely touched is not new: the commonest ORM migration (ADD COLUMN, then
+-- an approved DROP COLUMN of the same table, in one transaction) keeps the values, and so does a
+-- REVOKE before an approved DROP TABLE. approve_migration() over the whole text covers it.
+SET ROLE ri_owner;
+CREATE TABLE ri.legacy (id int PRIMARY KEY, old_note text);
+INSERT INTO ri.legacy SELECT g, 'note ' || g FROM generate_series(1, 100) g;
+GRANT SELECT ON ri.legacy TO PUBLIC;
+RESET ROLE;
+ANALYZE ri.legacy;
+SELECT migration_guard.approve_migration($m$
+    ALTER TABLE ri.legacy ADD COLUMN new_note text;
+    ALTER TABLE ri.legacy DROP COLUMN old_note;
+$m$, 'orm migration', for_role => session_user) AS token \gset
+SET ROLE ri_owner;
+SET migration_guard.approval = :'token';
+BEGIN;
+ALTER TABLE ri.legacy ADD COLUMN new_note text;
+ALTER TABLE ri.legacy DROP COLUMN old_note;
+COMMIT;
+RESET migration_guard.approval;
+RESET ROLE;
+SELECT kind, object_identity, row_count FROM migration_guard.kept WHERE object_identity LIKE 'ri.legacy%';
+SELECT ri_approve(ARRAY['drop-table'], ARRAY['ri.legacy']) AS token \gset
+SET ROLE ri_owner;
+SET migration_guard.approval = :'token';
+BEGIN;
+REVOKE ALL ON ri.legacy FROM PUBLIC;
+DROP TABLE ri.legacy;
+COMMIT;
+RESET migration_guard.approval;
+RESET ROLE;
+SELECT kind, object_identity, row_count FROM migration_guard.kept WHERE object_identity LIKE 'ri.legacy%' ORDER BY kind;
+
 SELECT migration_guard.purge_kept('0 s') >= 0 AS purged;
 DROP TABLE before;
 SELECT migration_guard.approve(ARRAY['*'], ARRAY['ri', 'ri.*', 'ri_owner', 'ri_approver'], 'cleanup', uses => 3,

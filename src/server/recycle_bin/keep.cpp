@@ -38,13 +38,15 @@ struct Candidate {
     int item = -1;  // position in DROP TABLE's list
 };
 
-// Whether the current transaction created the table (it holds nothing anybody else had).
+// Whether the current transaction created the table (it holds nothing anybody else had). Created,
+// not touched: a GRANT, a reloption or an ADD COLUMN also rewrites the pg_class row, so its xmin
+// says nothing; the relcache knows the subtransaction that created the relation.
 bool new_or_temporary(Oid relid) {
-    HeapTuple t = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-    if (!HeapTupleIsValid(t)) return true;
-    const bool temp = reinterpret_cast<Form_pg_class>(GETSTRUCT(t))->relpersistence == RELPERSISTENCE_TEMP;
-    const bool created = TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(t->t_data));
-    ReleaseSysCache(t);
+    Relation rel = try_relation_open(relid, NoLock);
+    if (!rel) return true;
+    const bool temp = rel->rd_rel->relpersistence == RELPERSISTENCE_TEMP;
+    const bool created = rel->rd_createSubid != InvalidSubTransactionId;
+    relation_close(rel, NoLock);
     return temp || created;
 }
 
