@@ -95,6 +95,27 @@ DROP TABLE am_f;
 RESET migration_guard.approval;
 SELECT to_regclass('am_f') IS NULL AS f_dropped;
 
+-- Attack: a newline in a name. Rules, objects and pairs are stored as arrays, never joined, so
+-- the pair the guard suggests for a table named E'am_t\npublic.am_b' covers that table alone.
+CREATE TABLE "am_t
+public.am_b" (id int);
+INSERT INTO "am_t
+public.am_b" VALUES (1);
+INSERT INTO am_b SELECT 1 WHERE false;
+SELECT migration_guard.approve_migration('DROP TABLE "am_t
+public.am_b"; DROP TABLE am_b;', 'newline', for_role => session_user) IS NOT NULL AS issued;
+SELECT pairs FROM migration_guard.approvals ORDER BY approved_at DESC, id DESC LIMIT 1;
+SELECT migration_guard.approve_migration('DROP TABLE "am_t
+public.am_b";', 'newline', for_role => session_user) AS token \gset
+SET migration_guard.approval = :'token';
+DROP TABLE am_b;
+RESET migration_guard.approval;
+SELECT to_regclass('public.am_b') IS NOT NULL AS am_b_still_there;
+-- approve() takes one pattern per element: a control character in one is refused.
+SELECT migration_guard.approve(ARRAY['drop-table'], ARRAY[E'public.junk\npublic.am_b'], 'smuggle');
+SELECT migration_guard.approve(ARRAY[E'drop-table\ntruncate'], ARRAY['public.junk'], 'smuggle');
+
 SET migration_guard.mode = 'audit';
-DROP TABLE am_b, am_c, am_e, am_g;
+DROP TABLE am_b, am_c, am_e, am_g, "am_t
+public.am_b";
 RESET migration_guard.mode;

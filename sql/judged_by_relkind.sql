@@ -35,8 +35,6 @@ ROLLBACK;
 RESET migration_guard.approval;
 SELECT relname FROM pg_class WHERE relnamespace = 'rk'::regnamespace AND relkind IN ('r', 'v', 'S') ORDER BY 1;
 RESET ROLE;
-SELECT command_tag, object_identity, rules, decision FROM migration_guard.audit_log
-WHERE object_identity LIKE 'rk.%' AND decision = 'blocked' ORDER BY id;
 SELECT migration_guard.approve(ARRAY['*'], ARRAY['rk', 'rk.*', 'rk_owner'], 'cleanup', uses => 2) AS token \gset
 SET migration_guard.approval = :'token';
 DROP SCHEMA rk CASCADE;

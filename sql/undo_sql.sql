@@ -76,3 +76,26 @@ RESET migration_guard.migration_id;
 RESET search_path;
 RESET ROLE;
 SELECT undo_sql FROM migration_guard.audit_log WHERE migration_id = 'undo-3' AND undo_sql IS NOT NULL;
+-- Attack: control characters in names and in the migration id. A newline in a column name used
+-- to end the "-- not undone" comment and run what followed. Every line of the script is a comment
+-- or a generated statement; names with control characters are written U&"..." on one line.
+SET ROLE undo_owner;
+SET migration_guard.migration_id = E'undo-4\nDELETE FROM undo_app.victim;';
+BEGIN;
+CREATE TABLE undo_app.hostile (id int PRIMARY KEY, U&"x\000AALTER ROLE undo_owner SUPERUSER;\000A--" int,
+                               "tab	here" text DEFAULT E'a\nDELETE FROM undo_app.victim;\n');
+ALTER TABLE undo_app.hostile RENAME COLUMN "tab	here" TO "b
+c";
+ALTER TABLE undo_app.hostile ALTER COLUMN "b
+c" SET DEFAULT E'\nDROP TABLE undo_app.victim;';
+COMMIT;
+ALTER TABLE undo_app.hostile DROP COLUMN U&"x\000AALTER ROLE undo_owner SUPERUSER;\000A--";
+RESET migration_guard.migration_id;
+RESET ROLE;
+SELECT migration_guard.undo_script(E'undo-4\nDELETE FROM undo_app.victim;') AS undo \gset
+SELECT line, CASE WHEN line ~ '^-- ' THEN 'comment'
+                  WHEN line ~ '^(ALTER TABLE|DROP TABLE|CREATE|SELECT migration_guard\.restore)\M' THEN 'statement'
+                  ELSE 'OTHER' END AS kind
+FROM regexp_split_to_table(:'undo', E'\n') AS line;
+SELECT count(*) AS lines_with_control_characters
+FROM regexp_split_to_table(:'undo', E'\n') AS line WHERE line ~ '[\x01-\x08\x0b-\x1f\x7f]';

@@ -368,5 +368,13 @@ t_rollback_bad() {
     expect_rc 2
 }
 check "rollback: a file that does not parse is refused with its position; one FILE only" t_rollback_bad
+t_rollback_hostile() {
+    # A newline inside quoted names and literals: every line of the guide is a comment or a statement.
+    printf 'ALTER TABLE users DROP COLUMN "x\nALTER ROLE app SUPERUSER;\n--";\nCREATE TABLE "t\nDELETE FROM invoices;" (id int);\nALTER TABLE users RENAME COLUMN a TO "b\nDROP TABLE x;";\n' >hostile.sql
+    mg rollback hostile.sql
+    expect_rc 1 && ! grep -Ev '^(--.*|ALTER TABLE .*;|DROP TABLE .*;|)$' "$T/out" &&
+        has "$T/out" 'U&"t\000ADELETE FROM invoices;"' && ! grep -q "^ALTER ROLE\|^DELETE" "$T/out"
+}
+check "rollback: names with control characters stay inside one-line statements and escaped comments" t_rollback_hostile
 
 finish
