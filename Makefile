@@ -16,7 +16,7 @@ REGRESS_OPTS = --load-extension=migration_guard
 REGRESS_PRELOAD = preload_guard audit_preload reach_attacks audit_global lock_wait recycle_bin recycle_bin_inert undo_sql
 REGRESS_LOCKED  = locked_settings
 # Isolation specs that need the guard preloaded (scripts/run-isolation.sh).
-ISOLATION_PRELOAD = lock_wait catalog_caches
+ISOLATION_PRELOAD = lock_wait catalog_caches bin_concurrency
 
 PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
 BUILD_DIR ?= build

@@ -174,7 +174,10 @@ void collect_blockers(const LockTarget &target, std::vector<Blocker> &out) {
     if (n == 0) return;
     pgstat_clear_backend_activity_snapshot();
     const int backends = pgstat_fetch_stat_numbackends();
-    const bool read_all = has_privs_of_role(GetUserId(), ROLE_PG_READ_ALL_STATS);
+    // Decided for the session's role (SET ROLE included), not the identity the guard's own SQL runs
+    // as: a restore runs as the extension owner, and may not show the approver others' queries.
+    const Oid viewer = GetOuterUserId();
+    const bool read_all = has_privs_of_role(viewer, ROLE_PG_READ_ALL_STATS);
     for (int i = 0; i < n; ++i) {
         PGPROC *proc = holders[i].backendId != InvalidBackendId ? BackendIdGetProc(holders[i].backendId) : nullptr;
         Blocker b;
@@ -190,7 +193,7 @@ void collect_blockers(const LockTarget &target, std::vector<Blocker> &out) {
             if (const char *name = GetUserNameFromId(s.st_userid, true)) b.role = name;
             b.application = s.st_appname ? s.st_appname : "";
             // The same rule as pg_stat_activity: state and query only for one's own roles.
-            b.visible = read_all || has_privs_of_role(GetUserId(), s.st_userid);
+            b.visible = read_all || has_privs_of_role(viewer, s.st_userid);
             if (b.visible) {
                 b.state = state_name(s.st_state);
                 if (s.st_xact_start_timestamp != 0)

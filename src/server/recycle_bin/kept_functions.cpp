@@ -18,6 +18,7 @@
 
 extern "C" {
 #include "catalog/dependency.h"
+#include "storage/lmgr.h"
 #include "utils/acl.h"
 }
 
@@ -115,14 +116,23 @@ Oid current_relid(const KeptRecord &r) {
     return relid;
 }
 
-void drop_kept_relation(Oid relid) {
+// Drops the bin's copy of an item, and only that: a relation that is no longer in the bin (put back
+// by a restore, whatever the item says) is never touched. `wait`: false for purges, which skip an
+// item someone holds a lock on (a later round takes it) rather than stall behind them.
+bool drop_kept_relation(Oid relid, bool wait = true) {
+    bool dropped = false;
     pg_call([&] {
-        if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid))) return;
+        if (get_rel_namespace(relid) != kept_schema_oid()) return;
+        if (wait) LockRelationOid(relid, AccessExclusiveLock);
+        else if (!ConditionalLockRelationOid(relid, AccessExclusiveLock)) return;
+        if (get_rel_namespace(relid) != kept_schema_oid()) return;
+        dropped = true;
         set_kept_membership(relid, false);
         const ObjectAddress a{RelationRelationId, relid, 0};
         performDeletion(&a, DROP_CASCADE, PERFORM_DELETION_INTERNAL | PERFORM_DELETION_QUIETLY);
         CommandCounterIncrement();
     });
+    return dropped;
 }
 
 std::string restore_table(const KeptRecord &r) {
@@ -279,7 +289,13 @@ std::string restore_rows(const KeptRecord &r) {
 bool purge_one(int64_t id, const char *why) {
     KeptRecord r;
     if (!load_kept(id, r) || !r.ended_how.empty()) return false;
-    drop_kept_relation(r.kept_relid);
+    bool in_bin = false, locked = true;
+    pg_call([&] {
+        in_bin = get_rel_namespace(r.kept_relid) == kept_schema_oid();
+        if (in_bin) locked = ConditionalLockRelationOid(r.kept_relid, AccessShareLock);
+    });
+    if (in_bin && !locked) return false;  // in use: the next round
+    if (in_bin) drop_kept_relation(r.kept_relid, false);
     end_kept(id, "purged");
     audit("PURGE KEPT", r, why);
     return true;

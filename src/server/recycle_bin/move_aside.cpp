@@ -217,6 +217,11 @@ MovedTable *move_aside(Oid relid, const List *dropping) {
     LockRelationOid(relid, AccessExclusiveLock);
     const Oid nsp = get_rel_namespace(relid);
     const Oid kept = kept_schema_oid();
+    // Planned before the lock was granted: another session's DROP may have kept it meanwhile.
+    if (nsp == kept || !OidIsValid(nsp))
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("the table was dropped by another session while this statement waited for its lock"),
+                        errdetail("It is kept in the recycle bin once; this statement changed nothing.")));
     m->schema = get_namespace_name(nsp);
     m->name = get_rel_name(relid);
     {
@@ -308,7 +313,8 @@ MovedTable *move_aside(Oid relid, const List *dropping) {
 
 void move_back(Oid kept_relid, const char *schema, const char *name, const char *schema_owner, Oid owner,
                const List *kept_names, const List *original_names) {
-    if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(kept_relid)))
+    if (OidIsValid(kept_relid)) LockRelationOid(kept_relid, AccessExclusiveLock);
+    if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(kept_relid)) || get_rel_namespace(kept_relid) != kept_schema_oid())
         ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("the kept table of %s.%s no longer exists", schema, name)));
     Oid nsp = get_namespace_oid(schema, true);
     if (!OidIsValid(nsp)) {
