@@ -1,6 +1,18 @@
 -- migration_guard 0.2.0: the SQL surface of the rule engine.
 \echo Use "CREATE EXTENSION migration_guard" to load this file. \quit
 
+-- A schema of this name made beforehand by an ordinary role would let that role revoke the
+-- approvers' and auditors' access to everything below: only a superuser's is used.
+DO $$
+BEGIN
+    IF NOT (SELECT r.rolsuper FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_roles r ON r.oid = n.nspowner
+            WHERE n.nspname = 'migration_guard') THEN
+        RAISE EXCEPTION 'schema migration_guard already exists and belongs to an ordinary role'
+            USING HINT = 'Drop or rename that schema (or give it to a superuser), then CREATE EXTENSION migration_guard again.';
+    END IF;
+END
+$$;
+
 GRANT USAGE ON SCHEMA migration_guard TO PUBLIC;
 
 CREATE TYPE migration_guard.risk AS ENUM ('low', 'medium', 'high', 'critical');

@@ -57,3 +57,12 @@ echo "== fail in both runs, differently with the guard:${differ:- none} =="
 for t in $differ; do
     diff -U3 "$work/out-bare/results/$t.out" "$work/out-guard/results/$t.out" | head -60 || true
 done
+
+# A crash anywhere in the guarded run (a backend terminated by a signal) is a failure of the guard,
+# whatever the test outputs say: its server log is read, not the bare run's.
+log="$work/out-guard/log/postmaster.log"
+if [ -f "$log" ] && grep -E "terminated by signal|was terminated by exception|PANIC" "$log"; then
+    echo "== the guarded server crashed (see above) =="
+    exit 1
+fi
+echo "== no crash in the guarded run ($(basename "$log")) =="

@@ -12,6 +12,7 @@
 
 #include "cli/report.hpp"
 #include "cli/source_excerpt.hpp"
+#include "engine/undo.hpp"
 
 namespace mg::cli {
 
@@ -26,16 +27,16 @@ public:
     void file(const FileReport &report) override {
         // Errors and notes first, then findings, each in text order.
         for (const FileError &e : report.errors) {
-            out_ += report.path;
+            out_ += shown(report.path);
             if (e.offset >= 0) out_ += position(e.position);
-            out_ += ": error: " + e.message + "\n";
+            out_ += ": error: " + shown(e.message) + "\n";
             out_ += "  hint: ";
             out_ += e.statement > 0 ? kParseErrorHint : kFileErrorHint;
             out_ += '\n';
             if (e.offset >= 0) excerpt(report.text, e.offset, e.position.line);
         }
         for (const FileNote &n : report.notes)
-            out_ += report.path + position(n.position) + ": note: " + n.message + "\n";
+            out_ += shown(report.path) + position(n.position) + ": note: " + shown(n.message) + "\n";
         for (const auto &lf : report.findings) {
             const Finding &f = lf.finding;
             if (lf.suppressed) continue;  // counted in the summary; JSON, SARIF and markdown list them
@@ -44,9 +45,9 @@ public:
             const char *direction = lf.direction == Direction::Down     ? " (down migration)"
                                     : lf.direction == Direction::Verify ? " (verify script)"
                                                                         : "";
-            out_ += report.path + (located ? position(lf.position) : "") + ": " + f.rule + " [" +
-                    risk_name(f.risk) + "]" + direction + " " + f.message + "\n";
-            if (!f.hint.empty()) out_ += "  hint: " + f.hint + "\n";
+            out_ += shown(report.path) + (located ? position(lf.position) : "") + ": " + shown(f.rule) + " [" +
+                    risk_name(f.risk) + "]" + direction + " " + shown(f.message) + "\n";
+            if (!f.hint.empty()) out_ += "  hint: " + shown(f.hint) + "\n";
             if (located) excerpt(report.text, lf.offset, lf.position.line);
         }
         if (report.dry_run && !report.dry_run->empty()) dry_run(report);
@@ -62,6 +63,10 @@ public:
     }
 
 private:
+    // Names come from files and databases: a control character in one must not start a line of
+    // its own in a CI log (a "::error" workflow command, a forged finding).
+    static std::string shown(const std::string &text) { return comment_text(text); }
+
     static std::string position(LineCol pos) {
         return ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column);
     }
