@@ -4,7 +4,7 @@
 #include "server/recycle_bin/catalog_walk.hpp"
 #include "server/recycle_bin/inert.hpp"
 #include "server/recycle_bin/internal_sql.hpp"
-#include "server/recycle_bin/move_aside.hpp"
+#include "server/recycle_bin/table_record.hpp"
 
 extern "C" {
 #include "access/relation.h"
@@ -78,12 +78,14 @@ char *copy_name(const char *prefix, Oid relid) {
     return name;
 }
 
-// Runs CREATE TABLE migration_guard_kept.<name> AS <select> as the guard owner; the copy becomes
-// the extension's (pg_dump leaves it out; a plain DROP of it is refused).
+// Runs CREATE TABLE migration_guard_kept.<name> AS <select> as the guard owner, in replica mode so
+// that no event trigger of the database's fires for it; the copy becomes the extension's (pg_dump
+// leaves it out; a plain DROP of it is refused). Its columns are built-in types only: nothing of the
+// live schema depends on it, nor it on anything.
 void make_copy(KeptCopy *copy, const char *prefix, Oid relid, const char *select) {
     copy->kept_name = copy_name(prefix, relid);
     run_internal_sql(psprintf("CREATE TABLE %s.%s AS %s", kKeptSchema, quote_identifier(copy->kept_name), select),
-                     extension_place_pg().owner);
+                     extension_place_pg().owner, false, true);
     CommandCounterIncrement();
     copy->kept_relid = get_relname_relid(copy->kept_name, kept_schema_oid());
     set_kept_membership(copy->kept_relid, true);
@@ -262,6 +264,22 @@ char *restored_columns(Oid relid, const char *alias) {
     }
     relation_close(rel, AccessShareLock);
     return out.data;
+}
+
+KeptCopy *copy_table(Oid relid) {
+    KeptCopy *copy = static_cast<KeptCopy *>(palloc0(sizeof(KeptCopy)));
+    LockRelationOid(relid, AccessExclusiveLock);
+    // Planned before the lock was granted: another session may have dropped it meanwhile.
+    if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("the table was dropped by another session while this statement waited for its lock"),
+                        errdetail("This statement changed nothing.")));
+    Relation rel = relation_open(relid, NoLock);
+    copy->rows = rel->rd_rel->reltuples;
+    relation_close(rel, NoLock);
+    copy->shape = table_shape(relid);
+    make_copy(copy, "k", relid, psprintf("SELECT %s FROM ONLY %s", inert_columns(relid), qualified_relation(relid)));
+    return copy;
 }
 
 KeptCopy *copy_rows(Oid relid) {

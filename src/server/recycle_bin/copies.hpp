@@ -1,5 +1,5 @@
-// Copies the recycle bin makes before a statement destroys values it cannot move: the values of
-// a dropped column (with the row's key) and the rows of a truncated table. PostgreSQL code only.
+// Copies the recycle bin makes before a statement destroys data: the rows of a dropped or
+// truncated table, the values of a dropped column (with the row's key). PostgreSQL code only.
 #pragma once
 
 #include "server/pg_prelude.hpp"
@@ -32,6 +32,8 @@ int64 column_copy_size(Oid relid, AttrNumber attnum, const char **why);
 int64 rows_copy_size(Oid relid);
 
 KeptCopy *copy_column(Oid relid, AttrNumber attnum);
+// DROP TABLE: the rows (generated columns come back from their expressions).
+KeptCopy *copy_table(Oid relid);
 KeptCopy *copy_rows(Oid relid);
 
 // The table's columns that take values (not dropped, not generated): "name type, ..." as

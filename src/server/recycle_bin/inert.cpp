@@ -6,7 +6,6 @@
 #include "server/extension_cache.hpp"
 #include "server/recycle_bin/catalog_walk.hpp"
 #include "server/recycle_bin/internal_sql.hpp"
-#include "server/recycle_bin/move_aside.hpp"
 
 extern "C" {
 #include "access/genam.h"
@@ -96,121 +95,6 @@ ObjectAddress *address(Oid classid, Oid objid) {
     return a;
 }
 
-struct Cut {
-    Oid relid;
-    List *sequences;   // owned by the table: they move with it
-    List *text_cols;   // attnums (int) kept as text
-    List *cut;         // ObjectAddress *: to drop
-};
-
-// Whether `object` reaches past the table: a reference to anything not built in and not the
-// table's own (itself, its sequences, its constraints and indexes that stay), or a column kept as
-// text, or something already cut.
-bool reaches_outside(const Cut &c, const ObjectAddress &object) {
-    ListCell *lc;
-    foreach (lc, references_of(object.classId, object.objectId)) {
-        const Dep *d = static_cast<Dep *>(lfirst(lc));
-        const ObjectAddress &r = d->object;
-        if (builtin_object(r.objectId)) continue;
-        if (listed(c.cut, r)) return true;
-        if (r.classId == RelationRelationId && r.objectId == c.relid) {
-            if (r.objectSubId > 0 && list_member_int(c.text_cols, r.objectSubId)) return true;
-            continue;
-        }
-        if (r.classId == RelationRelationId && list_member_oid(c.sequences, r.objectId)) continue;
-        const Oid owner = owning_relation(r);
-        if (owner == c.relid && !listed(c.cut, r)) continue;
-        // The table's own row type (a CHECK on the whole row) stays with it.
-        if (r.classId == TypeRelationId && r.objectId == get_rel_type_id(c.relid)) continue;
-        return true;
-    }
-    return false;
-}
-
-void add_step(List **steps, List **run_as, char *sql, Oid role) {
-    *steps = lappend(*steps, sql);
-    char *name = OidIsValid(role) ? GetUserNameFromId(role, true) : nullptr;
-    *run_as = lappend(*run_as, name ? name : pstrdup(""));
-}
-
-char *strip_semicolon(char *sql) {
-    size_t n = strlen(sql);
-    while (n > 0 && (sql[n - 1] == ';' || sql[n - 1] == ' ' || sql[n - 1] == '\n')) sql[--n] = '\0';
-    return sql;
-}
-
-const char *privilege_name(AclMode bit) {
-    switch (bit) {
-        case ACL_INSERT: return "INSERT";
-        case ACL_SELECT: return "SELECT";
-        case ACL_UPDATE: return "UPDATE";
-        case ACL_DELETE: return "DELETE";
-        case ACL_TRUNCATE: return "TRUNCATE";
-        case ACL_REFERENCES: return "REFERENCES";
-        case ACL_TRIGGER: return "TRIGGER";
-        case ACL_USAGE: return "USAGE";
-        default: return nullptr;
-    }
-}
-
-// Grants of an ACL as steps (the owner's own entry is implicit); the grantees in *grantees.
-void record_acl(Datum acl_datum, Oid owner, Oid relid, AttrNumber attnum, List **steps, List **run_as, List **grantees) {
-    Acl *acl = DatumGetAclPCopy(acl_datum);
-    const AclItem *items = ACL_DAT(acl);
-    for (int i = 0; i < ACL_NUM(acl); i++) {
-        const AclItem &item = items[i];
-        if (item.ai_grantee == owner) continue;
-        if (grantees && !list_member_oid(*grantees, item.ai_grantee)) *grantees = lappend_oid(*grantees, item.ai_grantee);
-        if (!steps) continue;
-        const AclMode privs = ACLITEM_GET_PRIVS(item), options = ACLITEM_GET_GOPTIONS(item);
-        for (int b = 0; b < N_ACL_RIGHTS; b++) {
-            const AclMode bit = static_cast<AclMode>(1) << b;
-            const char *name = privilege_name(bit);
-            if (!(privs & bit) || !name) continue;
-            add_step(steps, run_as, grant_step(relid, attnum, item.ai_grantee, name, (options & bit) != 0), InvalidOid);
-        }
-    }
-}
-
-// Grants on the relation and its columns: recorded (steps may be null), grantees collected.
-void relation_grants(Oid relid, List **steps, List **run_as, List **grantees) {
-    HeapTuple t = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-    if (!HeapTupleIsValid(t)) return;
-    const Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(t))->relowner;
-    bool isnull = true;
-    const Datum acl = SysCacheGetAttr(RELOID, t, Anum_pg_class_relacl, &isnull);
-    if (!isnull) record_acl(acl, owner, relid, 0, steps, run_as, grantees);
-    const int natts = reinterpret_cast<Form_pg_class>(GETSTRUCT(t))->relnatts;
-    ReleaseSysCache(t);
-    for (AttrNumber a = 1; a <= natts; a++) {
-        HeapTuple at = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid), Int16GetDatum(a));
-        if (!HeapTupleIsValid(at)) continue;
-        const Form_pg_attribute att = reinterpret_cast<Form_pg_attribute>(GETSTRUCT(at));
-        const Datum col_acl = SysCacheGetAttr(ATTNUM, at, Anum_pg_attribute_attacl, &isnull);
-        if (!att->attisdropped && !isnull)
-            record_acl(col_acl, owner, relid, a, steps, run_as, grantees);
-        ReleaseSysCache(at);
-    }
-}
-
-char *role_list(const List *roles) {
-    StringInfoData out;
-    initStringInfo(&out);
-    ListCell *lc;
-    foreach (lc, roles) {
-        const Oid role = lfirst_oid(lc);
-        appendStringInfo(&out, "%s%s", out.len ? ", " : "",
-                         role == ACL_ID_PUBLIC ? "PUBLIC" : quote_identifier(GetUserNameFromId(role, false)));
-    }
-    return out.data;
-}
-
-char *tablespace_name_of(Oid relid) {
-    const Oid space = get_rel_tablespace(relid);
-    if (!OidIsValid(space) || space == MyDatabaseTableSpace) return nullptr;
-    return get_tablespace_name(space);
-}
-
 }  // namespace
 
 bool kept_as_text(Oid type, Oid collation) {
@@ -230,9 +114,10 @@ char *type_step(const char *column, Oid type, int32 typmod, Oid collation) {
     return psprintf("@type\t%u\t%d\t%u\t%s\t%s", type, typmod, collation, format_type_with_typemod(type, typmod), column);
 }
 
-char *grant_step(Oid relid, AttrNumber attnum, Oid role, const char *privilege, bool grantable) {
+char *grant_step(const char *object_sql, const char *column_sql, Oid role, const char *privilege, bool grantable) {
     char *name = role == ACL_ID_PUBLIC ? pstrdup("PUBLIC") : GetUserNameFromId(role, true);
-    return psprintf("@grant\t%u\t%s\t%d\t%u\t%d\t%s", role, privilege, grantable ? 1 : 0, relid, attnum, name ? name : "?");
+    return psprintf("@grant\t%u\t%s\t%d\t%s\t%s\t%s", role, privilege, grantable ? 1 : 0, object_sql, column_sql,
+                    name ? name : "?");
 }
 
 const char *why_not_inert(Oid relid) {
@@ -269,236 +154,6 @@ const char *why_not_inert(Oid relid) {
     }
     relation_close(rel, AccessShareLock);
     return why;
-}
-
-void cut_live_links(Oid relid, List **own, List **run_as) {
-    Cut c{relid, getOwnedSequences(relid), NIL, NIL};
-    const Oid owner = relation_owner(relid);
-    const char *table = qualified_relation(relid);
-    {
-        Relation rel = relation_open(relid, NoLock);
-        const TupleDesc desc = RelationGetDescr(rel);
-        for (int i = 0; i < desc->natts; i++) {
-            const Form_pg_attribute att = TupleDescAttr(desc, i);
-            if (!att->attisdropped && kept_as_text(att->atttypid, att->attcollation))
-                c.text_cols = lappend_int(c.text_cols, att->attnum);
-        }
-        relation_close(rel, NoLock);
-    }
-
-    // The table's own objects, each once.
-    List *objects = NIL;
-    ListCell *lc;
-    foreach (lc, dependents(RelationRelationId, relid)) {
-        const Dep *d = static_cast<Dep *>(lfirst(lc));
-        if (d->deptype != DEPENDENCY_AUTO && d->deptype != DEPENDENCY_INTERNAL) continue;
-        const ObjectAddress &o = d->object;
-        if (o.classId == RelationRelationId && get_rel_relkind(o.objectId) != RELKIND_INDEX) continue;  // toast, sequences
-        if (o.classId == RelationRelationId && OidIsValid(get_index_constraint(o.objectId))) continue;  // with its constraint
-        if (o.classId == TypeRelationId) continue;
-        if (!listed(objects, o)) objects = lappend(objects, address(o.classId, o.objectId));
-    }
-
-    // Cut: what always ties a table to others, then what reaches outside, until nothing more does.
-    ObjectAddresses *drop = new_object_addresses();
-    List *steps_defaults = NIL, *as_defaults = NIL, *steps_keys = NIL, *as_keys = NIL, *steps_rest = NIL, *as_rest = NIL, *steps_fk = NIL, *as_fk = NIL;
-    auto cut = [&](const ObjectAddress &o) {
-        c.cut = lappend(c.cut, address(o.classId, o.objectId));
-        add_exact_object_address(&o, drop);
-    };
-    foreach (lc, objects) {
-        const ObjectAddress &o = *static_cast<ObjectAddress *>(lfirst(lc));
-        if (o.classId == TriggerRelationId) {
-            bool internal = true;
-            char enabled = TRIGGER_FIRES_ON_ORIGIN;
-            char *name = nullptr;
-            with_catalog_row(TriggerRelationId, TriggerOidIndexId, Anum_pg_trigger_oid, o.objectId, [&](HeapTuple t, TupleDesc) {
-                const Form_pg_trigger tg = reinterpret_cast<Form_pg_trigger>(GETSTRUCT(t));
-                internal = tg->tgisinternal;
-                enabled = tg->tgenabled;
-                name = pstrdup(NameStr(tg->tgname));
-            });
-            if (internal) continue;  // a foreign key's: goes with the constraint
-            add_step(&steps_rest, &as_rest,
-                     TextDatumGetCString(DirectFunctionCall1(pg_get_triggerdef, ObjectIdGetDatum(o.objectId))), owner);
-            if (enabled != TRIGGER_FIRES_ON_ORIGIN)
-                add_step(&steps_rest, &as_rest,
-                         psprintf("ALTER TABLE %s %s TRIGGER %s", table,
-                                  enabled == TRIGGER_DISABLED ? "DISABLE" : enabled == TRIGGER_FIRES_ALWAYS ? "ENABLE ALWAYS" : "ENABLE REPLICA",
-                                  quote_identifier(name)),
-                         owner);
-            cut(o);
-        } else if (o.classId == RewriteRelationId) {
-            add_step(&steps_rest, &as_rest,
-                     strip_semicolon(TextDatumGetCString(DirectFunctionCall1(pg_get_ruledef, ObjectIdGetDatum(o.objectId)))), owner);
-            cut(o);
-        } else if (o.classId == PolicyRelationId) {
-            if (char *sql = policy_sql(o.objectId)) add_step(&steps_rest, &as_rest, sql, owner);
-            cut(o);
-        } else if (o.classId == StatisticExtRelationId) {
-            HeapTuple t = SearchSysCache1(STATEXTOID, ObjectIdGetDatum(o.objectId));
-            Oid stats_owner = owner;
-            if (HeapTupleIsValid(t)) {
-                stats_owner = reinterpret_cast<Form_pg_statistic_ext>(GETSTRUCT(t))->stxowner;
-                ReleaseSysCache(t);
-            }
-            add_step(&steps_rest, &as_rest,
-                     TextDatumGetCString(DirectFunctionCall1(pg_get_statisticsobjdef, ObjectIdGetDatum(o.objectId))), stats_owner);
-            cut(o);
-        } else if (o.classId == PublicationRelRelationId) {
-            HeapTuple t = SearchSysCache1(PUBLICATIONREL, ObjectIdGetDatum(o.objectId));
-            if (HeapTupleIsValid(t)) {
-                const Oid pub = reinterpret_cast<Form_pg_publication_rel>(GETSTRUCT(t))->prpubid;
-                ReleaseSysCache(t);
-                HeapTuple p = SearchSysCache1(PUBLICATIONOID, ObjectIdGetDatum(pub));
-                if (HeapTupleIsValid(p)) {
-                    const Form_pg_publication pf = reinterpret_cast<Form_pg_publication>(GETSTRUCT(p));
-                    add_step(&steps_rest, &as_rest,
-                             psprintf("ALTER PUBLICATION %s ADD TABLE %s", quote_identifier(NameStr(pf->pubname)), table),
-                             pf->pubowner);
-                    ReleaseSysCache(p);
-                }
-            }
-            cut(o);
-        }
-    }
-    // Constraints, indexes and defaults: cut when they reach outside (repeated, since cutting
-    // one can make another reach something cut).
-    for (bool changed = true; changed;) {
-        changed = false;
-        foreach (lc, objects) {
-            const ObjectAddress &o = *static_cast<ObjectAddress *>(lfirst(lc));
-            if (listed(c.cut, o)) continue;
-            if (o.classId != ConstraintRelationId && o.classId != RelationRelationId && o.classId != AttrDefaultRelationId)
-                continue;
-            bool outside = reaches_outside(c, o);
-            if (!outside && o.classId == ConstraintRelationId) {
-                const Oid index = get_constraint_index(o.objectId);
-                HeapTuple t = SearchSysCache1(CONSTROID, ObjectIdGetDatum(o.objectId));
-                const bool foreign = HeapTupleIsValid(t) && reinterpret_cast<Form_pg_constraint>(GETSTRUCT(t))->contype == CONSTRAINT_FOREIGN;
-                if (HeapTupleIsValid(t)) ReleaseSysCache(t);
-                if (OidIsValid(index) && !foreign) outside = reaches_outside(c, ObjectAddress{RelationRelationId, index, 0});
-            }
-            if (!outside) continue;
-            changed = true;
-            if (o.classId == ConstraintRelationId) {
-                HeapTuple t = SearchSysCache1(CONSTROID, ObjectIdGetDatum(o.objectId));
-                if (!HeapTupleIsValid(t)) continue;
-                const Form_pg_constraint con = reinterpret_cast<Form_pg_constraint>(GETSTRUCT(t));
-                const bool foreign = con->contype == CONSTRAINT_FOREIGN;
-                char *sql = psprintf("ALTER TABLE %s ADD CONSTRAINT %s %s", table, quote_identifier(NameStr(con->conname)),
-                                     TextDatumGetCString(DirectFunctionCall1(pg_get_constraintdef, ObjectIdGetDatum(o.objectId))));
-                ReleaseSysCache(t);
-                if (foreign) add_step(&steps_fk, &as_fk, sql, owner);
-                else add_step(&steps_keys, &as_keys, sql, owner);
-            } else if (o.classId == RelationRelationId) {
-                add_step(&steps_keys, &as_keys, TextDatumGetCString(DirectFunctionCall1(pg_get_indexdef, ObjectIdGetDatum(o.objectId))),
-                         owner);
-            } else {
-                AttrNumber column = 0;
-                char *expr = nullptr;
-                with_catalog_row(AttrDefaultRelationId, AttrDefaultOidIndexId, Anum_pg_attrdef_oid, o.objectId, [&](HeapTuple t, TupleDesc desc) {
-                    column = reinterpret_cast<Form_pg_attrdef>(GETSTRUCT(t))->adnum;
-                    bool isnull = true;
-                    const Datum bin = heap_getattr(t, Anum_pg_attrdef_adbin, desc, &isnull);
-                    if (!isnull) expr = TextDatumGetCString(DirectFunctionCall2(pg_get_expr, bin, ObjectIdGetDatum(relid)));
-                });
-                if (expr)
-                    add_step(&steps_defaults, &as_defaults,
-                             psprintf("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", table,
-                                      quote_identifier(get_attname(relid, column, false)), expr),
-                             owner);
-            }
-            cut(o);
-        }
-    }
-    // Grants, by role oid: the table's and its sequences'.
-    List *steps_grants = NIL, *as_grants = NIL;
-    relation_grants(relid, &steps_grants, &as_grants, nullptr);
-    foreach (lc, c.sequences) relation_grants(lfirst_oid(lc), &steps_grants, &as_grants, nullptr);
-    // Tablespaces: the bin lives in the database's default one.
-    List *steps_space = NIL, *as_space = NIL;
-    if (char *space = tablespace_name_of(relid))
-        add_step(&steps_space, &as_space, psprintf("ALTER TABLE %s SET TABLESPACE %s", table, quote_identifier(space)), owner);
-
-    performMultipleDeletions(drop, DROP_RESTRICT, PERFORM_DELETION_INTERNAL | PERFORM_DELETION_QUIETLY);
-    CommandCounterIncrement();
-    foreach (lc, c.text_cols) {
-        const AttrNumber a = static_cast<AttrNumber>(lfirst_int(lc));
-        Oid type, collation;
-        int32 typmod;
-        get_atttypetypmodcoll(relid, a, &type, &typmod, &collation);
-        add_step(own, run_as, type_step(get_attname(relid, a, false), type, typmod, collation), owner);
-    }
-    {
-        HeapTuple t = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-        const Oid of = HeapTupleIsValid(t) ? reinterpret_cast<Form_pg_class>(GETSTRUCT(t))->reloftype : InvalidOid;
-        if (HeapTupleIsValid(t)) ReleaseSysCache(t);
-        if (OidIsValid(of)) add_step(own, run_as, psprintf("@of\t%u", of), owner);
-    }
-    *own = list_concat(*own, steps_defaults);
-    *run_as = list_concat(*run_as, as_defaults);
-    *own = list_concat(*own, steps_keys);
-    *run_as = list_concat(*run_as, as_keys);
-    *own = list_concat(*own, steps_fk);
-    *run_as = list_concat(*run_as, as_fk);
-    *own = list_concat(*own, steps_rest);
-    *run_as = list_concat(*run_as, as_rest);
-    *own = list_concat(*own, steps_grants);
-    *run_as = list_concat(*run_as, as_grants);
-    *own = list_concat(*own, steps_space);
-    *run_as = list_concat(*run_as, as_space);
-}
-
-void make_inert(Oid relid) {
-    const Oid guard = extension_place_pg().owner;
-    const char *kept = qualified_relation(relid);
-    // Columns of the database's types or collations: their text.
-    StringInfoData alter;
-    initStringInfo(&alter);
-    {
-        Relation rel = relation_open(relid, NoLock);
-        const TupleDesc desc = RelationGetDescr(rel);
-        for (int i = 0; i < desc->natts; i++) {
-            const Form_pg_attribute att = TupleDescAttr(desc, i);
-            if (att->attisdropped || !kept_as_text(att->atttypid, att->attcollation)) continue;
-            const char *column = quote_identifier(NameStr(att->attname));
-            appendStringInfo(&alter, "%s ALTER COLUMN %s TYPE pg_catalog.text COLLATE pg_catalog.\"default\" USING %s",
-                             alter.len ? "," : "", column, inert_value(column, att->atttypid, att->attcollation));
-        }
-        if (OidIsValid(rel->rd_rel->reloftype)) appendStringInfo(&alter, "%s NOT OF", alter.len ? "," : "");
-        relation_close(rel, NoLock);
-    }
-    if (alter.len) {
-        run_internal_sql(psprintf("ALTER TABLE %s%s", kept, alter.data), guard);
-        CommandCounterIncrement();
-    }
-    // No grants: the bin is the guard's alone until a restore.
-    List *relations = lcons_oid(relid, getOwnedSequences(relid));
-    ListCell *lc;
-    foreach (lc, relations) {
-        const Oid rel = lfirst_oid(lc);
-        List *grantees = NIL;
-        relation_grants(rel, nullptr, nullptr, &grantees);
-        if (grantees != NIL) {
-            run_internal_sql(psprintf("REVOKE ALL ON %s %s FROM %s CASCADE", get_rel_relkind(rel) == RELKIND_SEQUENCE ? "SEQUENCE" : "TABLE",
-                                      qualified_relation(rel), role_list(grantees)),
-                             guard);
-            CommandCounterIncrement();
-        }
-    }
-    if (tablespace_name_of(relid)) {
-        run_internal_sql(psprintf("ALTER TABLE %s SET TABLESPACE pg_default", kept), guard);
-        CommandCounterIncrement();
-    }
-    Relation rel = relation_open(relid, NoLock);
-    List *indexes = RelationGetIndexList(rel);
-    relation_close(rel, NoLock);
-    foreach (lc, indexes) {
-        if (!tablespace_name_of(lfirst_oid(lc))) continue;
-        run_internal_sql(psprintf("ALTER INDEX %s SET TABLESPACE pg_default", qualified_relation(lfirst_oid(lc))), guard);
-        CommandCounterIncrement();
-    }
 }
 
 char *restore_step_sql(const std::string &step, const char *table, const char **why) {
@@ -545,26 +200,21 @@ char *restore_step_sql(const std::string &step, const char *table, const char **
         return psprintf("ALTER TABLE %s OF %s", table, format_type_be_qualified(type));
     }
     if (f[0] == "@grant" && f.size() == 7) {
-        // The relation by oid: a kept table (and its sequences) comes back as the same relation.
-        const Oid role = oid_of(f[1]), relid = oid_of(f[4]);
-        const AttrNumber attnum = static_cast<AttrNumber>(strtol(f[5].c_str(), nullptr, 10));
-        const char kind = get_rel_relkind(relid);
-        if (kind == '\0') {
-            *why = psprintf("%s to %s: the relation is gone", f[2].c_str(), quote_identifier(f[6].c_str()));
-            return nullptr;
-        }
-        const char *object = psprintf("%s %s", kind == RELKIND_SEQUENCE ? "SEQUENCE" : "TABLE", qualified_relation(relid));
+        // @grant, role oid, privilege, grantable, object, column (both quoted without control
+        // characters), and last the role's name when it was recorded.
+        const Oid role = oid_of(f[1]);
         const char *grantee = role == ACL_ID_PUBLIC ? "PUBLIC" : nullptr;
         if (!grantee) {
             char *name = GetUserNameFromId(role, true);
             if (!name) {
-                *why = psprintf("%s on %s to %s: the role was dropped since", f[2].c_str(), object, quote_identifier(f[6].c_str()));
+                *why = psprintf("%s on %s to %s: the role was dropped since", f[2].c_str(), f[4].c_str(), quote_identifier(f[6].c_str()));
                 return nullptr;
             }
             grantee = quote_identifier(name);
         }
-        const char *column = attnum > 0 ? psprintf(" (%s)", quote_identifier(get_attname(relid, attnum, false))) : "";
-        return psprintf("GRANT %s%s ON %s TO %s%s", f[2].c_str(), column, object, grantee, f[3] == "1" ? " WITH GRANT OPTION" : "");
+        const std::string column = f[5].empty() ? "" : " (" + f[5] + ")";
+        return psprintf("GRANT %s%s ON %s TO %s%s", f[2].c_str(), column.c_str(), f[4].c_str(), grantee,
+                        f[3] == "1" ? " WITH GRANT OPTION" : "");
     }
     *why = psprintf("unknown step %s", f[0].c_str());
     return nullptr;

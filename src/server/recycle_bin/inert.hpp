@@ -1,7 +1,7 @@
-// What the recycle bin keeps is inert: a kept table or copy depends on nothing of the live schema
-// (types, domains, collations, functions, roles, other tables, tablespaces), so no later statement
-// on the live schema trips over it and no cascade reaches it. What it needs to come back is
-// recorded instead: SQL run as the table's owner, and the types by oid (docs/recycle-bin.md).
+// What the recycle bin keeps is inert: a kept copy depends on nothing of the live schema (types,
+// domains, collations, functions, roles, other tables, tablespaces), so no later statement on the
+// live schema trips over it and no cascade reaches it. What it needs to come back is recorded
+// instead: SQL run as the table's owner, and the types and roles by oid (docs/recycle-bin.md).
 // PostgreSQL code only: it may ereport.
 #pragma once
 
@@ -27,19 +27,9 @@ char *inert_value(const char *column, Oid type, Oid collation);
 // A restore step recorded by oid: the column `column` of the table back to (type, typmod,
 // collation). The SQL is made at restore time, and only while those oids still name what they did.
 char *type_step(const char *column, Oid type, int32 typmod, Oid collation);
-// GRANT step: the relation (a kept table keeps its oid) and column (0: the table), the role by oid.
-char *grant_step(Oid relid, AttrNumber attnum, Oid role, const char *privilege, bool grantable);
-
-// Before a table is moved aside (its names still the live ones): records into *own how to put
-// back, and drops, what ties it to the live schema (triggers, rules, policies, statistics,
-// publications, and the constraints, indexes and defaults that reach outside it or use a column
-// kept as text). *run_as gets the role each step runs as ("" = the table's owner).
-void cut_live_links(Oid relid, List **own, List **run_as);
-
-// Once the table is in the bin and owned by the guard: columns of non-built-in types or
-// collations become their text, grants (recorded by cut_live_links) are revoked, a typed table is
-// untied from its type, and it moves to the default tablespace.
-void make_inert(Oid relid);
+// GRANT step: the object ("TABLE s.t", "SEQUENCE s.q") and column ("" for the object), quoted
+// without control characters; the role by oid.
+char *grant_step(const char *object_sql, const char *column_sql, Oid role, const char *privilege, bool grantable);
 
 // Why the table cannot be kept inert, or nullptr.
 const char *why_not_inert(Oid relid);

@@ -12,7 +12,7 @@
 #include "server/recycle_bin/catalog_walk.hpp"
 #include "server/recycle_bin/copies.hpp"
 #include "server/recycle_bin/kept_store.hpp"
-#include "server/recycle_bin/move_aside.hpp"
+#include "server/recycle_bin/table_record.hpp"
 #include "server/settings.hpp"
 
 extern "C" {
@@ -139,7 +139,7 @@ void plan_tables(std::vector<Candidate> candidates, bool restrict_drop, std::vec
         pg_call([&] {
             List *dropping = NIL;
             for (const Candidate &o : live) dropping = lappend_oid(dropping, o.relid);
-            why = why_not_movable(c.relid, dropping, restrict_drop);
+            why = why_not_keepable(c.relid, dropping, restrict_drop);
             // A column whose type goes with the schema would be dropped from the kept table.
             if (!why && !dropped_schemas.empty()) {
                 Relation rel = relation_open(c.relid, AccessShareLock);
@@ -159,12 +159,29 @@ void plan_tables(std::vector<Candidate> candidates, bool restrict_drop, std::vec
         });
         if (!why) {
             plan.tables.push_back(c.relid);
-            if (c.item >= 0) plan.drop_items.push_back(c.item);
         } else if (*why) {
             const std::string table = display_of(c.relid);
             if (holds_data(table)) findings.push_back(not_kept(table, "table " + table, why));
         }
     }
+}
+
+// A kept table is a copy: together they must fit migration_guard.keep_max_size, measured by
+// their size on disk (statistics a rolled-back ANALYZE can forge play no part).
+void cap_tables(std::vector<Finding> &findings) {
+    KeepPlan &plan = current_statement().keep;
+    const int64_t cap = keep_max_bytes();
+    if (cap < 0 || plan.tables.empty()) return;
+    int64_t total = 0;
+    for (Oid relid : plan.tables) pg_call([&] { total += rows_copy_size(relid); });
+    if (total <= cap) return;
+    for (Oid relid : plan.tables) {
+        const std::string table = display_of(relid);
+        findings.push_back(not_kept(table, "table " + table,
+                                    "together the dropped tables (" + format_bytes(total) +
+                                        ") exceed migration_guard.keep_max_size (" + format_bytes(cap) + ")"));
+    }
+    plan.tables.clear();
 }
 
 void plan_drop(DropStmt *drop, std::vector<Finding> &findings) {
@@ -204,6 +221,7 @@ void plan_drop(DropStmt *drop, std::vector<Finding> &findings) {
         return;
     }
     plan_tables(candidates, drop->behavior != DROP_CASCADE, findings, schemas);
+    cap_tables(findings);
 }
 
 void plan_drop_owned(DropOwnedStmt *stmt, std::vector<Finding> &findings) {
@@ -219,6 +237,7 @@ void plan_drop_owned(DropOwnedStmt *stmt, std::vector<Finding> &findings) {
         if (OidIsValid(role)) tables_owned_by(role, candidates);
     }
     plan_tables(candidates, stmt->behavior != DROP_CASCADE, findings, {});
+    cap_tables(findings);
 }
 
 void plan_drop_columns(AlterTableStmt *alter, std::vector<Finding> &findings) {
@@ -306,27 +325,6 @@ void plan_truncate(const std::vector<std::string> &emptied, std::vector<Finding>
     current_statement().keep.rows = tables;
 }
 
-KeptRecord record_of(const MovedTable *m) {
-    KeptRecord r;
-    r.kind = "table";
-    r.schema = m->schema;
-    r.table = m->name;
-    r.object_identity = r.schema + "." + r.table;
-    r.kept_relid = m->kept_relid;
-    r.kept_name = m->kept_name;
-    r.size_bytes = m->bytes;
-    r.rows = m->rows;
-    r.table_relid = m->kept_relid;
-    r.table_owner = m->owner;
-    r.schema_owner = m->schema_owner ? m->schema_owner : "";
-    ListCell *lc;
-    foreach (lc, m->kept_names) r.kept_names.emplace_back(static_cast<char *>(lfirst(lc)));
-    foreach (lc, m->original_names) r.original_names.emplace_back(static_cast<char *>(lfirst(lc)));
-    foreach (lc, m->recreate) r.recreate.emplace_back(static_cast<char *>(lfirst(lc)));
-    foreach (lc, m->recreate_as) r.recreate_as.emplace_back(static_cast<char *>(lfirst(lc)));
-    return r;
-}
-
 KeptRecord record_of(const KeptCopy *c, Oid relid, const char *kind) {
     KeptRecord r;
     r.kind = kind;
@@ -381,42 +379,40 @@ void keep_before_running(Node *stmt) {
     if (plan.tables.empty() && plan.columns.empty() && plan.rows.empty()) return;
     const std::string tag = current_statement().command_tag, text = current_statement().text;
 
-    // Tables: moved aside, each with its own audit row (PostgreSQL never drops them).
-    std::vector<KeptRecord> moved;
+    // Tables: their rows copied and their definition recorded; PostgreSQL then drops them as it
+    // would without the guard, and the drop's own audit rows get the kept items' ids.
     for (Oid relid : plan.tables) {
-        MovedTable *m = nullptr;
+        KeptCopy *copy = nullptr;
+        List *steps = NIL, *run_as = NIL;
+        const std::string identity = display_of(relid);
         pg_call([&] {
             List *dropping = NIL;
             for (Oid o : plan.tables) dropping = lappend_oid(dropping, o);
-            with_pinned_search_path([&] { m = move_aside(relid, dropping); });
+            with_pinned_search_path([&] {
+                copy = copy_table(relid);
+                record_table(relid, dropping, &steps, &run_as);
+            });
         });
-        moved.push_back(record_of(m));
-    }
-    if (IsA(stmt, DropStmt) && !plan.drop_items.empty()) {
-        DropStmt *drop = reinterpret_cast<DropStmt *>(stmt);
+        KeptRecord r = record_of(copy, relid, "table");
+        r.recreate.clear();
+        r.recreate_as.clear();
+        ListCell *lc;
+        foreach (lc, steps) r.recreate.emplace_back(static_cast<char *>(lfirst(lc)));
+        foreach (lc, run_as) r.recreate_as.emplace_back(static_cast<char *>(lfirst(lc)));
         pg_call([&] {
-            List *rest = NIL;
-            int i = 0;
-            ListCell *lc;
-            foreach (lc, drop->objects) {
-                if (std::find(plan.drop_items.begin(), plan.drop_items.end(), i) == plan.drop_items.end())
-                    rest = lappend(rest, lfirst(lc));
-                ++i;
+            r.schema = get_namespace_name(get_rel_namespace(relid));
+            r.table = get_rel_name(relid);
+            r.table_owner = relation_owner(relid);
+            HeapTuple t = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(get_rel_namespace(relid)));
+            if (HeapTupleIsValid(t)) {
+                r.schema_owner = GetUserNameFromId(reinterpret_cast<Form_pg_namespace>(GETSTRUCT(t))->nspowner, false);
+                ReleaseSysCache(t);
             }
-            drop->objects = rest;
         });
-    }
-    if (!moved.empty()) {
-        // Kept first, so that the audit row (which carries the statement's undo) can name the
-        // restore() calls; the rows' ids then go to the kept items.
-        std::vector<AuditRow> rows;
-        for (const KeptRecord &r : moved) {
-            const int64_t id = insert_kept(r, tag, text);
-            plan.kept.emplace_back(id, r.object_identity);
-            plan.awaiting_audit.emplace_back(id, r.object_identity);
-            rows.push_back(statement_audit_row("table", r.object_identity));
-        }
-        note_audit_ids(rows, write_audit_rows(rows));
+        r.object_identity = identity;
+        const int64_t id = insert_kept(r, tag, text);
+        plan.kept.emplace_back(id, r.object_identity);
+        plan.awaiting_audit.emplace_back(id, r.object_identity);
     }
 
     for (const KeepPlan::Column &c : plan.columns) {

@@ -11,8 +11,7 @@
 namespace mg::server {
 
 struct KeepPlan {
-    std::vector<Oid> tables;       // moved aside whole (DROP TABLE, DROP SCHEMA ... CASCADE, DROP OWNED)
-    std::vector<int> drop_items;   // DROP TABLE: the positions in its object list of the tables moved aside
+    std::vector<Oid> tables;       // copied and recorded (DROP TABLE, DROP SCHEMA ... CASCADE, DROP OWNED)
     struct Column {
         Oid relid;
         int16_t attnum;

@@ -12,12 +12,17 @@
 #include "server/recycle_bin/inert.hpp"
 #include "server/recycle_bin/internal_sql.hpp"
 #include "server/recycle_bin/kept_store.hpp"
-#include "server/recycle_bin/move_aside.hpp"
+#include "server/recycle_bin/table_record.hpp"
 #include "server/recycle_bin/purge.hpp"
 #include "server/sqlstate.hpp"
 
 extern "C" {
 #include "catalog/dependency.h"
+#include "catalog/indexing.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
 #include "storage/lmgr.h"
 #include "utils/acl.h"
 }
@@ -59,15 +64,36 @@ void audit(const char *tag, const KeptRecord &r, const std::string &what) {
     write_audit_rows({row});
 }
 
-// Recreates what the table took with it, each in a subtransaction: one that no longer fits (a
-// view on a column since dropped) is reported, not fatal.
-std::vector<std::string> recreate(const KeptRecord &r, Oid default_role) {
+// Runs the recorded steps. Up to "@rows" (the table, its sequences, its rows) each must succeed or
+// the restore fails and changes nothing; after it, each runs in a subtransaction and one that no
+// longer fits (a view on a column since dropped, a role dropped since) is reported, not fatal.
+std::vector<std::string> recreate(const KeptRecord &r, Oid default_role, uint64 *rows = nullptr) {
     std::vector<std::string> failed;
     const std::string table = quoted(r.schema, r.table);
+    size_t essential = 0;
+    for (size_t i = 0; i < r.recreate.size(); ++i)
+        if (r.recreate[i] == "@rows") essential = i + 1;
     for (size_t i = 0; i < r.recreate.size(); ++i) {
         const std::string &step = r.recreate[i];
         if (step.rfind("--", 0) == 0) {
             failed.push_back(step.substr(3));
+            continue;
+        }
+        Oid role = default_role;
+        if (i < r.recreate_as.size() && !r.recreate_as[i].empty())
+            pg_call([&] { role = get_role_oid(r.recreate_as[i].c_str(), true); });
+        if (!OidIsValid(role)) role = default_role;
+        if (step == "@rows") {
+            // The rows back from the copy, as the owner, without firing triggers (none exist yet).
+            pg_call([&] {
+                const char *columns = table_columns(r.kept_relid);
+                const uint64 n = run_internal_sql(psprintf("INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM %s.%s",
+                                                           table.c_str(), columns, columns, kKeptSchema,
+                                                           quote_identifier(r.kept_name.c_str())),
+                                                  role, true, true);
+                if (rows) *rows = n;
+                CommandCounterIncrement();
+            });
             continue;
         }
         // Steps recorded by oid become SQL now, while the oids still name what they did.
@@ -82,10 +108,13 @@ std::vector<std::string> recreate(const KeptRecord &r, Oid default_role) {
             failed.push_back(why);
             continue;
         }
-        Oid role = default_role;
-        if (i < r.recreate_as.size() && !r.recreate_as[i].empty())
-            pg_call([&] { role = get_role_oid(r.recreate_as[i].c_str(), true); });
-        if (!OidIsValid(role)) role = default_role;
+        if (i < essential) {
+            pg_call([&] {
+                run_internal_sql(sql.c_str(), role, true);
+                CommandCounterIncrement();
+            });
+            continue;
+        }
         ErrorData *error = pg_subtransaction([&] { run_internal_sql(sql.c_str(), role, true); });
         if (error) failed.push_back(sql + " (" + (error->message ? error->message : "failed") + ")");
     }
@@ -94,15 +123,74 @@ std::vector<std::string> recreate(const KeptRecord &r, Oid default_role) {
 
 // The copy stays readable by the table's owner for the restore's own statement only (the grants
 // are never visible to another session: they are revoked before the transaction ends).
-void lend_copy(const KeptRecord &r, bool grant) {
+void lend_copy(const KeptRecord &r, bool grant, Oid to = InvalidOid) {
     pg_call([&] {
-        const char *owner = quote_identifier(GetUserNameFromId(r.table_owner, false));
+        const char *owner = quote_identifier(GetUserNameFromId(OidIsValid(to) ? to : r.table_owner, false));
         const char *table = quote_identifier(r.kept_name.c_str());
         const char *sql = grant ? psprintf("GRANT USAGE ON SCHEMA %s TO %s; GRANT SELECT ON %s.%s TO %s", kKeptSchema, owner,
                                            kKeptSchema, table, owner)
                                 : psprintf("REVOKE SELECT ON %s.%s FROM %s; REVOKE USAGE ON SCHEMA %s FROM %s", kKeptSchema,
                                            table, owner, kKeptSchema, owner);
         run_internal_sql(sql, extension_place_pg().owner);
+    });
+}
+
+// A restore runs the owner's statements as the owner, and they name the table: an owner without
+// USAGE (and CREATE) on its table's schema (an application role given a table) gets them for the
+// restore's own transaction, and the schema's privileges are then put back exactly as they were.
+// Nothing of it is visible to another session. On error the transaction rolls it back anyway.
+struct LentSchema {
+    Oid nsp = InvalidOid;
+    bool lent = false;
+    bool acl_null = true;
+    Datum acl = 0;
+};
+
+LentSchema lend_schema(const std::string &schema, Oid role) {
+    LentSchema l;
+    pg_call([&] {
+        l.nsp = get_namespace_oid(schema.c_str(), true);
+        if (!OidIsValid(l.nsp) || pg_namespace_aclcheck(l.nsp, role, ACL_USAGE | ACL_CREATE) == ACLCHECK_OK) return;
+        HeapTuple t = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(l.nsp));
+        if (!HeapTupleIsValid(t)) return;
+        const Datum acl = SysCacheGetAttr(NAMESPACEOID, t, Anum_pg_namespace_nspacl, &l.acl_null);
+        if (!l.acl_null) l.acl = PointerGetDatum(DatumGetAclPCopy(acl));
+        ReleaseSysCache(t);
+        run_internal_sql(psprintf("GRANT USAGE, CREATE ON SCHEMA %s TO %s", quote_identifier(schema.c_str()),
+                                  quote_identifier(GetUserNameFromId(role, false))),
+                         extension_place_pg().owner);
+        CommandCounterIncrement();
+        l.lent = true;
+    });
+    return l;
+}
+
+void give_back(const LentSchema &l) {
+    if (!l.lent) return;
+    pg_call([&] {
+        Relation rel = table_open(NamespaceRelationId, RowExclusiveLock);
+        HeapTuple t = SearchSysCacheCopy1(NAMESPACEOID, ObjectIdGetDatum(l.nsp));
+        if (!HeapTupleIsValid(t)) {
+            table_close(rel, RowExclusiveLock);
+            return;
+        }
+        const Oid owner = reinterpret_cast<Form_pg_namespace>(GETSTRUCT(t))->nspowner;
+        bool now_null = true;
+        const Datum now = heap_getattr(t, Anum_pg_namespace_nspacl, RelationGetDescr(rel), &now_null);
+        Oid *old_members = nullptr, *new_members = nullptr;
+        const int n_old = aclmembers(now_null ? acldefault(OBJECT_SCHEMA, owner) : DatumGetAclP(now), &old_members);
+        const int n_new = aclmembers(l.acl_null ? acldefault(OBJECT_SCHEMA, owner) : DatumGetAclP(l.acl), &new_members);
+        Datum values[Natts_pg_namespace] = {};
+        bool nulls[Natts_pg_namespace] = {};
+        bool replace[Natts_pg_namespace] = {};
+        replace[Anum_pg_namespace_nspacl - 1] = true;
+        nulls[Anum_pg_namespace_nspacl - 1] = l.acl_null;
+        values[Anum_pg_namespace_nspacl - 1] = l.acl;
+        HeapTuple updated = heap_modify_tuple(t, RelationGetDescr(rel), values, nulls, replace);
+        CatalogTupleUpdate(rel, &updated->t_self, updated);
+        updateAclDependencies(NamespaceRelationId, l.nsp, 0, owner, n_old, old_members, n_new, new_members);
+        table_close(rel, RowExclusiveLock);
+        CommandCounterIncrement();
     });
 }
 
@@ -135,19 +223,45 @@ bool drop_kept_relation(Oid relid, bool wait = true) {
     return dropped;
 }
 
+bool relation_name_taken(const char *name, Oid nsp) {
+    return OidIsValid(get_relname_relid(name, nsp)) ||
+           OidIsValid(GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum(name), ObjectIdGetDatum(nsp)));
+}
+
 std::string restore_table(const KeptRecord &r) {
+    const std::string table = quoted(r.schema, r.table);
+    Oid owner = r.table_owner;
+    bool owner_gone = false;
     pg_call([&] {
-        List *kept = NIL, *original = NIL;
-        for (const auto &n : r.kept_names) kept = lappend(kept, pstrdup(n.c_str()));
-        for (const auto &n : r.original_names) original = lappend(original, pstrdup(n.c_str()));
-        with_pinned_search_path([&] {
-            move_back(r.kept_relid, r.schema.c_str(), r.table.c_str(), r.schema_owner.c_str(), r.table_owner, kept, original);
-        });
+        if (get_rel_namespace(r.kept_relid) != kept_schema_oid())
+            ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("the kept copy of %s is no longer in the recycle bin", table.c_str())));
+        if (!OidIsValid(owner) || !SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(owner))) {
+            owner = GetUserId();
+            owner_gone = true;
+        }
+        Oid nsp = get_namespace_oid(r.schema.c_str(), true);
+        if (!OidIsValid(nsp)) {
+            const Oid schema_role = r.schema_owner.empty() ? InvalidOid : get_role_oid(r.schema_owner.c_str(), true);
+            nsp = NamespaceCreate(r.schema.c_str(), OidIsValid(schema_role) ? schema_role : owner, false);
+            CommandCounterIncrement();
+        }
+        if (relation_name_taken(r.table.c_str(), nsp))
+            ereport(ERROR, (errcode(ERRCODE_DUPLICATE_TABLE),
+                            errmsg("cannot restore %s: a relation or type of that name exists since it was dropped", table.c_str()),
+                            errhint("Rename or drop the new %s, then call migration_guard.restore() again.", table.c_str())));
     });
-    const std::vector<std::string> failed = recreate(r, r.table_owner);
-    std::string out = "restored table " + quoted(r.schema, r.table);
-    if (!r.recreate.empty()) out += "; recreated " + std::to_string(r.recreate.size() - failed.size()) + " of " +
-                                    std::to_string(r.recreate.size()) + " dependent objects";
+    const LentSchema lent = lend_schema(r.schema, owner);
+    lend_copy(r, true, owner);
+    uint64 rows = 0;
+    const std::vector<std::string> failed = recreate(r, owner, &rows);
+    lend_copy(r, false, owner);
+    give_back(lent);
+    drop_kept_relation(r.kept_relid);
+    size_t steps = 0;
+    for (const auto &s : r.recreate) steps += s != "@rows";
+    std::string out = "restored table " + table + " (" + std::to_string(rows) + " rows); recreated " + std::to_string(steps - failed.size()) + " of " + std::to_string(steps) +
+                      " definitions";
+    if (owner_gone) out += "; its owner role was dropped since, so it belongs to the restoring role";
     for (const auto &f : failed) out += "\nnot recreated: " + f;
     return out;
 }
@@ -189,6 +303,7 @@ std::string restore_column(const KeptRecord &r) {
                         "Copy the values back by hand, casting them to the type you want.");
     const Oid guard = extension_place().owner;
     const std::string column = ident(r.column);
+    const LentSchema lent = lend_schema(r.schema, r.table_owner);
     // A down migration that re-added the column (same type, nothing in it yet) gets the values
     // back into it; a column that holds anything since is never overwritten.
     bool readded = false;
@@ -245,6 +360,7 @@ std::string restore_column(const KeptRecord &r) {
     });
     lend_copy(r, false);
     const std::vector<std::string> failed = recreate(r, r.table_owner);
+    give_back(lent);
     drop_kept_relation(r.kept_relid);
     std::string out = "restored column " + r.column + " of " + table + " (" + std::to_string(updated) + " values" +
                       (readded ? ", into the empty column of that name" : "") + ")";
@@ -271,6 +387,7 @@ std::string restore_rows(const KeptRecord &r) {
         columns = table_columns(relid);
         values = restored_columns(relid, "k");
     });
+    const LentSchema lent = lend_schema(r.schema, r.table_owner);
     lend_copy(r, true);
     uint64 inserted = 0;
     pg_call([&] {
@@ -279,6 +396,7 @@ std::string restore_rows(const KeptRecord &r) {
                                     r.table_owner, true, true);
     });
     lend_copy(r, false);
+    give_back(lent);
     drop_kept_relation(r.kept_relid);
     return "restored " + std::to_string(inserted) + " rows of " + table;
 }
