@@ -8,6 +8,11 @@
 
 extern "C" {
 #include "access/relation.h"
+#include "access/heapam.h"
+#include "access/tableam.h"
+#include "executor/tuptable.h"
+#include "utils/snapmgr.h"
+#include "utils/memutils.h"
 #include "access/table.h"
 #include "catalog/dependency.h"
 #include "catalog/pg_attrdef.h"
@@ -78,18 +83,124 @@ char *copy_name(const char *prefix, Oid relid) {
     return name;
 }
 
-// Runs CREATE TABLE migration_guard_kept.<name> AS <select> as the guard owner, in replica mode so
-// that no event trigger of the database's fires for it; the copy becomes the extension's (pg_dump
-// leaves it out; a plain DROP of it is refused). Its columns are built-in types only: nothing of the
-// live schema depends on it, nor it on anything.
-void make_copy(KeptCopy *copy, const char *prefix, Oid relid, const char *select) {
+// One column of a copy: where its values come from (an attribute of the table, or 0 for the row's
+// ctid) and whether it holds their text.
+struct CopyColumn {
+    const char *name;   // quoted
+    AttrNumber source;  // 0: ctid
+    Oid type;
+    int32 typmod;
+    bool as_text;
+};
+
+CopyColumn column_of(Relation rel, AttrNumber attnum) {
+    const Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
+    return {quote_identifier(NameStr(att->attname)), attnum, att->atttypid, att->atttypmod,
+            kept_as_text(att->atttypid, att->attcollation)};
+}
+
+// Makes migration_guard_kept.<prefix><relid> with the columns (built-in types only) and fills it
+// from a scan of the table, in C: no query is planned over the table, so nothing of it runs (no
+// index expression, policy, rule or cast; values of the database's types go through their
+// type's output function, which only a superuser can have written). The copy becomes the
+// extension's (pg_dump leaves it out; a plain DROP of it is refused).
+// The columns, palloc'd (PostgreSQL code: no C++ object may own memory across an ereport).
+struct CopyColumns {
+    CopyColumn *items = nullptr;
+    int count = 0;
+    void add(const CopyColumn &c) {
+        items = static_cast<CopyColumn *>(items ? repalloc(items, sizeof(CopyColumn) * (count + 1)) : palloc(sizeof(CopyColumn)));
+        items[count++] = c;
+    }
+};
+
+void make_copy(KeptCopy *copy, const char *prefix, Oid relid, const CopyColumns &columns) {
     copy->kept_name = copy_name(prefix, relid);
-    run_internal_sql(psprintf("CREATE TABLE %s.%s AS %s", kKeptSchema, quote_identifier(copy->kept_name), select),
+    StringInfoData defs;
+    initStringInfo(&defs);
+    for (int i = 0; i < columns.count; i++) {
+        const CopyColumn &c = columns.items[i];
+        appendStringInfo(&defs, "%s%s %s", defs.len ? ", " : "", c.name,
+                         c.source == 0 ? "pg_catalog.tid"
+                         : c.as_text   ? "pg_catalog.text"
+                                       : format_type_with_typemod(c.type, c.typmod));
+    }
+    // Replica mode: no event trigger of the database's fires for the guard's own table.
+    run_internal_sql(psprintf("CREATE TABLE %s.%s (%s)", kKeptSchema, quote_identifier(copy->kept_name), defs.data),
                      extension_place_pg().owner, false, true);
     CommandCounterIncrement();
     copy->kept_relid = get_relname_relid(copy->kept_name, kept_schema_oid());
     set_kept_membership(copy->kept_relid, true);
+
+    Relation source = table_open(relid, NoLock);
+    Relation target = table_open(copy->kept_relid, RowExclusiveLock);
+    FmgrInfo *output = static_cast<FmgrInfo *>(palloc0(sizeof(FmgrInfo) * (columns.count + 1)));
+    for (int i = 0; i < columns.count; i++) {
+        if (!columns.items[i].as_text) continue;
+        Oid function;
+        bool varlena;
+        getTypeOutputInfo(columns.items[i].type, &function, &varlena);
+        fmgr_info(function, &output[i]);
+    }
+    Snapshot snapshot = RegisterSnapshot(GetLatestSnapshot());
+    TableScanDesc scan = table_beginscan(source, snapshot, 0, nullptr);
+    TupleTableSlot *in = table_slot_create(source, nullptr);
+    TupleTableSlot *out = table_slot_create(target, nullptr);
+    BulkInsertState bulk = GetBulkInsertState();
+    const CommandId cid = GetCurrentCommandId(true);
+    MemoryContext per_row = AllocSetContextCreate(CurrentMemoryContext, "migration_guard copy row", ALLOCSET_DEFAULT_SIZES);
+    double rows = 0;
+    while (table_scan_getnextslot(scan, ForwardScanDirection, in)) {
+        CHECK_FOR_INTERRUPTS();
+        MemoryContext old = MemoryContextSwitchTo(per_row);
+        slot_getallattrs(in);
+        ExecClearTuple(out);
+        for (int i = 0; i < columns.count; i++) {
+            const CopyColumn &c = columns.items[i];
+            if (c.source == 0) {
+                ItemPointer tid = static_cast<ItemPointer>(palloc(sizeof(ItemPointerData)));
+                ItemPointerCopy(&in->tts_tid, tid);
+                out->tts_values[i] = PointerGetDatum(tid);
+                out->tts_isnull[i] = false;
+                continue;
+            }
+            const bool isnull = in->tts_isnull[c.source - 1];
+            out->tts_isnull[i] = isnull;
+            out->tts_values[i] = isnull      ? 0
+                                 : c.as_text ? CStringGetTextDatum(OutputFunctionCall(&output[i], in->tts_values[c.source - 1]))
+                                             : in->tts_values[c.source - 1];
+        }
+        ExecStoreVirtualTuple(out);
+        table_tuple_insert(target, out, cid, 0, bulk);
+        rows += 1;
+        MemoryContextSwitchTo(old);
+        MemoryContextReset(per_row);
+    }
+    MemoryContextDelete(per_row);
+    FreeBulkInsertState(bulk);
+    ExecDropSingleTupleTableSlot(in);
+    ExecDropSingleTupleTableSlot(out);
+    table_endscan(scan);
+    UnregisterSnapshot(snapshot);
+    table_close(target, NoLock);
+    table_close(source, NoLock);
+    CommandCounterIncrement();
+    copy->rows = rows;
     copy->bytes = DatumGetInt64(DirectFunctionCall1(pg_total_relation_size, ObjectIdGetDatum(copy->kept_relid)));
+}
+
+// The columns that take values (not dropped, not generated).
+CopyColumns value_columns_of(Oid relid) {
+    CopyColumns out;
+    Relation rel = relation_open(relid, AccessShareLock);
+    const TupleDesc desc = RelationGetDescr(rel);
+    for (int i = 0; i < desc->natts; i++) {
+        const Form_pg_attribute att = TupleDescAttr(desc, i);
+        if (att->attisdropped || att->attgenerated) continue;
+        out.add(column_of(rel, att->attnum));
+    }
+    relation_close(rel, AccessShareLock);
+    return out;
 }
 
 }  // namespace
@@ -134,7 +245,6 @@ KeptCopy *copy_column(Oid relid, AttrNumber attnum) {
         }
     }
     copy->shape = type_step(column, att->atttypid, att->atttypmod, att->attcollation);
-    const Oid column_type_oid = att->atttypid, column_collation = att->attcollation;
     copy->not_null = att->attnotnull;
     copy->rows = rel->rd_rel->reltuples;
     const TupleConstr *constr = RelationGetDescr(rel)->constr;
@@ -188,14 +298,18 @@ KeptCopy *copy_column(Oid relid, AttrNumber attnum) {
     }
     relation_close(rel, NoLock);
 
-    StringInfoData select;
-    initStringInfo(&select);
-    appendStringInfoString(&select, "SELECT ");
-    if (copy->by_ctid) appendStringInfoString(&select, "ctid AS mg_ctid, ");
-    foreach (lc, copy->key_columns) appendStringInfo(&select, "%s, ", quote_identifier(static_cast<char *>(lfirst(lc))));
-    appendStringInfo(&select, "%s AS %s FROM %s", inert_value(quote_identifier(column), column_type_oid, column_collation),
-                     quote_identifier(column), table);
-    make_copy(copy, "c", relid, select.data);
+    CopyColumns columns;
+    {
+        Relation again = relation_open(relid, NoLock);
+        if (copy->by_ctid) columns.add({"mg_ctid", 0, TIDOID, -1, false});
+        foreach (lc, copy->key_columns) {
+            const AttrNumber key = get_attnum(relid, static_cast<char *>(lfirst(lc)));
+            columns.add(column_of(again, key));
+        }
+        columns.add(column_of(again, attnum));
+        relation_close(again, NoLock);
+    }
+    make_copy(copy, "c", relid, columns);
     return copy;
 }
 
@@ -228,22 +342,6 @@ char *table_shape(Oid relid) { return value_columns(relid, true); }
 char *table_columns(Oid relid) { return value_columns(relid, false); }
 
 namespace {
-
-// The columns that take values, as a kept copy holds them (text for the database's types).
-char *inert_columns(Oid relid) {
-    Relation rel = relation_open(relid, AccessShareLock);
-    StringInfoData out;
-    initStringInfo(&out);
-    const TupleDesc desc = RelationGetDescr(rel);
-    for (int i = 0; i < desc->natts; i++) {
-        const Form_pg_attribute att = TupleDescAttr(desc, i);
-        if (att->attisdropped || att->attgenerated) continue;
-        const char *name = quote_identifier(NameStr(att->attname));
-        appendStringInfo(&out, "%s%s AS %s", out.len ? ", " : "", inert_value(name, att->atttypid, att->attcollation), name);
-    }
-    relation_close(rel, AccessShareLock);
-    return out.data;
-}
 
 }  // namespace
 
@@ -278,7 +376,7 @@ KeptCopy *copy_table(Oid relid) {
     copy->rows = rel->rd_rel->reltuples;
     relation_close(rel, NoLock);
     copy->shape = table_shape(relid);
-    make_copy(copy, "k", relid, psprintf("SELECT %s FROM ONLY %s", inert_columns(relid), qualified_relation(relid)));
+    make_copy(copy, "k", relid, value_columns_of(relid));
     return copy;
 }
 
@@ -289,7 +387,7 @@ KeptCopy *copy_rows(Oid relid) {
     copy->rows = rel->rd_rel->reltuples;
     relation_close(rel, NoLock);
     copy->shape = table_shape(relid);
-    make_copy(copy, "r", relid, psprintf("SELECT %s FROM ONLY %s", inert_columns(relid), qualified_relation(relid)));
+    make_copy(copy, "r", relid, value_columns_of(relid));
     return copy;
 }
 

@@ -101,15 +101,6 @@ bool kept_as_text(Oid type, Oid collation) {
     return !builtin_object(type) || (OidIsValid(collation) && !builtin_object(collation));
 }
 
-char *inert_value(const char *column, Oid type, Oid collation) {
-    if (!kept_as_text(type, collation)) return pstrdup(column);
-    // format('%s') calls the type's output function, never a cast someone defined; num_nulls
-    // tells a NULL from a row whose fields are all NULL.
-    return psprintf("CASE WHEN pg_catalog.num_nulls(%s) = 1 THEN NULL ELSE pg_catalog.format('%%s', %s) END "
-                    "COLLATE pg_catalog.\"default\"",
-                    column, column);
-}
-
 char *type_step(const char *column, Oid type, int32 typmod, Oid collation) {
     return psprintf("@type\t%u\t%d\t%u\t%s\t%s", type, typmod, collation, format_type_with_typemod(type, typmod), column);
 }

@@ -21,9 +21,6 @@ inline bool builtin_object(Oid oid) { return OidIsValid(oid) && oid < FirstNorma
 // A column of this type and collation is kept as its text (the type's own output function).
 bool kept_as_text(Oid type, Oid collation);
 
-// The value of `column` (quoted) as a kept copy holds it: itself, or its text.
-char *inert_value(const char *column, Oid type, Oid collation);
-
 // A restore step recorded by oid: the column `column` of the table back to (type, typmod,
 // collation). The SQL is made at restore time, and only while those oids still name what they did.
 char *type_step(const char *column, Oid type, int32 typmod, Oid collation);
