@@ -13,7 +13,7 @@ PGXS_DIR=$("$BIN/pg_config" --pgxs | xargs dirname | xargs dirname)
 PG_REGRESS="$PGXS_DIR/test/regress/pg_regress"
 INCLUDE=$("$BIN/pg_config" --includedir-server)
 work=$(mktemp -d /tmp/mg-core.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+[ -n "${KEEP_WORK:-}" ] || trap 'rm -rf "$work"' EXIT
 as_postgres() { if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi; }
 
 # The suite's C helpers: regress.so, and contrib/spi's autoinc and refint for the trigger tests.
@@ -62,6 +62,7 @@ done
 # whatever the test outputs say: its server log is read, not the bare run's.
 log="$work/out-guard/log/postmaster.log"
 if [ -f "$log" ] && grep -E "terminated by signal|was terminated by exception|PANIC" "$log"; then
+    grep -E -B2 "terminated by signal|was terminated by exception|PANIC" "$log" | grep -E "DETAIL|STATEMENT|Failed process" || true
     echo "== the guarded server crashed (see above) =="
     exit 1
 fi

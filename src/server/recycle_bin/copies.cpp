@@ -8,6 +8,7 @@
 
 extern "C" {
 #include "access/relation.h"
+#include "catalog/pg_inherits.h"
 #include "access/heapam.h"
 #include "access/tableam.h"
 #include "executor/tuptable.h"
@@ -114,7 +115,7 @@ struct CopyColumns {
     }
 };
 
-void make_copy(KeptCopy *copy, const char *prefix, Oid relid, const CopyColumns &columns) {
+void make_copy(KeptCopy *copy, const char *prefix, Oid relid, const CopyColumns &columns, bool with_children = false) {
     copy->kept_name = copy_name(prefix, relid);
     StringInfoData defs;
     initStringInfo(&defs);
@@ -132,7 +133,6 @@ void make_copy(KeptCopy *copy, const char *prefix, Oid relid, const CopyColumns 
     copy->kept_relid = get_relname_relid(copy->kept_name, kept_schema_oid());
     set_kept_membership(copy->kept_relid, true);
 
-    Relation source = table_open(relid, NoLock);
     Relation target = table_open(copy->kept_relid, RowExclusiveLock);
     FmgrInfo *output = static_cast<FmgrInfo *>(palloc0(sizeof(FmgrInfo) * (columns.count + 1)));
     for (int i = 0; i < columns.count; i++) {
@@ -143,47 +143,64 @@ void make_copy(KeptCopy *copy, const char *prefix, Oid relid, const CopyColumns 
         fmgr_info(function, &output[i]);
     }
     Snapshot snapshot = RegisterSnapshot(GetLatestSnapshot());
-    TableScanDesc scan = table_beginscan(source, snapshot, 0, nullptr);
-    TupleTableSlot *in = table_slot_create(source, nullptr);
     TupleTableSlot *out = table_slot_create(target, nullptr);
     BulkInsertState bulk = GetBulkInsertState();
     const CommandId cid = GetCurrentCommandId(true);
     MemoryContext per_row = AllocSetContextCreate(CurrentMemoryContext, "migration_guard copy row", ALLOCSET_DEFAULT_SIZES);
+    AttrNumber *map = static_cast<AttrNumber *>(palloc0(sizeof(AttrNumber) * (columns.count + 1)));
     double rows = 0;
-    while (table_scan_getnextslot(scan, ForwardScanDirection, in)) {
-        CHECK_FOR_INTERRUPTS();
-        MemoryContext old = MemoryContextSwitchTo(per_row);
-        slot_getallattrs(in);
-        ExecClearTuple(out);
-        for (int i = 0; i < columns.count; i++) {
-            const CopyColumn &c = columns.items[i];
-            if (c.source == 0) {
-                ItemPointer tid = static_cast<ItemPointer>(palloc(sizeof(ItemPointerData)));
-                ItemPointerCopy(&in->tts_tid, tid);
-                out->tts_values[i] = PointerGetDatum(tid);
-                out->tts_isnull[i] = false;
-                continue;
-            }
-            const bool isnull = in->tts_isnull[c.source - 1];
-            out->tts_isnull[i] = isnull;
-            out->tts_values[i] = isnull      ? 0
-                                 : c.as_text ? CStringGetTextDatum(OutputFunctionCall(&output[i], in->tts_values[c.source - 1]))
-                                             : in->tts_values[c.source - 1];
+    // The table's own rows, and with_children those of its partitions and inheritance children,
+    // each read by column name (a child's attribute numbers may differ).
+    List *sources = with_children ? find_all_inheritors(relid, AccessExclusiveLock, nullptr) : list_make1_oid(relid);
+    ListCell *lc;
+    foreach (lc, sources) {
+        Relation source = table_open(lfirst_oid(lc), NoLock);
+        const char kind = source->rd_rel->relkind;
+        if (kind != RELKIND_RELATION && kind != RELKIND_MATVIEW) {
+            table_close(source, NoLock);
+            continue;
         }
-        ExecStoreVirtualTuple(out);
-        table_tuple_insert(target, out, cid, 0, bulk);
-        rows += 1;
-        MemoryContextSwitchTo(old);
-        MemoryContextReset(per_row);
+        for (int i = 0; i < columns.count; i++)
+            map[i] = columns.items[i].source == 0 ? 0
+                                                  : get_attnum(RelationGetRelid(source),
+                                                               get_attname(relid, columns.items[i].source, false));
+        TableScanDesc scan = table_beginscan(source, snapshot, 0, nullptr);
+        TupleTableSlot *in = table_slot_create(source, nullptr);
+        while (table_scan_getnextslot(scan, ForwardScanDirection, in)) {
+            CHECK_FOR_INTERRUPTS();
+            MemoryContext old = MemoryContextSwitchTo(per_row);
+            slot_getallattrs(in);
+            ExecClearTuple(out);
+            for (int i = 0; i < columns.count; i++) {
+                const CopyColumn &c = columns.items[i];
+                if (c.source == 0) {
+                    ItemPointer tid = static_cast<ItemPointer>(palloc(sizeof(ItemPointerData)));
+                    ItemPointerCopy(&in->tts_tid, tid);
+                    out->tts_values[i] = PointerGetDatum(tid);
+                    out->tts_isnull[i] = false;
+                    continue;
+                }
+                const bool isnull = map[i] <= 0 || in->tts_isnull[map[i] - 1];
+                out->tts_isnull[i] = isnull;
+                out->tts_values[i] = isnull      ? 0
+                                     : c.as_text ? CStringGetTextDatum(OutputFunctionCall(&output[i], in->tts_values[map[i] - 1]))
+                                                 : in->tts_values[map[i] - 1];
+            }
+            ExecStoreVirtualTuple(out);
+            table_tuple_insert(target, out, cid, 0, bulk);
+            rows += 1;
+            MemoryContextSwitchTo(old);
+            MemoryContextReset(per_row);
+        }
+        ExecDropSingleTupleTableSlot(in);
+        table_endscan(scan);
+        table_close(source, NoLock);
     }
     MemoryContextDelete(per_row);
     FreeBulkInsertState(bulk);
-    ExecDropSingleTupleTableSlot(in);
     ExecDropSingleTupleTableSlot(out);
-    table_endscan(scan);
     UnregisterSnapshot(snapshot);
     table_close(target, NoLock);
-    table_close(source, NoLock);
     CommandCounterIncrement();
     copy->rows = rows;
     copy->bytes = DatumGetInt64(DirectFunctionCall1(pg_total_relation_size, ObjectIdGetDatum(copy->kept_relid)));
@@ -309,7 +326,7 @@ KeptCopy *copy_column(Oid relid, AttrNumber attnum) {
         columns.add(column_of(again, attnum));
         relation_close(again, NoLock);
     }
-    make_copy(copy, "c", relid, columns);
+    make_copy(copy, "c", relid, columns, true);
     return copy;
 }
 
