@@ -65,7 +65,8 @@ check "after a restart the recycle bin still holds both" "^column shop.customers
 psql -X -At -d postgres -c "SELECT migration_guard.undo_script('m42')" >"$work/undo.sql"
 chmod 644 "$work/undo.sql"
 check "undo_script() undoes in reverse order: the last change first" \
-      "^ALTER TABLE shop.orders ALTER COLUMN total DROP NOT NULL;" "$(sed -n 2p "$work/undo.sql")"
+      "^ALTER TABLE shop.orders ALTER COLUMN total DROP NOT NULL;" "$(sed -n 3p "$work/undo.sql")"
+check "... each change under a comment naming who made it" "^-- ALTER TABLE by migrator$" "$(sed -n 2p "$work/undo.sql")"
 check "... and the dropped table comes back through restore()" "SELECT migration_guard.restore\([0-9]+\);  -- shop.audit_trail" \
       "$(cat "$work/undo.sql")"
 check "... the old type with its risk stated" "TYPE integer USING score::integer;  -- risk: rewrites" "$(cat "$work/undo.sql")"
