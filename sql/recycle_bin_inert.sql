@@ -270,6 +270,36 @@ RESET migration_guard.approval;
 RESET ROLE;
 SELECT kind, object_identity, row_count FROM migration_guard.kept WHERE object_identity LIKE 'ri.legacy%' ORDER BY kind;
 
+-- A total cap on the bin (migration_guard.keep_total_max_size): the oldest items go first, each
+-- on record; the items the running statement keeps stay.
+SELECT migration_guard.purge_kept('0 s') >= 0 AS emptied;
+SET ROLE ri_owner;
+CREATE TABLE ri.cap1 AS SELECT g AS id, repeat('x', 40) AS filler FROM generate_series(1, 8000) g;
+CREATE TABLE ri.cap2 AS SELECT * FROM ri.cap1;
+CREATE TABLE ri.cap3 AS SELECT * FROM ri.cap1;
+RESET ROLE;
+SET migration_guard.keep_total_max_size = '1MB';
+SELECT ri_approve(ARRAY['drop-table'], ARRAY['ri.cap1', 'ri.cap2', 'ri.cap3']) AS token \gset
+SET ROLE ri_owner;
+SET migration_guard.approval = :'token';
+DROP TABLE ri.cap1;
+RESET ROLE;
+SELECT ri_approve(ARRAY['drop-table'], ARRAY['ri.cap2', 'ri.cap3']) AS token \gset
+SET ROLE ri_owner;
+SET migration_guard.approval = :'token';
+DROP TABLE ri.cap2;
+RESET ROLE;
+SELECT ri_approve(ARRAY['drop-table'], ARRAY['ri.cap3']) AS token \gset
+SET ROLE ri_owner;
+SET migration_guard.approval = :'token';
+DROP TABLE ri.cap3;
+RESET migration_guard.approval;
+RESET ROLE;
+RESET migration_guard.keep_total_max_size;
+SELECT object_identity FROM migration_guard.kept ORDER BY object_identity;
+SELECT object_identity, statement LIKE '%keep_total_max_size%' AS says_why FROM migration_guard.audit_log
+WHERE command_tag = 'PURGE KEPT' AND object_identity LIKE 'ri.cap%' ORDER BY id;
+
 SELECT migration_guard.purge_kept('0 s') >= 0 AS purged;
 DROP TABLE before;
 SELECT migration_guard.approve(ARRAY['*'], ARRAY['ri', 'ri.*', 'ri_owner', 'ri_approver'], 'cleanup', uses => 3,

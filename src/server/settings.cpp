@@ -37,6 +37,7 @@ bool keep_value = true;
 char *keep_for_value = nullptr;
 int64_t keep_for_seconds_value = 7 * 86400;
 int keep_max_size_mb = 1024;
+int keep_total_max_size_mb = 10240;
 int keep_purge_naptime_value = 300;
 
 const struct config_enum_entry mode_options[] = {
@@ -224,18 +225,24 @@ void define_settings() {
                             nullptr);
     DefineCustomBoolVariable("migration_guard.keep",
                              "Whether approved drops and truncates keep what they take (the recycle bin).",
-                             "With the guard preloaded: DROP TABLE moves the table aside, DROP COLUMN and TRUNCATE "
-                             "copy the values or rows first; migration_guard.restore() puts them back.",
+                             "With the guard preloaded: DROP TABLE, DROP COLUMN and TRUNCATE copy the rows or values "
+                             "first (and record the dropped table's definition); migration_guard.restore() puts them back.",
                              &keep_value, true, PGC_SUSET, 0, check_policy_bool, nullptr, nullptr);
     DefineCustomStringVariable("migration_guard.keep_for", "How long kept tables, columns and rows stay in the recycle bin.",
                                nullptr, &keep_for_value, "7 days", PGC_SUSET, 0, check_keep_for, assign_keep_for,
                                nullptr);
     DefineCustomIntVariable("migration_guard.keep_max_size",
-                            "Largest copy the recycle bin makes for one DROP COLUMN or TRUNCATE (-1: no limit).",
-                            "Dropped tables are moved, never copied, whatever their size. Beyond the limit the "
-                            "statement needs an approval that also names the rule not-kept.",
+                            "Largest copy the recycle bin makes for one statement (-1: no limit).",
+                            "Measured on disk. Beyond the limit the statement needs an approval that also names the "
+                            "rule not-kept.",
                             &keep_max_size_mb, 1024, -1, INT_MAX, PGC_SUSET, GUC_UNIT_MB, check_policy_int, nullptr,
                             nullptr);
+    DefineCustomIntVariable("migration_guard.keep_total_max_size",
+                            "Most the recycle bin holds in a database (-1: no limit).",
+                            "When a new item takes the bin past it, the oldest items are purged first, each on record "
+                            "in the audit log.",
+                            &keep_total_max_size_mb, 10240, -1, INT_MAX, PGC_SUSET, GUC_UNIT_MB, check_policy_int,
+                            nullptr, nullptr);
     DefineCustomIntVariable("migration_guard.keep_purge_naptime",
                             "How often the purge worker looks for kept items past their retention.", nullptr,
                             &keep_purge_naptime_value, 300, 1, 86400, PGC_SIGHUP, GUC_UNIT_S, nullptr, nullptr, nullptr);
@@ -263,6 +270,9 @@ bool keep_enabled() { return keep_value && preloaded_value; }
 int64_t keep_for_seconds() { return keep_for_seconds_value; }
 int keep_purge_naptime_s() { return keep_purge_naptime_value; }
 int64_t keep_max_bytes() { return keep_max_size_mb < 0 ? -1 : static_cast<int64_t>(keep_max_size_mb) * 1024 * 1024; }
+int64_t keep_total_max_bytes() {
+    return keep_total_max_size_mb < 0 ? -1 : static_cast<int64_t>(keep_total_max_size_mb) * 1024 * 1024;
+}
 
 const char *mode_name(Mode m) {
     switch (m) {

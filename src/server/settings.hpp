@@ -38,6 +38,7 @@ VerifyAfter verify_after();
 // The recycle bin: on when migration_guard.keep is and the guard is preloaded.
 bool keep_enabled();
 int64_t keep_for_seconds();
+int64_t keep_total_max_bytes();  // -1: no limit
 int64_t keep_max_bytes();  // -1: no limit
 int keep_purge_naptime_s();
 

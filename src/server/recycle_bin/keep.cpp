@@ -12,6 +12,7 @@
 #include "server/recycle_bin/catalog_walk.hpp"
 #include "server/recycle_bin/copies.hpp"
 #include "server/recycle_bin/kept_store.hpp"
+#include "server/recycle_bin/purge.hpp"
 #include "server/recycle_bin/table_record.hpp"
 #include "server/settings.hpp"
 
@@ -347,6 +348,21 @@ KeptRecord record_of(const KeptCopy *c, Oid relid, const char *kind) {
     return r;
 }
 
+// migration_guard.keep_total_max_size: the oldest items go first, each on record, never the ones
+// the running transaction kept.
+void keep_within_total() {
+    const int64_t cap = keep_total_max_bytes();
+    if (cap < 0) return;
+    const auto items = live_kept_oldest_first();
+    int64_t total = 0;
+    for (const auto &[id, size] : items) total += size;
+    for (const auto &[id, size] : items) {
+        if (total <= cap) break;
+        if (id < 0) continue;
+        if (purge_one(id, "the recycle bin is over migration_guard.keep_total_max_size: oldest first")) total -= size;
+    }
+}
+
 }  // namespace
 
 std::string keep_for_text() {
@@ -374,7 +390,7 @@ void plan_keeping(Node *stmt, std::vector<Finding> &findings, const std::vector<
     if (none_lost && (!plan.tables.empty() || !plan.columns.empty() || !plan.rows.empty())) tell_kept(findings);
 }
 
-void keep_before_running(Node *stmt) {
+void keep_before_running(Node *) {
     KeepPlan &plan = current_statement().keep;
     if (plan.tables.empty() && plan.columns.empty() && plan.rows.empty()) return;
     const std::string tag = current_statement().command_tag, text = current_statement().text;
@@ -447,6 +463,7 @@ void keep_before_running(Node *stmt) {
         plan.awaiting_audit.emplace_back(id, r.object_identity);
         plan.kept.emplace_back(id, r.object_identity);
     }
+    keep_within_total();
 }
 
 void note_audit_ids(const std::vector<AuditRow> &rows, const std::vector<int64_t> &ids) {

@@ -141,4 +141,24 @@ std::vector<int64_t> expired_kept(const char *older_than) {
     return ids;
 }
 
+std::vector<std::pair<int64_t, int64_t>> live_kept_oldest_first() {
+    std::vector<std::pair<int64_t, int64_t>> items;
+    as_guard_owner([&](MemoryContext outer) {
+        if (SPI_execute("SELECT id, size_bytes, xid = pg_catalog.pg_current_xact_id() FROM migration_guard.kept_item"
+                        " WHERE ended_at IS NULL ORDER BY kept_at, id",
+                        true, 0) != SPI_OK_SELECT)
+            return;
+        MemoryContext spi = MemoryContextSwitchTo(outer);
+        for (uint64 i = 0; i < SPI_processed; i++) {
+            bool isnull = false;
+            const int64_t id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
+            const int64_t size = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull));
+            const bool mine = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3, &isnull));
+            items.emplace_back(mine ? -id : id, size);
+        }
+        MemoryContextSwitchTo(spi);
+    });
+    return items;
+}
+
 }  // namespace mg::server

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "server/pg_prelude.hpp"
@@ -39,5 +40,9 @@ void end_kept(int64_t kept_id, const char *how);
 // Ids of the items still kept whose retention has passed (or, with older_than, kept before
 // now - older_than).
 std::vector<int64_t> expired_kept(const char *older_than);
+
+// (id, size) of every item still kept, oldest first; the id negated for items of the running
+// transaction.
+std::vector<std::pair<int64_t, int64_t>> live_kept_oldest_first();
 
 }  // namespace mg::server
