@@ -300,6 +300,41 @@ SELECT object_identity FROM migration_guard.kept ORDER BY object_identity;
 SELECT object_identity, statement LIKE '%keep_total_max_size%' AS says_why FROM migration_guard.audit_log
 WHERE command_tag = 'PURGE KEPT' AND object_identity LIKE 'ri.cap%' ORDER BY id;
 
+-- Attack: statistics understate a column (analyzed while it was small); keep_max_size is enforced
+-- on what the copy measures, and an approval naming not-kept is what lets the drop through unkept.
+SET ROLE ri_owner;
+CREATE TABLE ri.notes (id int PRIMARY KEY, body text);
+INSERT INTO ri.notes VALUES (0, 'x');
+RESET ROLE;
+ANALYZE ri.notes;
+SET ROLE ri_owner;
+INSERT INTO ri.notes SELECT g, (SELECT string_agg(md5(g::text || h::text), '') FROM generate_series(1, 1000) h)
+FROM generate_series(1, 100) g;
+RESET ROLE;
+SELECT migration_guard.approve(ARRAY['weaken-guard'], ARRAY['migration_guard.keep_max_size'], 'test', uses => 2,
+                               for_role => session_user) AS token \gset
+SET migration_guard.approval = :'token';
+SET migration_guard.keep_max_size = '1MB';
+SELECT ri_approve(ARRAY['drop-column'], ARRAY['ri.notes.body']) AS token \gset
+SET ROLE ri_owner;
+SET migration_guard.approval = :'token';
+ALTER TABLE ri.notes DROP COLUMN body;
+RESET migration_guard.approval;
+RESET ROLE;
+SELECT count(*) AS values_still_there FROM ri.notes WHERE body IS NOT NULL;
+SELECT ri_approve(ARRAY['drop-column', 'not-kept'], ARRAY['ri.notes.body']) AS token \gset
+SET ROLE ri_owner;
+SET migration_guard.approval = :'token';
+ALTER TABLE ri.notes DROP COLUMN body;
+RESET migration_guard.approval;
+RESET ROLE;
+SELECT migration_guard.approve(ARRAY['weaken-guard'], ARRAY['migration_guard.keep_max_size'], 'test',
+                               for_role => session_user) AS token \gset
+SET migration_guard.approval = :'token';
+RESET migration_guard.keep_max_size;
+RESET migration_guard.approval;
+SELECT count(*) AS kept_body FROM migration_guard.kept WHERE object_identity = 'ri.notes.body';
+
 SELECT migration_guard.purge_kept('0 s') >= 0 AS purged;
 DROP TABLE before;
 SELECT migration_guard.approve(ARRAY['*'], ARRAY['ri', 'ri.*', 'ri_owner', 'ri_approver'], 'cleanup', uses => 3,

@@ -5,9 +5,12 @@
 #include "server/recycle_bin/inert.hpp"
 #include "server/recycle_bin/internal_sql.hpp"
 #include "server/recycle_bin/table_record.hpp"
+#include "server/settings.hpp"
 
 extern "C" {
 #include "access/relation.h"
+#include "access/detoast.h"
+#include "access/toast_compression.h"
 #include "catalog/pg_inherits.h"
 #include "access/heapam.h"
 #include "access/tableam.h"
@@ -115,7 +118,10 @@ struct CopyColumns {
     }
 };
 
-void make_copy(KeptCopy *copy, const char *prefix, Oid relid, const CopyColumns &columns, bool with_children = false) {
+// `limit` (bytes, -1: none): the copy stops with an error once the values it copied take more,
+// measured as they are copied (the plan's estimate comes from statistics a transaction can forge).
+void make_copy(KeptCopy *copy, const char *prefix, Oid relid, const CopyColumns &columns, bool with_children = false,
+               int64 limit = -1, const char *what = nullptr) {
     copy->kept_name = copy_name(prefix, relid);
     StringInfoData defs;
     initStringInfo(&defs);
@@ -149,6 +155,7 @@ void make_copy(KeptCopy *copy, const char *prefix, Oid relid, const CopyColumns 
     MemoryContext per_row = AllocSetContextCreate(CurrentMemoryContext, "migration_guard copy row", ALLOCSET_DEFAULT_SIZES);
     AttrNumber *map = static_cast<AttrNumber *>(palloc0(sizeof(AttrNumber) * (columns.count + 1)));
     double rows = 0;
+    int64 bytes = 0;
     // The table's own rows, and with_children those of its partitions and inheritance children,
     // each read by column name (a child's attribute numbers may differ).
     List *sources = with_children ? find_all_inheritors(relid, AccessExclusiveLock, nullptr) : list_make1_oid(relid);
@@ -185,7 +192,22 @@ void make_copy(KeptCopy *copy, const char *prefix, Oid relid, const CopyColumns 
                 out->tts_values[i] = isnull      ? 0
                                      : c.as_text ? CStringGetTextDatum(OutputFunctionCall(&output[i], in->tts_values[map[i] - 1]))
                                                  : in->tts_values[map[i] - 1];
+                if (limit >= 0 && !isnull) {
+                    const Form_pg_attribute att = TupleDescAttr(RelationGetDescr(target), i);
+                    bytes += att->attlen > 0    ? att->attlen
+                             : att->attlen == -1 ? static_cast<int64>(toast_datum_size(out->tts_values[i]))
+                                                 : static_cast<int64>(strlen(DatumGetCString(out->tts_values[i])));
+                }
             }
+            if (limit >= 0 && bytes > limit)
+                ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                                errmsg("migration_guard: %s take more than migration_guard.keep_max_size (%s), measured while "
+                                       "copying them to the recycle bin",
+                                       what ? what : "the values", psprintf(INT64_FORMAT " MB", limit / (1024 * 1024))),
+                                errdetail("The table's statistics understated them. The statement did not run; nothing was "
+                                          "changed."),
+                                errhint("If it is intended, an approver can let it through without keeping them: approve the "
+                                        "rule not-kept on it as well, or raise migration_guard.keep_max_size.")));
             ExecStoreVirtualTuple(out);
             table_tuple_insert(target, out, cid, 0, bulk);
             rows += 1;
@@ -326,7 +348,7 @@ KeptCopy *copy_column(Oid relid, AttrNumber attnum) {
         columns.add(column_of(again, attnum));
         relation_close(again, NoLock);
     }
-    make_copy(copy, "c", relid, columns, true);
+    make_copy(copy, "c", relid, columns, true, keep_max_bytes(), psprintf("the values of column %s", quote_identifier(column)));
     return copy;
 }
 

@@ -5,6 +5,7 @@
 #include "engine/node_names.hpp"
 #include "server/boundary.hpp"
 #include "server/dry_run/dry_run.hpp"
+#include "server/approvals/approvals.hpp"
 #include "server/enforcement/decision.hpp"
 #include "server/enforcement/statement_findings.hpp"
 #include "server/live_catalog/server_catalog.hpp"
@@ -284,6 +285,20 @@ void plan_drop_columns(AlterTableStmt *alter, std::vector<Finding> &findings) {
                                         "its values (~" + format_bytes(size) + ") exceed migration_guard.keep_max_size (" +
                                             format_bytes(cap) + ")"));
             continue;
+        }
+        // The estimate comes from statistics; the copy measures what it copies and stops at the
+        // cap. Where the table itself is larger than the cap, an approval that names not-kept for
+        // the column is what lets it through unkept (the retry after such a stop).
+        int64 table_bytes = 0;
+        pg_call([&] { table_bytes = rows_copy_size(relid); });
+        if (!why && cap >= 0 && table_bytes > cap) {
+            const Finding unkept = not_kept(column, "column " + column,
+                                            "its values may exceed migration_guard.keep_max_size (" + format_bytes(cap) +
+                                                ") and an approval names not-kept for it");
+            if (use_approval({unkept}, current_statement().command_tag, current_statement().text, 0, false).approved) {
+                findings.push_back(unkept);
+                continue;
+            }
         }
         if (why) {
             findings.push_back(not_kept(column, "column " + column, why));
