@@ -211,6 +211,19 @@ void report_cascade(Finding &cascade, const std::string &kind, const QualifiedNa
         return tab == std::string::npos ? t : t.substr(tab + 1);
     };
     std::string listed, type;
+    // The guard's own objects reached: the cascade would take the extension (its audit log,
+    // approvals and recycle bin) with them. That is weakening the guard, not an ordinary drop.
+    for (const auto &t : targets) {
+        const std::string identity = split(t, type);
+        if (type != "migration_guard") continue;
+        ctx.add("weaken-guard", cascade.location, "migration_guard",
+                statement_words + " reaches " + identity +
+                    ", an object of the guard's own: PostgreSQL would drop the extension migration_guard with it (its "
+                    "audit log, approvals and recycle bin)",
+                "Remove the dependency on the guard's object first (ALTER EXTENSION migration_guard DROP ... if it "
+                "was added to the extension by mistake), then drop without reaching it");
+        return;
+    }
     const size_t shown = std::min<size_t>(targets.size(), 12);
     for (size_t i = 0; i < shown; ++i) {
         const std::string identity = split(targets[i], type);

@@ -205,12 +205,22 @@ std::vector<std::string> ServerCatalog::cascade_targets(const std::string &kind,
         "     AND o.objid OPERATOR(pg_catalog.=) deps.objid AND o.deptype OPERATOR(pg_catalog.=) 'i'"
         "  ) x WHERE deps.depth OPERATOR(pg_catalog.<) 16"
         ") "
-        "SELECT DISTINCT i.type OPERATOR(pg_catalog.||) E'\\t' OPERATOR(pg_catalog.||) i.identity"
+        "SELECT t FROM ("
+        " SELECT DISTINCT i.type OPERATOR(pg_catalog.||) E'\\t' OPERATOR(pg_catalog.||) i.identity AS t"
         " FROM deps, pg_catalog.pg_identify_object(deps.classid, deps.objid, deps.objsubid) i "
-        "WHERE deps.cascaded AND i.type OPERATOR(pg_catalog.=) ANY ('{table,\"table column\",view,\"materialized view\","
+        " WHERE deps.cascaded AND i.type OPERATOR(pg_catalog.=) ANY ('{table,\"table column\",view,\"materialized view\","
         "function,\"table constraint\",trigger,policy,sequence,\"foreign table\",domain}'::pg_catalog.text[]) "
-        "AND NOT (i.type OPERATOR(pg_catalog.=) 'trigger' AND i.identity OPERATOR(pg_catalog.~~) '\"RI\\_ConstraintTrigger%') "
-        "ORDER BY 1 LIMIT 500";
+        " AND NOT (i.type OPERATOR(pg_catalog.=) 'trigger' AND i.identity OPERATOR(pg_catalog.~~) '\"RI\\_ConstraintTrigger%') "
+        " ORDER BY 1 LIMIT 500) o"
+        // An object of the guard's own reached: PostgreSQL would take the whole extension with it.
+        " UNION ALL SELECT 'migration_guard' OPERATOR(pg_catalog.||) E'\\t' OPERATOR(pg_catalog.||)"
+        "  pg_catalog.pg_describe_object(m.classid, m.objid, 0) FROM ("
+        "  SELECT e.classid, e.objid FROM deps JOIN pg_catalog.pg_depend e ON e.classid OPERATOR(pg_catalog.=) deps.classid"
+        "   AND e.objid OPERATOR(pg_catalog.=) deps.objid AND e.deptype OPERATOR(pg_catalog.=) 'e'"
+        "   AND e.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass"
+        "   JOIN pg_catalog.pg_extension x ON x.oid OPERATOR(pg_catalog.=) e.refobjid"
+        "   AND x.extname OPERATOR(pg_catalog.=) 'migration_guard'"
+        "  WHERE deps.cascaded LIMIT 1) m";
     std::vector<std::string> out;
     List *rows = NIL;
     ErrorData *error = nullptr;
