@@ -3,7 +3,7 @@
 # The caller sets `work` (a scratch folder) first.
 LIBDIR=$(/usr/lib/postgresql/15/bin/pg_config --pkglibdir)
 EXTDIR=$(/usr/lib/postgresql/15/bin/pg_config --sharedir)/extension
-SCRIPT=migration_guard--0.1.0.sql
+SCRIPT=migration_guard--$(sed -n "s/^default_version = '\(.*\)'/\1/p" migration_guard.control).sql
 
 # save_current: keeps the installed build as "current" (restore it with `use current`).
 save_current() {
@@ -25,7 +25,10 @@ build_baseline() {
     cmake -S "$work/src" -B "$work/build" -DMG_BUILD_TESTS=OFF >/dev/null
     cmake --build "$work/build" -j2 --target migration_guard >/dev/null
     cp "$work/build/migration_guard.so" "$work/baseline.so"
-    cp "$work/src/extension/$SCRIPT" "$work/baseline.sql"
+    # The baseline's own install script, installed under the current version's name (`use`).
+    local version
+    version=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$work/src/migration_guard.control")
+    cp "$work/src/extension/migration_guard--$version.sql" "$work/baseline.sql"
 }
 
 forget_baseline() { git worktree remove --force "$work/src" >/dev/null 2>&1 || true; }

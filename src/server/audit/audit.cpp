@@ -11,6 +11,7 @@
 #include "server/settings.hpp"
 
 extern "C" {
+#include "access/xlog.h"
 #include "access/xact.h"
 #include "catalog/pg_authid.h"
 #include "utils/fmgrprotos.h"
@@ -186,6 +187,23 @@ std::vector<int64_t> write_audit_rows(const std::vector<AuditRow> &rows) {
 }
 
 void record_blocked(const std::vector<AuditRow> &rows) {
+    // A standby (in recovery) writes nothing and starts no writer: the attempt goes to the server
+    // log and the client is told, instead of waiting for a worker that cannot start.
+    bool recovering = false;
+    pg_call([&] { recovering = RecoveryInProgress(); });
+    if (recovering) {
+        for (const AuditRow &r : rows) {
+            count_blocked(BlockedCounter::Dropped);
+            pg_call([&] {
+                ereport(WARNING, (errmsg("migration_guard: this server is a standby (in recovery): the blocked attempt "
+                                         "cannot be written to its audit log"),
+                                  errdetail("The attempt was %s on %s; it is in the server log.", r.command_tag.c_str(),
+                                            r.object_identity.c_str()),
+                                  errhint("Run schema changes on the primary.")));
+            });
+        }
+        return;
+    }
     const Context c = capture_context();
     // The writer connects as the extension owner, or as the bootstrap superuser when the owner
     // may not log in (a background worker connection is a login).
