@@ -78,6 +78,7 @@ run "pg_regress (temporary instances: plain, preloaded, locked)" regress scripts
 run "isolation (pg_isolation_regress)" regress scripts/run-isolation.sh
 run "scripted sessions (throwaway servers)" plain bash test/sessions/run.sh
 run "rollback and recycle bin sessions (throwaway server)" plain bash test/sessions/rollback.sh
+run "blocked attempts across databases, a clean restart, a standby (throwaway servers)" plain bash test/sessions/blocked_writers.sh
 run "extension updates: every older version updates to one equal to a fresh install" plain bash test/sessions/extension_update.sh
 run "CLI check against a throwaway server" plain bash test/cli/check.sh build/migration-guard
 run "migration tools (psql, dbmate, knex, node-pg-migrate, Alembic, Django, Sqitch)" plain bash test/tools/run.sh

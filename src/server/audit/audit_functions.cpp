@@ -3,6 +3,7 @@
 #include <cstring>
 #include <set>
 
+#include "server/standby.hpp"
 #include "server/audit/audit.hpp"
 #include "server/boundary.hpp"
 #include "server/guard_owner.hpp"
@@ -40,6 +41,7 @@ MG_SQL_FUNCTION(migration_guard_audit_append_only) {
 }
 
 MG_SQL_FUNCTION(migration_guard_purge_audit) {
+    mg::server::refuse_on_standby("migration_guard.purge_audit()");
     using namespace mg::server;
     bool is_superuser = false;
     pg_call([&] { is_superuser = superuser(); });
@@ -141,6 +143,7 @@ constexpr const char *kBegun = "begun:";
 }  // namespace
 
 MG_SQL_FUNCTION(migration_guard_begin_migration) {
+    mg::server::refuse_on_standby("migration_guard.begin_migration()");
     using namespace mg::server;
     if (PG_ARGISNULL(0)) throw UserError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "begin_migration() needs a migration id");
     std::string id, intent;
@@ -180,6 +183,7 @@ MG_SQL_FUNCTION(migration_guard_begin_migration) {
 }
 
 MG_SQL_FUNCTION(migration_guard_end_migration) {
+    mg::server::refuse_on_standby("migration_guard.end_migration()");
     using namespace mg::server;
     const std::string open = migration_id();
     if (open.empty())
@@ -226,10 +230,10 @@ MG_SQL_FUNCTION(migration_guard_audit_status) {
         values[4] = Int64GetDatum(counts.coalesced);
         values[5] = Int64GetDatum(counts.overflowed);
         values[6] = CStringGetTextDatum(
-            queue ? "blocked attempts: one long-lived writer fed through a shared-memory queue (a worker per attempt "
-                    "when the queue is full), counted in shared memory"
+            queue ? "blocked attempts: a writer per database fed through a shared-memory queue (a worker per attempt "
+                    "when the queue is full), counted in shared memory since the server started"
             : counted ? "blocked attempts: background worker per attempt (migration_guard.blocked_writer = worker), "
-                        "counted in shared memory"
+                        "counted in shared memory since the server started"
                       : "blocked attempts: background worker per attempt; not counted here (not preloaded): a failure "
                         "is a WARNING to the client and in the server log");
         result = HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
