@@ -4,6 +4,9 @@
 -- The recycle bin is the guard's alone: no role but the guard may use its schema.
 REVOKE USAGE ON SCHEMA migration_guard_kept FROM PUBLIC;
 
+-- Approvals are bound to the database they were issued for.
+ALTER TABLE migration_guard.approval ADD COLUMN issued_on text;
+
 -- Undo scripts name who made each change; a migration id in a comment has no control characters.
 CREATE OR REPLACE FUNCTION migration_guard.undo_rows(migration_id text, since timestamptz, until timestamptz)
 RETURNS SETOF text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp

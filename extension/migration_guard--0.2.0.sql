@@ -114,7 +114,10 @@ CREATE TABLE migration_guard.approval (
     -- A whole-migration approval (approve_migration): exactly these "rule:object" pairs, not
     -- every rule on every object; NULL for approve()'s rules x objects.
     pairs text[],
-    migration_id text  -- approve_migration(..., migration_id): only for that migration
+    migration_id text,  -- approve_migration(..., migration_id): only for that migration
+    -- The database it was issued for (system identifier, database oid, timeline): a copy, a
+    -- restore, a logical subscriber or a promoted replica never honours it. NULL: issued before 0.2.0.
+    issued_on text
 );
 
 CREATE TABLE migration_guard.approval_use (

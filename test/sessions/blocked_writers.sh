@@ -60,6 +60,16 @@ check "nothing queued is lost at a clean restart ($((n - before)) of $((5 * PER_
 check "audit_status() says its counts are per server start" "since the server started" \
   "$(psql -d db1 -At -c "SELECT mechanism FROM migration_guard.audit_status()")"
 
+# An approval counts only in the database it was issued for: a copy of the database carries the
+# approval's row (pg_dump, CREATE DATABASE ... TEMPLATE, a restore) but not its validity.
+token=$(psql -d db2 -At -c "SELECT migration_guard.approve(ARRAY['drop-table'], ARRAY['public.kept'], 'copy test', uses => 2)")
+psql -d postgres -c "CREATE DATABASE db2copy TEMPLATE db2" >/dev/null
+out=$(psql -d db2copy -c "SET migration_guard.approval = '$token'" -c "DROP TABLE kept" 2>&1)
+check "a token issued in one database is refused in a copy of it" "issued for another database" "$out"
+check "... and the copy's table is still there" "^1$" "$(psql -d db2copy -At -c "SELECT count(*) FROM kept")"
+out=$(psql -d db2 -c "SET migration_guard.approval = '$token'" -c "DROP TABLE kept" 2>&1)
+check "... while it counts where it was issued" "^none$" "$(printf '%s' "$out" | grep ERROR || echo none)"
+
 # A standby of it.
 chown postgres: "$s"; chmod 700 "$s"
 as_postgres $BIN/pg_basebackup -h "$d" -p 55438 -D "$s/data" -R -X stream >/dev/null 2>&1

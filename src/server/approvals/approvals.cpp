@@ -13,6 +13,7 @@
 #include "server/sqlstate.hpp"
 
 extern "C" {
+#include "access/xlog.h"
 #include "common/hashfn.h"
 #include "port.h"
 #include "utils/acl.h"
@@ -23,6 +24,17 @@ extern "C" {
 namespace mg::server {
 
 namespace {
+
+// This database, as an approval is bound to it: the cluster's system identifier, the database's
+// oid and the timeline (a promoted replica starts a new one).
+std::string this_database() {
+    std::string out;
+    pg_call([&] {
+        const TimeLineID timeline = RecoveryInProgress() ? 0 : GetWALInsertionTimeLine();
+        out = psprintf(UINT64_FORMAT ":%u:%u", GetSystemIdentifier(), MyDatabaseId, timeline);
+    });
+    return out;
+}
 
 bool has_control_character(const std::string &s) {
     for (char ch : s)
@@ -45,6 +57,7 @@ struct ApprovalRow {
     bool has_pairs = false;        // false: rules x objects
     std::vector<std::string> pairs;
     char *migration_id = nullptr;  // nullptr: any migration
+    char *issued_on = nullptr;     // nullptr: issued before approvals were bound to a database
 };
 
 ApprovalRow read_approval(const std::string &token, bool for_update) {
@@ -53,7 +66,7 @@ ApprovalRow read_approval(const std::string &token, bool for_update) {
     const std::string query =
         std::string("SELECT id, rules, objects, approved_by::text, "
                     "approved_session_user::text, reason, uses_left, valid_until > clock_timestamp(), for_role::text, "
-                    "pairs, migration_id, uses_total "
+                    "pairs, migration_id, uses_total, issued_on "
                     "FROM migration_guard.approval WHERE token_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')") +
         (for_update ? " FOR UPDATE" : "");
     as_guard_owner([&](MemoryContext outer) {
@@ -82,6 +95,7 @@ ApprovalRow read_approval(const std::string &token, bool for_update) {
         }
         if (char *migration = SPI_getvalue(tuple, desc, 11)) row.migration_id = MemoryContextStrdup(outer, migration);
         row.uses_total = DatumGetInt32(SPI_getbinval(tuple, desc, 12, &isnull));
+        if (char *node = SPI_getvalue(tuple, desc, 13)) row.issued_on = MemoryContextStrdup(outer, node);
     });
     return row;
 }
@@ -147,6 +161,11 @@ ApprovalOutcome use_approval(const std::vector<Finding> &blocked, const std::str
     out.reason = row.reason;
     out.uses_left = row.uses_left;
     const std::string id = "#" + std::to_string(row.id);
+    if (row.issued_on && this_database() != row.issued_on) {
+        out.refusal = "Approval " + id + " was issued for another database (this one is a copy, a restore or a replica of "
+                      "it, or it was promoted since): an approval counts only where it was issued; approve the change here.";
+        return out;
+    }
     if (!row.unexpired) {
         out.refusal = "Approval " + id + " has expired.";
         return out;
@@ -273,10 +292,11 @@ std::string issue_approval(const ApprovalRequest &req) {
     if (!random_ok) throw UserError(ERRCODE_INTERNAL_ERROR, "could not generate a random approval token");
 
     const std::string approver = role_name(caller), session = session_role_name();
+    const std::string node = this_database();
     as_guard_owner([&](MemoryContext) {
-        constexpr int n = 11;
+        constexpr int n = 12;
         Oid types[n] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, INT4OID, INTERVALOID, TEXTOID,
-                        TEXTARRAYOID, TEXTOID};
+                        TEXTARRAYOID, TEXTOID, TEXTOID};
         Interval *valid_for = static_cast<Interval *>(palloc(sizeof(Interval)));
         *valid_for = req.valid_for;
         Datum args[n] = {CStringGetTextDatum(token),
@@ -289,14 +309,15 @@ std::string issue_approval(const ApprovalRequest &req) {
                          IntervalPGetDatum(valid_for),
                          req.for_role.empty() ? 0 : CStringGetTextDatum(req.for_role.c_str()),
                          req.pairs.empty() ? 0 : text_array_datum(req.pairs),
-                         req.migration_id.empty() ? 0 : CStringGetTextDatum(req.migration_id.c_str())};
+                         req.migration_id.empty() ? 0 : CStringGetTextDatum(req.migration_id.c_str()),
+                         CStringGetTextDatum(node.c_str())};
         const char nulls[n] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', req.for_role.empty() ? 'n' : ' ',
-                               req.pairs.empty() ? 'n' : ' ', req.migration_id.empty() ? 'n' : ' '};
+                               req.pairs.empty() ? 'n' : ' ', req.migration_id.empty() ? 'n' : ' ', ' '};
         const int rc = SPI_execute_with_args(
             "INSERT INTO migration_guard.approval (token_hash, rules, objects, reason, approved_by, "
-            "approved_session_user, uses_total, uses_left, valid_until, for_role, pairs, migration_id) "
+            "approved_session_user, uses_total, uses_left, valid_until, for_role, pairs, migration_id, issued_on) "
             "VALUES (encode(sha256(convert_to($1, 'UTF8')), 'hex'), $2, $3, $4, $5, $6, $7, $7, "
-            "clock_timestamp() + $8, $9, $10, $11)",
+            "clock_timestamp() + $8, $9, $10, $11, $12)",
             n, types, args, nulls, false, 0);
         if (rc != SPI_OK_INSERT) elog(ERROR, "migration_guard: storing the approval failed (%d)", rc);
     });

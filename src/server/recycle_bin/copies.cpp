@@ -9,6 +9,7 @@
 
 extern "C" {
 #include "access/relation.h"
+#include "commands/matview.h"
 #include "access/detoast.h"
 #include "access/toast_compression.h"
 #include "catalog/pg_inherits.h"
@@ -123,17 +124,22 @@ struct CopyColumns {
 void make_copy(KeptCopy *copy, const char *prefix, Oid relid, const CopyColumns &columns, bool with_children = false,
                int64 limit = -1, const char *what = nullptr) {
     copy->kept_name = copy_name(prefix, relid);
+    // A materialized view, not a table: logical replication publishes no materialized view, so a
+    // FOR ALL TABLES publication never sends the bin to a subscriber (which has no such relation and
+    // would stop applying). Its query names no relation; the rows go in below, as REFRESH does it.
     StringInfoData defs;
     initStringInfo(&defs);
     for (int i = 0; i < columns.count; i++) {
         const CopyColumn &c = columns.items[i];
-        appendStringInfo(&defs, "%s%s %s", defs.len ? ", " : "", c.name,
+        appendStringInfo(&defs, "%sNULL::%s AS %s", defs.len ? ", " : "",
                          c.source == 0 ? "pg_catalog.tid"
                          : c.as_text   ? "pg_catalog.text"
-                                       : format_type_with_typemod(c.type, c.typmod));
+                                       : format_type_with_typemod(c.type, c.typmod),
+                         c.name);
     }
-    // Replica mode: no event trigger of the database's fires for the guard's own table.
-    run_internal_sql(psprintf("CREATE TABLE %s.%s (%s)", kKeptSchema, quote_identifier(copy->kept_name), defs.data),
+    // Replica mode: no event trigger of the database's fires for the guard's own relation.
+    run_internal_sql(psprintf("CREATE MATERIALIZED VIEW %s.%s AS SELECT %s WITH NO DATA", kKeptSchema,
+                              quote_identifier(copy->kept_name), defs.data),
                      extension_place_pg().owner, false, true);
     CommandCounterIncrement();
     copy->kept_relid = get_relname_relid(copy->kept_name, kept_schema_oid());
@@ -222,6 +228,7 @@ void make_copy(KeptCopy *copy, const char *prefix, Oid relid, const CopyColumns 
     FreeBulkInsertState(bulk);
     ExecDropSingleTupleTableSlot(out);
     UnregisterSnapshot(snapshot);
+    SetMatViewPopulatedState(target, true);
     table_close(target, NoLock);
     CommandCounterIncrement();
     copy->rows = rows;
