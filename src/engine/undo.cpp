@@ -267,46 +267,43 @@ std::string one_line(const std::string &statement, size_t max) {
 
 namespace {
 
-bool has_control(const std::string &name) {
-    for (char ch : name) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c < 0x20 || c == 0x7f) return true;
-    }
-    return false;
+bool is_control(char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return c < 0x20 || c == 0x7f;
 }
 
-// A name with a control character as a Unicode-escaped identifier: the statement stays on one line.
-std::string unicode_ident(const std::string &name) {
+bool has_control(const std::string &name) { return std::any_of(name.begin(), name.end(), is_control); }
+
+// A literal or identifier with a control character, Unicode-escaped (U&'...' or U&"..."): the
+// statement stays on one line.
+std::string unicode_quoted(const std::string &body, char quote) {
     static const char *hex = "0123456789ABCDEF";
-    std::string out = "U&\"";
-    for (char ch : name) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c < 0x20 || c == 0x7f) {
+    std::string out = std::string("U&") + quote;
+    for (char ch : body) {
+        if (is_control(ch)) {
             out += "\\00";
-            out += hex[c >> 4];
-            out += hex[c & 15];
+            out += hex[static_cast<unsigned char>(ch) >> 4];
+            out += hex[static_cast<unsigned char>(ch) & 15];
         } else if (ch == '\\') {
             out += "\\\\";
-        } else if (ch == '"') {
-            out += "\"\"";
+        } else if (ch == quote) {
+            out += std::string(2, quote);
         } else {
             out += ch;
         }
     }
-    return out + "\"";
+    return out + quote;
 }
 
 }  // namespace
 
 std::string one_line_sql(const std::string &sql) {
-    static const char *hex = "0123456789ABCDEF";
     std::string out;
     size_t i = 0;
     while (i < sql.size()) {
         const char q = sql[i];
         if (q != '\'' && q != '"') {
-            const auto c = static_cast<unsigned char>(q);
-            out += q == '\n' ? '\n' : (c < 0x20 || c == 0x7f) ? ' ' : q;  // a line break between statements stays
+            out += q == '\n' ? '\n' : is_control(q) ? ' ' : q;  // a line break between statements stays
             ++i;
             continue;
         }
@@ -328,23 +325,7 @@ std::string one_line_sql(const std::string &sql) {
         if (!has_control(body) || unicode_prefix || (i >= 1 && (sql[i - 1] == 'E' || sql[i - 1] == 'e') && q == '\'')) {
             out.append(sql, i, end + 1 - i);
         } else {
-            out += "U&";
-            out += q;
-            for (char ch : body) {
-                const auto c = static_cast<unsigned char>(ch);
-                if (c < 0x20 || c == 0x7f) {
-                    out += "\\00";
-                    out += hex[c >> 4];
-                    out += hex[c & 15];
-                } else if (ch == '\\') {
-                    out += "\\\\";
-                } else if (ch == q) {
-                    out += std::string(2, q);
-                } else {
-                    out += ch;
-                }
-            }
-            out += q;
+            out += unicode_quoted(body, q);
         }
         i = end + 1;
     }
@@ -352,7 +333,7 @@ std::string one_line_sql(const std::string &sql) {
 }
 
 std::string quote_ident(const std::string &name) {
-    if (has_control(name)) return unicode_ident(name);
+    if (has_control(name)) return unicode_quoted(name, '"');
     bool plain = !name.empty() && (std::islower(static_cast<unsigned char>(name[0])) || name[0] == '_');
     for (char c : name)
         plain = plain && (std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||

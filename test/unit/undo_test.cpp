@@ -98,5 +98,29 @@ TEST(Undo, BadTextIsRefusedWithItsPosition) {
     EXPECT_GT(error.location, 24);
 }
 
+
+// Generated SQL is inert: a control character never ends a comment or splits a statement.
+TEST(Undo, CommentsEscapeControlCharacters) {
+    EXPECT_EQ(comment_text("a\nALTER ROLE x SUPERUSER;\r\x7f"), "a\\x0aALTER ROLE x SUPERUSER;\\x0d\\x7f");
+    EXPECT_EQ(comment_text("plain"), "plain");
+    EXPECT_EQ(one_line("DROP TABLE \"a\nb\";\n", 120), "DROP TABLE \"a b\"");
+}
+
+TEST(Undo, NamesWithControlCharactersStayOnOneLine) {
+    EXPECT_EQ(quote_ident("t\nDELETE FROM x;"), "U&\"t\\000ADELETE FROM x;\"");
+    EXPECT_EQ(quote_ident("a\\b\tc\"d"), "U&\"a\\\\b\\0009c\"\"d\"");
+    EXPECT_EQ(quote_ident("users"), "users");
+    EXPECT_EQ(quote_ident("Users"), "\"Users\"");
+}
+
+TEST(Undo, OneLineSqlRewritesOnlyQuotedTokensWithControlCharacters) {
+    EXPECT_EQ(one_line_sql("ALTER TABLE t ALTER COLUMN c SET DEFAULT 'a\nDROP TABLE v;'::text;"),
+              "ALTER TABLE t ALTER COLUMN c SET DEFAULT U&'a\\000ADROP TABLE v;'::text;");
+    EXPECT_EQ(one_line_sql("ALTER TABLE \"x\ny\" RENAME TO z;"), "ALTER TABLE U&\"x\\000Ay\" RENAME TO z;");
+    // A line break between two statements stays; quotes doubled inside stay doubled.
+    EXPECT_EQ(one_line_sql("SELECT 'it''s';\nSELECT 1;"), "SELECT 'it''s';\nSELECT 1;");
+    EXPECT_EQ(one_line_sql("SELECT 'a''\tb';"), "SELECT U&'a''\\0009b';");
+}
+
 }  // namespace
 }  // namespace mg

@@ -16,20 +16,27 @@ extern "C" {
 
 namespace mg::server {
 
-List *dependents(Oid classid, Oid objid) {
+namespace {
+
+// One pg_depend scan: by the referenced object (its index on refclassid, refobjid) or by the
+// depending one (on classid, objid); each row as the other side's address.
+List *depend_scan(Oid classid, Oid objid, bool by_referenced) {
     List *out = NIL;
     Relation depends = table_open(DependRelationId, AccessShareLock);
     ScanKeyData key[2];
-    ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(classid));
-    ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(objid));
-    SysScanDesc scan = systable_beginscan(depends, DependReferenceIndexId, true, nullptr, 2, key);
+    ScanKeyInit(&key[0], by_referenced ? Anum_pg_depend_refclassid : Anum_pg_depend_classid, BTEqualStrategyNumber,
+                F_OIDEQ, ObjectIdGetDatum(classid));
+    ScanKeyInit(&key[1], by_referenced ? Anum_pg_depend_refobjid : Anum_pg_depend_objid, BTEqualStrategyNumber, F_OIDEQ,
+                ObjectIdGetDatum(objid));
+    SysScanDesc scan = systable_beginscan(depends, by_referenced ? DependReferenceIndexId : DependDependerIndexId, true,
+                                          nullptr, 2, key);
     HeapTuple tuple;
     while (HeapTupleIsValid(tuple = systable_getnext(scan))) {
         const Form_pg_depend d = reinterpret_cast<Form_pg_depend>(GETSTRUCT(tuple));
         Dep *dep = static_cast<Dep *>(palloc(sizeof(Dep)));
-        dep->object.classId = d->classid;
-        dep->object.objectId = d->objid;
-        dep->object.objectSubId = d->objsubid;
+        dep->object.classId = by_referenced ? d->classid : d->refclassid;
+        dep->object.objectId = by_referenced ? d->objid : d->refobjid;
+        dep->object.objectSubId = by_referenced ? d->objsubid : d->refobjsubid;
         dep->deptype = d->deptype;
         out = lappend(out, dep);
     }
@@ -37,6 +44,11 @@ List *dependents(Oid classid, Oid objid) {
     table_close(depends, AccessShareLock);
     return out;
 }
+
+}  // namespace
+
+List *dependents(Oid classid, Oid objid) { return depend_scan(classid, objid, true); }
+List *references(Oid classid, Oid objid) { return depend_scan(classid, objid, false); }
 
 namespace {
 

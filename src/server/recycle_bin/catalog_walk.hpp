@@ -19,6 +19,8 @@ struct Dep {
 
 // Everything that depends on (classid, objid), whatever the sub-id (Dep *).
 List *dependents(Oid classid, Oid objid);
+// Everything (classid, objid) depends on (Dep *, the referenced objects).
+List *references(Oid classid, Oid objid);
 // The relation an object is part of: a constraint's table, a rule's view, an index's table, a
 // default's table, a policy's table; InvalidOid for anything else.
 Oid owning_relation(const ObjectAddress &a);

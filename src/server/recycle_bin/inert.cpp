@@ -39,29 +39,6 @@ namespace mg::server {
 
 namespace {
 
-// What (classid, objid) refers to in pg_depend (its index on the depender).
-List *references_of(Oid classid, Oid objid) {
-    List *out = NIL;
-    Relation depends = table_open(DependRelationId, AccessShareLock);
-    ScanKeyData key[2];
-    ScanKeyInit(&key[0], Anum_pg_depend_classid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(classid));
-    ScanKeyInit(&key[1], Anum_pg_depend_objid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(objid));
-    SysScanDesc scan = systable_beginscan(depends, DependDependerIndexId, true, nullptr, 2, key);
-    HeapTuple tuple;
-    while (HeapTupleIsValid(tuple = systable_getnext(scan))) {
-        const Form_pg_depend d = reinterpret_cast<Form_pg_depend>(GETSTRUCT(tuple));
-        Dep *dep = static_cast<Dep *>(palloc(sizeof(Dep)));
-        dep->object.classId = d->refclassid;
-        dep->object.objectId = d->refobjid;
-        dep->object.objectSubId = d->refobjsubid;
-        dep->deptype = d->deptype;
-        out = lappend(out, dep);
-    }
-    systable_endscan(scan);
-    table_close(depends, AccessShareLock);
-    return out;
-}
-
 // Calls f(tuple, descriptor) with the catalog row of `oid`, when there is one.
 // (By its oid index: PostgreSQL 15's object-property table knows no pg_attrdef.)
 template <typename F>
@@ -74,25 +51,6 @@ void with_catalog_row(Oid catalog, Oid oid_index, AttrNumber oid_column, Oid oid
     if (HeapTupleIsValid(t)) f(t, RelationGetDescr(rel));
     systable_endscan(scan);
     table_close(rel, AccessShareLock);
-}
-
-bool same_address(const ObjectAddress &a, const ObjectAddress &b) {
-    return a.classId == b.classId && a.objectId == b.objectId;
-}
-
-bool listed(const List *addresses, const ObjectAddress &a) {
-    ListCell *lc;
-    foreach (lc, addresses)
-        if (same_address(*static_cast<ObjectAddress *>(lfirst(lc)), a)) return true;
-    return false;
-}
-
-ObjectAddress *address(Oid classid, Oid objid) {
-    ObjectAddress *a = static_cast<ObjectAddress *>(palloc(sizeof(ObjectAddress)));
-    a->classId = classid;
-    a->objectId = objid;
-    a->objectSubId = 0;
-    return a;
 }
 
 }  // namespace
@@ -134,7 +92,7 @@ const char *why_not_inert(Oid relid) {
             });
             if (!this_column) continue;
             ListCell *r;
-            foreach (r, references_of(AttrDefaultRelationId, d->object.objectId)) {
+            foreach (r, references(AttrDefaultRelationId, d->object.objectId)) {
                 const Dep *ref = static_cast<Dep *>(lfirst(r));
                 const bool own = ref->object.classId == RelationRelationId && ref->object.objectId == relid;
                 if (!own && !builtin_object(ref->object.objectId))

@@ -223,28 +223,6 @@ char *comment_step(const char *what, const char *comment) {
     return psprintf("COMMENT ON %s IS %s", what, quote_literal_cstr(comment));
 }
 
-// What a relation refers to in pg_depend (its index on the depender).
-List *references_of_relation(Oid relid) {
-    List *out = NIL;
-    Relation depends = table_open(DependRelationId, AccessShareLock);
-    ScanKeyData key[2];
-    ScanKeyInit(&key[0], Anum_pg_depend_classid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(RelationRelationId));
-    ScanKeyInit(&key[1], Anum_pg_depend_objid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-    SysScanDesc scan = systable_beginscan(depends, DependDependerIndexId, true, nullptr, 2, key);
-    HeapTuple tuple;
-    while (HeapTupleIsValid(tuple = systable_getnext(scan))) {
-        const Form_pg_depend d = reinterpret_cast<Form_pg_depend>(GETSTRUCT(tuple));
-        ObjectAddress *a = static_cast<ObjectAddress *>(palloc(sizeof(ObjectAddress)));
-        a->classId = d->refclassid;
-        a->objectId = d->refobjid;
-        a->objectSubId = d->refobjsubid;
-        out = lappend(out, a);
-    }
-    systable_endscan(scan);
-    table_close(depends, AccessShareLock);
-    return out;
-}
-
 // CREATE TRIGGER, and how it fires when not as by default.
 void record_trigger(Oid trigger, const char *table, Oid owner, List *&sql, List *&as) {
     Relation rel = table_open(TriggerRelationId, AccessShareLock);
@@ -413,8 +391,8 @@ void record_table(Oid relid, const List *dropping, List **steps_out, List **as_o
             before.add(psprintf("SELECT pg_catalog.setval(%s, " INT64_FORMAT ")", quote_literal_cstr(sequence), last), owner);
         // Which column owns it.
         ListCell *d;
-        foreach (d, references_of_relation(seq)) {
-            const ObjectAddress *a = static_cast<ObjectAddress *>(lfirst(d));
+        foreach (d, references(RelationRelationId, seq)) {
+            const ObjectAddress *a = &static_cast<Dep *>(lfirst(d))->object;
             if (a->classId == RelationRelationId && a->objectId == relid && a->objectSubId > 0)
                 rest.add(psprintf("ALTER SEQUENCE %s OWNED BY %s.%s", sequence, table,
                                   quote_identifier(get_attname(relid, a->objectSubId, false))),
