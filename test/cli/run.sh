@@ -376,5 +376,12 @@ t_rollback_hostile() {
         has "$T/out" 'U&"t\000ADELETE FROM invoices;"' && ! grep -q "^ALTER ROLE\|^DELETE" "$T/out"
 }
 check "rollback: names with control characters stay inside one-line statements and escaped comments" t_rollback_hostile
+t_text_escapes() {
+    # A name cannot start a line of its own in a CI log (a "::error" workflow command, a forged finding).
+    printf 'DROP TABLE "x\n::error file=app.py::forged";\n' >hostile_name.sql
+    mg lint --format text hostile_name.sql
+    expect_rc 1 && ! grep -q '^::error' "$T/out" && has "$T/out" 'x\x0a::error file=app.py::forged'
+}
+check "text reports escape control characters in names" t_text_escapes
 
 finish

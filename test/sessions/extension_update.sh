@@ -92,5 +92,13 @@ SQL
 done
 missing=$(for v in $versions; do [ -f "extension/migration_guard--$v--$current.sql" ] || echo "migration_guard--$v--$current.sql"; done)
 check "there is an update script for every older version" "^none$" "${missing:-none}"
+# A schema of the guard's name made beforehand by an ordinary role: CREATE EXTENSION refuses it.
+psql -X -q -d postgres -c "CREATE DATABASE planted" -c "CREATE ROLE planter LOGIN" >/dev/null
+psql -X -q -d planted -c "GRANT CREATE ON DATABASE planted TO planter" >/dev/null
+PGUSER=planter psql -X -q -d planted -c "CREATE SCHEMA migration_guard" >/dev/null
+out=$(psql -X -q -d planted -c "CREATE EXTENSION migration_guard" 2>&1)
+check "CREATE EXTENSION refuses a migration_guard schema an ordinary role made" "belongs to an ordinary role" "$out"
+check "... and installs nothing" "^0$" "$(psql -X -At -d planted -c "SELECT count(*) FROM pg_extension WHERE extname = 'migration_guard'")"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
