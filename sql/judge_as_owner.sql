@@ -1,7 +1,8 @@
--- Judging a migration never runs the migrator's code as the judge (classify(), risk(),
--- approve_migration(), check --db): a data check that reaches a domain's CHECK, a cast or a
--- policy runs as the table's owner under SECURITY_RESTRICTED_OPERATION, and whatever that code
--- writes or SETs is rolled back with the check.
+-- Judging a migration never runs anybody's code as the judge or as the table's owner
+-- (classify(), risk(), approve_migration(), check --db): a data check reads the table as its owner
+-- under SECURITY_RESTRICTED_OPERATION, rolled back, and answers "unknown" when it would run code
+-- some role wrote (a domain's CHECK, a cast function, an equality operator of a type of the
+-- database); row security is not applied; the caller must be able to read the table.
 \set VERBOSITY terse
 SET client_min_messages = notice;
 CREATE ROLE jo_owner LOGIN;
@@ -50,6 +51,18 @@ SELECT rule, risk FROM migration_guard.classify('ALTER TABLE jo.orders ALTER COL
 SHOW search_path;
 SELECT rolsuper AS owner_is_superuser FROM pg_roles WHERE rolname = 'jo_owner';
 SELECT count(*) - :approvals_before AS approvals_minted FROM migration_guard.approval;
+
+-- Attack: an ordinary role judges a type change of a superuser's table (and of a catalog) to its
+-- own domain: its code would have run as the table's owner. It runs nowhere: the answer is unknown.
+CREATE TABLE public.jo_super (id int, name text);
+INSERT INTO public.jo_super VALUES (1, 'n1');
+GRANT SELECT ON public.jo_super TO jo_owner;
+SET ROLE jo_owner;
+CREATE DOMAIN jo.evil_text AS text CHECK (jo.evil(length(VALUE) - 1));
+SELECT rule, risk FROM migration_guard.classify('ALTER TABLE public.jo_super ALTER COLUMN name TYPE jo.evil_text') ORDER BY rule;
+SELECT migration_guard.risk('ALTER TABLE pg_catalog.pg_authid ALTER COLUMN rolpassword TYPE jo.evil_text') AS risk;
+RESET ROLE;
+DROP TABLE public.jo_super;
 
 SET client_min_messages = warning;
 SELECT migration_guard.approve(ARRAY['*'], ARRAY['jo', 'jo.*', 'jo_owner', 'jo_approver'], 'cleanup', uses => 2) AS token \gset

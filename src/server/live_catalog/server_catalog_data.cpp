@@ -19,6 +19,9 @@ extern "C" {
 #include "parser/parse_type.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
+#include "utils/typcache.h"
+#include "utils/acl.h"
+#include "access/transam.h"
 }
 
 namespace mg::server {
@@ -43,10 +46,32 @@ std::string not_null_all(const std::vector<std::string> &cols, const char *prefi
     return out;
 }
 
-// Whose rights a data check on the table runs with.
+// PostgreSQL's own (pinned by initdb): no role wrote it.
+bool pinned(Oid oid) { return OidIsValid(oid) && oid < FirstUnpinnedObjectId; }
+
+// Whether comparing values of the columns runs only PostgreSQL's own code: the types and their
+// equality (and hashing) operators built in. Otherwise a data check would run code some role
+// wrote, as the table's owner, on anybody's request: the answer is then unknown.
+bool builtin_comparison(Oid relid, const std::vector<std::string> &cols) {
+    bool ok = true;
+    pg_call([&] {
+        for (const auto &c : cols) {
+            const AttrNumber a = get_attnum(relid, c.c_str());
+            if (a <= 0) continue;
+            const Oid type = get_atttype(relid, a);
+            TypeCacheEntry *t = lookup_type_cache(type, TYPECACHE_EQ_OPR | TYPECACHE_HASH_PROC);
+            ok = ok && pinned(type) && pinned(t->eq_opr) && (!OidIsValid(t->hash_proc) || pinned(t->hash_proc));
+        }
+    });
+    return ok;
+}
+
+// Whose rights a data check on the table runs with: its owner's; none (the answer is unknown)
+// when the caller may not read the table itself, since a count tells about its rows.
 Oid owner_of(Oid relid) {
     Oid owner = InvalidOid;
     pg_call([&] {
+        if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK) return;
         HeapTuple t = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
         if (!HeapTupleIsValid(t)) return;
         owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(t))->relowner;
@@ -78,7 +103,7 @@ std::optional<DataCount> ServerCatalog::count_nulls(const QualifiedName &t, cons
 std::optional<DataCount> ServerCatalog::count_duplicates(const QualifiedName &t, const std::vector<std::string> &cols) const {
     const Oid relid = relation(t);
     auto facts = table(t);
-    if (!OidIsValid(relid) || !facts || !has_columns(relid, cols)) return std::nullopt;
+    if (!OidIsValid(relid) || !facts || !has_columns(relid, cols) || !builtin_comparison(relid, cols)) return std::nullopt;
     return bounded_count("SELECT 1 FROM (SELECT " + column_list(cols) + " FROM " + scan_source(relid) + " LIMIT " +
                              std::to_string(check_rows()) + ") s WHERE " + not_null_all(cols, "s.") + " GROUP BY " +
                              column_list(cols, "s.") + " HAVING count(*) > 1",
@@ -94,6 +119,7 @@ std::optional<DataCount> ServerCatalog::count_orphans(const QualifiedName &t, co
     std::vector<std::string> targets = ref_cols;
     if (targets.empty()) targets = primary_key_columns(ref_relid);
     if (targets.size() != cols.size() || !has_columns(ref_relid, targets)) return std::nullopt;
+    if (!builtin_comparison(relid, cols) || !builtin_comparison(ref_relid, targets)) return std::nullopt;
     // Read as the referencing table's owner: the referenced table's row security (its owner's
     // policies) would otherwise run as that role, so the answer is then unknown.
     const Oid owner = owner_of(relid);
@@ -133,10 +159,16 @@ std::optional<DataCount> ServerCatalog::count_failed_casts(const QualifiedName &
         ErrorData *error = pg_subtransaction([&] { parseTypeString(sql_type.c_str(), &target, &typmod, true); });
         if (is_interrupt(error)) ReThrowError(error);
         readable = !error;
-        Oid func;
+        Oid func = InvalidOid;
         castable = OidIsValid(target) &&
                    find_coercion_pathway(target, get_atttype(relid, attnum),
                                          explicit_cast ? COERCION_EXPLICIT : COERCION_ASSIGNMENT, &func) != COERCION_PATH_NONE;
+        // A type, domain or cast some role made would run its code (a CHECK, a cast function) as
+        // the table's owner for whoever asks: unknown instead. Only PostgreSQL's own conversions
+        // are tried on the data.
+        const Oid element = OidIsValid(target) ? get_element_type(target) : InvalidOid;
+        if (castable && (!pinned(target) || (OidIsValid(element) && !pinned(element)) || (OidIsValid(func) && !pinned(func))))
+            readable = false;
     });
     if (!readable) return std::nullopt;
     if (!castable) {

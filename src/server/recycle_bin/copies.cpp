@@ -45,7 +45,7 @@ namespace {
 // user defined, whoever calls restore().
 bool builtin_equality(Oid type) {
     TypeCacheEntry *t = lookup_type_cache(type, TYPECACHE_EQ_OPR);
-    return OidIsValid(t->eq_opr) && t->eq_opr < FirstNormalObjectId;
+    return builtin_object(t->eq_opr);
 }
 
 // The primary key, else a unique index on NOT NULL columns, that does not contain the column.

@@ -15,8 +15,9 @@ extern "C" {
 
 namespace mg::server {
 
-// Created by initdb: nothing can drop it, so a kept item may depend on it.
-inline bool builtin_object(Oid oid) { return OidIsValid(oid) && oid < FirstNormalObjectId; }
+// Pinned by initdb: nothing can drop it, so a kept item may depend on it. (initdb's unpinned objects,
+// information_schema's types among them, can be dropped.)
+inline bool builtin_object(Oid oid) { return OidIsValid(oid) && oid < FirstUnpinnedObjectId; }
 
 // A column of this type and collation is kept as its text (the type's own output function).
 bool kept_as_text(Oid type, Oid collation);
