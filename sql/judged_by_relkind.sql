@@ -35,6 +35,21 @@ ROLLBACK;
 RESET migration_guard.approval;
 SELECT relname FROM pg_class WHERE relnamespace = 'rk'::regnamespace AND relkind IN ('r', 'v', 'S') ORDER BY 1;
 RESET ROLE;
+-- Through a row type: ALTER TYPE ... RENAME ATTRIBUTE of a table's row type renames its column;
+-- ALTER TYPE ... ALTER ATTRIBUTE ... TYPE CASCADE changes the columns of the tables made OF the type.
+SET ROLE rk_owner;
+CREATE TYPE rk.shape AS (id int, amount numeric(10,2));
+CREATE TABLE rk.typed OF rk.shape;
+INSERT INTO rk.typed VALUES (1, 1.49);
+RESET ROLE;
+ANALYZE rk.typed;
+SET ROLE rk_owner;
+ALTER TYPE rk.invoices RENAME ATTRIBUTE amount TO amount2;
+ALTER TYPE rk.shape ALTER ATTRIBUTE amount TYPE int CASCADE;
+ALTER TYPE rk.shape RENAME ATTRIBUTE amount TO amount3 CASCADE;
+SELECT amount FROM rk.typed;
+SELECT attname FROM pg_attribute WHERE attrelid = 'rk.invoices'::regclass AND attnum > 0 ORDER BY attnum;
+RESET ROLE;
 SELECT migration_guard.approve(ARRAY['*'], ARRAY['rk', 'rk.*', 'rk_owner'], 'cleanup', uses => 2) AS token \gset
 SET migration_guard.approval = :'token';
 DROP SCHEMA rk CASCADE;

@@ -303,7 +303,14 @@ std::string one_line_sql(const std::string &sql) {
     while (i < sql.size()) {
         const char q = sql[i];
         if (q != '\'' && q != '"') {
-            out += q == '\n' ? '\n' : is_control(q) ? ' ' : q;  // a line break between statements stays
+            if (q == '\n') {
+                // A line break after a statement's semicolon separates two statements and stays;
+                // one inside a statement (a pretty-printed CASE) becomes a space.
+                const size_t last = out.find_last_not_of(' ');
+                out += last != std::string::npos && out[last] == ';' ? '\n' : ' ';
+            } else {
+                out += is_control(q) ? ' ' : q;
+            }
             ++i;
             continue;
         }

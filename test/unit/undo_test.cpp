@@ -120,6 +120,9 @@ TEST(Undo, OneLineSqlRewritesOnlyQuotedTokensWithControlCharacters) {
     // A line break between two statements stays; quotes doubled inside stay doubled.
     EXPECT_EQ(one_line_sql("SELECT 'it''s';\nSELECT 1;"), "SELECT 'it''s';\nSELECT 1;");
     EXPECT_EQ(one_line_sql("SELECT 'a''\tb';"), "SELECT U&'a''\\0009b';");
+    // A pretty-printed expression spanning lines stays one statement on one line.
+    EXPECT_EQ(one_line_sql("ALTER TABLE t ALTER COLUMN c SET DEFAULT CASE\n    WHEN true THEN 1\n    ELSE 2\nEND;"),
+              "ALTER TABLE t ALTER COLUMN c SET DEFAULT CASE     WHEN true THEN 1     ELSE 2 END;");
 }
 
 }  // namespace

@@ -112,6 +112,14 @@ MG_SQL_FUNCTION(migration_guard_on_ddl_command_start) {
     ServerCatalog catalog;
     Node *judged = as_judged(trigger->parsetree);
     std::vector<Finding> findings = findings_for_statement(judged, nullptr, &catalog);
+    {
+        List *more = also_judged(trigger->parsetree);
+        ListCell *lc;
+        foreach (lc, more) {
+            std::vector<Finding> also = findings_for_statement(static_cast<Node *>(lfirst(lc)), nullptr, &catalog);
+            findings.insert(findings.end(), also.begin(), also.end());
+        }
+    }
     for (const auto &f : findings)
         if (f.rewrites_table) current_statement().foreseen_rewrites.insert(table_of(f.object));
     add_outside_migration(findings, trigger->parsetree, tag);

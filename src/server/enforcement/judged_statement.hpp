@@ -8,7 +8,13 @@
 
 namespace mg::server {
 
-// `stmt`, or a copy whose relation object types follow the relkinds of the named relations.
+// `stmt`, or a copy whose relation object types follow the relkinds of the named relations
+// (ALTER TYPE ... RENAME ATTRIBUTE of a table's row type is RENAME COLUMN of the table).
 Node *as_judged(Node *stmt);
+
+// What else the statement changes through a type: ALTER TYPE ... ALTER ATTRIBUTE ... TYPE and
+// RENAME ATTRIBUTE with CASCADE change the columns of every table made OF the type, each judged as
+// that table's ALTER TABLE.
+List *also_judged(Node *stmt);
 
 }  // namespace mg::server

@@ -9,9 +9,12 @@ extern "C" {
 #include "catalog/pg_depend.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_policy.h"
+#include "catalog/pg_publication_rel.h"
 #include "catalog/pg_rewrite.h"
+#include "catalog/pg_statistic_ext.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 }
 
 namespace mg::server {
@@ -83,6 +86,21 @@ Oid owning_relation(const ObjectAddress &a) {
             return oid_column(PolicyRelationId, Anum_pg_policy_oid, a.objectId, Anum_pg_policy_polrelid);
         case RewriteRelationId:
             return oid_column(RewriteRelationId, Anum_pg_rewrite_oid, a.objectId, Anum_pg_rewrite_ev_class);
+        // A publication's membership and a statistics object are the table's own: they go with it.
+        case PublicationRelRelationId: {
+            HeapTuple t = SearchSysCache1(PUBLICATIONREL, ObjectIdGetDatum(a.objectId));
+            if (!HeapTupleIsValid(t)) return InvalidOid;
+            const Oid table = reinterpret_cast<Form_pg_publication_rel>(GETSTRUCT(t))->prrelid;
+            ReleaseSysCache(t);
+            return table;
+        }
+        case StatisticExtRelationId: {
+            HeapTuple t = SearchSysCache1(STATEXTOID, ObjectIdGetDatum(a.objectId));
+            if (!HeapTupleIsValid(t)) return InvalidOid;
+            const Oid table = reinterpret_cast<Form_pg_statistic_ext>(GETSTRUCT(t))->stxrelid;
+            ReleaseSysCache(t);
+            return table;
+        }
         default: return InvalidOid;
     }
 }

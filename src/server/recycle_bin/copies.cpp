@@ -92,7 +92,7 @@ char *copy_name(const char *prefix, Oid relid) {
 // ctid) and whether it holds their text.
 struct CopyColumn {
     const char *name;   // quoted
-    AttrNumber source;  // 0: ctid
+    AttrNumber source;  // 0: ctid, -1: xmin
     Oid type;
     int32 typmod;
     bool as_text;
@@ -132,8 +132,9 @@ void make_copy(KeptCopy *copy, const char *prefix, Oid relid, const CopyColumns 
     for (int i = 0; i < columns.count; i++) {
         const CopyColumn &c = columns.items[i];
         appendStringInfo(&defs, "%sNULL::%s AS %s", defs.len ? ", " : "",
-                         c.source == 0 ? "pg_catalog.tid"
-                         : c.as_text   ? "pg_catalog.text"
+                         c.source == 0    ? "pg_catalog.tid"
+                         : c.source == -1 ? "pg_catalog.xid"
+                         : c.as_text      ? "pg_catalog.text"
                                        : format_type_with_typemod(c.type, c.typmod),
                          c.name);
     }
@@ -174,9 +175,9 @@ void make_copy(KeptCopy *copy, const char *prefix, Oid relid, const CopyColumns 
             continue;
         }
         for (int i = 0; i < columns.count; i++)
-            map[i] = columns.items[i].source == 0 ? 0
-                                                  : get_attnum(RelationGetRelid(source),
-                                                               get_attname(relid, columns.items[i].source, false));
+            map[i] = columns.items[i].source <= 0 ? columns.items[i].source
+                                                   : get_attnum(RelationGetRelid(source),
+                                                                get_attname(relid, columns.items[i].source, false));
         TableScanDesc scan = table_beginscan(source, snapshot, 0, nullptr);
         TupleTableSlot *in = table_slot_create(source, nullptr);
         while (table_scan_getnextslot(scan, ForwardScanDirection, in)) {
@@ -191,6 +192,12 @@ void make_copy(KeptCopy *copy, const char *prefix, Oid relid, const CopyColumns 
                     ItemPointerCopy(&in->tts_tid, tid);
                     out->tts_values[i] = PointerGetDatum(tid);
                     out->tts_isnull[i] = false;
+                    continue;
+                }
+                if (c.source == -1) {  // with the ctid: a row put later in the same slot has another xmin
+                    bool isnull = false;
+                    out->tts_values[i] = slot_getsysattr(in, MinTransactionIdAttributeNumber, &isnull);
+                    out->tts_isnull[i] = isnull;
                     continue;
                 }
                 const bool isnull = map[i] <= 0 || in->tts_isnull[map[i] - 1];
@@ -347,7 +354,10 @@ KeptCopy *copy_column(Oid relid, AttrNumber attnum) {
     CopyColumns columns;
     {
         Relation again = relation_open(relid, NoLock);
-        if (copy->by_ctid) columns.add({"mg_ctid", 0, TIDOID, -1, false});
+        if (copy->by_ctid) {
+            columns.add({"mg_ctid", 0, TIDOID, -1, false});
+            columns.add({"mg_xmin", -1, XIDOID, -1, false});
+        }
         foreach (lc, copy->key_columns) {
             const AttrNumber key = get_attnum(relid, static_cast<char *>(lfirst(lc)));
             columns.add(column_of(again, key));

@@ -60,7 +60,11 @@ bool kept_as_text(Oid type, Oid collation) {
 }
 
 char *type_step(const char *column, Oid type, int32 typmod, Oid collation) {
-    return psprintf("@type\t%u\t%d\t%u\t%s\t%s", type, typmod, collation, format_type_with_typemod(type, typmod), column);
+    // The type's name is for messages only: no tab (the field separator) or other control character.
+    char *name = pstrdup(format_type_with_typemod(type, typmod));
+    for (char *p = name; *p; p++)
+        if (static_cast<unsigned char>(*p) < 0x20 || *p == 0x7f) *p = '?';
+    return psprintf("@type\t%u\t%d\t%u\t%s\t%s", type, typmod, collation, name, column);
 }
 
 char *grant_step(const char *object_sql, const char *column_sql, Oid role, const char *privilege, bool grantable) {
@@ -105,6 +109,41 @@ const char *why_not_inert(Oid relid) {
     return why;
 }
 
+char *restore_type_sql(const std::string &step, const char **why) {
+    *why = nullptr;
+    // @type, oid, typmod, collation oid, type name then (for messages), column.
+    std::vector<std::string> f;
+    size_t start = 0;
+    for (size_t tab; f.size() < 5 && (tab = step.find('\t', start)) != std::string::npos; start = tab + 1)
+        f.push_back(step.substr(start, tab - start));
+    f.push_back(step.substr(start));
+    if (f.size() != 6 || f[0] != "@type") {
+        *why = "the kept column's type was not recorded";
+        return nullptr;
+    }
+    const Oid type = static_cast<Oid>(strtoul(f[1].c_str(), nullptr, 10));
+    const Oid collation = static_cast<Oid>(strtoul(f[3].c_str(), nullptr, 10));
+    const int32 typmod = static_cast<int32>(strtol(f[2].c_str(), nullptr, 10));
+    const char *column = quote_identifier(f[5].c_str());
+    if (!SearchSysCacheExists1(TYPEOID, ObjectIdGetDatum(type))) {
+        *why = psprintf("column %s stays text: its type %s was dropped since", column, f[4].c_str());
+        return nullptr;
+    }
+    const char *type_sql = format_type_with_typemod(type, typmod);
+    if (OidIsValid(collation) && collation != get_typcollation(type)) {
+        HeapTuple c = SearchSysCache1(COLLOID, ObjectIdGetDatum(collation));
+        if (!HeapTupleIsValid(c)) {
+            *why = psprintf("column %s stays text: its collation was dropped since", column);
+            return nullptr;
+        }
+        const Form_pg_collation coll = reinterpret_cast<Form_pg_collation>(GETSTRUCT(c));
+        type_sql = psprintf("%s COLLATE %s", type_sql,
+                            quote_qualified_identifier(get_namespace_name(coll->collnamespace), NameStr(coll->collname)));
+        ReleaseSysCache(c);
+    }
+    return pstrdup(type_sql);
+}
+
 char *restore_step_sql(const std::string &step, const char *table, const char **why) {
     *why = nullptr;
     if (step.rfind("@", 0) != 0) return pstrdup(step.c_str());
@@ -117,28 +156,12 @@ char *restore_step_sql(const std::string &step, const char *table, const char **
     f.push_back(step.substr(start));
     auto oid_of = [](const std::string &s) { return static_cast<Oid>(strtoul(s.c_str(), nullptr, 10)); };
     if (f[0] == "@type" && f.size() == 6) {
-        const Oid type = oid_of(f[1]);
-        const Oid collation = oid_of(f[3]);
-        const int32 typmod = static_cast<int32>(strtol(f[2].c_str(), nullptr, 10));
         const char *column = quote_identifier(f[5].c_str());
-        if (!SearchSysCacheExists1(TYPEOID, ObjectIdGetDatum(type))) {
-            *why = psprintf("column %s stays text: its type %s was dropped since", column, f[4].c_str());
-            return nullptr;
-        }
-        const char *type_sql = format_type_with_typemod(type, typmod);
-        const char *collate = "";
-        if (OidIsValid(collation) && collation != get_typcollation(type)) {
-            HeapTuple c = SearchSysCache1(COLLOID, ObjectIdGetDatum(collation));
-            if (!HeapTupleIsValid(c)) {
-                *why = psprintf("column %s stays text: its collation was dropped since", column);
-                return nullptr;
-            }
-            const Form_pg_collation coll = reinterpret_cast<Form_pg_collation>(GETSTRUCT(c));
-            collate = psprintf(" COLLATE %s", quote_qualified_identifier(get_namespace_name(coll->collnamespace), NameStr(coll->collname)));
-            ReleaseSysCache(c);
-        }
-        return psprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s%s USING %s::%s", table, column, type_sql, collate, column,
-                        type_sql);
+        char *type_sql = restore_type_sql(step, why);
+        if (!type_sql) return nullptr;
+        const char *bare_type = pstrdup(type_sql);
+        if (char *collate = strstr(const_cast<char *>(bare_type), " COLLATE ")) *collate = '\0';
+        return psprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s USING %s::%s", table, column, type_sql, column, bare_type);
     }
     if (f[0] == "@of" && f.size() >= 2) {
         const Oid type = oid_of(f[1]);

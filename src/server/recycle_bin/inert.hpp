@@ -32,6 +32,9 @@ char *grant_step(const char *object_sql, const char *column_sql, Oid role, const
 // Why the table cannot be kept inert, or nullptr.
 const char *why_not_inert(Oid relid);
 
+// The type (and COLLATE) a recorded @type step names, as SQL; nullptr with *why set when it is gone.
+char *restore_type_sql(const std::string &step, const char **why);
+
 // A recorded step as SQL to run against `table` (quoted, qualified); nullptr with *why set when
 // the oids it names are gone or changed. Plain SQL steps come back as they are.
 char *restore_step_sql(const std::string &step, const char *table, const char **why);

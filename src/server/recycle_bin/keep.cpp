@@ -161,7 +161,12 @@ void plan_tables(std::vector<Candidate> candidates, bool restrict_drop, std::vec
         });
         if (!why) {
             plan.tables.push_back(c.relid);
-        } else if (*why) {
+        } else if (!*why) {
+            // PostgreSQL should refuse the drop itself; if it does not, sql_drop reports the table
+            // as not kept rather than let it go silently.
+            auto &seen = plan.considered;
+            seen.erase(std::remove(seen.begin(), seen.end(), display_of(c.relid)), seen.end());
+        } else {
             const std::string table = display_of(c.relid);
             if (holds_data(table)) findings.push_back(not_kept(table, "table " + table, why));
         }

@@ -65,77 +65,6 @@ void audit(const char *tag, const KeptRecord &r, const std::string &what) {
     write_audit_rows({row});
 }
 
-// Runs the recorded steps. Up to "@rows" (the table, its sequences, its rows) each must succeed or
-// the restore fails and changes nothing; after it, each runs in a subtransaction and one that no
-// longer fits (a view on a column since dropped, a role dropped since) is reported, not fatal.
-std::vector<std::string> recreate(const KeptRecord &r, Oid default_role, uint64 *rows = nullptr) {
-    std::vector<std::string> failed;
-    const std::string table = quoted(r.schema, r.table);
-    size_t essential = 0;
-    for (size_t i = 0; i < r.recreate.size(); ++i)
-        if (r.recreate[i] == "@rows") essential = i + 1;
-    for (size_t i = 0; i < r.recreate.size(); ++i) {
-        const std::string &step = r.recreate[i];
-        if (step.rfind("--", 0) == 0) {
-            failed.push_back(step.substr(3));
-            continue;
-        }
-        Oid role = default_role;
-        if (i < r.recreate_as.size() && !r.recreate_as[i].empty())
-            pg_call([&] { role = get_role_oid(r.recreate_as[i].c_str(), true); });
-        if (!OidIsValid(role)) role = default_role;
-        if (step == "@rows") {
-            // The rows back from the copy, as the owner, without firing triggers (none exist yet).
-            pg_call([&] {
-                const char *columns = table_columns(r.kept_relid);
-                const uint64 n = run_internal_sql(psprintf("INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM %s.%s",
-                                                           table.c_str(), columns, columns, kKeptSchema,
-                                                           quote_identifier(r.kept_name.c_str())),
-                                                  role, true, true);
-                if (rows) *rows = n;
-                CommandCounterIncrement();
-            });
-            continue;
-        }
-        // Steps recorded by oid become SQL now, while the oids still name what they did.
-        std::string sql, why;
-        pg_call([&] {
-            const char *reason = nullptr;
-            char *made = restore_step_sql(step, table.c_str(), &reason);
-            if (made) sql = made;
-            if (reason) why = reason;
-        });
-        if (!why.empty()) {
-            failed.push_back(why);
-            continue;
-        }
-        if (i < essential) {
-            pg_call([&] {
-                run_internal_sql(sql.c_str(), role, true);
-                CommandCounterIncrement();
-            });
-            continue;
-        }
-        ErrorData *error = pg_subtransaction([&] { run_internal_sql(sql.c_str(), role, true); });
-        if (error) failed.push_back(sql + " (" + (error->message ? error->message : "failed") + ")");
-    }
-    return failed;
-}
-
-// The copy stays readable by the table's owner for the restore's own statement only (the grants
-// are never visible to another session: they are revoked before the transaction ends).
-void lend_copy(const KeptRecord &r, bool grant, Oid to = InvalidOid) {
-    pg_call([&] {
-        const char *owner = quote_identifier(GetUserNameFromId(OidIsValid(to) ? to : r.table_owner, false));
-        const char *table = quote_identifier(r.kept_name.c_str());
-        const char *sql = grant ? psprintf("GRANT USAGE ON SCHEMA %s TO %s; GRANT SELECT ON %s.%s TO %s", kKeptSchema, owner,
-                                           kKeptSchema, table, owner)
-                                : psprintf("REVOKE SELECT ON %s.%s FROM %s; REVOKE USAGE ON SCHEMA %s FROM %s", kKeptSchema,
-                                           table, owner, kKeptSchema, owner);
-        run_internal_sql(sql, extension_place_pg().owner);
-    });
-}
-
 // A restore runs the owner's statements as the owner, and they name the table: an owner without
 // USAGE (and CREATE) on its table's schema (an application role given a table) gets them for the
 // restore's own transaction, and the schema's privileges are then put back exactly as they were.
@@ -147,17 +76,21 @@ struct LentSchema {
     Datum acl = 0;
 };
 
-LentSchema lend_schema(const std::string &schema, Oid role) {
+LentSchema lend_schema(const std::string &schema, Oid role, bool create = false) {
     LentSchema l;
     pg_call([&] {
         l.nsp = get_namespace_oid(schema.c_str(), true);
-        if (!OidIsValid(l.nsp) || pg_namespace_aclcheck(l.nsp, role, ACL_USAGE | ACL_CREATE) == ACLCHECK_OK) return;
+        if (!OidIsValid(l.nsp)) return;
+        // (pg_namespace_aclcheck passes on any one of the privileges asked: each is checked.)
+        const bool has_usage = pg_namespace_aclcheck(l.nsp, role, ACL_USAGE) == ACLCHECK_OK;
+        const bool has_create = !create || pg_namespace_aclcheck(l.nsp, role, ACL_CREATE) == ACLCHECK_OK;
+        if (has_usage && has_create) return;
         HeapTuple t = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(l.nsp));
         if (!HeapTupleIsValid(t)) return;
         const Datum acl = SysCacheGetAttr(NAMESPACEOID, t, Anum_pg_namespace_nspacl, &l.acl_null);
         if (!l.acl_null) l.acl = PointerGetDatum(DatumGetAclPCopy(acl));
         ReleaseSysCache(t);
-        run_internal_sql(psprintf("GRANT USAGE, CREATE ON SCHEMA %s TO %s", quote_identifier(schema.c_str()),
+        run_internal_sql(psprintf("GRANT %s ON SCHEMA %s TO %s", create ? "USAGE, CREATE" : "USAGE", quote_identifier(schema.c_str()),
                                   quote_identifier(GetUserNameFromId(role, false))),
                          extension_place_pg().owner);
         CommandCounterIncrement();
@@ -195,6 +128,91 @@ void give_back(const LentSchema &l) {
     });
 }
 
+// Runs the recorded steps. Up to "@rows" (the table, its sequences, its rows) each must succeed or
+// the restore fails and changes nothing; after it, each runs in a subtransaction and one that no
+// longer fits (a view on a column since dropped, a role dropped since) is reported, not fatal.
+template <typename AfterEssential>
+std::vector<std::string> recreate(const KeptRecord &r, Oid default_role, uint64 *rows, AfterEssential &&after_essential) {
+    std::vector<std::string> failed;
+    const std::string table = quoted(r.schema, r.table);
+    size_t essential = 0;
+    for (size_t i = 0; i < r.recreate.size(); ++i)
+        if (r.recreate[i] == "@rows") essential = i + 1;
+    for (size_t i = 0; i < r.recreate.size(); ++i) {
+        if (i == essential) after_essential();
+        const std::string &step = r.recreate[i];
+        if (step.rfind("-- not recreated: ", 0) == 0) {
+            failed.push_back(step.substr(18));
+            continue;
+        }
+        if (step.rfind("--", 0) == 0) {
+            failed.push_back(step.substr(3));
+            continue;
+        }
+        Oid role = default_role;
+        if (i < r.recreate_as.size() && !r.recreate_as[i].empty())
+            pg_call([&] { role = get_role_oid(r.recreate_as[i].c_str(), true); });
+        if (!OidIsValid(role)) role = default_role;
+        if (step == "@rows") {
+            // The rows back from the copy, as the owner, without firing triggers (none exist yet).
+            pg_call([&] {
+                const char *columns = table_columns(r.kept_relid);
+                const uint64 n = run_internal_sql(psprintf("INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM %s.%s",
+                                                           table.c_str(), columns, columns, kKeptSchema,
+                                                           quote_identifier(r.kept_name.c_str())),
+                                                  role, true, true);
+                if (rows) *rows = n;
+                CommandCounterIncrement();
+            });
+            continue;
+        }
+        // An index that runs no code of anybody's: its owner gets CREATE on the schema for it.
+        const bool lend_create = step.rfind("@create\t", 0) == 0;
+        const std::string plain = lend_create ? step.substr(8) : step;
+        // Steps recorded by oid become SQL now, while the oids still name what they did.
+        std::string sql, why;
+        pg_call([&] {
+            const char *reason = nullptr;
+            char *made = restore_step_sql(plain, table.c_str(), &reason);
+            if (made) sql = made;
+            if (reason) why = reason;
+        });
+        if (!why.empty()) {
+            failed.push_back(why);
+            continue;
+        }
+        if (i < essential) {
+            pg_call([&] {
+                run_internal_sql(sql.c_str(), role, true);
+                CommandCounterIncrement();
+            });
+            continue;
+        }
+        const LentSchema lent = lend_create ? lend_schema(r.schema, role, true) : LentSchema{};
+        ErrorData *error = pg_subtransaction([&] { run_internal_sql(sql.c_str(), role, true); });
+        give_back(lent);
+        if (error) failed.push_back(sql + " (" + (error->message ? error->message : "failed") + ")");
+    }
+    if (essential >= r.recreate.size()) after_essential();
+    return failed;
+}
+
+std::vector<std::string> recreate(const KeptRecord &r, Oid default_role) { return recreate(r, default_role, nullptr, [] {}); }
+
+// The copy stays readable by the table's owner for the restore's own statement only (the grants
+// are never visible to another session: they are revoked before the transaction ends).
+void lend_copy(const KeptRecord &r, bool grant, Oid to = InvalidOid) {
+    pg_call([&] {
+        const char *owner = quote_identifier(GetUserNameFromId(OidIsValid(to) ? to : r.table_owner, false));
+        const char *table = quote_identifier(r.kept_name.c_str());
+        const char *sql = grant ? psprintf("GRANT USAGE ON SCHEMA %s TO %s; GRANT SELECT ON %s.%s TO %s", kKeptSchema, owner,
+                                           kKeptSchema, table, owner)
+                                : psprintf("REVOKE SELECT ON %s.%s FROM %s; REVOKE USAGE ON SCHEMA %s FROM %s", kKeptSchema,
+                                           table, owner, kKeptSchema, owner);
+        run_internal_sql(sql, extension_place_pg().owner);
+    });
+}
+
 // By name, without the caller's schema privileges: an approver restores in schemas it cannot use.
 Oid current_relid(const KeptRecord &r) {
     Oid relid = InvalidOid;
@@ -224,6 +242,19 @@ bool drop_kept_relation(Oid relid, bool wait = true) {
     return dropped;
 }
 
+// The owner of what is restored must still exist: its statements run as that role, and no other
+// role (the approver, the guard) may stand in for it.
+void require_owner(const KeptRecord &r) {
+    bool exists = false;
+    pg_call([&] { exists = OidIsValid(r.table_owner) && SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(r.table_owner)); });
+    if (!exists)
+        throw UserError(ERRCODE_UNDEFINED_OBJECT,
+                        "cannot restore " + r.object_identity + ": the role that owned it was dropped since",
+                        "A restore runs the table's statements as its owner and as nobody else. The data stays in "
+                        "migration_guard_kept." + r.kept_name + ".",
+                        "A superuser can copy it back by hand (as the new owner of the table).");
+}
+
 bool relation_name_taken(const char *name, Oid nsp) {
     return OidIsValid(get_relname_relid(name, nsp)) ||
            OidIsValid(GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum(name), ObjectIdGetDatum(nsp)));
@@ -231,15 +262,11 @@ bool relation_name_taken(const char *name, Oid nsp) {
 
 std::string restore_table(const KeptRecord &r) {
     const std::string table = quoted(r.schema, r.table);
-    Oid owner = r.table_owner;
-    bool owner_gone = false;
+    const Oid owner = r.table_owner;
+    require_owner(r);
     pg_call([&] {
         if (get_rel_namespace(r.kept_relid) != kept_schema_oid())
             ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("the kept copy of %s is no longer in the recycle bin", table.c_str())));
-        if (!OidIsValid(owner) || !SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(owner))) {
-            owner = GetUserId();
-            owner_gone = true;
-        }
         Oid nsp = get_namespace_oid(r.schema.c_str(), true);
         if (!OidIsValid(nsp)) {
             const Oid schema_role = r.schema_owner.empty() ? InvalidOid : get_role_oid(r.schema_owner.c_str(), true);
@@ -251,10 +278,16 @@ std::string restore_table(const KeptRecord &r) {
                             errmsg("cannot restore %s: a relation or type of that name exists since it was dropped", table.c_str()),
                             errhint("Rename or drop the new %s, then call migration_guard.restore() again.", table.c_str())));
     });
-    const LentSchema lent = lend_schema(r.schema, owner);
+    // CREATE on the schema only while the table, its sequences and its rows are made (no code of
+    // anybody's runs then); the owner's code (CHECKs, index expressions, triggers) runs after it
+    // is given back, with USAGE at most.
+    LentSchema lent = lend_schema(r.schema, owner, true);
     lend_copy(r, true, owner);
     uint64 rows = 0;
-    const std::vector<std::string> failed = recreate(r, owner, &rows);
+    const std::vector<std::string> failed = recreate(r, owner, &rows, [&] {
+        give_back(lent);
+        lent = lend_schema(r.schema, owner);
+    });
     lend_copy(r, false, owner);
     give_back(lent);
     drop_kept_relation(r.kept_relid);
@@ -262,12 +295,12 @@ std::string restore_table(const KeptRecord &r) {
     for (const auto &s : r.recreate) steps += s != "@rows";
     std::string out = "restored table " + table + " (" + std::to_string(rows) + " rows); recreated " + std::to_string(steps - failed.size()) + " of " + std::to_string(steps) +
                       " definitions";
-    if (owner_gone) out += "; its owner role was dropped since, so it belongs to the restoring role";
     for (const auto &f : failed) out += "\nnot recreated: " + f;
     return out;
 }
 
 std::string restore_column(const KeptRecord &r) {
+    require_owner(r);
     const std::string table = quoted(r.schema, r.table);
     const Oid relid = current_relid(r);
     if (!OidIsValid(relid) || relid != r.table_relid)
@@ -286,14 +319,9 @@ std::string restore_column(const KeptRecord &r) {
         if (r.shape.rfind("@type\t", 0) == 0) {
             kept_type = static_cast<Oid>(strtoul(r.shape.c_str() + 6, nullptr, 10));
             const char *why = nullptr;
-            char *sql = restore_step_sql(r.shape, "t", &why);
+            char *sql = restore_type_sql(r.shape, &why);
             if (why) type_gone = why;
-            // "ALTER TABLE t ALTER COLUMN c TYPE <type> [COLLATE x] USING ...": the type part.
-            if (sql) {
-                const char *from = strstr(sql, " TYPE ") + 6;
-                const char *to = strstr(from, " USING ");
-                type_sql.assign(from, to - from);
-            }
+            if (sql) type_sql = sql;
         } else {
             type_sql = r.column_type;  // kept before types were recorded by oid
         }
@@ -345,7 +373,13 @@ std::string restore_column(const KeptRecord &r) {
         });
     lend_copy(r, true);
     std::string match;
-    if (r.by_ctid) match = "t.ctid = k.mg_ctid";
+    // By row identity: the slot and the inserting transaction (a copy made before the xmin was
+    // kept matches by the slot alone).
+    if (r.by_ctid) {
+        bool has_xmin = false;
+        pg_call([&] { has_xmin = get_attnum(r.kept_relid, "mg_xmin") > 0; });
+        match = has_xmin ? "t.ctid = k.mg_ctid AND t.xmin = k.mg_xmin" : "t.ctid = k.mg_ctid";
+    }
     for (const auto &k : r.key_columns) match += (match.empty() ? "" : " AND ") + ("t." + ident(k) + " = k." + ident(k));
     uint64 updated = 0;
     pg_call([&] {
@@ -371,6 +405,7 @@ std::string restore_column(const KeptRecord &r) {
 }
 
 std::string restore_rows(const KeptRecord &r) {
+    require_owner(r);
     const std::string table = quoted(r.schema, r.table);
     const Oid relid = current_relid(r);
     if (!OidIsValid(relid) || relid != r.table_relid)

@@ -219,8 +219,44 @@ bool last_value(Oid seq, int64 *value) {
     return true;
 }
 
+// A publication membership's column list and row filter, as ALTER PUBLICATION ... ADD TABLE takes them.
+char *publication_filter(Oid membership, Oid relid) {
+    HeapTuple t = SearchSysCache1(PUBLICATIONREL, ObjectIdGetDatum(membership));
+    if (!HeapTupleIsValid(t)) return pstrdup("");
+    StringInfoData out;
+    initStringInfo(&out);
+    bool isnull = true;
+    const Datum attrs = SysCacheGetAttr(PUBLICATIONREL, t, Anum_pg_publication_rel_prattrs, &isnull);
+    if (!isnull) {
+        const int2vector *cols = reinterpret_cast<int2vector *>(DatumGetPointer(attrs));
+        appendStringInfoString(&out, " (");
+        for (int i = 0; i < cols->dim1; i++)
+            appendStringInfo(&out, "%s%s", i ? ", " : "", quote_identifier(get_attname(relid, cols->values[i], false)));
+        appendStringInfoChar(&out, ')');
+    }
+    const Datum qual = SysCacheGetAttr(PUBLICATIONREL, t, Anum_pg_publication_rel_prqual, &isnull);
+    if (!isnull)
+        appendStringInfo(&out, " WHERE (%s)", TextDatumGetCString(DirectFunctionCall2(pg_get_expr, qual, ObjectIdGetDatum(relid))));
+    ReleaseSysCache(t);
+    return out.data;
+}
+
 char *comment_step(const char *what, const char *comment) {
     return psprintf("COMMENT ON %s IS %s", what, quote_literal_cstr(comment));
+}
+
+// Whether building the index runs only PostgreSQL's own code (its columns, opclasses,
+// collations and any expression all pinned): then a restore may lend the owner CREATE on the
+// schema for it (an index needs it) without lending it to code of anybody's.
+bool index_runs_no_code(Oid index, Oid relid) {
+    ListCell *lc;
+    foreach (lc, references(RelationRelationId, index)) {
+        const ObjectAddress &r = static_cast<Dep *>(lfirst(lc))->object;
+        if (r.classId == RelationRelationId && r.objectId == relid) continue;
+        if (r.classId == ConstraintRelationId) continue;  // the key it backs
+        if (!builtin_object(r.objectId)) return false;
+    }
+    return true;
 }
 
 // CREATE TRIGGER, and how it fires when not as by default.
@@ -262,9 +298,16 @@ void record_dependent(Steps &m, const ObjectAddress &a, const List *dropping, Li
         *seen = lappend_oid(*seen, view);
         char *def = TextDatumGetCString(DirectFunctionCall2(pg_get_viewdef_ext, ObjectIdGetDatum(view), BoolGetDatum(false)));
         const bool matview = get_rel_relkind(view) == RELKIND_MATVIEW;
-        m.add(psprintf("CREATE %s %s AS %s", matview ? "MATERIALIZED VIEW" : "VIEW", qualified_relation(view),
-                                 strip_semicolon(def)),
-                     relation_owner(view));
+        // Its options too (security_barrier, security_invoker, check_option): a view recreated
+        // without them would show rows it did not.
+        char *options = flat_reloptions(view);
+        const char *name = qualified_relation(view);
+        const Oid owner = relation_owner(view);
+        m.add(psprintf("CREATE %s %s%s%s%s AS %s", matview ? "MATERIALIZED VIEW" : "VIEW", name, options ? " WITH (" : "",
+                       options ? options : "", options ? ")" : "", strip_semicolon(def)),
+              owner);
+        if (char *c = GetComment(view, RelationRelationId, 0)) m.add(comment_step(psprintf("%s %s", matview ? "MATERIALIZED VIEW" : "VIEW", name), c), owner);
+        record_grants(view, psprintf("TABLE %s", mg::quote_name({get_namespace_name(get_rel_namespace(view)), get_rel_name(view)}).c_str()), m);
         ListCell *lc;
         foreach (lc, outside_dependents(view, dropping))
             record_dependent(m, *static_cast<ObjectAddress *>(lfirst(lc)), dropping, seen);
@@ -408,15 +451,18 @@ void record_table(Oid relid, const List *dropping, List **steps_out, List **as_o
         const Form_pg_constraint con = reinterpret_cast<Form_pg_constraint>(GETSTRUCT(t));
         char *sql = psprintf("ALTER TABLE %s ADD CONSTRAINT %s %s", table, quote_identifier(NameStr(con->conname)),
                              TextDatumGetCString(DirectFunctionCall1(pg_get_constraintdef, ObjectIdGetDatum(lfirst_oid(lc)))));
-        (con->contype == CONSTRAINT_FOREIGN ? foreign : keys).add(sql, owner);
+        if (con->contype == CONSTRAINT_FOREIGN) foreign.add(sql, owner);
+        else keys.add(OidIsValid(con->conindid) && index_runs_no_code(con->conindid, relid) ? psprintf("@create\t%s", sql) : sql, owner);
         if (char *c = GetComment(lfirst_oid(lc), ConstraintRelationId, 0))
             rest.add(comment_step(psprintf("CONSTRAINT %s ON %s", quote_identifier(NameStr(con->conname)), table), c), owner);
         ReleaseSysCache(t);
     }
     foreach (lc, RelationGetIndexList(rel)) {
         const Oid index = lfirst_oid(lc);
-        if (!OidIsValid(get_index_constraint(index)))
-            keys.add(TextDatumGetCString(DirectFunctionCall1(pg_get_indexdef, ObjectIdGetDatum(index))), owner);
+        if (!OidIsValid(get_index_constraint(index))) {
+            char *sql = TextDatumGetCString(DirectFunctionCall1(pg_get_indexdef, ObjectIdGetDatum(index)));
+            keys.add(index_runs_no_code(index, relid) ? psprintf("@create\t%s", sql) : sql, owner);
+        }
         if (rel->rd_rel->relreplident == REPLICA_IDENTITY_INDEX && index == RelationGetReplicaIndex(rel))
             rest.add(psprintf("ALTER TABLE %s REPLICA IDENTITY USING INDEX %s", table, quote_identifier(get_rel_name(index))), owner);
     }
@@ -462,7 +508,10 @@ void record_table(Oid relid, const List *dropping, List **steps_out, List **as_o
             HeapTuple p = SearchSysCache1(PUBLICATIONOID, ObjectIdGetDatum(pub));
             if (!HeapTupleIsValid(p)) continue;
             const Form_pg_publication pf = reinterpret_cast<Form_pg_publication>(GETSTRUCT(p));
-            rest.add(psprintf("ALTER PUBLICATION %s ADD TABLE %s", quote_identifier(NameStr(pf->pubname)), table), pf->pubowner);
+            // With its column list and row filter: without them the table would publish more.
+            rest.add(psprintf("ALTER PUBLICATION %s ADD TABLE %s%s", quote_identifier(NameStr(pf->pubname)), table,
+                              publication_filter(o.objectId, relid)),
+                     pf->pubowner);
             ReleaseSysCache(p);
         }
     }
