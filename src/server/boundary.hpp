@@ -81,8 +81,10 @@ void pg_call(F &&f) {
 // On an error the subtransaction is rolled back, so the transaction stays usable, and the error
 // is returned (nullptr on success). `on_error` runs first, before the rollback (e.g. to stop a
 // timer that would otherwise fire during it).
+// `keep` false: the subtransaction is rolled back on success too (a trial: nothing it did, written
+// or SET, outlives it).
 template <typename F, typename G = void (*)()>
-ErrorData *pg_subtransaction(F &&f, G &&on_error = [] {}) {
+ErrorData *pg_subtransaction(F &&f, G &&on_error = [] {}, bool keep = true) {
     MemoryContext caller_context = CurrentMemoryContext;
     ResourceOwner caller_owner = CurrentResourceOwner;
     ErrorData *volatile error = nullptr;
@@ -90,7 +92,8 @@ ErrorData *pg_subtransaction(F &&f, G &&on_error = [] {}) {
     PG_TRY();
     {
         f();
-        ReleaseCurrentSubTransaction();
+        if (keep) ReleaseCurrentSubTransaction();
+        else RollbackAndReleaseCurrentSubTransaction();
     }
     PG_CATCH();
     {

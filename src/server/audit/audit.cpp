@@ -3,6 +3,7 @@
 #include <cstring>
 #include <set>
 
+#include "server/background_worker.hpp"
 #include "server/audit/audit_table.hpp"
 #include "server/audit/blocked_writer.hpp"
 #include "server/audit/migration_tools.hpp"
@@ -131,15 +132,7 @@ void insert_payload(AuditTable &table, const char *p) {
 }
 
 bool launch_writer(dsm_handle handle, Oid database, Oid owner) {
-    BackgroundWorker worker;
-    memset(&worker, 0, sizeof worker);
-    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-    worker.bgw_restart_time = BGW_NEVER_RESTART;
-    snprintf(worker.bgw_library_name, BGW_MAXLEN, "migration_guard");
-    snprintf(worker.bgw_function_name, BGW_MAXLEN, "migration_guard_audit_writer");
-    snprintf(worker.bgw_name, BGW_MAXLEN, "migration_guard audit writer");
-    snprintf(worker.bgw_type, BGW_MAXLEN, "migration_guard audit writer");
+    BackgroundWorker worker = guard_worker("migration_guard_audit_writer", "migration_guard audit writer");
     worker.bgw_main_arg = UInt32GetDatum(handle);
     memcpy(worker.bgw_extra, &database, sizeof database);
     memcpy(worker.bgw_extra + sizeof database, &owner, sizeof owner);

@@ -1,5 +1,6 @@
 #include "server/audit/blocked_writer.hpp"
 
+#include "server/background_worker.hpp"
 #include "server/audit/audit.hpp"
 #include "server/settings.hpp"
 
@@ -202,15 +203,7 @@ void write_batch(char **payloads, int n) {
 }
 
 bool start_writer(Oid database, Oid owner, BackgroundWorkerHandle **handle) {
-    BackgroundWorker worker;
-    memset(&worker, 0, sizeof worker);
-    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-    worker.bgw_restart_time = BGW_NEVER_RESTART;
-    snprintf(worker.bgw_library_name, BGW_MAXLEN, "migration_guard");
-    snprintf(worker.bgw_function_name, BGW_MAXLEN, "migration_guard_blocked_db_writer");
-    snprintf(worker.bgw_name, BGW_MAXLEN, "migration_guard blocked-attempt writer");
-    snprintf(worker.bgw_type, BGW_MAXLEN, "migration_guard blocked-attempt writer");
+    BackgroundWorker worker = guard_worker("migration_guard_blocked_db_writer", "migration_guard blocked-attempt writer");
     worker.bgw_main_arg = ObjectIdGetDatum(database);
     memcpy(worker.bgw_extra, &owner, sizeof owner);
     worker.bgw_notify_pid = MyProcPid;
@@ -296,15 +289,8 @@ void init_blocked_queue() {
 }
 
 void register_blocked_writer() {
-    BackgroundWorker worker;
-    memset(&worker, 0, sizeof worker);
-    worker.bgw_flags = BGWORKER_SHMEM_ACCESS;
-    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-    worker.bgw_restart_time = 1;
-    snprintf(worker.bgw_library_name, BGW_MAXLEN, "migration_guard");
-    snprintf(worker.bgw_function_name, BGW_MAXLEN, "migration_guard_blocked_writer");
-    snprintf(worker.bgw_name, BGW_MAXLEN, "migration_guard blocked-attempt launcher");
-    snprintf(worker.bgw_type, BGW_MAXLEN, "migration_guard blocked-attempt launcher");
+    BackgroundWorker worker =
+        guard_worker("migration_guard_blocked_writer", "migration_guard blocked-attempt launcher", false, 1);
     RegisterBackgroundWorker(&worker);
 }
 

@@ -34,49 +34,34 @@ std::optional<DataCount> bounded_count(const std::string &match_query, double ta
         if (check_timeout_id == MAX_TIMEOUTS) check_timeout_id = RegisterTimeout(USER_TIMEOUT, on_check_timeout);
         check_timed_out = 0;
         // The check reads the table as its owner would (CREATE INDEX, REFRESH, ANALYZE do the
-        // same): a domain's CHECK, a cast or an operator of the table's types runs with the owner's
-        // rights, under SECURITY_RESTRICTED_OPERATION, whoever asked; row security never applies
-        // (the statement would see every row). The subtransaction is always rolled back, so what
-        // that code writes or SETs never outlives the check.
-        MemoryContext caller_context = CurrentMemoryContext;
-        ResourceOwner caller_owner = CurrentResourceOwner;
-        ErrorData *volatile error = nullptr;
+        // same), under SECURITY_RESTRICTED_OPERATION, whoever asked; row security never applies
+        // (the statement would see every row). The callers ask only checks that run no code a role
+        // wrote. Always rolled back: nothing of it outlives the check.
         Oid saved_user;
         int saved_context;
         GetUserIdAndSecContext(&saved_user, &saved_context);
-        BeginInternalSubTransaction(nullptr);
-        PG_TRY();
-        {
-            SetUserIdAndSecContext(run_as, saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION |
-                                               SECURITY_NOFORCE_RLS);
-            enable_timeout_after(check_timeout_id, check_timeout_ms());
-            with_pinned_search_path([&] {
-                if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-                Portal portal = SPI_cursor_open_with_args(nullptr, match_query.c_str(), 0, nullptr, nullptr, nullptr, true, 0);
-                for (;;) {
-                    SPI_cursor_fetch(portal, true, 10000);
-                    if (SPI_processed == 0) break;
-                    result.count += static_cast<int64_t>(SPI_processed);
-                    SPI_freetuptable(SPI_tuptable);
-                }
-                SPI_cursor_close(portal);
-                SPI_finish();
-            });
-            disable_timeout(check_timeout_id, false);
-            SetUserIdAndSecContext(saved_user, saved_context);
-            RollbackAndReleaseCurrentSubTransaction();
-        }
-        PG_CATCH();
-        {
-            disable_timeout(check_timeout_id, false);
-            MemoryContextSwitchTo(error_keep_context());
-            error = CopyErrorData();
-            FlushErrorState();
-            RollbackAndReleaseCurrentSubTransaction();
-        }
-        PG_END_TRY();
-        MemoryContextSwitchTo(caller_context);
-        CurrentResourceOwner = caller_owner;
+        ErrorData *error = pg_subtransaction(
+            [&] {
+                SetUserIdAndSecContext(run_as, saved_context | SECURITY_LOCAL_USERID_CHANGE |
+                                                   SECURITY_RESTRICTED_OPERATION | SECURITY_NOFORCE_RLS);
+                enable_timeout_after(check_timeout_id, check_timeout_ms());
+                with_pinned_search_path([&] {
+                    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+                    Portal portal =
+                        SPI_cursor_open_with_args(nullptr, match_query.c_str(), 0, nullptr, nullptr, nullptr, true, 0);
+                    for (;;) {
+                        SPI_cursor_fetch(portal, true, 10000);
+                        if (SPI_processed == 0) break;
+                        result.count += static_cast<int64_t>(SPI_processed);
+                        SPI_freetuptable(SPI_tuptable);
+                    }
+                    SPI_cursor_close(portal);
+                    SPI_finish();
+                });
+                disable_timeout(check_timeout_id, false);
+                SetUserIdAndSecContext(saved_user, saved_context);
+            },
+            [] { disable_timeout(check_timeout_id, false); }, false);
         SetUserIdAndSecContext(saved_user, saved_context);
         if (!error) {
             ok = true;

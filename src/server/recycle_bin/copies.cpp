@@ -369,54 +369,38 @@ KeptCopy *copy_column(Oid relid, AttrNumber attnum) {
     return copy;
 }
 
-namespace {
-
-// The columns that take values (not dropped, not generated): names, with their types or not.
-char *value_columns(Oid relid, bool with_types) {
-    Relation rel = relation_open(relid, AccessShareLock);
+// The value columns (value_columns_of) as SQL: "name" or "name type", or read from `alias`
+// with the text of a database type cast back.
+char *table_shape(Oid relid) {
     StringInfoData out;
     initStringInfo(&out);
-    const TupleDesc desc = RelationGetDescr(rel);
-    for (int i = 0; i < desc->natts; i++) {
-        const Form_pg_attribute att = TupleDescAttr(desc, i);
-        if (att->attisdropped || att->attgenerated) continue;
-        const char *name = quote_identifier(NameStr(att->attname));
-        appendStringInfo(&out, "%s%s", out.len ? ", " : "", name);
-        if (with_types) {
-            appendStringInfo(&out, " %s", format_type_with_typemod(att->atttypid, att->atttypmod));
-            // A type of the database by oid: one of the same name made since is another type.
-            if (!builtin_object(att->atttypid)) appendStringInfo(&out, " (oid %u)", att->atttypid);
-        }
+    const CopyColumns columns = value_columns_of(relid);
+    for (int i = 0; i < columns.count; i++) {
+        const CopyColumn &c = columns.items[i];
+        appendStringInfo(&out, "%s%s %s", out.len ? ", " : "", c.name, format_type_with_typemod(c.type, c.typmod));
+        // A type of the database by oid: one of the same name made since is another type.
+        if (!builtin_object(c.type)) appendStringInfo(&out, " (oid %u)", c.type);
     }
-    relation_close(rel, AccessShareLock);
     return out.data;
 }
 
-}  // namespace
-
-char *table_shape(Oid relid) { return value_columns(relid, true); }
-char *table_columns(Oid relid) { return value_columns(relid, false); }
-
-namespace {
-
-}  // namespace
-
-char *restored_columns(Oid relid, const char *alias) {
-    Relation rel = relation_open(relid, AccessShareLock);
+char *table_columns(Oid relid) {
     StringInfoData out;
     initStringInfo(&out);
-    const TupleDesc desc = RelationGetDescr(rel);
-    for (int i = 0; i < desc->natts; i++) {
-        const Form_pg_attribute att = TupleDescAttr(desc, i);
-        if (att->attisdropped || att->attgenerated) continue;
-        const char *name = quote_identifier(NameStr(att->attname));
-        if (kept_as_text(att->atttypid, att->attcollation))
-            appendStringInfo(&out, "%s%s.%s::%s", out.len ? ", " : "", alias, name,
-                             format_type_with_typemod(att->atttypid, att->atttypmod));
-        else
-            appendStringInfo(&out, "%s%s.%s", out.len ? ", " : "", alias, name);
+    const CopyColumns columns = value_columns_of(relid);
+    for (int i = 0; i < columns.count; i++) appendStringInfo(&out, "%s%s", out.len ? ", " : "", columns.items[i].name);
+    return out.data;
+}
+
+char *restored_columns(Oid relid, const char *alias) {
+    StringInfoData out;
+    initStringInfo(&out);
+    const CopyColumns columns = value_columns_of(relid);
+    for (int i = 0; i < columns.count; i++) {
+        const CopyColumn &c = columns.items[i];
+        appendStringInfo(&out, "%s%s.%s", out.len ? ", " : "", alias, c.name);
+        if (c.as_text) appendStringInfo(&out, "::%s", format_type_with_typemod(c.type, c.typmod));
     }
-    relation_close(rel, AccessShareLock);
     return out.data;
 }
 

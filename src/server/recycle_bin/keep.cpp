@@ -37,7 +37,6 @@ namespace {
 
 struct Candidate {
     Oid relid = InvalidOid;
-    int item = -1;  // position in DROP TABLE's list
 };
 
 // Whether the current transaction created the table (it holds nothing anybody else had). Created,
@@ -65,7 +64,7 @@ void tables_in_schema(Oid nsp, std::vector<Candidate> &out) {
         }
     });
     ListCell *lc;
-    foreach (lc, found) out.push_back({lfirst_oid(lc), -1});
+    foreach (lc, found) out.push_back({lfirst_oid(lc)});
 }
 
 // Tables the roles own here (DROP OWNED): pg_shdepend's index on the referenced role.
@@ -87,7 +86,7 @@ void tables_owned_by(Oid role, std::vector<Candidate> &out) {
         systable_endscan(scan);
         table_close(shdepend, AccessShareLock);
         ListCell *lc;
-        foreach (lc, found) out.push_back({lfirst_oid(lc), -1});
+        foreach (lc, found) out.push_back({lfirst_oid(lc)});
     });
 }
 
@@ -195,7 +194,6 @@ void plan_drop(DropStmt *drop, std::vector<Finding> &findings) {
     std::vector<Candidate> candidates;
     std::vector<Oid> schemas;
     if (drop->removeType == OBJECT_TABLE) {
-        int i = 0;
         ListCell *lc;
         foreach (lc, drop->objects) {
             List *names = static_cast<List *>(lfirst(lc));
@@ -207,8 +205,7 @@ void plan_drop(DropStmt *drop, std::vector<Finding> &findings) {
                     !pg_namespace_ownercheck(get_rel_namespace(relid), GetUserId()))
                     relid = InvalidOid;
             });
-            if (OidIsValid(relid)) candidates.push_back({relid, i});
-            ++i;
+            if (OidIsValid(relid)) candidates.push_back({relid});
         }
     } else if (drop->removeType == OBJECT_SCHEMA) {
         if (drop->behavior != DROP_CASCADE) return;  // a schema with tables is refused anyway

@@ -4,6 +4,7 @@
 // extension is installed there. Kept items otherwise wait for purge_kept().
 #include "server/recycle_bin/purge.hpp"
 
+#include "server/background_worker.hpp"
 #include "server/boundary.hpp"
 #include "server/recycle_bin/kept_store.hpp"
 #include "server/settings.hpp"
@@ -25,14 +26,8 @@ extern "C" {
 namespace mg::server {
 
 void register_purge_worker() {
-    BackgroundWorker worker;
-    memset(&worker, 0, sizeof(worker));
-    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-    worker.bgw_restart_time = 60;
-    snprintf(worker.bgw_library_name, BGW_MAXLEN, "migration_guard");
-    snprintf(worker.bgw_function_name, BGW_MAXLEN, "migration_guard_purge_launcher");
-    snprintf(worker.bgw_name, BGW_MAXLEN, "migration_guard recycle-bin purge launcher");
+    BackgroundWorker worker = guard_worker("migration_guard_purge_launcher", "migration_guard recycle-bin purge launcher",
+                                           true, 60);
     snprintf(worker.bgw_type, BGW_MAXLEN, "migration_guard purge launcher");
     RegisterBackgroundWorker(&worker);
 }
@@ -42,14 +37,7 @@ void register_purge_worker() {
 namespace {
 
 void purge_database(Oid database) {
-    BackgroundWorker worker;
-    memset(&worker, 0, sizeof(worker));
-    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-    worker.bgw_restart_time = BGW_NEVER_RESTART;
-    snprintf(worker.bgw_library_name, BGW_MAXLEN, "migration_guard");
-    snprintf(worker.bgw_function_name, BGW_MAXLEN, "migration_guard_purge_database");
-    snprintf(worker.bgw_name, BGW_MAXLEN, "migration_guard recycle-bin purge");
+    BackgroundWorker worker = mg::server::guard_worker("migration_guard_purge_database", "migration_guard recycle-bin purge");
     snprintf(worker.bgw_type, BGW_MAXLEN, "migration_guard purge");
     worker.bgw_main_arg = ObjectIdGetDatum(database);
     worker.bgw_notify_pid = MyProcPid;
