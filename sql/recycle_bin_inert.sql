@@ -469,6 +469,20 @@ RESET migration_guard.approval;
 RESET ROLE;
 SELECT * FROM ri_live_links();
 
+-- An item kept by 0.1.0 (the table itself, moved aside) is never dropped by a restore: refused,
+-- with where the table is.
+CREATE TABLE ri.moved_by_010 (id int);
+INSERT INTO ri.moved_by_010 VALUES (1);
+INSERT INTO migration_guard.kept_item (kind, object_identity, kept_relid, kept_name, kept_by, keep_until, size_bytes,
+                                       schema_name, table_name, table_owner)
+VALUES ('table', 'ri.old_table', 'ri.moved_by_010'::regclass, 'k_old', current_user, now() + interval '1 day', 0,
+        'ri', 'old_table', 'ri_owner'::regrole);
+SET ROLE ri_approver;
+SELECT migration_guard.restore(id) FROM migration_guard.kept WHERE object_identity = 'ri.old_table';
+RESET ROLE;
+SELECT count(*) AS still_there FROM ri.moved_by_010;
+DELETE FROM migration_guard.kept_item WHERE object_identity = 'ri.old_table';
+
 SELECT migration_guard.purge_kept('0 s') >= 0 AS purged;
 DROP TABLE before;
 SELECT migration_guard.approve(ARRAY['*'], ARRAY['ri', 'ri.*', 'ri_secure', 'ri_secure.*', 'ri_owner', 'ri_approver', 'ri_viewer'], 'cleanup', uses => 4,

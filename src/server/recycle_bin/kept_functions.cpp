@@ -1,5 +1,6 @@
 // migration_guard.restore() and migration_guard.purge_kept(): putting a kept item back exactly,
 // or letting it go. Both are for superusers and migration_guard_approver, and both are audited.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -264,6 +265,14 @@ std::string restore_table(const KeptRecord &r) {
     const std::string table = quoted(r.schema, r.table);
     const Oid owner = r.table_owner;
     require_owner(r);
+    // A table kept by 0.1.0 was moved aside whole: there are no rows to copy back, the kept
+    // relation is the table itself. Never dropped by a restore.
+    if (std::find(r.recreate.begin(), r.recreate.end(), "@rows") == r.recreate.end())
+        throw UserError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                        "cannot restore " + r.object_identity + ": it was kept by migration_guard 0.1.0 (moved aside whole)",
+                        "The table itself, with its rows, is migration_guard_kept." + r.kept_name + ".",
+                        "A superuser can put it back by hand: ALTER EXTENSION migration_guard DROP TABLE migration_guard_kept." +
+                            r.kept_name + "; then ALTER TABLE ... SET SCHEMA, RENAME and OWNER TO.");
     pg_call([&] {
         if (get_rel_namespace(r.kept_relid) != kept_schema_oid())
             ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("the kept copy of %s is no longer in the recycle bin", table.c_str())));
