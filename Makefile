@@ -4,8 +4,7 @@
 #   make test   run every test (unit, pg_regress, CLI, parity)
 
 EXTENSION    = migration_guard
-DATA         = extension/migration_guard--0.1.0.sql extension/migration_guard--0.2.0.sql \
-               extension/migration_guard--0.1.0--0.2.0.sql
+DATA         = $(wildcard extension/migration_guard--*.sql)
 REGRESS      = classify_rules parity classify_catalog classify_errors audit \
                enforce_block enforce_paths enforce_cascade enforce_modes approvals enforce_bypass \
                data_risk dry_run guard_hardening reach_event_triggers audit_privileges verify \

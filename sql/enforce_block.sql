@@ -22,7 +22,14 @@ ALTER TABLE customers DROP COLUMN email;
 DROP TABLE customers;
 DROP TABLE invoices CASCADE;
 ALTER TABLE customers ALTER COLUMN email TYPE varchar(12);
-ALTER TABLE invoices ADD CONSTRAINT invoices_customer_cascade FOREIGN KEY (customer_id) REFERENCES customers ON DELETE CASCADE NOT VALID;
+-- Replacing a foreign key by one that cascades changes what deleting a customer destroys...
+ALTER TABLE invoices ADD CONSTRAINT invoices_customer_fk FOREIGN KEY (customer_id) REFERENCES customers NOT VALID;
+ALTER TABLE invoices DROP CONSTRAINT invoices_customer_fk,
+  ADD CONSTRAINT invoices_customer_fk FOREIGN KEY (customer_id) REFERENCES customers ON DELETE CASCADE NOT VALID;
+-- ... a new one deletes nothing when it is added (a restore adds them all to full tables).
+CREATE TABLE invoice_lines (invoice_id int);
+ALTER TABLE invoice_lines ADD CONSTRAINT invoice_lines_cascade FOREIGN KEY (invoice_id) REFERENCES invoices ON DELETE CASCADE NOT VALID;
+SELECT conname, confdeltype FROM pg_constraint WHERE conrelid IN ('invoices'::regclass, 'invoice_lines'::regclass) AND contype = 'f' ORDER BY 1;
 ALTER TABLE secrets DISABLE ROW LEVEL SECURITY;
 ALTER TABLE secrets NO FORCE ROW LEVEL SECURITY;
 CREATE SCHEMA archive;

@@ -1,6 +1,6 @@
-// The CLI's version, shown by --version and in SARIF output.
+// The CLI's version, shown by --version and in SARIF output: the project's (CMakeLists.txt).
 #pragma once
 
 namespace mg::cli {
-inline constexpr const char *kVersion = "0.2.0";
+inline constexpr const char *kVersion = MG_VERSION;
 }

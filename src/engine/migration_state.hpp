@@ -96,6 +96,9 @@ public:
     std::set<std::string> set_not_null;                  // "table_key/column" made NOT NULL by the text
     std::map<std::string, std::vector<std::string>> index_columns;  // index name -> its columns (text's own)
     std::set<std::string> readded_constraints;  // names an ALTER TABLE drops and adds back (this statement)
+    // Tables whose foreign key without ON DELETE CASCADE the migration dropped: a CASCADE one added
+    // after it changes what an existing delete destroys (table key -> dropped constraint label).
+    std::map<std::string, std::string> dropped_plain_foreign_keys;
     std::set<std::string> added_columns;                 // "table_key/column" added to a table by the text
     // Constraints the text validates whose definition it does not know (added by an earlier
     // migration, the CLI without a catalog): table key -> names.

@@ -35,8 +35,11 @@ void _PG_init(void) {
         previous_shmem_request = shmem_request_hook;
         shmem_request_hook = request_shmem;
         mg::server::init_audit_shmem();
-        mg::server::register_blocked_writer();
-        mg::server::register_purge_worker();
+        // No worker writes while pg_upgrade fills the new cluster.
+        if (!IsBinaryUpgrade) {
+            mg::server::register_blocked_writer();
+            mg::server::register_purge_worker();
+        }
     }
 }
 }

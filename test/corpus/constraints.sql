@@ -12,10 +12,16 @@ ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCE
 -- expect: none
 ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;
 
--- case: foreign key with ON DELETE CASCADE
+-- case: a new foreign key with ON DELETE CASCADE deletes nothing when added
 -- expect: add-foreign-key cascade-delete-change require-lock-timeout
--- risk: critical
+-- risk: medium
 ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE;
+
+-- case: replacing a foreign key by one with ON DELETE CASCADE changes what deletes destroy
+-- expect: add-foreign-key add-foreign-key cascade-delete-change require-lock-timeout
+-- risk: critical
+ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);
+ALTER TABLE orders DROP CONSTRAINT orders_user_fk, ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE;
 
 -- case: NOT VALID foreign key with ON DELETE CASCADE still changes deletes
 -- expect: cascade-delete-change require-lock-timeout

@@ -90,8 +90,19 @@ SQL
   after=$(psql -X -At -d "$db" -c "SELECT (SELECT count(*) FROM migration_guard.approval) || ' ' || (SELECT count(*) FROM migration_guard.audit_log WHERE command_tag <> 'ALTER EXTENSION')")
   check "... keeping the data in the guard's tables" "^$before$" "$after"
 done
-missing=$(for v in $versions; do [ -f "extension/migration_guard--$v--$current.sql" ] || echo "migration_guard--$v--$current.sql"; done)
-check "there is an update script for every older version" "^none$" "${missing:-none}"
+missing=$(for v in $versions; do
+  psql -X -At -d fresh -c "SELECT '$v' FROM pg_extension_update_paths('migration_guard') WHERE source = '$v' AND target = '$current' AND path IS NULL"
+done)
+check "every older version has an update path to $current" "^none$" "${missing:-none}"
+check "the library is the control file's version" "^$current$" "$(psql -X -At -d fresh -c "SELECT migration_guard.version()")"
+# The library refuses clearly to serve SQL older than it works with (installed, never updated).
+psql -X -q -d postgres -c "CREATE DATABASE stale" >/dev/null
+psql -X -q -d stale -c "CREATE EXTENSION migration_guard VERSION '0.1.0'" >/dev/null
+out=$(psql -X -q -d stale -c "SELECT migration_guard.approve(ARRAY['drop-table'], ARRAY['public.t'], 'x')" 2>&1)
+check "a library newer than the database's SQL refuses approve() in words" "SQL in this database is version 0.1.0, the library is $current" "$out"
+check "... and says how to update" "ALTER EXTENSION migration_guard UPDATE" "$out"
+out=$(psql -X -q -d stale -c "CREATE TABLE t (id int)" -c "INSERT INTO t VALUES (1)" -c "DROP TABLE t" 2>&1)
+check "... while schema changes are still judged" "migration_guard blocked DROP TABLE" "$out"
 # A schema of the guard's name made beforehand by an ordinary role: CREATE EXTENSION refuses it.
 psql -X -q -d postgres -c "CREATE DATABASE planted" -c "CREATE ROLE planter LOGIN" >/dev/null
 psql -X -q -d planted -c "GRANT CREATE ON DATABASE planted TO planter" >/dev/null

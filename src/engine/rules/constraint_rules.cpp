@@ -122,13 +122,22 @@ void check_add_constraint(const Constraint *con, const QualifiedName &table,
                 if (orphans && orphans->count > 0) f.risk = Risk::High;
             }
             if (con->fk_del_action == FKCONSTR_ACTION_CASCADE) {
+                // A new foreign key deletes nothing when it is added (a restore adds every one of
+                // them to full tables); replacing one that refused or left children changes what
+                // an existing delete destroys.
+                const auto replaced = ctx.state.dropped_plain_foreign_keys.find(ctx.state.key(table));
+                const bool change = replaced != ctx.state.dropped_plain_foreign_keys.end();
                 Finding &f = ctx.add("cascade-delete-change", at, label,
-                                     "Foreign key " + label + " adds ON DELETE CASCADE: deleting a row of " +
-                                         ref.display() + " will now silently delete the matching rows of " +
-                                         table.display(),
+                                     change ? "Foreign key " + label + " replaces " + replaced->second +
+                                                  " with ON DELETE CASCADE: deleting a row of " + ref.display() +
+                                                  " will now silently delete the matching rows of " + table.display()
+                                            : "Foreign key " + label + " has ON DELETE CASCADE: from now on deleting a row of " +
+                                                  ref.display() + " also deletes the matching rows of " + table.display() +
+                                                  " (nothing is deleted now; such deletes are judged when they run)",
                                      "Prefer ON DELETE RESTRICT (or NO ACTION) and delete children "
                                      "explicitly; if cascading is intended, approve it knowingly");
                 f.lock = LockMode::ShareRowExclusive;
+                if (!change) f.risk = Risk::Low;
             }
             return;
         }
@@ -230,6 +239,8 @@ void check_drop_constraint(const AlterTableCmd *cmd, const QualifiedName &table,
         f.lock = LockMode::AccessExclusive;
     }
 
+    if (facts && facts->type == 'f' && !facts->on_delete_cascade)
+        ctx.state.dropped_plain_foreign_keys[ctx.state.key(table)] = label;
     if (facts && facts->type == 'f' && facts->on_delete_cascade) {
         Finding &c = ctx.add("cascade-delete-change", ctx.statement_location(), label,
                              "Dropping ON DELETE CASCADE foreign key " + label +

@@ -1,4 +1,4 @@
-#include "server/standby.hpp"
+#include "server/usable.hpp"
 #include "server/approvals/approvals.hpp"
 
 #include <algorithm>
@@ -328,7 +328,7 @@ std::string issue_approval(const ApprovalRequest &req) {
 
 // approve(rules text[], objects text[], reason text, uses int, valid_for interval, for_role name) RETURNS text
 MG_SQL_FUNCTION(migration_guard_approve) {
-    mg::server::refuse_on_standby("migration_guard.approve()");
+    mg::server::refuse_unusable("migration_guard.approve()");
     using namespace mg;
     using namespace mg::server;
 

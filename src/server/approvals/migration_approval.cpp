@@ -8,7 +8,7 @@
 
 #include "engine/analyzer.hpp"
 #include "engine/approval_scope.hpp"
-#include "server/standby.hpp"
+#include "server/usable.hpp"
 #include "server/approvals/approvals.hpp"
 #include "server/boundary.hpp"
 #include "server/classify/migration_text.hpp"
@@ -28,7 +28,7 @@ void add_once(std::vector<T> &items, const T &item) {
 }  // namespace
 
 MG_SQL_FUNCTION(migration_guard_approve_migration) {
-    mg::server::refuse_on_standby("migration_guard.approve_migration()");
+    mg::server::refuse_unusable("migration_guard.approve_migration()");
     using namespace mg;
     using namespace mg::server;
 

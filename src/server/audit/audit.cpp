@@ -68,6 +68,7 @@ std::string joined(const std::vector<std::string> &items) {
 constexpr int kCounters = 5;  // BlockedCounter values
 struct SharedCounters {
     pg_atomic_uint64 values[kCounters];
+    pg_atomic_uint64 last_row_id;  // see row_id.cpp
 };
 SharedCounters *counters = nullptr;
 shmem_startup_hook_type previous_startup = nullptr;
@@ -274,8 +275,10 @@ static void audit_shmem_startup() {
     LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
     bool found = false;
     counters = static_cast<SharedCounters *>(ShmemInitStruct("migration_guard audit counters", sizeof(SharedCounters), &found));
-    if (!found)
+    if (!found) {
         for (auto &v : counters->values) pg_atomic_init_u64(&v, 0);
+        pg_atomic_init_u64(&counters->last_row_id, 0);
+    }
     init_blocked_queue();
     LWLockRelease(AddinShmemInitLock);
 }
@@ -284,6 +287,8 @@ void init_audit_shmem() {
     previous_startup = shmem_startup_hook;
     shmem_startup_hook = audit_shmem_startup;
 }
+
+pg_atomic_uint64 *shared_row_id_clock() { return counters ? &counters->last_row_id : nullptr; }
 
 bool audit_counters(BlockedCounts &c) {
     if (!counters) return false;

@@ -12,6 +12,11 @@
 #include <vector>
 
 #include "engine/risk.hpp"
+#include "server/pg_prelude.hpp"
+
+extern "C" {
+#include "port/atomics.h"
+}
 
 namespace mg::server {
 
@@ -42,6 +47,8 @@ void request_audit_shmem();
 void init_audit_shmem();
 void count_blocked(BlockedCounter which);
 bool audit_counters(BlockedCounts &counts);  // false when not preloaded
+// The last id row_id() gave out on this server; nullptr when not preloaded.
+pg_atomic_uint64 *shared_row_id_clock();
 
 // Serialized blocked rows (as record_blocked() makes them), written and committed in one
 // transaction of the calling background worker, connected to their database. PostgreSQL code

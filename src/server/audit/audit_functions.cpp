@@ -3,7 +3,7 @@
 #include <cstring>
 #include <set>
 
-#include "server/standby.hpp"
+#include "server/usable.hpp"
 #include "server/audit/audit.hpp"
 #include "server/boundary.hpp"
 #include "server/guard_owner.hpp"
@@ -16,6 +16,7 @@
 
 extern "C" {
 #include "commands/trigger.h"
+#include "replication/logicalworker.h"
 #include "utils/guc.h"
 }
 
@@ -30,6 +31,8 @@ MG_SQL_FUNCTION(migration_guard_audit_append_only) {
         throw UserError(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "function can only be called as a trigger");
     TriggerData *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
     if (purging && TRIGGER_FIRED_BY_DELETE(trigger->tg_event)) return PointerGetDatum(trigger->tg_trigtuple);
+    // A publisher's purge reaching a subscriber: not this database's rows (see replicated_rows.cpp).
+    if (IsLogicalWorker() && TRIGGER_FIRED_FOR_ROW(trigger->tg_event)) return PointerGetDatum(nullptr);
     const char *what = TRIGGER_FIRED_BY_UPDATE(trigger->tg_event)   ? "UPDATE"
                        : TRIGGER_FIRED_BY_DELETE(trigger->tg_event) ? "DELETE"
                                                                     : "TRUNCATE";
@@ -41,7 +44,7 @@ MG_SQL_FUNCTION(migration_guard_audit_append_only) {
 }
 
 MG_SQL_FUNCTION(migration_guard_purge_audit) {
-    mg::server::refuse_on_standby("migration_guard.purge_audit()");
+    mg::server::refuse_unusable("migration_guard.purge_audit()");
     using namespace mg::server;
     bool is_superuser = false;
     pg_call([&] { is_superuser = superuser(); });
@@ -143,7 +146,7 @@ constexpr const char *kBegun = "begun:";
 }  // namespace
 
 MG_SQL_FUNCTION(migration_guard_begin_migration) {
-    mg::server::refuse_on_standby("migration_guard.begin_migration()");
+    mg::server::refuse_unusable("migration_guard.begin_migration()");
     using namespace mg::server;
     if (PG_ARGISNULL(0)) throw UserError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "begin_migration() needs a migration id");
     std::string id, intent;
@@ -183,7 +186,7 @@ MG_SQL_FUNCTION(migration_guard_begin_migration) {
 }
 
 MG_SQL_FUNCTION(migration_guard_end_migration) {
-    mg::server::refuse_on_standby("migration_guard.end_migration()");
+    mg::server::refuse_unusable("migration_guard.end_migration()");
     using namespace mg::server;
     const std::string open = migration_id();
     if (open.empty())

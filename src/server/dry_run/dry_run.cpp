@@ -1,4 +1,4 @@
-#include "server/standby.hpp"
+#include "server/usable.hpp"
 #include "server/dry_run/dry_run.hpp"
 
 #include <algorithm>
@@ -266,7 +266,7 @@ Datum text_array(const std::vector<std::string> &items) {
 }  // namespace
 
 MG_SQL_FUNCTION(migration_guard_dry_run) {
-    mg::server::refuse_on_standby("migration_guard.dry_run()");
+    mg::server::refuse_unusable("migration_guard.dry_run()");
     // The event triggers report to one collector; a dry run started from inside another (its
     // text calling dry_run()) would swap it out from under the outer one.
     if (active)

@@ -98,6 +98,7 @@ std::string table_of(const std::string &object) {
 }  // namespace
 
 MG_SQL_FUNCTION(migration_guard_on_ddl_command_start) {
+    if (IsBinaryUpgrade) PG_RETURN_VOID();  // pg_upgrade restores a schema that was judged already
     EventTriggerData *trigger = trigger_data(fcinfo);
     const std::string tag = GetCommandTagName(trigger->tag);
     if (creating_extension) PG_RETURN_VOID();  // a script's statements belong to CREATE/ALTER EXTENSION
@@ -132,6 +133,7 @@ MG_SQL_FUNCTION(migration_guard_on_ddl_command_start) {
 
 // What changed: one audit row per object the command created or altered.
 MG_SQL_FUNCTION(migration_guard_on_ddl_command_end) {
+    if (IsBinaryUpgrade) PG_RETURN_VOID();  // pg_upgrade restores a schema that was judged already
     EventTriggerData *trigger = trigger_data(fcinfo);
     if (DryRunCollector *dry = dry_run_collector()) {
         for (const CommandObject &o : ddl_command_objects())
@@ -172,6 +174,7 @@ MG_SQL_FUNCTION(migration_guard_on_ddl_command_end) {
 }
 
 MG_SQL_FUNCTION(migration_guard_on_sql_drop) {
+    if (IsBinaryUpgrade) PG_RETURN_VOID();  // pg_upgrade restores a schema that was judged already
     EventTriggerData *trigger = trigger_data(fcinfo);
     if (DryRunCollector *dry = dry_run_collector()) {
         for (const DroppedObject &o : dropped_objects())
@@ -224,6 +227,7 @@ MG_SQL_FUNCTION(migration_guard_on_sql_drop) {
 }
 
 MG_SQL_FUNCTION(migration_guard_on_table_rewrite) {
+    if (IsBinaryUpgrade) PG_RETURN_VOID();  // pg_upgrade restores a schema that was judged already
     EventTriggerData *trigger = trigger_data(fcinfo);
     if (guard_inactive() || is_internal_statement(trigger->parsetree)) PG_RETURN_VOID();
     const std::string tag = GetCommandTagName(trigger->tag);

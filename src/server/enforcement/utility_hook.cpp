@@ -204,7 +204,9 @@ void guard_process_utility(PlannedStmt *pstmt, const char *query_string, bool re
                            ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *query_env,
                            DestReceiver *dest, QueryCompletion *qc) {
     Node *stmt = pstmt->utilityStmt;
-    if (passes_through(stmt)) {
+    // pg_upgrade's restore of a schema that was judged where it was made (only the postmaster's
+    // -b sets this; no session can).
+    if (IsBinaryUpgrade || passes_through(stmt)) {
         if (previous_hook)
             previous_hook(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
         else

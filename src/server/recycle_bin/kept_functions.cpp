@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "server/standby.hpp"
+#include "server/usable.hpp"
 #include "server/audit/audit.hpp"
 #include "server/boundary.hpp"
 #include "server/enforcement/statement_text.hpp"
@@ -467,7 +467,7 @@ bool purge_one(int64_t id, const char *why) {
 }  // namespace mg::server
 
 MG_SQL_FUNCTION(migration_guard_restore) {
-    mg::server::refuse_on_standby("migration_guard.restore()");
+    mg::server::refuse_unusable("migration_guard.restore()");
     using namespace mg::server;
     require_approver("restore kept objects");
     const int64_t id = PG_GETARG_INT64(0);
@@ -484,7 +484,7 @@ MG_SQL_FUNCTION(migration_guard_restore) {
 }
 
 MG_SQL_FUNCTION(migration_guard_purge_kept) {
-    mg::server::refuse_on_standby("migration_guard.purge_kept()");
+    mg::server::refuse_unusable("migration_guard.purge_kept()");
     using namespace mg::server;
     require_approver("purge kept objects");
     std::string older_than;
