@@ -855,3 +855,6 @@ $$;
 -- Ids of approvals and migration runs continue after a restore: their sequences are dumped.
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('migration_guard.approval', 'id'), '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('migration_guard.migration_run', 'id'), '');
+-- ... and readable by anyone, so that the database owner's pg_dump can read them (they say how
+-- many approvals and migration runs there were, nothing more).
+GRANT SELECT ON SEQUENCE migration_guard.approval_id_seq, migration_guard.migration_run_id_seq TO PUBLIC;

@@ -356,9 +356,14 @@ void check_truncate(const TruncateStmt *stmt, RuleContext &ctx) {
         const QualifiedName &t = target.table;
         ctx.emptied(t);
         if (ctx.is_new(t)) continue;
+        // Verified empty (no row, committed or in progress): nothing is lost (pg_restore -j and
+        // pgbench -i truncate the tables they have just made).
+        const std::optional<bool> nothing = ctx.catalog.holds_no_data(ctx.state.resolved(t), "");
+        const bool empty = nothing.value_or(false);
         const std::string what =
-            target.why.empty()
-                ? "TRUNCATE " + t.display() + " deletes every row at once" + ctx.at_stake(t) +
+            empty ? "TRUNCATE " + t.display() + " empties a table that holds no rows: nothing is lost"
+            : target.why.empty()
+                ? "TRUNCATE " + t.display() + " deletes every row at once" + looks_empty_suffix(ctx, t, nothing) +
                       (stmt->behavior == DROP_CASCADE ? "; CASCADE also empties every table with a foreign key to it" : "")
                 : "TRUNCATE also empties " + t.display() + ctx.at_stake(t) + ": " + target.why;
         Finding &f = ctx.add("truncate", target.location, t.display(), what,
@@ -366,6 +371,7 @@ void check_truncate(const TruncateStmt *stmt, RuleContext &ctx) {
                                  "), or delete the rows you mean with DELETE ... WHERE in batches" +
                                  (target.why.empty() ? "" : "; TRUNCATE ONLY and no CASCADE limit it to the table named"));
         f.lock = LockMode::AccessExclusive;
+        if (empty) f.risk = Risk::Low;
         ctx.takes_lock(LockMode::AccessExclusive, t);
     }
 }

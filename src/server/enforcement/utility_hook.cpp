@@ -5,6 +5,7 @@
 
 #include "engine/guard_names.hpp"
 #include "server/audit/audit.hpp"
+#include "server/audit/dump_without_history.hpp"
 #include "server/boundary.hpp"
 #include "server/enforcement/decision.hpp"
 #include "server/enforcement/lock_wait.hpp"
@@ -206,6 +207,17 @@ void guard_process_utility(PlannedStmt *pstmt, const char *query_string, bool re
     Node *stmt = pstmt->utilityStmt;
     // pg_upgrade's restore of a schema that was judged where it was made (only the postmaster's
     // -b sets this; no session can).
+    if (IsA(stmt, CopyStmt) && !IsBinaryUpgrade) {
+        if (Node *nothing = copy_without_history(stmt)) {
+            PlannedStmt *instead = static_cast<PlannedStmt *>(copyObject(pstmt));
+            instead->utilityStmt = nothing;
+            if (previous_hook)
+                previous_hook(instead, query_string, false, context, params, query_env, dest, qc);
+            else
+                standard_ProcessUtility(instead, query_string, false, context, params, query_env, dest, qc);
+            return;
+        }
+    }
     if (IsBinaryUpgrade || passes_through(stmt)) {
         if (previous_hook)
             previous_hook(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
