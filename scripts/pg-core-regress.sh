@@ -29,12 +29,12 @@ CONF
 chown -R postgres: "$work"
 
 failing() { grep -E "^not ok|\.\.\. FAILED|FAILED \(" "$work/$1.log" | sed -E 's/^(not ok [0-9]+ +- +|test |     )//; s/ .*//' | sort -u; }
-run() {  # run NAME [pg_regress options...]
+run() {  # run NAME [pg_regress options...]; SCHEDULE= another schedule file
     local name=$1
     shift
     echo "== PostgreSQL regression suite: $name =="
     (cd "$work/regress" && as_postgres "$PG_REGRESS" --temp-instance="$work/instance-$name" --bindir="$BIN" \
-        --dlpath="$work/lib" --inputdir=. --outputdir="$work/out-$name" --schedule=parallel_schedule \
+        --dlpath="$work/lib" --inputdir=. --outputdir="$work/out-$name" --schedule="${SCHEDULE:-parallel_schedule}" \
         --max-connections=4 "$@") >"$work/$name.log" 2>&1 || true
     grep -E "tests (passed|failed)" "$work/$name.log" || true
     echo "failing: $(failing "$name" | tr '\n' ' ')"
@@ -60,10 +60,50 @@ done
 
 # A crash anywhere in the guarded run (a backend terminated by a signal) is a failure of the guard,
 # whatever the test outputs say: its server log is read, not the bare run's.
-log="$work/out-guard/log/postmaster.log"
-if [ -f "$log" ] && grep -E "terminated by signal|was terminated by exception|PANIC" "$log"; then
-    grep -E -B2 "terminated by signal|was terminated by exception|PANIC" "$log" | grep -E "DETAIL|STATEMENT|Failed process" || true
-    echo "== the guarded server crashed (see above) =="
-    exit 1
-fi
-echo "== no crash in the guarded run ($(basename "$log")) =="
+crashed() {  # NAME: did the guarded server of that run crash?
+    local log="$work/out-$1/log/postmaster.log"
+    if [ -f "$log" ] && grep -E "terminated by signal|was terminated by exception|PANIC" "$log"; then
+        grep -E -B2 "terminated by signal|was terminated by exception|PANIC" "$log" | grep -E "DETAIL|STATEMENT|Failed process" || true
+        echo "== the guarded server of the $1 run crashed (see above) =="
+        return 0
+    fi
+    echo "== no crash in the $1 run ($(basename "$log")) =="
+    return 1
+}
+crashed guard && exit 1
+
+# Enforce mode with everything approved: a first test issues one approval of every rule on every
+# object and makes it the database's default, so each statement the guard would block runs
+# approved. Each approved statement says so in a NOTICE: both runs hide notices
+# (client_min_messages = warning), and tests that show their own NOTICEs differ in both alike.
+[ -n "${AUDIT_ONLY:-}" ] && exit 0
+cat >"$work/enforce.conf" <<CONF
+shared_preload_libraries = 'migration_guard'
+migration_guard.mode = 'enforce'
+CONF
+cat >"$work/regress/sql/mg_approve_all.sql" <<'SQL'
+SELECT format('ALTER DATABASE %I SET migration_guard.approval = %L', current_database(),
+              migration_guard.approve(ARRAY['*'], ARRAY['*'], 'PostgreSQL core suite: everything approved', 2000000000, '1 day')) \gexec
+SQL
+touch "$work/regress/expected/mg_approve_all.out"
+{ echo "test: mg_approve_all"; cat "$work/regress/parallel_schedule"; } >"$work/regress/approved_schedule"
+chown -R postgres: "$work"
+PGOPTIONS="-c client_min_messages=warning" run bare-quiet
+PGOPTIONS="-c client_min_messages=warning" SCHEDULE=approved_schedule run enforce \
+    --temp-config="$work/enforce.conf" --load-extension=migration_guard
+only=$(comm -13 <(failing bare-quiet) <(failing enforce | grep -vx mg_approve_all) || true)
+echo "== enforce, everything approved: fail only with the guard: ${only:-none} =="
+for t in $only; do
+    diff -U3 "$work/out-bare-quiet/results/$t.out" "$work/out-enforce/results/$t.out" | head -60 || true
+done
+both=$(comm -12 <(failing bare-quiet) <(failing enforce) || true)
+differ=""
+for t in $both; do
+    cmp -s "$work/out-bare-quiet/results/$t.out" "$work/out-enforce/results/$t.out" || differ="$differ $t"
+done
+echo "== enforce, everything approved: fail in both runs, differently with the guard:${differ:- none} =="
+for t in $differ; do
+    diff -U3 "$work/out-bare-quiet/results/$t.out" "$work/out-enforce/results/$t.out" | head -60 || true
+done
+crashed enforce && exit 1
+exit 0
