@@ -858,3 +858,28 @@ SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('mi
 -- ... and readable by anyone, so that the database owner's pg_dump can read them (they say how
 -- many approvals and migration runs there were, nothing more).
 GRANT SELECT ON SEQUENCE migration_guard.approval_id_seq, migration_guard.migration_run_id_seq TO PUBLIC;
+
+-- Data changes (DELETE, UPDATE, MERGE) are judged by the rows they delete or overwrite: how many,
+-- per table, on record.
+ALTER TABLE migration_guard.audit_change ADD COLUMN rows_affected bigint;
+ALTER TABLE migration_guard.audit_blocked ADD COLUMN rows_affected bigint;
+CREATE OR REPLACE VIEW migration_guard.audit_log AS
+SELECT a.id, a.logged_at, a.role_name, a.session_role, a.application_name, a.client_addr, a.backend_pid, a.xid,
+       a.command_tag, a.object_type, a.object_identity, a.statement, a.rules, a.risk, a.decision, a.approval_id,
+       coalesce(a.migration_id, t.migration_id) AS migration_id, t.tool, a.undo_sql, a.rows_affected
+FROM (
+    SELECT id, logged_at, role_name, session_role, application_name, client_addr, backend_pid, xid,
+           command_tag, object_type, object_identity, statement, rules, risk, decision, approval_id, migration_id,
+           undo_sql, rows_affected
+    FROM migration_guard.audit_change
+    UNION ALL
+    SELECT id, logged_at, role_name, session_role, application_name, client_addr, backend_pid, xid,
+           command_tag, object_type, object_identity, statement, rules, risk, decision, approval_id, migration_id,
+           NULL::text, rows_affected
+    FROM migration_guard.audit_blocked
+) a
+LEFT JOIN LATERAL (
+    SELECT tm.tool, tm.migration_id FROM migration_guard.tool_migration tm
+    WHERE tm.xid = a.xid ORDER BY tm.id LIMIT 1
+) t ON true
+ORDER BY a.logged_at DESC, a.id DESC;

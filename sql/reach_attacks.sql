@@ -90,8 +90,14 @@ ALTER TABLE customers ADD CONSTRAINT bait_fk FOREIGN KEY (id) REFERENCES bait NO
 TRUNCATE bait;
 ROLLBACK;
 
--- 3. Statistics faked by a rolled-back DELETE + ANALYZE do not make a full table empty.
-BEGIN; DELETE FROM invoices; DELETE FROM orders; ANALYZE orders; ROLLBACK;
+-- 3. Statistics faked by a rolled-back DELETE + ANALYZE do not make a full table empty. (A DELETE
+-- of every row is judged itself; batches below migration_guard.data_change_rows and a third of
+-- the table are not.)
+BEGIN;
+DELETE FROM invoices WHERE id % 3 = 0; DELETE FROM invoices WHERE id % 3 = 1; DELETE FROM invoices WHERE id % 3 = 2;
+DELETE FROM orders WHERE id % 3 = 0; DELETE FROM orders WHERE id % 3 = 1; DELETE FROM orders WHERE id % 3 = 2;
+ANALYZE orders;
+ROLLBACK;
 SELECT reltuples AS faked_reltuples FROM pg_class WHERE oid = 'reach.orders'::regclass;
 ALTER TABLE orders ALTER COLUMN sku TYPE text USING 'gone';
 SELECT count(*) AS skus_intact FROM orders WHERE sku LIKE 'sku-%';

@@ -64,7 +64,7 @@ const std::vector<RuleInfo> &all_rules() {
          "REFRESH MATERIALIZED VIEW without CONCURRENTLY", false},
         {"set-logged", Risk::High, "availability", "ALTER TABLE ... SET LOGGED (rewrites the table and writes it all to WAL)"},
         {"set-schema", Risk::High, "compatibility", "ALTER TABLE / VIEW / SEQUENCE ... SET SCHEMA (breaks running code like a rename)"},
-        {"dml-without-where", Risk::High, "data-loss", "DELETE or UPDATE of an existing table without WHERE in a migration"},
+        {"dml-without-where", Risk::Critical, "data-loss", "DELETE or UPDATE of an existing table without WHERE"},
         {"detach-partition-blocking", Risk::Medium, "availability",
          "DETACH PARTITION without CONCURRENTLY (ACCESS EXCLUSIVE on the parent)"},
         {"attach-partition-scan", Risk::Medium, "availability",
@@ -93,6 +93,9 @@ const std::vector<RuleInfo> &all_rules() {
         {"alter-system", Risk::High, "security", "ALTER SYSTEM (server-wide configuration)"},
         {"weaken-guard", Risk::Critical, "security",
          "switching migration_guard off or loosening it (settings, its event triggers, the extension)"},
+        {"mass-dml", Risk::Critical, "data-loss",
+         "a DELETE, UPDATE or MERGE that deleted or overwrote most of a table's rows, or all of them through a WHERE "
+         "every row passes (seen by the server only)", true, true},
         {"not-kept", Risk::Critical, "data-loss",
          "a drop or truncate whose data the recycle bin cannot keep (seen by the server only)", true, true},
         {"table-rewrite", Risk::High, "availability",

@@ -9,6 +9,8 @@
 #include "server/pg_prelude.hpp"
 #include "server/settings.hpp"
 #include "server/enforcement/utility_hook.hpp"
+#include "server/enforcement/executor_hooks.hpp"
+#include "server/data_changes/data_changes.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -32,6 +34,8 @@ void _PG_init(void) {
     if (process_shared_preload_libraries_in_progress) {
         mg::server::set_preloaded();
         mg::server::install_utility_hook();
+        mg::server::install_executor_hooks();
+        mg::server::init_data_changes();
         previous_shmem_request = shmem_request_hook;
         shmem_request_hook = request_shmem;
         mg::server::init_audit_shmem();

@@ -34,6 +34,9 @@ int lock_timeout_value = 3000;
 int verify_after_value = static_cast<int>(VerifyAfter::Off);
 int sequence_usage_value = 75;
 bool keep_value = true;
+bool data_changes_value = true;
+int data_change_rows_value = 1000;
+double data_change_share_value = 0.5;
 char *keep_for_value = nullptr;
 int64_t keep_for_seconds_value = 7 * 86400;
 int keep_max_size_mb = 1024;
@@ -84,8 +87,8 @@ bool policy_change_allowed(GucSource source) {
     GUC_check_errcode(MG_ERRCODE_SETTING_LOCKED);
     GUC_check_errmsg("migration_guard settings are locked by the server configuration");
     GUC_check_errdetail("migration_guard.locked is on: mode, block_at, additive_only, require_distinct_approver, "
-                        "rewrite_threshold, outside_migration, rls_schemas, the table-size thresholds and the data-check "
-                        "settings keep the values of postgresql.conf.");
+                        "rewrite_threshold, outside_migration, rls_schemas, the table-size thresholds, the data-check "
+                        "and data-change settings keep the values of postgresql.conf.");
     GUC_check_errhint("Change them in postgresql.conf and reload; to let one schema change through, use an "
                       "approval (migration_guard.approve).");
     return false;
@@ -246,6 +249,20 @@ void define_settings() {
     DefineCustomIntVariable("migration_guard.keep_purge_naptime",
                             "How often the purge worker looks for kept items past their retention.", nullptr,
                             &keep_purge_naptime_value, 300, 1, 86400, PGC_SIGHUP, GUC_UNIT_S, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable("migration_guard.data_changes",
+                             "Judge DELETE, UPDATE and MERGE by the rows they delete or overwrite (preloaded).",
+                             "A data change that reaches every row of an existing table (no WHERE, or one every row "
+                             "passes), or at least data_change_rows rows and data_change_share of the table, is judged "
+                             "like a schema change: blocked in enforce mode unless approved, recorded, kept.",
+                             &data_changes_value, true, PGC_SUSET, 0, check_policy_bool, nullptr, nullptr);
+    DefineCustomIntVariable("migration_guard.data_change_rows",
+                            "Rows of one table a data change with a WHERE must reach before it is judged.",
+                            "Below it a data change pays one comparison per table it changed.",
+                            &data_change_rows_value, 1000, 1, INT_MAX, PGC_SUSET, 0, check_policy_int, nullptr, nullptr);
+    DefineCustomRealVariable("migration_guard.data_change_share",
+                             "Share of a table's rows from which a data change with a WHERE is judged (with data_change_rows).",
+                             nullptr, &data_change_share_value, 0.5, 0, 1, PGC_SUSET, 0, check_policy_real, nullptr,
+                             nullptr);
     MarkGUCPrefixReserved("migration_guard");
 }
 
@@ -261,6 +278,9 @@ OutsideMigration outside_migration() { return static_cast<OutsideMigration>(outs
 int64_t rewrite_threshold_bytes() { return static_cast<int64_t>(rewrite_threshold_kb) * 1024; }
 bool preloaded() { return preloaded_value; }
 bool data_checks_enabled() { return data_checks_value; }
+bool data_changes_judged() { return data_changes_value; }
+int64_t data_change_rows() { return data_change_rows_value; }
+double data_change_share() { return data_change_share_value; }
 int64_t check_rows() { return check_rows_value; }
 int check_timeout_ms() { return check_timeout_value; }
 void set_preloaded() { preloaded_value = true; }

@@ -28,6 +28,10 @@ OutsideMigration outside_migration();
 int64_t rewrite_threshold_bytes();
 bool preloaded();
 bool data_checks_enabled();
+// Data changes (DELETE, UPDATE, MERGE): judged at all, and from how many rows / what share.
+bool data_changes_judged();
+int64_t data_change_rows();
+double data_change_share();
 int64_t check_rows();
 int check_timeout_ms();
 double medium_table_rows();  // below it a table is "small"

@@ -84,7 +84,7 @@ ALTER TABLE users ADD COLUMN properties jsonb;
 
 -- case: delete without where
 -- expect: dml-without-where
--- risk: high
+-- risk: critical
 DELETE FROM audit_log;
 
 -- case: delete with where

@@ -84,7 +84,7 @@ struct BlockedHeader {
 };
 constexpr uint32 kMagic = 0x6d67626c;  // "mgbl"
 enum StringField {
-    kRole, kSession, kApplication, kClient, kTag, kObjectType, kIdentity, kStatement, kRules, kRisk, kMigration,
+    kRole, kSession, kApplication, kClient, kTag, kObjectType, kIdentity, kStatement, kRules, kRisk, kMigration, kRowsAffected,
     kFieldCount
 };
 
@@ -104,12 +104,14 @@ void fill_payload(char *p, const BlockedHeader &header, const char *const (&stri
 void insert_payload(AuditTable &table, const char *p) {
     BlockedHeader header;
     memcpy(&header, p, sizeof header);
-    if (header.magic != kMagic || header.n_strings != kFieldCount) elog(ERROR, "migration_guard audit writer: bad entry");
+    // Entries saved by 0.2.0 (a queue file from before an update) have no rows_affected.
+    if (header.magic != kMagic || header.n_strings < kRowsAffected || header.n_strings > kFieldCount)
+        elog(ERROR, "migration_guard audit writer: bad entry");
     p += sizeof header;
     const char *s[kFieldCount];
     for (int i = 0; i < kFieldCount; i++) {
-        s[i] = p;
-        p += strlen(p) + 1;
+        s[i] = i < header.n_strings ? p : "";
+        if (i < header.n_strings) p += strlen(p) + 1;
     }
     Context c;
     c.role_name = s[kRole];
@@ -129,6 +131,7 @@ void insert_payload(AuditTable &table, const char *p) {
     f.risk = s[kRisk];
     f.decision = "blocked";
     f.approval_id = header.approval_id;
+    if (s[kRowsAffected][0]) f.rows_affected = strtoll(s[kRowsAffected], nullptr, 10);
     table.insert(c, f);
 }
 
@@ -172,6 +175,7 @@ std::vector<int64_t> write_audit_rows(const std::vector<AuditRow> &rows) {
             f.decision = r.decision.c_str();
             f.approval_id = r.approval_id;
             f.undo_sql = r.undo_sql.empty() ? nullptr : r.undo_sql.c_str();
+            f.rows_affected = r.rows_affected;
             ids[i] = table.insert(c, f);
         }
         table.close();
@@ -224,9 +228,11 @@ void record_blocked(const std::vector<AuditRow> &rows) {
             count_blocked(BlockedCounter::Coalesced);
             continue;
         }
+        const std::string affected = r.rows_affected >= 0 ? std::to_string(r.rows_affected) : "";
         const char *strings[kFieldCount] = {c.role_name, c.session_role, c.application_name, c.client_addr,
                                             r.command_tag.c_str(), r.object_type.c_str(), r.object_identity.c_str(),
-                                            r.statement.c_str(), rules.c_str(), risk_name(r.risk), c.migration_id};
+                                            r.statement.c_str(), rules.c_str(), risk_name(r.risk), c.migration_id,
+                                            affected.c_str()};
         size_t size = sizeof(BlockedHeader);
         for (const char *s : strings) size += (s ? strlen(s) : 0) + 1;
         bool launched = false;

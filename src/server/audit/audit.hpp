@@ -30,6 +30,7 @@ struct AuditRow {
     std::string decision;  // allowed | warned | approved | blocked
     int64_t approval_id = 0;
     std::string undo_sql;  // "" when none
+    int64_t rows_affected = -1;  // a data change: rows it deleted or overwrote there; -1: none
 };
 
 // Written as the extension owner, in the current transaction; returns the rows' ids.

@@ -40,6 +40,7 @@ struct AuditFields {
     const char *decision = "allowed";
     int64 approval_id = 0;
     const char *undo_sql = nullptr;
+    int64_t rows_affected = -1;  // a data change: the rows it deleted or overwrote in the table; -1: NULL
 };
 
 // One of the guard's own tables opened for appending rows below SQL. PostgreSQL code only: every
@@ -78,7 +79,7 @@ private:
     RowAppender rows_;
     enum Column {
         kId, kLoggedAt, kRoleName, kSessionRole, kApplicationName, kClientAddr, kBackendPid, kXid, kCommandTag,
-        kObjectType, kObjectIdentity, kStatement, kRules, kRisk, kDecision, kApprovalId, kMigrationId, kUndoSql, kColumns
+        kObjectType, kObjectIdentity, kStatement, kRules, kRisk, kDecision, kApprovalId, kMigrationId, kUndoSql, kRowsAffected, kColumns
     };
     int attnum_[kColumns];  // 0-based attribute index in the table, or -1
 };

@@ -94,7 +94,9 @@ constexpr size_t kWholeMigrationShown = 1500;
     bool in_block = false;
     pg_call([&] { in_block = IsTransactionBlock(); });
     detail += in_block ? "\nThe whole transaction is aborted: everything it did so far is rolled back, nothing was changed."
-                       : "\nThe statement did not run; nothing was changed.";
+                       : current_statement().rows_affected.empty()
+                           ? "\nThe statement did not run; nothing was changed."
+                           : "\nThe statement was rolled back: nothing was changed.";
 
     std::string hint = escape_control(first.hint) + ".\nIf it is intended, an approver can let it through once: " +
                        call + " then run SET migration_guard.approval = '<token>'; and retry. A migration of several "
@@ -170,6 +172,7 @@ AuditRow statement_audit_row(const std::string &object_type, const std::string &
     r.risk = st.risk;
     r.decision = decision_name(st.decision);
     r.approval_id = st.spent_approval;
+    if (const auto it = st.rows_affected.find(object_identity); it != st.rows_affected.end()) r.rows_affected = it->second;
     // The statement's compensating SQL goes with its first row only: undo_script() reads it once.
     if (!st.undo_written && !st.undo.empty() && st.decision != Decision::Blocked) {
         r.undo_sql = render_undo(st.undo, st.keep.kept, st.text);
@@ -204,6 +207,8 @@ void audit_blocked(const std::vector<Finding> &blocked, const std::string &comma
         r.risk = f.risk;
         r.decision = "blocked";
         r.approval_id = approval_id;
+        const auto &affected = current_statement().rows_affected;
+        if (const auto it = affected.find(f.object); it != affected.end()) r.rows_affected = it->second;
         rows.push_back(std::move(r));
     }
     record_blocked(rows);

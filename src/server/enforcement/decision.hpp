@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -50,6 +51,7 @@ struct StatementState {
     KeepPlan keep;  // the recycle bin's work for this statement
     std::vector<UndoStep> undo;  // what undoes it, computed before it runs; written with its first audit row
     bool undo_written = false;
+    std::map<std::string, int64_t> rows_affected;  // a data change: rows it deleted or overwrote, per table
 };
 
 // Statements nest (a function in a USING or DEFAULT expression, a DO block, a trigger run DDL of

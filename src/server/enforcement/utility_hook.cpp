@@ -6,6 +6,7 @@
 #include "engine/guard_names.hpp"
 #include "server/audit/audit.hpp"
 #include "server/audit/dump_without_history.hpp"
+#include "server/data_changes/data_changes.hpp"
 #include "server/boundary.hpp"
 #include "server/enforcement/decision.hpp"
 #include "server/enforcement/lock_wait.hpp"
@@ -201,9 +202,9 @@ bool passes_through(const Node *stmt) {
     }
 }
 
-void guard_process_utility(PlannedStmt *pstmt, const char *query_string, bool read_only_tree,
-                           ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *query_env,
-                           DestReceiver *dest, QueryCompletion *qc) {
+void process_utility(PlannedStmt *pstmt, const char *query_string, bool read_only_tree,
+                     ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *query_env,
+                     DestReceiver *dest, QueryCompletion *qc) {
     Node *stmt = pstmt->utilityStmt;
     // pg_upgrade's restore of a schema that was judged where it was made (only the postmaster's
     // -b sets this; no session can).
@@ -257,6 +258,28 @@ void guard_process_utility(PlannedStmt *pstmt, const char *query_string, bool re
     }
     PG_END_TRY();
     pop_statement();
+}
+
+// Every utility statement, for data changes too: a DO block, CALL, EXECUTE or COPY that deletes
+// or overwrites rows is judged once it has run, as the outermost statement.
+void guard_process_utility(PlannedStmt *pstmt, const char *query_string, bool read_only_tree,
+                           ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *query_env,
+                           DestReceiver *dest, QueryCompletion *qc) {
+    const int depth = data_change_depth_enter();
+    PG_TRY();
+    {
+        process_utility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
+    }
+    PG_FINALLY();
+    {
+        data_change_depth_leave(depth);
+    }
+    PG_END_TRY();
+    if (depth == 0 && !IsBinaryUpgrade) {
+        const int start = pstmt->stmt_location > 0 ? pstmt->stmt_location : 0;
+        const char *text = pstmt->stmt_len > 0 ? pnstrdup(query_string + start, pstmt->stmt_len) : query_string + start;
+        judge_data_changes(GetCommandTagName(CreateCommandTag(pstmt->utilityStmt)), text);
+    }
 }
 
 }  // namespace

@@ -121,8 +121,10 @@ struct CopyColumns {
 
 // `limit` (bytes, -1: none): the copy stops with an error once the values it copied take more,
 // measured as they are copied (the plan's estimate comes from statistics a transaction can forge).
+// `changed_since` (a data change): only the rows this transaction deleted or overwrote from that
+// command on: visible as the statement began, gone now.
 void make_copy(KeptCopy *copy, const char *prefix, Oid relid, const CopyColumns &columns, bool with_children = false,
-               int64 limit = -1, const char *what = nullptr) {
+               int64 limit = -1, const char *what = nullptr, CommandId changed_since = InvalidCommandId) {
     copy->kept_name = copy_name(prefix, relid);
     // A materialized view, not a table: logical replication publishes no materialized view, so a
     // FOR ALL TABLES publication never sends the bin to a subscriber (which has no such relation and
@@ -156,6 +158,13 @@ void make_copy(KeptCopy *copy, const char *prefix, Oid relid, const CopyColumns 
         fmgr_info(function, &output[i]);
     }
     Snapshot snapshot = RegisterSnapshot(GetLatestSnapshot());
+    Snapshot now = nullptr;
+    if (changed_since != InvalidCommandId) {
+        // Before: the statement's first command; now: every command of it, its own writes seen.
+        now = RegisterSnapshot(GetLatestSnapshot());
+        now->curcid = GetCurrentCommandId(false) + 1;
+        snapshot->curcid = changed_since;
+    }
     TupleTableSlot *out = table_slot_create(target, nullptr);
     BulkInsertState bulk = GetBulkInsertState();
     const CommandId cid = GetCurrentCommandId(true);
@@ -182,6 +191,7 @@ void make_copy(KeptCopy *copy, const char *prefix, Oid relid, const CopyColumns 
         TupleTableSlot *in = table_slot_create(source, nullptr);
         while (table_scan_getnextslot(scan, ForwardScanDirection, in)) {
             CHECK_FOR_INTERRUPTS();
+            if (now && table_tuple_satisfies_snapshot(source, in, now)) continue;  // untouched
             MemoryContext old = MemoryContextSwitchTo(per_row);
             slot_getallattrs(in);
             ExecClearTuple(out);
@@ -235,6 +245,7 @@ void make_copy(KeptCopy *copy, const char *prefix, Oid relid, const CopyColumns 
     FreeBulkInsertState(bulk);
     ExecDropSingleTupleTableSlot(out);
     UnregisterSnapshot(snapshot);
+    if (now) UnregisterSnapshot(now);
     SetMatViewPopulatedState(target, true);
     table_close(target, NoLock);
     CommandCounterIncrement();
@@ -417,6 +428,16 @@ KeptCopy *copy_table(Oid relid) {
     relation_close(rel, NoLock);
     copy->shape = table_shape(relid);
     make_copy(copy, "k", relid, value_columns_of(relid));
+    return copy;
+}
+
+KeptCopy *copy_changed_rows(Oid relid, CommandId since) {
+    KeptCopy *copy = static_cast<KeptCopy *>(palloc0(sizeof(KeptCopy)));
+    copy->shape = table_shape(relid);
+    Relation rel = relation_open(relid, NoLock);  // the statement holds its lock
+    copy->key_columns = row_key(rel, InvalidAttrNumber);
+    relation_close(rel, NoLock);
+    make_copy(copy, "d", relid, value_columns_of(relid), false, keep_max_bytes(), "the rows it deleted or overwrote", since);
     return copy;
 }
 

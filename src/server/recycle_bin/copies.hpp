@@ -35,6 +35,9 @@ KeptCopy *copy_column(Oid relid, AttrNumber attnum);
 // DROP TABLE: the rows (generated columns come back from their expressions).
 KeptCopy *copy_table(Oid relid);
 KeptCopy *copy_rows(Oid relid);
+// A data change: the rows the transaction deleted or overwrote from command `since` on (their
+// values before), with the table's primary key columns in key_columns (empty without one).
+KeptCopy *copy_changed_rows(Oid relid, CommandId since);
 
 // The table's columns that take values (not dropped, not generated): "name type, ..." as
 // copy_rows() records them to check the shape, and the names alone as it copies them.

@@ -44,6 +44,10 @@ uint64 run_internal_sql(const char *sql, Oid role, bool restricted, bool replica
     return processed;
 }
 
+bool is_internal_query(const char *source_text) {
+    return running_internal && source_text && std::strcmp(source_text, running_internal) == 0;
+}
+
 bool is_internal_statement(Node *parsetree) {
     if (!running_internal) return false;
     return running_statement_text(parsetree) == running_internal;

@@ -16,5 +16,7 @@ uint64 run_internal_sql(const char *sql, Oid role, bool restricted = false, bool
 
 // Whether the statement now running is one run_internal_sql() issued.
 bool is_internal_statement(Node *parsetree);
+// The same for a query the executor starts (its source text).
+bool is_internal_query(const char *source_text);
 
 }  // namespace mg::server

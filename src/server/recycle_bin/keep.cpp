@@ -108,7 +108,7 @@ Finding not_kept(const std::string &object, const std::string &what, const std::
 
 bool is_loss_rule(const std::string &rule) {
     return rule == "drop-table" || rule == "drop-column" || rule == "truncate" || rule == "drop-schema" ||
-           rule == "drop-owned" || rule == "drop-cascade";
+           rule == "drop-owned" || rule == "drop-cascade" || rule == "dml-without-where" || rule == "mass-dml";
 }
 
 void tell_kept(std::vector<Finding> &findings) {
@@ -469,6 +469,49 @@ void keep_before_running(Node *) {
     for (Oid relid : plan.rows) {
         KeptCopy *copy = nullptr;
         pg_call([&] { with_pinned_search_path([&] { copy = copy_rows(relid); }); });
+        KeptRecord r = record_of(copy, relid, "rows");
+        r.object_identity = display_of(relid);
+        std::string unused;
+        const QualifiedName q = split_object(r.object_identity, unused);
+        r.schema = q.schema;
+        r.table = q.name;
+        pg_call([&] { r.table_owner = relation_owner(relid); });
+        const int64_t id = insert_kept(r, tag, text);
+        plan.awaiting_audit.emplace_back(id, r.object_identity);
+        plan.kept.emplace_back(id, r.object_identity);
+    }
+    keep_within_total();
+}
+
+void plan_data_change_keep(const std::vector<std::pair<Oid, std::string>> &tables, std::vector<Finding> &findings) {
+    current_statement().keep = KeepPlan{};
+    if (!keep_enabled() || dry_run_collector()) return;
+    KeepPlan &plan = current_statement().keep;
+    // The rows changed are at most the table: its size is the bound checked before copying (the
+    // copy measures itself too, and stops at keep_max_size).
+    const int64_t cap = keep_max_bytes();
+    for (const auto &[relid, table] : tables) {
+        plan.considered.push_back(table);
+        int64 size = 0;
+        pg_call([&] { size = rows_copy_size(relid); });
+        if (cap >= 0 && size > cap) {
+            findings.push_back(not_kept(table, "the rows it deletes or overwrites in " + table,
+                                        "the table (" + format_bytes(size) + ") is larger than migration_guard.keep_max_size (" +
+                                            format_bytes(cap) + ")"));
+            continue;
+        }
+        plan.changed.push_back(relid);
+    }
+    if (!plan.changed.empty()) tell_kept(findings);
+}
+
+void keep_data_changes(CommandId since) {
+    KeepPlan &plan = current_statement().keep;
+    if (plan.changed.empty()) return;
+    const std::string tag = current_statement().command_tag, text = current_statement().text;
+    for (Oid relid : plan.changed) {
+        KeptCopy *copy = nullptr;
+        pg_call([&] { with_pinned_search_path([&] { copy = copy_changed_rows(relid, since); }); });
         KeptRecord r = record_of(copy, relid, "rows");
         r.object_identity = display_of(relid);
         std::string unused;

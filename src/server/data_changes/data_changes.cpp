@@ -1,0 +1,306 @@
+#include "server/data_changes/data_changes.hpp"
+
+#include <string>
+#include <vector>
+
+#include "engine/node_names.hpp"
+#include "server/audit/audit.hpp"
+#include "server/boundary.hpp"
+#include "server/recycle_bin/recycle_bin.hpp"
+#include "server/recycle_bin/internal_sql.hpp"
+#include "server/enforcement/decision.hpp"
+#include "server/enforcement/statement_findings.hpp"
+#include "server/extension_cache.hpp"
+#include "server/live_catalog/server_catalog.hpp"
+#include "server/settings.hpp"
+
+extern "C" {
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/pg_am.h"
+#include "nodes/plannodes.h"
+#include "optimizer/plancat.h"
+#include "parser/parsetree.h"
+#include "pgstat.h"
+#include "replication/logicalworker.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+}
+
+namespace mg::server {
+
+namespace {
+
+// One table a changing query of the running outermost statement may delete from or update.
+struct Tally {
+    Oid relid;
+    int64 deleted_before, updated_before;  // the transaction's counts when the table was first seen
+    bool unfiltered_delete, unfiltered_update;  // a query read every row of it to delete or update
+    bool direct;  // a target of the outermost query itself (not of a cascade, trigger or function)
+};
+
+std::vector<Tally> tallies;
+CommandId first_command = InvalidCommandId;
+int depth = 0;
+int finishing = 0;  // inside an ExecutorFinish: AFTER triggers, foreign keys' cascades
+bool judging = false;
+
+// The rows of `relid` this transaction has deleted and updated so far (pgstat's pending counts,
+// which subtransactions that rolled back no longer hold).
+void transaction_counts(Oid relid, int64 &deleted, int64 &updated) {
+    deleted = updated = 0;
+    const PgStat_TableStatus *status = find_tabstat_entry(relid);
+    for (const PgStat_TableXactStatus *t = status ? status->trans : nullptr; t; t = t->upper) {
+        deleted += t->tuples_deleted;
+        updated += t->tuples_updated;
+    }
+}
+
+// A plan that hands every row of the table to the change: a sequential scan without a filter
+// (WHERE true is planned away), over partitions or children too.
+bool reads_every_row(Plan *plan) {
+    if (!plan) return false;
+    switch (nodeTag(plan)) {
+        case T_SeqScan: return plan->qual == NIL;
+        case T_Result: {
+            const Result *r = reinterpret_cast<Result *>(plan);
+            return !r->resconstantqual && plan->qual == NIL && reads_every_row(outerPlan(plan));
+        }
+        case T_Append: {
+            const Append *a = reinterpret_cast<Append *>(plan);
+            if (a->part_prune_info || a->appendplans == NIL) return false;
+            ListCell *lc;
+            foreach (lc, a->appendplans)
+                if (!reads_every_row(static_cast<Plan *>(lfirst(lc)))) return false;
+            return true;
+        }
+        default: return false;
+    }
+}
+
+void note(Oid relid, CmdType operation, bool unfiltered, bool direct) {
+    for (Tally &t : tallies)
+        if (t.relid == relid) {
+            t.unfiltered_delete |= unfiltered && operation == CMD_DELETE;
+            t.unfiltered_update |= unfiltered && operation == CMD_UPDATE;
+            t.direct |= direct;
+            return;
+        }
+    Tally t{relid, 0, 0, unfiltered && operation == CMD_DELETE, unfiltered && operation == CMD_UPDATE, direct};
+    transaction_counts(relid, t.deleted_before, t.updated_before);
+    if (tallies.empty()) first_command = GetCurrentCommandId(false);
+    tallies.push_back(t);
+}
+
+void note_modify_table(const PlannedStmt *stmt, ModifyTable *mt, bool direct) {
+    if (mt->operation == CMD_INSERT && mt->onConflictAction != ONCONFLICT_UPDATE) return;
+    const bool unfiltered = (mt->operation == CMD_DELETE || mt->operation == CMD_UPDATE) && reads_every_row(outerPlan(mt));
+    ListCell *lc;
+    foreach (lc, mt->resultRelations) {
+        const RangeTblEntry *rte = rt_fetch(lfirst_int(lc), stmt->rtable);
+        note(rte->relid, mt->operation == CMD_INSERT ? CMD_UPDATE : mt->operation, unfiltered, direct);
+    }
+}
+
+// Whether every row the table held before the statement is gone or was written by the statement
+// (its first command on): scans with the current snapshot until the first row the statement did
+// not write. Heap tables only; nullopt otherwise.
+bool every_row_touched(Relation rel) {
+    if (rel->rd_rel->relam != HEAP_TABLE_AM_OID) return false;
+    Snapshot now = RegisterSnapshot(GetLatestSnapshot());
+    now->curcid = GetCurrentCommandId(false) + 1;
+    TableScanDesc scan = table_beginscan(rel, now, 0, nullptr);
+    bool all = true;
+    HeapTuple tuple;
+    while ((tuple = heap_getnext(scan, ForwardScanDirection)) != nullptr) {
+        CHECK_FOR_INTERRUPTS();
+        const HeapTupleHeader h = tuple->t_data;
+        if (!TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetRawXmin(h)) || HeapTupleHeaderGetCmin(h) < first_command) {
+            all = false;
+            break;
+        }
+    }
+    table_endscan(scan);
+    UnregisterSnapshot(now);
+    return all;
+}
+
+// The rows the table held before the statement: as the last VACUUM or ANALYZE counted them, else
+// as the planner would estimate them now. Not from its size now: the statement's own new row
+// versions (an UPDATE doubles a table's pages) would make its share look smaller.
+double rows_before(Relation rel) {
+    if (rel->rd_rel->reltuples >= 0) return rel->rd_rel->reltuples;
+    BlockNumber pages = 0;
+    double tuples = 0, allvisfrac = 0;
+    estimate_rel_size(rel, nullptr, &pages, &tuples, &allvisfrac);
+    return tuples;
+}
+
+// What the statement did to one table, in PostgreSQL terms, for the C++ side.
+struct Change {
+    Oid relid;
+    int64 deleted, updated;
+    bool unfiltered_delete, unfiltered_update, every_row, direct;
+    double estimated_before;
+};
+
+std::string count_text(int64 n, const char *one, const char *many) {
+    return format_count(n) + " " + (n == 1 ? one : many);
+}
+
+std::vector<Finding> findings_for(const Change &c, const std::string &table) {
+    std::vector<Finding> out;
+    const std::string via = c.direct ? "" : " (reached through foreign keys, triggers or functions of the statement)";
+    auto add = [&](const char *rule, const std::string &message, const std::string &hint) {
+        Finding f = make_finding(rule, table, message, hint);
+        f.lock = LockMode::RowExclusive;
+        out.push_back(std::move(f));
+    };
+    const std::string keep = "Say which rows (WHERE ...) and change them in batches below migration_guard.data_change_rows";
+    for (const bool del : {true, false}) {
+        const int64 n = del ? c.deleted : c.updated;
+        if (n <= 0) continue;
+        const char *did = del ? "deleted" : "overwrote";
+        if (del ? c.unfiltered_delete : c.unfiltered_update) {
+            add("dml-without-where",
+                std::string(del ? "DELETE" : "UPDATE") + " without WHERE " + did + " every row of " + table + ": " +
+                    count_text(n, "row", "rows") + via,
+                keep);
+            continue;
+        }
+        if (n < data_change_rows()) continue;
+        if (c.every_row) {
+            add("mass-dml", std::string("The statement ") + did + " every row of " + table + " (" + count_text(n, "row", "rows") +
+                                "): its WHERE let every row through" + via,
+                keep);
+            continue;
+        }
+        const double before = c.estimated_before > static_cast<double>(n) ? c.estimated_before : static_cast<double>(n);
+        if (static_cast<double>(n) < data_change_share() * before) continue;
+        const int percent = static_cast<int>(100.0 * static_cast<double>(n) / before + 0.5);
+        add("mass-dml", std::string("The statement ") + did + " " + count_text(n, "row", "rows") + " of " + table + ", ~" +
+                            std::to_string(percent) + "% of its ~" + format_count(static_cast<int64_t>(before)) + " rows" + via,
+            keep);
+    }
+    return out;
+}
+
+// The C++ side: findings, judgement, the recycle bin, the audit log.
+void judge_changes(const std::vector<Change> &changes, const char *tag, const char *text) {
+    static const int statement_key = 0;
+    const Node *key = reinterpret_cast<const Node *>(&statement_key);
+    std::vector<Finding> findings;
+    std::vector<std::pair<Oid, std::string>> judged;
+    const ServerCatalog catalog;
+    for (const Change &c : changes) {
+        const std::string table = catalog.name_of(c.relid).display();
+        std::vector<Finding> more = findings_for(c, table);
+        if (more.empty()) continue;
+        judged.emplace_back(c.relid, table);
+        findings.insert(findings.end(), more.begin(), more.end());
+    }
+    if (findings.empty()) return;
+    begin_statement(key, text, tag);
+    for (const Change &c : changes)
+        for (const auto &[relid, table] : judged)
+            if (c.relid == relid) current_statement().rows_affected[table] = c.deleted + c.updated;
+    plan_data_change_keep(judged, findings);
+    const Judgement j = judge(std::move(findings), tag);
+    (void)j;
+    keep_data_changes(first_command);
+    std::vector<AuditRow> rows;
+    for (const auto &[relid, table] : judged) rows.push_back(statement_audit_row("table", table));
+    note_audit_ids(rows, write_audit_rows(rows));
+    end_statement(key);
+}
+
+void forget(XactEvent event, void *) {
+    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_COMMIT ||
+        event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PREPARE) {
+        tallies.clear();
+        depth = 0;
+        finishing = 0;
+        judging = false;
+    }
+}
+
+void forget_sub(SubXactEvent event, SubTransactionId, SubTransactionId, void *) {
+    // A statement's tallies end with it; an error caught in a function's EXCEPTION block aborts
+    // only what ran inside, and pgstat's counts already leave its rows out.
+    if (event == SUBXACT_EVENT_ABORT_SUB) judging = false;
+}
+
+}  // namespace
+
+void note_data_change_query(QueryDesc *query) {
+    const PlannedStmt *stmt = query->plannedstmt;
+    if (!stmt || stmt->commandType == CMD_UTILITY || judging || is_internal_query(query->sourceText)) return;
+    if (stmt->commandType == CMD_SELECT && !stmt->hasModifyingCTE) return;
+    if (stmt->commandType == CMD_INSERT && !stmt->hasModifyingCTE && IsA(stmt->planTree, ModifyTable) &&
+        reinterpret_cast<ModifyTable *>(stmt->planTree)->onConflictAction != ONCONFLICT_UPDATE)
+        return;
+    if (!pgstat_track_counts || IsLogicalWorker() || !data_changes_judged() || mode() == Mode::Off) return;
+    const bool direct = depth <= 1 && finishing == 0;
+    if (IsA(stmt->planTree, ModifyTable)) note_modify_table(stmt, reinterpret_cast<ModifyTable *>(stmt->planTree), direct);
+    ListCell *lc;
+    foreach (lc, stmt->subplans) {
+        Plan *sub = static_cast<Plan *>(lfirst(lc));
+        if (sub && IsA(sub, ModifyTable)) note_modify_table(stmt, reinterpret_cast<ModifyTable *>(sub), direct);
+    }
+}
+
+int data_change_depth_enter(bool finish) {
+    if (finish) ++finishing;
+    return depth++;
+}
+
+void data_change_depth_leave(int depth_before, bool finish) {
+    depth = depth_before;
+    if (finish && finishing > 0) --finishing;
+}
+
+void judge_data_changes(const char *tag, const char *text) {
+    if (tallies.empty() || depth != 0 || judging) return;
+    std::vector<Tally> pending;
+    pending.swap(tallies);
+    const ExtensionPlace &place = extension_place_pg();
+    if (!place.installed || !IsTransactionState()) return;
+    std::vector<Change> changes;
+    for (const Tally &t : pending) {
+        int64 deleted = 0, updated = 0;
+        transaction_counts(t.relid, deleted, updated);
+        deleted -= t.deleted_before;
+        updated -= t.updated_before;
+        if (deleted <= 0 && updated <= 0) continue;
+        Relation rel = RelationIdGetRelation(t.relid);
+        if (!RelationIsValid(rel)) continue;
+        // Nothing at stake: a temporary table, one created in this transaction, the guard's own.
+        const bool skip = rel->rd_rel->relkind != RELKIND_RELATION || rel->rd_rel->relpersistence == RELPERSISTENCE_TEMP ||
+                          rel->rd_createSubid != InvalidSubTransactionId || RelationGetNamespace(rel) == place.schema;
+        Change c{t.relid, deleted, updated, t.unfiltered_delete, t.unfiltered_update, false, t.direct, 0};
+        const bool counted = !skip && !c.unfiltered_delete && !c.unfiltered_update &&
+                             (deleted >= data_change_rows() || updated >= data_change_rows());
+        if (counted) {
+            c.every_row = every_row_touched(rel);
+            if (!c.every_row) c.estimated_before = rows_before(rel);
+        }
+        RelationClose(rel);
+        if (!skip) changes.push_back(c);
+    }
+    if (changes.empty()) return;
+    judging = true;
+    enter_cpp("data changes", [&] { judge_changes(changes, tag, text); });
+    judging = false;
+}
+
+void init_data_changes() {
+    static bool registered = false;
+    if (registered) return;
+    registered = true;
+    RegisterXactCallback(forget, nullptr);
+    RegisterSubXactCallback(forget_sub, nullptr);
+}
+
+}  // namespace mg::server
