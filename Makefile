@@ -12,7 +12,7 @@ REGRESS      = classify_rules parity classify_catalog classify_errors audit \
                judge_as_owner judged_by_relkind guard_out_of_reach
 REGRESS_OPTS = --load-extension=migration_guard
 # Suites that need their own server configuration (scripts/run-regress.sh runs them).
-REGRESS_PRELOAD = preload_guard audit_preload reach_attacks audit_global lock_wait recycle_bin recycle_bin_inert undo_sql
+REGRESS_PRELOAD = preload_guard audit_preload reach_attacks audit_global lock_wait recycle_bin recycle_bin_inert undo_sql data_changes
 REGRESS_LOCKED  = locked_settings
 # Isolation specs that need the guard preloaded (scripts/run-isolation.sh).
 ISOLATION_PRELOAD = lock_wait catalog_caches bin_concurrency

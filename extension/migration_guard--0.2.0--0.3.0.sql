@@ -53,3 +53,28 @@ LEFT JOIN LATERAL (
     WHERE tm.xid = a.xid ORDER BY tm.id LIMIT 1
 ) t ON true
 ORDER BY a.logged_at DESC, a.id DESC;
+
+-- A data change keeps the rows it overwrote, to be put back by key.
+ALTER TABLE migration_guard.kept_item DROP CONSTRAINT kept_item_kind_check;
+ALTER TABLE migration_guard.kept_item ADD CONSTRAINT kept_item_kind_check
+    CHECK (kind IN ('table', 'column', 'rows', 'overwritten'));
+
+-- Tables wiped by design (a queue, a cache): their data changes are not judged. Only a superuser
+-- exempts one, through the function below, which records it in the audit log.
+CREATE TABLE migration_guard.data_change_exemption (
+    relid oid PRIMARY KEY,
+    table_name text NOT NULL,
+    reason text NOT NULL CHECK (btrim(reason) <> ''),
+    exempted_by name NOT NULL,
+    exempted_at timestamptz NOT NULL DEFAULT now()
+);
+REVOKE ALL ON migration_guard.data_change_exemption FROM PUBLIC;
+GRANT SELECT ON migration_guard.data_change_exemption TO migration_guard_auditor, migration_guard_approver;
+CREATE TRIGGER skip_replicated BEFORE INSERT OR UPDATE OR DELETE ON migration_guard.data_change_exemption
+    FOR EACH ROW EXECUTE FUNCTION migration_guard.skip_replicated();
+ALTER TABLE migration_guard.data_change_exemption ENABLE ALWAYS TRIGGER skip_replicated;
+CREATE FUNCTION migration_guard.exempt_from_data_changes(tbl regclass, reason text, exempt boolean DEFAULT true)
+RETURNS void AS 'MODULE_PATHNAME', 'migration_guard_exempt_from_data_changes' LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION migration_guard.exempt_from_data_changes(regclass, text, boolean) FROM PUBLIC;
+COMMENT ON FUNCTION migration_guard.exempt_from_data_changes(regclass, text, boolean) IS
+    'Exempts a table wiped by design from the judgement of data changes (exempt => false ends it); superusers only, on record';

@@ -1,6 +1,7 @@
 // ALTER TABLE column subcommands: add-not-null-column, add-column-volatile-default, drop-column,
 // change-column-type, set-not-null, drop-not-null (plus constraints declared inline on a new column).
 #include "engine/rules/rules.hpp"
+#include "engine/undo.hpp"
 
 namespace mg {
 
@@ -112,8 +113,8 @@ void check_drop_column(const AlterTableCmd *cmd, const QualifiedName &table, Rul
                                      ctx.at_stake(table),
                          "Expand/contract: stop reading and writing " + col +
                              " in the application and deploy that first; keep a copy (CREATE TABLE " +
-                             table.name + "_" + col + "_backup AS SELECT <key>, " + col + " FROM " +
-                             table.display() + "); drop the column in a later migration");
+                             quote_ident(table.name + "_" + col + "_backup") + " AS SELECT <key>, " + quote_ident(col) +
+                             " FROM " + quote_name(table) + "); drop the column in a later migration");
     f.lock = LockMode::AccessExclusive;
     if (empty) f.risk = Risk::Medium;
     if (cmd->behavior == DROP_CASCADE) {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "engine/rules/rules.hpp"
+#include "engine/undo.hpp"
 
 namespace mg {
 
@@ -88,10 +89,9 @@ void drop_one(const DropStmt *stmt, const DropTarget &t, RuleContext &ctx) {
                                              "is lost, but every query and application that reads it fails"
                                        : "DROP TABLE " + name + " deletes the table and every row in it" +
                                              looks_empty_suffix(ctx, t.name, nothing),
-                                 "Nothing brings the rows back but a backup. Rename it first (ALTER TABLE " +
-                                     name + " RENAME TO " + t.name.name +
-                                     "_retired), keep a dump (pg_dump -t " + name +
-                                     "), and drop it in a later release once nothing reads it");
+                                 "Nothing brings the rows back but a backup. Keep a dump first (pg_dump -t '" + quote_name(t.name) + "'" +
+                                     "), check that nothing reads it any more (pg_stat_user_tables.seq_scan and "
+                                     "idx_scan stop growing), and have the drop reviewed and approved");
             f.lock = LockMode::AccessExclusive;
             if (empty) f.risk = Risk::Medium;
             ctx.takes_lock(LockMode::AccessExclusive, t.name);
@@ -367,8 +367,8 @@ void check_truncate(const TruncateStmt *stmt, RuleContext &ctx) {
                       (stmt->behavior == DROP_CASCADE ? "; CASCADE also empties every table with a foreign key to it" : "")
                 : "TRUNCATE also empties " + t.display() + ctx.at_stake(t) + ": " + target.why;
         Finding &f = ctx.add("truncate", target.location, t.display(), what,
-                             "Keep a copy first (CREATE TABLE " + t.name + "_backup AS TABLE " + t.display() +
-                                 "), or delete the rows you mean with DELETE ... WHERE in batches" +
+                             "Keep a copy first (CREATE TABLE " + quote_ident(t.name + "_backup") + " AS TABLE " + quote_name(t) +
+                                 ") and have the truncate reviewed and approved" +
                                  (target.why.empty() ? "" : "; TRUNCATE ONLY and no CASCADE limit it to the table named"));
         f.lock = LockMode::AccessExclusive;
         if (empty) f.risk = Risk::Low;

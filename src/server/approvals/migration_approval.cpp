@@ -25,6 +25,21 @@ void add_once(std::vector<T> &items, const T &item) {
     if (std::find(items.begin(), items.end(), item) == items.end()) items.push_back(item);
 }
 
+// The table a data change of the text deletes from or updates (MERGE, INSERT ... ON CONFLICT DO
+// UPDATE included); nullptr for anything else. PostgreSQL code.
+const RangeVar *data_change_target(const Node *stmt) {
+    switch (nodeTag(stmt)) {
+        case T_DeleteStmt: return reinterpret_cast<const DeleteStmt *>(stmt)->relation;
+        case T_UpdateStmt: return reinterpret_cast<const UpdateStmt *>(stmt)->relation;
+        case T_MergeStmt: return reinterpret_cast<const MergeStmt *>(stmt)->relation;
+        case T_InsertStmt: {
+            const InsertStmt *i = reinterpret_cast<const InsertStmt *>(stmt);
+            return i->onConflictClause && i->onConflictClause->action == ONCONFLICT_UPDATE ? i->relation : nullptr;
+        }
+        default: return nullptr;
+    }
+}
+
 }  // namespace
 
 MG_SQL_FUNCTION(migration_guard_approve_migration) {
@@ -74,6 +89,27 @@ MG_SQL_FUNCTION(migration_guard_approve_migration) {
         });
         if (stmt && fires_event_triggers && req.migration_id.empty()) add_outside_migration(findings, stmt, tag);
         bool needs = false;
+        // A data change is judged by the rows it reaches once it runs, which the text cannot tell:
+        // the token covers it on its table and on every table its deletes may cascade to.
+        QualifiedName target;
+        pg_call([&] {
+            const RangeVar *rv = stmt ? data_change_target(stmt) : nullptr;
+            if (rv) target = QualifiedName{rv->schemaname ? rv->schemaname : "", rv->relname};
+        });
+        if (!target.name.empty()) {
+            if (target.schema.empty()) target.schema = catalog.schema_of(target).value_or("");
+            std::vector<QualifiedName> reached{target};
+            for (size_t k = 0; k < reached.size() && reached.size() < 1000; ++k)
+                for (const QualifiedName &r : catalog.referencing_tables({reached[k]}))
+                    if (std::find(reached.begin(), reached.end(), r) == reached.end()) reached.push_back(r);
+            for (const QualifiedName &t : reached)
+                for (const char *rule : {"mass-dml", "dml-without-where"}) {
+                    add_once(req.rules, std::string(rule));
+                    add_once(req.objects, literal_pattern(t.display()));
+                    add_once(req.pairs, approval_pair(rule, t.display()));
+                }
+            needs = true;
+        }
         for (const Finding &f : findings) {
             if (!blocks(f)) continue;
             needs = true;

@@ -1,4 +1,5 @@
 #include "server/data_changes/data_changes.hpp"
+#include "server/data_changes/exemptions.hpp"
 
 #include <string>
 #include <vector>
@@ -158,7 +159,8 @@ std::vector<Finding> findings_for(const Change &c, const std::string &table) {
         f.lock = LockMode::RowExclusive;
         out.push_back(std::move(f));
     };
-    const std::string keep = "Say which rows (WHERE ...) and change them in batches below migration_guard.data_change_rows";
+    const std::string keep = "Say which rows you mean with a WHERE; if the whole table, or most of it, is meant, that "
+                             "takes a person's review and approval";
     for (const bool del : {true, false}) {
         const int64 n = del ? c.deleted : c.updated;
         if (n <= 0) continue;
@@ -197,7 +199,7 @@ void judge_changes(const std::vector<Change> &changes, const char *tag, const ch
     for (const Change &c : changes) {
         const std::string table = catalog.name_of(c.relid).display();
         std::vector<Finding> more = findings_for(c, table);
-        if (more.empty()) continue;
+        if (more.empty() || exempt_from_data_changes(c.relid)) continue;
         judged.emplace_back(c.relid, table);
         findings.insert(findings.end(), more.begin(), more.end());
     }
@@ -206,7 +208,10 @@ void judge_changes(const std::vector<Change> &changes, const char *tag, const ch
     for (const Change &c : changes)
         for (const auto &[relid, table] : judged)
             if (c.relid == relid) current_statement().rows_affected[table] = c.deleted + c.updated;
-    plan_data_change_keep(judged, findings);
+    std::vector<Oid> overwritten;
+    for (const Change &c : changes)
+        if (c.updated > 0) overwritten.push_back(c.relid);
+    plan_data_change_keep(judged, overwritten, findings);
     const Judgement j = judge(std::move(findings), tag);
     (void)j;
     keep_data_changes(first_command);

@@ -19,6 +19,7 @@
 
 extern "C" {
 #include "access/xact.h"
+#include "utils/acl.h"
 }
 
 namespace mg::server {
@@ -98,9 +99,23 @@ constexpr size_t kWholeMigrationShown = 1500;
                            ? "\nThe statement did not run; nothing was changed."
                            : "\nThe statement was rolled back: nothing was changed.";
 
-    std::string hint = escape_control(first.hint) + ".\nIf it is intended, an approver can let it through once: " +
-                       call + " then run SET migration_guard.approval = '<token>'; and retry. A migration of several "
-                       "statements: one token for all of it with migration_guard.approve_migration(<its text>, '<why>').";
+    // A role that cannot approve (an agent, a migration runner) is told who can, not given a call
+    // that reads as its next step.
+    bool may_approve = false;
+    pg_call([&] {
+        const Oid approver = get_role_oid("migration_guard_approver", true);
+        may_approve = !require_distinct_approver() &&
+                      (superuser() || (OidIsValid(approver) && has_privs_of_role(GetUserId(), approver)));
+    });
+    std::string hint = escape_control(first.hint) + ".\n";
+    if (may_approve)
+        hint += "If it is intended, an approver can let it through once: " + call +
+                " then run SET migration_guard.approval = '<token>'; and retry. A migration of several "
+                "statements: one token for all of it with migration_guard.approve_migration(<its text>, '<why>').";
+    else
+        hint += "This role cannot approve it: only a person with the migration_guard_approver role can, after "
+                "reviewing it. If they do (" + call + "), this session presents their token with SET "
+                "migration_guard.approval = '<token>' and runs the statement again.";
     // A migration that arrived as one query string (a tool sending a whole file): its exact call.
     const std::string whole = whole_query_text(current_statement().text);
     if (!whole.empty() && whole.size() <= kWholeMigrationShown)

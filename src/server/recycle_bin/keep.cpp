@@ -483,7 +483,8 @@ void keep_before_running(Node *) {
     keep_within_total();
 }
 
-void plan_data_change_keep(const std::vector<std::pair<Oid, std::string>> &tables, std::vector<Finding> &findings) {
+void plan_data_change_keep(const std::vector<std::pair<Oid, std::string>> &tables, const std::vector<Oid> &overwritten,
+                           std::vector<Finding> &findings) {
     current_statement().keep = KeepPlan{};
     if (!keep_enabled() || dry_run_collector()) return;
     KeepPlan &plan = current_statement().keep;
@@ -502,6 +503,7 @@ void plan_data_change_keep(const std::vector<std::pair<Oid, std::string>> &table
         }
         plan.changed.push_back(relid);
     }
+    plan.overwritten = overwritten;
     if (!plan.changed.empty()) tell_kept(findings);
 }
 
@@ -512,7 +514,8 @@ void keep_data_changes(CommandId since) {
     for (Oid relid : plan.changed) {
         KeptCopy *copy = nullptr;
         pg_call([&] { with_pinned_search_path([&] { copy = copy_changed_rows(relid, since); }); });
-        KeptRecord r = record_of(copy, relid, "rows");
+        const bool overwritten = std::find(plan.overwritten.begin(), plan.overwritten.end(), relid) != plan.overwritten.end();
+        KeptRecord r = record_of(copy, relid, overwritten ? "overwritten" : "rows");
         r.object_identity = display_of(relid);
         std::string unused;
         const QualifiedName q = split_object(r.object_identity, unused);

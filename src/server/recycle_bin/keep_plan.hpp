@@ -19,6 +19,7 @@ struct KeepPlan {
     std::vector<Column> columns;   // DROP COLUMN: values copied with the row's key
     std::vector<Oid> rows;         // TRUNCATE: rows copied
     std::vector<Oid> changed;      // DELETE, UPDATE, MERGE: the rows they deleted or overwrote
+    std::vector<Oid> overwritten;  // ... of which these had rows overwritten (restored by key)
     // Every table and column the plan looked at (kept, empty, new, or found unkeepable and
     // reported): sql_drop reports `not-kept` for what the statement destroys beyond them.
     std::vector<std::string> considered;

@@ -413,8 +413,15 @@ std::string restore_column(const KeptRecord &r) {
     return out;
 }
 
-std::string restore_rows(const KeptRecord &r) {
+// `overwritten`: the rows an UPDATE or MERGE changed (and any it deleted): the rows now under the
+// same key are replaced by the kept ones, so the key must still say which row is which.
+std::string restore_rows(const KeptRecord &r, bool overwritten = false) {
     require_owner(r);
+    if (overwritten && r.key_columns.empty())
+        throw UserError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                        "cannot restore the overwritten rows of " + quoted(r.schema, r.table) + ": the table has no primary key",
+                        "Their values before the change are kept in migration_guard_kept." + r.kept_name + ".",
+                        "Put them back by hand from that table, matching rows as your data allows.");
     const std::string table = quoted(r.schema, r.table);
     const Oid relid = current_relid(r);
     if (!OidIsValid(relid) || relid != r.table_relid)
@@ -435,6 +442,15 @@ std::string restore_rows(const KeptRecord &r) {
     const LentSchema lent = lend_schema(r.schema, r.table_owner);
     lend_copy(r, true);
     uint64 inserted = 0;
+    if (overwritten) {
+        std::string key;
+        for (const std::string &k : r.key_columns) key += (key.empty() ? "" : ", ") + std::string(quote_identifier(k.c_str()));
+        pg_call([&] {
+            run_internal_sql(psprintf("DELETE FROM %s WHERE (%s) IN (SELECT %s FROM %s.%s)", table.c_str(), key.c_str(), key.c_str(),
+                                      kKeptSchema, quote_identifier(r.kept_name.c_str())),
+                             r.table_owner, true, true);
+        });
+    }
     pg_call([&] {
         inserted = run_internal_sql(psprintf("INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM %s.%s k", table.c_str(),
                                              columns.c_str(), values.c_str(), kKeptSchema, quote_identifier(r.kept_name.c_str())),
@@ -443,7 +459,8 @@ std::string restore_rows(const KeptRecord &r) {
     lend_copy(r, false);
     give_back(lent);
     drop_kept_relation(r.kept_relid);
-    return "restored " + std::to_string(inserted) + " rows of " + table;
+    return std::string(overwritten ? "put back the values before the change of " : "restored ") + std::to_string(inserted) +
+           " rows of " + table;
 }
 
 }  // namespace
@@ -477,7 +494,9 @@ MG_SQL_FUNCTION(migration_guard_restore) {
                         "SELECT * FROM migration_guard.kept lists what the recycle bin holds.");
     if (!r.ended_how.empty())
         throw UserError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "the kept " + r.kind + " " + r.object_identity + " was " + r.ended_how + " already");
-    const std::string result = r.kind == "table" ? restore_table(r) : r.kind == "column" ? restore_column(r) : restore_rows(r);
+    const std::string result = r.kind == "table"    ? restore_table(r)
+                               : r.kind == "column" ? restore_column(r)
+                                                    : restore_rows(r, r.kind == "overwritten");
     end_kept(id, "restored");
     audit("RESTORE KEPT", r, "");
     PG_RETURN_TEXT_P(cstring_to_text(result.c_str()));
