@@ -87,6 +87,14 @@ ALTER TABLE users ADD COLUMN properties jsonb;
 -- risk: critical
 DELETE FROM audit_log;
 
+-- case: WHERE true is no WHERE
+-- expect: dml-without-where
+UPDATE accounts SET phone = NULL WHERE true;
+
+-- case: a WHERE the text cannot judge is left to the server, which counts the rows
+-- expect: none
+DELETE FROM audit_log WHERE id > 0;
+
 -- case: delete with where
 -- expect: none
 DELETE FROM audit_log WHERE logged_at < now() - interval '1 year';

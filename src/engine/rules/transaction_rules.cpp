@@ -177,8 +177,15 @@ void check_dml(const Node *stmt, RuleContext &ctx) {
     if (!rv) return;
     const QualifiedName table = ctx.qualify(qualified(rv));
     const bool existing = !ctx.is_new(table);
-    const bool no_where = (IsA(stmt, DeleteStmt) && !reinterpret_cast<const DeleteStmt *>(stmt)->whereClause) ||
-                          (IsA(stmt, UpdateStmt) && !reinterpret_cast<const UpdateStmt *>(stmt)->whereClause);
+    // No WHERE, or WHERE true (which the planner drops, as the server sees it).
+    auto passes_all = [](const Node *where) {
+        if (!where) return true;
+        if (!IsA(where, A_Const)) return false;
+        const A_Const *c = reinterpret_cast<const A_Const *>(where);
+        return !c->isnull && IsA(&c->val, Boolean) && c->val.boolval.boolval;
+    };
+    const bool no_where = (IsA(stmt, DeleteStmt) && passes_all(reinterpret_cast<const DeleteStmt *>(stmt)->whereClause)) ||
+                          (IsA(stmt, UpdateStmt) && passes_all(reinterpret_cast<const UpdateStmt *>(stmt)->whereClause));
     const bool backfill = IsA(stmt, UpdateStmt) && sets_only_new_columns(reinterpret_cast<const UpdateStmt *>(stmt), table, ctx);
     if (existing && no_where && !backfill) {
         const bool del = IsA(stmt, DeleteStmt);

@@ -266,13 +266,15 @@ void data_change_depth_leave(int depth_before, bool finish) {
     if (finish && finishing > 0) --finishing;
 }
 
-void judge_data_changes(const char *tag, const char *text) {
-    if (tallies.empty() || depth != 0 || judging) return;
+namespace {
+
+// What the pending tallies changed, table by table (the tallies are consumed). PostgreSQL code.
+std::vector<Change> pending_changes() {
+    std::vector<Change> changes;
     std::vector<Tally> pending;
     pending.swap(tallies);
     const ExtensionPlace &place = extension_place_pg();
-    if (!place.installed || !IsTransactionState()) return;
-    std::vector<Change> changes;
+    if (!place.installed || !IsTransactionState()) return changes;
     for (const Tally &t : pending) {
         int64 deleted = 0, updated = 0;
         transaction_counts(t.relid, deleted, updated);
@@ -294,10 +296,31 @@ void judge_data_changes(const char *tag, const char *text) {
         RelationClose(rel);
         if (!skip) changes.push_back(c);
     }
+    return changes;
+}
+
+}  // namespace
+
+void judge_data_changes(const char *tag, const char *text) {
+    if (tallies.empty() || depth != 0 || judging) return;
+    const std::vector<Change> changes = pending_changes();
     if (changes.empty()) return;
     judging = true;
     enter_cpp("data changes", [&] { judge_changes(changes, tag, text); });
     judging = false;
+}
+
+std::vector<Finding> data_change_findings_now() {
+    std::vector<Change> changes;
+    pg_call([&] { changes = pending_changes(); });
+    std::vector<Finding> findings;
+    const ServerCatalog catalog;
+    for (const Change &c : changes) {
+        std::vector<Finding> more = findings_for(c, catalog.name_of(c.relid).display());
+        if (more.empty() || exempt_from_data_changes(c.relid)) continue;
+        findings.insert(findings.end(), more.begin(), more.end());
+    }
+    return findings;
 }
 
 void init_data_changes() {

@@ -10,6 +10,9 @@
 // Ordinary traffic pays a list look-up per changing query and one comparison per table.
 #pragma once
 
+#include <vector>
+
+#include "engine/finding.hpp"
 #include "server/pg_prelude.hpp"
 
 extern "C" {
@@ -30,6 +33,10 @@ void data_change_depth_leave(int depth_before, bool finish = false);
 // The outermost statement has finished: judges what it changed (may raise the blocking error).
 // `tag` is its command tag, `text` its text. PostgreSQL code only (ereports).
 void judge_data_changes(const char *tag, const char *text);
+
+// A dry run, right after one statement ran (before it is rolled back): the findings judging would
+// make of what it changed, without judging; the tallies are consumed. May throw.
+std::vector<Finding> data_change_findings_now();
 
 // Forgets the pending tallies when a transaction or subtransaction aborts.
 void init_data_changes();

@@ -15,6 +15,7 @@
 #include "server/classify/migration_text.hpp"
 #include "server/spi_rows.hpp"
 #include "server/enforcement/statement_findings.hpp"
+#include "server/data_changes/data_changes.hpp"
 
 
 namespace mg::server {
@@ -241,6 +242,19 @@ std::vector<Outcome> run_all(List *stmts, const std::string &sql) {
             stopped = true;
         }
         o.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        // A data change is judged by what it did: as the server judges it, from the rows it reached.
+        if (o.status != "error") {
+            bool added = false;
+            for (Finding &f : data_change_findings_now()) {
+                const bool seen = std::any_of(o.findings.begin(), o.findings.end(),
+                                              [&](const Finding &g) { return g.rule == f.rule && g.object == f.object; });
+                if (seen) continue;
+                f.statement = o.findings.empty() ? 1 : o.findings.front().statement;
+                o.findings.push_back(std::move(f));
+                added = true;
+            }
+            if (added) o.verdict = preview(o.findings, tag, text);
+        }
         o.objects = *active;
         for (const auto &seq : moved_sequences(sequences_before))
             o.note += (o.note.empty() ? "" : "; ") + ("sequence " + seq + " advanced (sequences are not rolled back)");
