@@ -137,6 +137,9 @@ sqla -d postgres -c "CREATE DATABASE bench OWNER app" >/dev/null
 sqla -d bench -c "CREATE EXTENSION migration_guard" >/dev/null
 out=$(PGUSER=app on "$a" "$BIN/pgbench" -i -s 1 -q bench 2>&1; echo "rc=$?")
 check "pgbench -i works on a guarded database (its TRUNCATE of empty tables)" "rc=0" "$out"
+out=$(PGUSER=app on "$a" "$BIN/pgbench" -t 200 -c 2 bench 2>&1; echo "rc=$?")
+check "... and a pgbench run (tpcb-like: UPDATEs by key, each of one row)" "rc=0" "$out"
+check "... with no failed transaction" "number of failed transactions: 0" "$out"
 
 # --- DROP EXTENSION and CREATE EXTENSION again ----------------------------------------------------
 sqla -d postgres -c "CREATE DATABASE dropped" >/dev/null

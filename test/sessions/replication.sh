@@ -60,6 +60,12 @@ check "replication goes on after the publisher's approvals, uses, changes and pu
   "$(sub -At -c "SELECT count(*) FROM orders WHERE id = 1000")"
 out=$(PGOPTIONS="-c migration_guard.approval=$sub_token" sub -c "ALTER TABLE orders DROP COLUMN note")
 check "the subscriber's own token works there" "approved by approval #1" "$out"
+# An approved wipe on the publisher is applied on the subscriber: the apply worker is never judged.
+wipe=$(pub -At -c "SELECT migration_guard.approve(ARRAY['dml-without-where'], ARRAY['public.orders'], 'reset')")
+PGOPTIONS="-c migration_guard.approval=$wipe" pub -c "DELETE FROM orders" >/dev/null
+for _ in $(seq 1 60); do [ "$(sub -At -c "SELECT count(*) FROM orders")" = 0 ] && break; sleep 0.5; done
+check "a wipe approved on the publisher is applied by the subscriber (its apply is not judged)" "^0$" \
+  "$(sub -At -c "SELECT count(*) FROM orders")"
 check "the subscriber's apply and sync workers never failed" "^0$" \
   "$(grep -cE 'duplicate key|append-only|logical replication .* worker .* exited' "$s/server.log")"
 
