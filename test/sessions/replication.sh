@@ -49,7 +49,8 @@ check "a token issued on the publisher does nothing on the subscriber" "migratio
 check "... where the table is still there (its row and the publisher's)" "^2$" "$(sub -At -c "SELECT count(*) FROM scratch")"
 
 # Both sides go on writing their own history and approvals; replication keeps going.
-sub_token=$(sub -At -c "SELECT migration_guard.approve(ARRAY['drop-column'], ARRAY['public.orders.note'], 'subscriber only')")
+sub -c "CREATE TABLE mine (id int, note text)" -c "INSERT INTO mine VALUES (1, 'x')" >/dev/null  # the subscriber's own
+sub_token=$(sub -At -c "SELECT migration_guard.approve(ARRAY['drop-column'], ARRAY['public.mine.note'], 'subscriber only')")
 pub -c "SELECT migration_guard.approve(ARRAY['drop-column'], ARRAY['public.orders.note'], 'publisher again')" \
     -c "CREATE TABLE later (id int)" -c "SELECT migration_guard.purge_audit('0 seconds')" >/dev/null
 out=$(PGOPTIONS="-c migration_guard.approval=$pub_token" pub -c "DROP TABLE scratch" 2>&1)
@@ -58,7 +59,7 @@ pub -c "INSERT INTO orders VALUES (1000, 'after')" >/dev/null
 for _ in $(seq 1 60); do [ "$(sub -At -c "SELECT count(*) FROM orders WHERE id = 1000")" = 1 ] && break; sleep 0.5; done
 check "replication goes on after the publisher's approvals, uses, changes and purge_audit()" "^1$" \
   "$(sub -At -c "SELECT count(*) FROM orders WHERE id = 1000")"
-out=$(PGOPTIONS="-c migration_guard.approval=$sub_token" sub -c "ALTER TABLE orders DROP COLUMN note")
+out=$(PGOPTIONS="-c migration_guard.approval=$sub_token" sub -c "ALTER TABLE mine DROP COLUMN note")
 check "the subscriber's own token works there" "approved by approval #1" "$out"
 # An approved wipe on the publisher is applied on the subscriber: the apply worker is never judged.
 wipe=$(pub -At -c "SELECT migration_guard.approve(ARRAY['dml-without-where'], ARRAY['public.orders'], 'reset')")
