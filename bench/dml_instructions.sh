@@ -138,7 +138,7 @@ ms() {
     for _ in 1 2 3; do
         local token=""
         [[ $db == guard ]] && token=$(psql -X -At -d guard -c "SELECT migration_guard.approve(ARRAY['dml-without-where', 'weaken-guard'], ARRAY['public.wipe', 'migration_guard.keep'], 'bench', 2)")
-        runs+=("$(psql -X -At -d "$db" <<SQL | awk '/^Time: / { print $2 }' | tail -1
+        runs+=("$(psql -X -At -d "$db" <<SQL | awk '/^Time: / { print $2; exit }'
 BEGIN;
 SET LOCAL migration_guard.approval = '$token';
 $set

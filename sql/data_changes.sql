@@ -37,6 +37,11 @@ SELECT (SELECT count(*) FROM dc.customers) AS customers, (SELECT count(*) FROM d
 SET ROLE dc_agent;
 DELETE FROM dc.events;
 DELETE FROM dc.events WHERE true;
+-- An error caught inside the statement does not blind the guard to what follows it.
+DO $$ BEGIN
+  BEGIN DELETE FROM dc.events; PERFORM 1 / 0; EXCEPTION WHEN division_by_zero THEN NULL; END;
+  DELETE FROM dc.events;
+END $$;
 DELETE FROM dc.events WHERE id > 0;             -- 20 rows: a WHERE, below data_change_rows
 UPDATE dc.customers SET phone = NULL;
 UPDATE dc.customers SET phone = NULL WHERE id > 0;

@@ -28,6 +28,8 @@ extern "C" {
 #include "replication/logicalworker.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "tcop/cmdtag.h"
+#include "tcop/utility.h"
 }
 
 namespace mg::server {
@@ -47,6 +49,15 @@ CommandId first_command = InvalidCommandId;
 int depth = 0;
 int finishing = 0;  // inside an ExecutorFinish: AFTER triggers, foreign keys' cascades
 bool judging = false;
+
+// The nesting as each open subtransaction began: an error unwinds the hooks without returning
+// through them (no PG_TRY on the executor's path), and the subtransaction's abort (an EXCEPTION
+// block, a savepoint) puts the count back where that subtransaction began.
+struct Nesting {
+    SubTransactionId subxact;
+    int depth, finishing;
+};
+std::vector<Nesting> nesting;
 
 // The rows of `relid` this transaction has deleted and updated so far (pgstat's pending counts,
 // which subtransactions that rolled back no longer hold).
@@ -81,7 +92,23 @@ bool reads_every_row(Plan *plan) {
     }
 }
 
-void note(Oid relid, CmdType operation, bool unfiltered, bool direct) {
+// The same counts through the open relation: its pending statistics entry, without a look-up when
+// the relation is linked to it (an invalidation unlinks it while the entry keeps its counts).
+void relation_counts(Relation rel, int64 &deleted, int64 &updated) {
+    deleted = updated = 0;
+    const PgStat_TableStatus *status = rel->pgstat_info;
+    if (!status) {
+        transaction_counts(RelationGetRelid(rel), deleted, updated);
+        return;
+    }
+    for (const PgStat_TableXactStatus *t = status ? status->trans : nullptr; t; t = t->upper) {
+        deleted += t->tuples_deleted;
+        updated += t->tuples_updated;
+    }
+}
+
+// `rel`: the open result relation, when the executor has it (its counts are then read directly).
+void note(Oid relid, Relation rel, CmdType operation, bool unfiltered, bool direct) {
     for (Tally &t : tallies)
         if (t.relid == relid) {
             t.unfiltered_delete |= unfiltered && operation == CMD_DELETE;
@@ -90,24 +117,30 @@ void note(Oid relid, CmdType operation, bool unfiltered, bool direct) {
             return;
         }
     Tally t{relid, 0, 0, unfiltered && operation == CMD_DELETE, unfiltered && operation == CMD_UPDATE, direct};
-    transaction_counts(relid, t.deleted_before, t.updated_before);
+    if (rel) relation_counts(rel, t.deleted_before, t.updated_before);
+    else transaction_counts(relid, t.deleted_before, t.updated_before);
     if (tallies.empty()) first_command = GetCurrentCommandId(false);
     tallies.push_back(t);
 }
 
-void note_modify_table(const PlannedStmt *stmt, ModifyTable *mt, bool direct) {
+void note_modify_table(const QueryDesc *query, const PlannedStmt *stmt, ModifyTable *mt, bool direct) {
     if (mt->operation == CMD_INSERT && mt->onConflictAction != ONCONFLICT_UPDATE) return;
     const bool unfiltered = (mt->operation == CMD_DELETE || mt->operation == CMD_UPDATE) && reads_every_row(outerPlan(mt));
     ListCell *lc;
     foreach (lc, mt->resultRelations) {
-        const RangeTblEntry *rte = rt_fetch(lfirst_int(lc), stmt->rtable);
-        note(rte->relid, mt->operation == CMD_INSERT ? CMD_UPDATE : mt->operation, unfiltered, direct);
+        const Index rti = lfirst_int(lc);
+        const RangeTblEntry *rte = rt_fetch(rti, stmt->rtable);
+        const EState *estate = query->estate;
+        const ResultRelInfo *info =
+            estate && estate->es_result_relations && rti <= estate->es_range_table_size ? estate->es_result_relations[rti - 1] : nullptr;
+        note(rte->relid, info ? info->ri_RelationDesc : nullptr, mt->operation == CMD_INSERT ? CMD_UPDATE : mt->operation,
+             unfiltered, direct);
     }
 }
 
 // Whether every row the table held before the statement is gone or was written by the statement
 // (its first command on): scans with the current snapshot until the first row the statement did
-// not write. Heap tables only; nullopt otherwise.
+// not write. Heap tables only (another access method answers false: judged by share alone).
 bool every_row_touched(Relation rel) {
     if (rel->rd_rel->relam != HEAP_TABLE_AM_OID) return false;
     Snapshot now = RegisterSnapshot(GetLatestSnapshot());
@@ -212,8 +245,7 @@ void judge_changes(const std::vector<Change> &changes, const char *tag, const ch
     for (const Change &c : changes)
         if (c.updated > 0) overwritten.push_back(c.relid);
     plan_data_change_keep(judged, overwritten, findings);
-    const Judgement j = judge(std::move(findings), tag);
-    (void)j;
+    judge(std::move(findings), tag);  // raises the blocking error: the statement is rolled back
     keep_data_changes(first_command);
     std::vector<AuditRow> rows;
     for (const auto &[relid, table] : judged) rows.push_back(statement_audit_row("table", table));
@@ -225,16 +257,30 @@ void forget(XactEvent event, void *) {
     if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_COMMIT ||
         event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PREPARE) {
         tallies.clear();
+        nesting.clear();
         depth = 0;
         finishing = 0;
         judging = false;
     }
 }
 
-void forget_sub(SubXactEvent event, SubTransactionId, SubTransactionId, void *) {
-    // A statement's tallies end with it; an error caught in a function's EXCEPTION block aborts
-    // only what ran inside, and pgstat's counts already leave its rows out.
-    if (event == SUBXACT_EVENT_ABORT_SUB) judging = false;
+void forget_sub(SubXactEvent event, SubTransactionId subxact, SubTransactionId, void *) {
+    switch (event) {
+        case SUBXACT_EVENT_START_SUB: nesting.push_back({subxact, depth, finishing}); break;
+        case SUBXACT_EVENT_COMMIT_SUB:
+            while (!nesting.empty() && nesting.back().subxact >= subxact) nesting.pop_back();
+            break;
+        case SUBXACT_EVENT_ABORT_SUB:
+            // The tallies stay: pgstat's counts already leave out the rows of what was rolled back.
+            while (!nesting.empty() && nesting.back().subxact >= subxact) {
+                depth = nesting.back().depth;
+                finishing = nesting.back().finishing;
+                nesting.pop_back();
+            }
+            judging = false;
+            break;
+        default: break;
+    }
 }
 
 }  // namespace
@@ -248,11 +294,11 @@ void note_data_change_query(QueryDesc *query) {
         return;
     if (!pgstat_track_counts || IsLogicalWorker() || !data_changes_judged() || mode() == Mode::Off) return;
     const bool direct = depth <= 1 && finishing == 0;
-    if (IsA(stmt->planTree, ModifyTable)) note_modify_table(stmt, reinterpret_cast<ModifyTable *>(stmt->planTree), direct);
+    if (IsA(stmt->planTree, ModifyTable)) note_modify_table(query, stmt, reinterpret_cast<ModifyTable *>(stmt->planTree), direct);
     ListCell *lc;
     foreach (lc, stmt->subplans) {
         Plan *sub = static_cast<Plan *>(lfirst(lc));
-        if (sub && IsA(sub, ModifyTable)) note_modify_table(stmt, reinterpret_cast<ModifyTable *>(sub), direct);
+        if (sub && IsA(sub, ModifyTable)) note_modify_table(query, stmt, reinterpret_cast<ModifyTable *>(sub), direct);
     }
 }
 
@@ -271,16 +317,17 @@ namespace {
 // What the pending tallies changed, table by table (the tallies are consumed). PostgreSQL code.
 std::vector<Change> pending_changes() {
     std::vector<Change> changes;
-    std::vector<Tally> pending;
-    pending.swap(tallies);
-    const ExtensionPlace &place = extension_place_pg();
-    if (!place.installed || !IsTransactionState()) return changes;
-    for (const Tally &t : pending) {
+    for (const Tally &t : tallies) {
         int64 deleted = 0, updated = 0;
         transaction_counts(t.relid, deleted, updated);
         deleted -= t.deleted_before;
         updated -= t.updated_before;
         if (deleted <= 0 && updated <= 0) continue;
+        // Ordinary traffic ends here: a few rows, read through a filter.
+        const bool unfiltered = (t.unfiltered_delete && deleted > 0) || (t.unfiltered_update && updated > 0);
+        if (!unfiltered && deleted < data_change_rows() && updated < data_change_rows()) continue;
+        const ExtensionPlace &place = extension_place_pg();
+        if (!place.installed || !IsTransactionState()) break;
         Relation rel = RelationIdGetRelation(t.relid);
         if (!RelationIsValid(rel)) continue;
         // Nothing at stake: a temporary table, one created in this transaction, the guard's own.
@@ -296,15 +343,18 @@ std::vector<Change> pending_changes() {
         RelationClose(rel);
         if (!skip) changes.push_back(c);
     }
+    tallies.clear();  // keeps its capacity: the next statement's first table costs no allocation
     return changes;
 }
 
 }  // namespace
 
-void judge_data_changes(const char *tag, const char *text) {
+void judge_data_changes(Node *statement, const char *text, int length) {
     if (tallies.empty() || depth != 0 || judging) return;
     const std::vector<Change> changes = pending_changes();
     if (changes.empty()) return;
+    const char *tag = GetCommandTagName(CreateCommandTag(statement));
+    if (length > 0) text = pnstrdup(text, length);
     judging = true;
     enter_cpp("data changes", [&] { judge_changes(changes, tag, text); });
     judging = false;

@@ -31,8 +31,9 @@ int data_change_depth_enter(bool finish = false);
 void data_change_depth_leave(int depth_before, bool finish = false);
 
 // The outermost statement has finished: judges what it changed (may raise the blocking error).
-// `tag` is its command tag, `text` its text. PostgreSQL code only (ereports).
-void judge_data_changes(const char *tag, const char *text);
+// `statement` gives its command tag (a PlannedStmt or a utility statement), `text` is its text
+// (`length` bytes of it; 0: to its end). PostgreSQL code only (ereports).
+void judge_data_changes(Node *statement, const char *text, int length = 0);
 
 // A dry run, right after one statement ran (before it is rolled back): the findings judging would
 // make of what it changed, without judging; the tallies are consumed. May throw.

@@ -23,37 +23,24 @@ void guard_executor_start(QueryDesc *query, int eflags) {
     if (!IsBinaryUpgrade && !(eflags & EXEC_FLAG_EXPLAIN_ONLY)) note_data_change_query(query);
 }
 
+// No PG_TRY on this path (every query pays it): an error that unwinds past these hooks ends the
+// subtransaction or transaction it happens in, whose abort restores the nesting (data_changes.cpp).
 void guard_executor_run(QueryDesc *query, ScanDirection direction, uint64 count, bool execute_once) {
     const int depth = data_change_depth_enter();
-    PG_TRY();
-    {
-        if (previous_run) previous_run(query, direction, count, execute_once);
-        else standard_ExecutorRun(query, direction, count, execute_once);
-    }
-    PG_FINALLY();
-    {
-        data_change_depth_leave(depth);
-    }
-    PG_END_TRY();
+    if (previous_run) previous_run(query, direction, count, execute_once);
+    else standard_ExecutorRun(query, direction, count, execute_once);
+    data_change_depth_leave(depth);
 }
 
 // The end of a query: AFTER triggers and foreign keys' cascades have run. The outermost one judges
 // what the statement changed, before its result reaches the client.
 void guard_executor_finish(QueryDesc *query) {
     const int depth = data_change_depth_enter(true);
-    PG_TRY();
-    {
-        if (previous_finish) previous_finish(query);
-        else standard_ExecutorFinish(query);
-    }
-    PG_FINALLY();
-    {
-        data_change_depth_leave(depth, true);
-    }
-    PG_END_TRY();
+    if (previous_finish) previous_finish(query);
+    else standard_ExecutorFinish(query);
+    data_change_depth_leave(depth, true);
     if (depth == 0)
-        judge_data_changes(GetCommandTagName(CreateCommandTag(reinterpret_cast<Node *>(query->plannedstmt))),
-                           query->sourceText);
+        judge_data_changes(reinterpret_cast<Node *>(query->plannedstmt), query->sourceText);
 }
 
 }  // namespace

@@ -265,20 +265,13 @@ void process_utility(PlannedStmt *pstmt, const char *query_string, bool read_onl
 void guard_process_utility(PlannedStmt *pstmt, const char *query_string, bool read_only_tree,
                            ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *query_env,
                            DestReceiver *dest, QueryCompletion *qc) {
+    // An error restores the nesting through the (sub)transaction's abort (data_changes.cpp).
     const int depth = data_change_depth_enter();
-    PG_TRY();
-    {
-        process_utility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
-    }
-    PG_FINALLY();
-    {
-        data_change_depth_leave(depth);
-    }
-    PG_END_TRY();
+    process_utility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
+    data_change_depth_leave(depth);
     if (depth == 0 && !IsBinaryUpgrade) {
         const int start = pstmt->stmt_location > 0 ? pstmt->stmt_location : 0;
-        const char *text = pstmt->stmt_len > 0 ? pnstrdup(query_string + start, pstmt->stmt_len) : query_string + start;
-        judge_data_changes(GetCommandTagName(CreateCommandTag(pstmt->utilityStmt)), text);
+        judge_data_changes(pstmt->utilityStmt, query_string + start, pstmt->stmt_len);
     }
 }
 
