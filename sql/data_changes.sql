@@ -84,6 +84,11 @@ DELETE FROM dc.empty_one;
 UPDATE dc.empty_one SET id = 1;
 CREATE TEMP TABLE scratch AS SELECT g AS id FROM generate_series(1, 5000) g;
 DELETE FROM scratch;
+-- A table's only row, as a migration tool's lock row: UPDATE without WHERE is not judged.
+CREATE TABLE dc.lock_row (is_locked int);
+INSERT INTO dc.lock_row VALUES (0);
+UPDATE dc.lock_row SET is_locked = 1;
+SELECT is_locked FROM dc.lock_row;
 RESET ROLE;
 SELECT * FROM dc_counts;
 

@@ -198,6 +198,9 @@ std::vector<Finding> findings_for(const Change &c, const std::string &table) {
         const int64 n = del ? c.deleted : c.updated;
         if (n <= 0) continue;
         const char *did = del ? "deleted" : "overwrote";
+        // A table's only row overwritten: a singleton such as a migration tool's lock row
+        // (knex: UPDATE knex_migrations_lock SET is_locked = 0) or a settings row.
+        if (!del && c.unfiltered_update && n == 1) continue;
         if (del ? c.unfiltered_delete : c.unfiltered_update) {
             add("dml-without-where",
                 std::string(del ? "DELETE" : "UPDATE") + " without WHERE " + did + " every row of " + table + ": " +
