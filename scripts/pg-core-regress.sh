@@ -42,21 +42,23 @@ run() {  # run NAME [pg_regress options...]; SCHEDULE= another schedule file
 run bare
 run guard --temp-config="$work/guard.conf" --load-extension=migration_guard
 
-only=$(comm -13 <(failing bare) <(failing guard) || true)
-echo "== fail only with the guard: ${only:-none} =="
-for t in $only; do
-    diff -U3 "$work/regress/expected/$t.out" "$work/out-guard/results/$t.out" | head -80 || true
-done
-# A test that fails in both runs can still fail differently: compare the two outputs.
-both=$(comm -12 <(failing bare) <(failing guard) || true)
-differ=""
-for t in $both; do
-    cmp -s "$work/out-bare/results/$t.out" "$work/out-guard/results/$t.out" || differ="$differ $t"
-done
-echo "== fail in both runs, differently with the guard:${differ:- none} =="
-for t in $differ; do
-    diff -U3 "$work/out-bare/results/$t.out" "$work/out-guard/results/$t.out" | head -60 || true
-done
+# compare BARE GUARDED LABEL [EXPECTED_DIR]: tests that fail only in the guarded run (diffed against
+# EXPECTED_DIR, default the bare run's outputs), and tests that fail in both but differently.
+compare() {
+    local bare=$1 guarded=$2 label=$3 expected=${4:-$work/out-$1/results}
+    local only both differ="" t
+    only=$(comm -13 <(failing "$bare") <(failing "$guarded" | grep -vx mg_approve_all) || true)
+    echo "== ${label}fail only with the guard: $(echo ${only:-none}) =="
+    for t in $only; do diff -U3 "$expected/$t.out" "$work/out-$guarded/results/$t.out" | head -80 || true; done
+    # A test that fails in both runs can still fail differently: compare the two outputs.
+    both=$(comm -12 <(failing "$bare") <(failing "$guarded") || true)
+    for t in $both; do
+        cmp -s "$work/out-$bare/results/$t.out" "$work/out-$guarded/results/$t.out" || differ="$differ $t"
+    done
+    echo "== ${label}fail in both runs, differently with the guard:${differ:- none} =="
+    for t in $differ; do diff -U3 "$work/out-$bare/results/$t.out" "$work/out-$guarded/results/$t.out" | head -60 || true; done
+}
+compare bare guard "" "$work/regress/expected"
 
 # A crash anywhere in the guarded run (a backend terminated by a signal) is a failure of the guard,
 # whatever the test outputs say: its server log is read, not the bare run's.
@@ -91,19 +93,6 @@ chown -R postgres: "$work"
 PGOPTIONS="-c client_min_messages=warning" run bare-quiet
 PGOPTIONS="-c client_min_messages=warning" SCHEDULE=approved_schedule run enforce \
     --temp-config="$work/enforce.conf" --load-extension=migration_guard
-only=$(comm -13 <(failing bare-quiet) <(failing enforce | grep -vx mg_approve_all) || true)
-echo "== enforce, everything approved: fail only with the guard: ${only:-none} =="
-for t in $only; do
-    diff -U3 "$work/out-bare-quiet/results/$t.out" "$work/out-enforce/results/$t.out" | head -60 || true
-done
-both=$(comm -12 <(failing bare-quiet) <(failing enforce) || true)
-differ=""
-for t in $both; do
-    cmp -s "$work/out-bare-quiet/results/$t.out" "$work/out-enforce/results/$t.out" || differ="$differ $t"
-done
-echo "== enforce, everything approved: fail in both runs, differently with the guard:${differ:- none} =="
-for t in $differ; do
-    diff -U3 "$work/out-bare-quiet/results/$t.out" "$work/out-enforce/results/$t.out" | head -60 || true
-done
+compare bare-quiet enforce "enforce, everything approved: "
 crashed enforce && exit 1
 exit 0
