@@ -908,3 +908,22 @@ RETURNS void AS 'MODULE_PATHNAME', 'migration_guard_exempt_from_data_changes' LA
 REVOKE ALL ON FUNCTION migration_guard.exempt_from_data_changes(regclass, text, boolean) FROM PUBLIC;
 COMMENT ON FUNCTION migration_guard.exempt_from_data_changes(regclass, text, boolean) IS
     'Exempts a table wiped by design from the judgement of data changes (exempt => false ends it); superusers only, on record';
+
+-- A use's statement (a data change's may hold values) is shown to the role that ran it, auditors
+-- and approvers only; everyone sees who used an approval, when, for what.
+CREATE OR REPLACE VIEW migration_guard.approvals AS
+SELECT a.id, a.rules, a.objects, a.reason, a.approved_by, a.approved_at, a.valid_until,
+       a.uses_total, a.uses_left, a.for_role,
+       (a.uses_left > 0 AND a.valid_until > clock_timestamp()) AS active,
+       coalesce(u.uses, '[]'::jsonb) AS used_by, a.pairs, a.migration_id
+FROM migration_guard.approval a
+LEFT JOIN LATERAL (
+    SELECT jsonb_agg(jsonb_build_object('used_at', au.used_at, 'role', au.used_by, 'command', au.command_tag,
+                                        'statement', CASE WHEN au.used_by = current_user OR pg_catalog.pg_has_role('migration_guard_auditor', 'USAGE')
+                                                          OR pg_catalog.pg_has_role('migration_guard_approver', 'USAGE')
+                                                     THEN au.statement END, 'rules', au.rules, 'objects', au.objects)
+                     ORDER BY au.used_at) AS uses
+    FROM migration_guard.approval_use au WHERE au.approval_id = a.id
+) u ON true
+ORDER BY a.approved_at DESC, a.id DESC;
+

@@ -117,7 +117,9 @@ SELECT * FROM dc_counts;
 SELECT command_tag, object_identity, rules, decision, rows_affected FROM migration_guard.audit_log
 WHERE object_identity LIKE 'dc.%' AND decision = 'approved' ORDER BY id;
 SELECT kind, object_identity, row_count FROM migration_guard.kept WHERE object_identity LIKE 'dc.%' ORDER BY object_identity;
-SELECT migration_guard.restore(id) FROM migration_guard.kept WHERE object_identity LIKE 'dc.%' ORDER BY object_identity;
+-- Parents first: a restored row's foreign keys are checked.
+SELECT migration_guard.restore(id) FROM migration_guard.kept WHERE object_identity LIKE 'dc.%'
+ORDER BY array_position(ARRAY['dc.customers', 'dc.orders', 'dc.lines', 'dc.notes'], object_identity);
 SELECT * FROM dc_counts;
 
 -- 5. An approved overwrite keeps the values before it; restore() puts them back by key.
@@ -153,5 +155,69 @@ DELETE FROM dc.customers WHERE id > 1000;
 RESET migration_guard.approval;
 RESET ROLE;
 SELECT * FROM dc_counts;
-SELECT migration_guard.restore(id) FROM migration_guard.kept WHERE object_identity LIKE 'dc.%' ORDER BY object_identity;
+-- Parents first: a restored row's foreign keys are checked.
+SELECT migration_guard.restore(id) FROM migration_guard.kept WHERE object_identity LIKE 'dc.%'
+ORDER BY array_position(ARRAY['dc.customers', 'dc.orders', 'dc.lines', 'dc.notes'], object_identity);
 
+
+-- 8. Paths found by review, each blocked with the data intact: partitions and inheritance children
+-- add up; a COMMIT inside a DO block or procedure; batches run while the planner folds an IMMUTABLE
+-- function; a SELECT of a function (judged with the guard's message, not an internal error);
+-- statistics the owner inflated.
+SET ROLE dc_owner;
+CREATE TABLE dc.parts (id int, v text) PARTITION BY RANGE (id);
+DO $$ BEGIN FOR i IN 0..9 LOOP
+  EXECUTE format('CREATE TABLE dc.parts_%s PARTITION OF dc.parts FOR VALUES FROM (%s) TO (%s)', i, i * 500 + 1, i * 500 + 501);
+END LOOP; END $$;
+INSERT INTO dc.parts SELECT g, 'v' FROM generate_series(1, 5000) g;
+CREATE TABLE dc.kin (id int, v text);
+CREATE TABLE dc.kin_a () INHERITS (dc.kin);
+CREATE TABLE dc.kin_b () INHERITS (dc.kin);
+INSERT INTO dc.kin_a SELECT g, 'v' FROM generate_series(1, 900) g;
+INSERT INTO dc.kin_b SELECT g, 'v' FROM generate_series(901, 1800) g;
+CREATE TABLE dc.big2 (id int PRIMARY KEY, v text);
+INSERT INTO dc.big2 SELECT g, 'v' FROM generate_series(1, 5000) g;
+ANALYZE dc.parts; ANALYZE dc.kin; ANALYZE dc.kin_a; ANALYZE dc.kin_b; ANALYZE dc.big2;
+CREATE FUNCTION dc.batch(n int) RETURNS int LANGUAGE plpgsql AS $$
+DECLARE c int; BEGIN DELETE FROM dc.big2 WHERE id IN (SELECT id FROM dc.big2 LIMIT n); GET DIAGNOSTICS c = ROW_COUNT; RETURN c; END $$;
+CREATE FUNCTION dc.imm_wipe() RETURNS int IMMUTABLE LANGUAGE plpgsql AS $$
+DECLARE t int := 0; c int; BEGIN LOOP c := dc.batch(999); t := t + c; EXIT WHEN c = 0; END LOOP; RETURN t; END $$;
+CREATE PROCEDURE dc.wipe_commit() LANGUAGE plpgsql AS $$ BEGIN DELETE FROM dc.big2; COMMIT; END $$;
+GRANT SELECT, DELETE, UPDATE ON dc.parts, dc.kin, dc.big2 TO dc_agent;
+GRANT EXECUTE ON FUNCTION dc.batch(int), dc.imm_wipe() TO dc_agent;
+GRANT EXECUTE ON PROCEDURE dc.wipe_commit() TO dc_agent;
+RESET ROLE;
+SET ROLE dc_agent;
+DELETE FROM dc.parts WHERE id > 0;
+DELETE FROM dc.parts;
+UPDATE dc.kin SET v = 'x' WHERE id > 0;
+SELECT dc.imm_wipe();
+DO $$ BEGIN DELETE FROM dc.big2; COMMIT; END $$;
+CALL dc.wipe_commit();
+SELECT dc.batch(5000);
+RESET ROLE;
+SET ROLE dc_owner;
+BEGIN; INSERT INTO dc.big2 SELECT g, 'junk' FROM generate_series(100001, 200000) g; ANALYZE dc.big2; ROLLBACK;
+SELECT reltuples > 100000 AS inflated FROM pg_class WHERE oid = 'dc.big2'::regclass;
+DELETE FROM dc.big2 WHERE id > 1000;
+RESET ROLE;
+SELECT (SELECT count(*) FROM dc.parts) AS parts, (SELECT count(*) FROM dc.kin WHERE v = 'v') AS kin,
+       (SELECT count(*) FROM dc.big2) AS big2;
+
+-- 9. restore() checks the restored rows' foreign keys (the parent's rows first), and refuses to
+-- put overwritten rows back by a key the change itself rewrote.
+SELECT migration_guard.approve(ARRAY['mass-dml'], ARRAY['dc.customers', 'dc.orders', 'dc.lines', 'dc.notes'], 'prune') AS token \gset
+SET migration_guard.approval = :'token';
+DELETE FROM dc.customers WHERE id > 1000;
+RESET migration_guard.approval;
+SELECT migration_guard.restore(id) FROM migration_guard.kept WHERE object_identity = 'dc.lines';
+SELECT migration_guard.restore(id) FROM migration_guard.kept WHERE object_identity = 'dc.customers';
+SELECT migration_guard.restore(id) FROM migration_guard.kept WHERE object_identity = 'dc.orders';
+SELECT migration_guard.restore(id) FROM migration_guard.kept WHERE object_identity IN ('dc.lines', 'dc.notes') ORDER BY object_identity;
+SELECT * FROM dc_counts;
+SELECT migration_guard.approve(ARRAY['dml-without-where'], ARRAY['dc.events'], 'renumber') AS token \gset
+SET migration_guard.approval = :'token';
+UPDATE dc.events SET id = id + 1000;
+RESET migration_guard.approval;
+SELECT migration_guard.restore(id) FROM migration_guard.kept WHERE object_identity = 'dc.events' AND kind = 'overwritten';
+SELECT count(*) AS events FROM dc.events;

@@ -1,6 +1,7 @@
 #include "server/data_changes/data_changes.hpp"
 #include "server/data_changes/exemptions.hpp"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,8 @@ extern "C" {
 #include "replication/logicalworker.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "tcop/tcopprot.h"
+#include "catalog/pg_inherits.h"
 #include "tcop/cmdtag.h"
 #include "tcop/utility.h"
 }
@@ -39,6 +42,7 @@ namespace {
 // One table a changing query of the running outermost statement may delete from or update.
 struct Tally {
     Oid relid;
+    Oid group;  // the table the statement named: a partition or inheritance child counts toward its parent
     int64 deleted_before, updated_before;  // the transaction's counts when the table was first seen
     bool unfiltered_delete, unfiltered_update;  // a query read every row of it to delete or update
     bool direct;  // a target of the outermost query itself (not of a cascade, trigger or function)
@@ -108,7 +112,7 @@ void relation_counts(Relation rel, int64 &deleted, int64 &updated) {
 }
 
 // `rel`: the open result relation, when the executor has it (its counts are then read directly).
-void note(Oid relid, Relation rel, CmdType operation, bool unfiltered, bool direct) {
+void note(Oid relid, Oid group, Relation rel, CmdType operation, bool unfiltered, bool direct) {
     for (Tally &t : tallies)
         if (t.relid == relid) {
             t.unfiltered_delete |= unfiltered && operation == CMD_DELETE;
@@ -116,7 +120,7 @@ void note(Oid relid, Relation rel, CmdType operation, bool unfiltered, bool dire
             t.direct |= direct;
             return;
         }
-    Tally t{relid, 0, 0, unfiltered && operation == CMD_DELETE, unfiltered && operation == CMD_UPDATE, direct};
+    Tally t{relid, group, 0, 0, unfiltered && operation == CMD_DELETE, unfiltered && operation == CMD_UPDATE, direct};
     if (rel) relation_counts(rel, t.deleted_before, t.updated_before);
     else transaction_counts(relid, t.deleted_before, t.updated_before);
     if (tallies.empty()) first_command = GetCurrentCommandId(false);
@@ -126,6 +130,10 @@ void note(Oid relid, Relation rel, CmdType operation, bool unfiltered, bool dire
 void note_modify_table(const QueryDesc *query, const PlannedStmt *stmt, ModifyTable *mt, bool direct) {
     if (mt->operation == CMD_INSERT && mt->onConflictAction != ONCONFLICT_UPDATE) return;
     const bool unfiltered = (mt->operation == CMD_DELETE || mt->operation == CMD_UPDATE) && reads_every_row(outerPlan(mt));
+    // A statement on a partitioned table or an inheritance parent is judged on it as a whole:
+    // ten partitions of 500 rows are a table of 5,000.
+    const Index root = mt->rootRelation ? mt->rootRelation : mt->nominalRelation;
+    const Oid group = root > 0 ? rt_fetch(root, stmt->rtable)->relid : InvalidOid;
     ListCell *lc;
     foreach (lc, mt->resultRelations) {
         const Index rti = lfirst_int(lc);
@@ -133,51 +141,49 @@ void note_modify_table(const QueryDesc *query, const PlannedStmt *stmt, ModifyTa
         const EState *estate = query->estate;
         const ResultRelInfo *info =
             estate && estate->es_result_relations && rti <= estate->es_range_table_size ? estate->es_result_relations[rti - 1] : nullptr;
-        note(rte->relid, info ? info->ri_RelationDesc : nullptr, mt->operation == CMD_INSERT ? CMD_UPDATE : mt->operation,
+        note(rte->relid, OidIsValid(group) ? group : rte->relid, info ? info->ri_RelationDesc : nullptr, mt->operation == CMD_INSERT ? CMD_UPDATE : mt->operation,
              unfiltered, direct);
     }
 }
 
-// Whether every row the table held before the statement is gone or was written by the statement
-// (its first command on): scans with the current snapshot until the first row the statement did
-// not write. Heap tables only (another access method answers false: judged by share alone).
-bool every_row_touched(Relation rel) {
-    if (rel->rd_rel->relam != HEAP_TABLE_AM_OID) return false;
+// The rows of the table the statement did not touch (visible now, and not written by it from its
+// first command on), counted with the current snapshot up to `limit` (the count stops there).
+// The share of the table a statement reached comes from this, never from statistics, which the
+// table's owner can inflate (an ANALYZE of rows later rolled back). A heap scan, paid only by a
+// statement that reached data_change_rows rows: it reads about as many rows as the statement
+// changed before it stops. Another access method: -1 (unknown).
+double untouched_rows(Relation rel, double limit) {
+    if (rel->rd_rel->relam != HEAP_TABLE_AM_OID) return -1;
     Snapshot now = RegisterSnapshot(GetLatestSnapshot());
     now->curcid = GetCurrentCommandId(false) + 1;
     TableScanDesc scan = table_beginscan(rel, now, 0, nullptr);
-    bool all = true;
+    double count = 0;
     HeapTuple tuple;
-    while ((tuple = heap_getnext(scan, ForwardScanDirection)) != nullptr) {
+    while (count < limit && (tuple = heap_getnext(scan, ForwardScanDirection)) != nullptr) {
         CHECK_FOR_INTERRUPTS();
         const HeapTupleHeader h = tuple->t_data;
-        if (!TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetRawXmin(h)) || HeapTupleHeaderGetCmin(h) < first_command) {
-            all = false;
-            break;
-        }
+        if (!TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetRawXmin(h)) || HeapTupleHeaderGetCmin(h) < first_command)
+            count += 1;
     }
     table_endscan(scan);
     UnregisterSnapshot(now);
-    return all;
-}
-
-// The rows the table held before the statement: as the last VACUUM or ANALYZE counted them, else
-// as the planner would estimate them now. Not from its size now: the statement's own new row
-// versions (an UPDATE doubles a table's pages) would make its share look smaller.
-double rows_before(Relation rel) {
-    if (rel->rd_rel->reltuples >= 0) return rel->rd_rel->reltuples;
-    BlockNumber pages = 0;
-    double tuples = 0, allvisfrac = 0;
-    estimate_rel_size(rel, nullptr, &pages, &tuples, &allvisfrac);
-    return tuples;
+    return count;
 }
 
 // What the statement did to one table, in PostgreSQL terms, for the C++ side.
-struct Change {
+struct Member {
     Oid relid;
+    bool updated;     // rows of it were overwritten (kept to be put back by key)
+    int64 deleted;    // rows of it deleted
+    bool unfiltered;  // read without a filter
+};
+
+struct Change {
+    Oid relid;  // the table judged (a partitioned table or inheritance parent for its members)
     int64 deleted, updated;
-    bool unfiltered_delete, unfiltered_update, every_row, direct;
-    double estimated_before;
+    bool unfiltered_delete, unfiltered_update, direct;
+    double untouched;  // rows the statement left untouched (counted up to what decides); -1: unknown
+    std::vector<Member> members;  // the tables whose rows it changed (itself, or its partitions)
 };
 
 std::string count_text(int64 n, const char *one, const char *many) {
@@ -209,18 +215,21 @@ std::vector<Finding> findings_for(const Change &c, const std::string &table) {
             continue;
         }
         if (n < data_change_rows()) continue;
-        if (c.every_row) {
+        if (c.untouched == 0) {
             add("mass-dml", std::string("The statement ") + did + " every row of " + table + " (" + count_text(n, "row", "rows") +
                                 "): its WHERE let every row through" + via,
                 keep);
             continue;
         }
-        const double before = c.estimated_before > static_cast<double>(n) ? c.estimated_before : static_cast<double>(n);
-        if (static_cast<double>(n) < data_change_share() * before) continue;
-        const int percent = static_cast<int>(100.0 * static_cast<double>(n) / before + 0.5);
-        add("mass-dml", std::string("The statement ") + did + " " + count_text(n, "row", "rows") + " of " + table + ", ~" +
-                            std::to_string(percent) + "% of its ~" + format_count(static_cast<int64_t>(before)) + " rows" + via,
+        if (c.untouched < 0) continue;  // not a heap table: unknown
+        const double touched = static_cast<double>(c.deleted + c.updated);
+        const double before = touched + c.untouched;
+        if (touched < data_change_share() * before) continue;
+        const int percent = static_cast<int>(100.0 * touched / before + 0.5);
+        add("mass-dml", std::string("The statement ") + did + " " + count_text(n, "row", "rows") + " of " + table + ", " +
+                            std::to_string(percent) + "% of its " + format_count(static_cast<int64_t>(before)) + " rows" + via,
             keep);
+        break;  // one finding for both counts
     }
     return out;
 }
@@ -241,13 +250,22 @@ void judge_changes(const std::vector<Change> &changes, const char *tag, const ch
     }
     if (findings.empty()) return;
     begin_statement(key, text, tag);
-    for (const Change &c : changes)
-        for (const auto &[relid, table] : judged)
-            if (c.relid == relid) current_statement().rows_affected[table] = c.deleted + c.updated;
+    // Kept per table whose rows changed (each partition of a partitioned table on its own).
+    std::vector<std::pair<Oid, std::string>> kept;
     std::vector<Oid> overwritten;
     for (const Change &c : changes)
-        if (c.updated > 0) overwritten.push_back(c.relid);
-    plan_data_change_keep(judged, overwritten, findings);
+        for (const auto &[relid, table] : judged) {
+            if (c.relid != relid) continue;
+            current_statement().rows_affected[table] = c.deleted + c.updated;
+            for (const Member &m : c.members) {
+                kept.emplace_back(m.relid, m.relid == c.relid ? table : catalog.name_of(m.relid).display());
+                if (m.updated) overwritten.push_back(m.relid);
+            }
+        }
+    std::map<Oid, int64_t> deleted_rows;
+    for (const Change &c : changes)
+        for (const Member &m : c.members) deleted_rows[m.relid] = m.deleted;
+    plan_data_change_keep(kept, overwritten, deleted_rows, findings);
     judge(std::move(findings), tag);  // raises the blocking error: the statement is rolled back
     keep_data_changes(first_command);
     std::vector<AuditRow> rows;
@@ -256,7 +274,15 @@ void judge_changes(const std::vector<Change> &changes, const char *tag, const ch
     end_statement(key);
 }
 
+void judge_now(const char *tag, const char *text);
+
 void forget(XactEvent event, void *) {
+    // A COMMIT inside a DO block or procedure ends the transaction before the outermost statement
+    // does: what it changed is judged now, still inside that transaction (a block aborts it).
+    if ((event == XACT_EVENT_PRE_COMMIT || event == XACT_EVENT_PRE_PREPARE) && !tallies.empty() && !judging) {
+        judge_now("COMMIT", debug_query_string ? debug_query_string : "COMMIT");
+        return;
+    }
     if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_COMMIT ||
         event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PREPARE) {
         tallies.clear();
@@ -320,47 +346,114 @@ namespace {
 // What the pending tallies changed, table by table (the tallies are consumed). PostgreSQL code.
 std::vector<Change> pending_changes() {
     std::vector<Change> changes;
+    // The statement's counts, per table it named (members of a partitioned table or inheritance
+    // parent add up). Ordinary traffic leaves at the first `continue`: a few rows of a plain table,
+    // read through a filter.
     for (const Tally &t : tallies) {
         int64 deleted = 0, updated = 0;
         transaction_counts(t.relid, deleted, updated);
         deleted -= t.deleted_before;
         updated -= t.updated_before;
-        if (deleted <= 0 && updated <= 0) continue;
-        // Ordinary traffic ends here: a few rows, read through a filter.
+        const bool member = t.group != t.relid;  // a partition or child: its unchanged siblings count too
+        if (!member && deleted <= 0 && updated <= 0) continue;
         const bool unfiltered = (t.unfiltered_delete && deleted > 0) || (t.unfiltered_update && updated > 0);
-        if (!unfiltered && deleted < data_change_rows() && updated < data_change_rows()) continue;
-        const ExtensionPlace &place = extension_place_pg();
-        if (!place.installed || !IsTransactionState()) break;
-        Relation rel = RelationIdGetRelation(t.relid);
-        if (!RelationIsValid(rel)) continue;
-        // Nothing at stake: a temporary table, one created in this transaction, the guard's own.
-        const bool skip = rel->rd_rel->relkind != RELKIND_RELATION || rel->rd_rel->relpersistence == RELPERSISTENCE_TEMP ||
-                          rel->rd_createSubid != InvalidSubTransactionId || RelationGetNamespace(rel) == place.schema;
-        Change c{t.relid, deleted, updated, t.unfiltered_delete, t.unfiltered_update, false, t.direct, 0};
-        const bool counted = !skip && !c.unfiltered_delete && !c.unfiltered_update &&
-                             (deleted >= data_change_rows() || updated >= data_change_rows());
-        if (counted) {
-            c.every_row = every_row_touched(rel);
-            if (!c.every_row) c.estimated_before = rows_before(rel);
+        if (!member && !unfiltered && deleted < data_change_rows() && updated < data_change_rows()) continue;
+        Change *c = nullptr;
+        for (Change &o : changes)
+            if (o.relid == t.group) c = &o;
+        if (!c) {
+            changes.push_back(Change{t.group, 0, 0, false, false, false, -1, {}});
+            c = &changes.back();
         }
-        RelationClose(rel);
-        if (!skip) changes.push_back(c);
+        c->deleted += deleted;
+        c->updated += updated;
+        c->direct |= t.direct;
+        if (t.group == t.relid) {
+            c->unfiltered_delete = t.unfiltered_delete && deleted > 0;
+            c->unfiltered_update = t.unfiltered_update && updated > 0;
+        }
+        c->members.push_back({t.relid, updated > 0, deleted > 0 ? deleted : 0, t.unfiltered_delete || t.unfiltered_update});
     }
     tallies.clear();  // keeps its capacity: the next statement's first table costs no allocation
-    return changes;
+    if (changes.empty()) return changes;
+    const ExtensionPlace &place = extension_place_pg();
+    if (!place.installed || !IsTransactionState()) return {};
+    std::vector<Change> judged;
+    for (Change &c : changes) {
+        Relation rel = RelationIdGetRelation(c.relid);
+        if (!RelationIsValid(rel)) continue;
+        // Nothing at stake: a temporary table, one created in this transaction, the guard's own.
+        const char kind = rel->rd_rel->relkind;
+        const bool skip = (kind != RELKIND_RELATION && kind != RELKIND_PARTITIONED_TABLE) ||
+                          rel->rd_rel->relpersistence == RELPERSISTENCE_TEMP ||
+                          rel->rd_createSubid != InvalidSubTransactionId || RelationGetNamespace(rel) == place.schema;
+        RelationClose(rel);
+        if (skip) continue;
+        // The tables of the whole: the table itself, or every partition or child with storage.
+        List *whole = list_make1_oid(c.relid);
+        if (c.deleted <= 0 && c.updated <= 0) continue;
+        if (c.members.size() != 1 || c.members.front().relid != c.relid) {
+            whole = find_all_inheritors(c.relid, NoLock, nullptr);
+            // Every one of them read without a filter: the statement had no WHERE.
+            bool all = true;
+            ListCell *lc;
+            foreach (lc, whole) {
+                const Oid leaf = lfirst_oid(lc);
+                if (get_rel_relkind(leaf) != RELKIND_RELATION) continue;
+                bool read_whole = false;
+                for (const Member &m : c.members) read_whole |= m.relid == leaf && m.unfiltered;
+                all &= read_whole;
+            }
+            c.unfiltered_delete = all && c.deleted > 0;
+            c.unfiltered_update = all && c.updated > 0;
+        }
+        if (!c.unfiltered_delete && !c.unfiltered_update) {
+            if (c.deleted < data_change_rows() && c.updated < data_change_rows()) continue;
+            const double share = data_change_share();
+            const double touched = static_cast<double>(c.deleted + c.updated);
+            // Untouched rows beyond this make the share too small to judge: counting stops there.
+            const double limit = share > 0 ? touched * (1.0 / share - 1.0) + 1.0 : 1.0;
+            double untouched = 0;
+            ListCell *lc;
+            foreach (lc, whole) {
+                const Oid member = lfirst_oid(lc);
+                if (get_rel_relkind(member) != RELKIND_RELATION) continue;
+                Relation m = RelationIdGetRelation(member);
+                if (!RelationIsValid(m)) continue;
+                const double n = untouched_rows(m, limit - untouched);
+                RelationClose(m);
+                if (n < 0) {
+                    untouched = -1;
+                    break;
+                }
+                untouched += n;
+                if (untouched >= limit) break;
+            }
+            c.untouched = untouched;
+        }
+        judged.push_back(std::move(c));
+    }
+    return judged;
+}
+
+// Judges the pending tallies. The guard's own SQL needs a snapshot: a SELECT's portal has popped its
+// own when its executor finishes, and a COMMIT has none.
+void judge_now(const char *tag, const char *text) {
+    const std::vector<Change> changes = pending_changes();
+    if (changes.empty()) return;
+    const bool push = !ActiveSnapshotSet();
+    if (push) PushActiveSnapshot(GetTransactionSnapshot());
+    judging = true;
+    enter_cpp("data changes", [&] { judge_changes(changes, tag, text); });
+    judging = false;
+    if (push) PopActiveSnapshot();
 }
 
 }  // namespace
 
 void judge_data_changes(Node *statement, const char *text, int length) {
     if (tallies.empty() || depth != 0 || judging) return;
-    const std::vector<Change> changes = pending_changes();
-    if (changes.empty()) return;
-    const char *tag = GetCommandTagName(CreateCommandTag(statement));
-    if (length > 0) text = pnstrdup(text, length);
-    judging = true;
-    enter_cpp("data changes", [&] { judge_changes(changes, tag, text); });
-    judging = false;
+    judge_now(GetCommandTagName(CreateCommandTag(statement)), length > 0 ? pnstrdup(text, length) : text);
 }
 
 std::vector<Finding> data_change_findings_now() {

@@ -5,6 +5,7 @@
 
 extern "C" {
 #include "executor/executor.h"
+#include "optimizer/planner.h"
 #include "tcop/cmdtag.h"
 }
 
@@ -12,9 +13,20 @@ namespace mg::server {
 
 namespace {
 
+planner_hook_type previous_planner = nullptr;
 ExecutorStart_hook_type previous_start = nullptr;
 ExecutorRun_hook_type previous_run = nullptr;
 ExecutorFinish_hook_type previous_finish = nullptr;
+
+// Planning runs code too (an IMMUTABLE function is evaluated while the planner folds constants):
+// whatever it changes belongs to the statement being planned, so it nests like a run.
+PlannedStmt *guard_planner(Query *parse, const char *query_string, int options, ParamListInfo params) {
+    const int depth = data_change_depth_enter();
+    PlannedStmt *planned = previous_planner ? previous_planner(parse, query_string, options, params)
+                                            : standard_planner(parse, query_string, options, params);
+    data_change_depth_leave(depth);
+    return planned;
+}
 
 void guard_executor_start(QueryDesc *query, int eflags) {
     if (previous_start) previous_start(query, eflags);
@@ -46,6 +58,8 @@ void guard_executor_finish(QueryDesc *query) {
 }  // namespace
 
 void install_executor_hooks() {
+    previous_planner = planner_hook;
+    planner_hook = guard_planner;
     previous_start = ExecutorStart_hook;
     ExecutorStart_hook = guard_executor_start;
     previous_run = ExecutorRun_hook;

@@ -12,6 +12,8 @@
 #include "server/pinned_path.hpp"
 #include "server/recycle_bin/catalog_walk.hpp"
 #include "server/recycle_bin/copies.hpp"
+#include "server/recycle_bin/internal_sql.hpp"
+#include "server/extension_cache.hpp"
 #include "server/recycle_bin/kept_store.hpp"
 #include "server/recycle_bin/purge.hpp"
 #include "server/recycle_bin/table_record.hpp"
@@ -484,7 +486,7 @@ void keep_before_running(Node *) {
 }
 
 void plan_data_change_keep(const std::vector<std::pair<Oid, std::string>> &tables, const std::vector<Oid> &overwritten,
-                           std::vector<Finding> &findings) {
+                           const std::map<Oid, int64_t> &deleted_rows, std::vector<Finding> &findings) {
     current_statement().keep = KeepPlan{};
     if (!keep_enabled() || dry_run_collector()) return;
     KeepPlan &plan = current_statement().keep;
@@ -504,6 +506,7 @@ void plan_data_change_keep(const std::vector<std::pair<Oid, std::string>> &table
         plan.changed.push_back(relid);
     }
     plan.overwritten = overwritten;
+    plan.deleted_rows = deleted_rows;
     if (!plan.changed.empty()) tell_kept(findings);
 }
 
@@ -516,6 +519,23 @@ void keep_data_changes(CommandId since) {
         pg_call([&] { with_pinned_search_path([&] { copy = copy_changed_rows(relid, since); }); });
         const bool overwritten = std::find(plan.overwritten.begin(), plan.overwritten.end(), relid) != plan.overwritten.end();
         KeptRecord r = record_of(copy, relid, overwritten ? "overwritten" : "rows");
+        // Put back by key only while the keys still say which row is which: every kept row whose key
+        // is gone now must be one the change deleted (an UPDATE of the key itself leaves none).
+        if (overwritten && !r.key_columns.empty()) {
+            std::string key;
+            for (const std::string &k : r.key_columns) key += (key.empty() ? "" : ", ") + std::string(quote_identifier(k.c_str()));
+            uint64 present = 0;
+            const auto deleted = plan.deleted_rows.find(relid);
+            // As the guard: the key's types compare with built-in operators only (row_key()).
+            pg_call([&] {
+                const char *name = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid));
+                present = run_internal_sql(psprintf("SELECT 1 FROM ONLY %s WHERE (%s) IN (SELECT %s FROM %s.%s)", name,
+                                                    key.c_str(), key.c_str(), kKeptSchema, quote_identifier(copy->kept_name)),
+                                           extension_place_pg().owner, false, false);
+            });
+            const double gone = r.rows - static_cast<double>(present);
+            if (gone != static_cast<double>(deleted == plan.deleted_rows.end() ? 0 : deleted->second)) r.key_columns.clear();
+        }
         r.object_identity = display_of(relid);
         std::string unused;
         const QualifiedName q = split_object(r.object_identity, unused);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@ struct KeepPlan {
     std::vector<Oid> rows;         // TRUNCATE: rows copied
     std::vector<Oid> changed;      // DELETE, UPDATE, MERGE: the rows they deleted or overwrote
     std::vector<Oid> overwritten;  // ... of which these had rows overwritten (restored by key)
+    std::map<Oid, int64_t> deleted_rows;  // ... and how many rows the change deleted from each
     // Every table and column the plan looked at (kept, empty, new, or found unkeepable and
     // reported): sql_drop reports `not-kept` for what the statement destroys beyond them.
     std::vector<std::string> considered;

@@ -9,6 +9,7 @@
 #include "server/boundary.hpp"
 #include "server/enforcement/statement_text.hpp"
 #include "server/extension_cache.hpp"
+#include "server/spi_rows.hpp"
 #include "server/pinned_path.hpp"
 #include "server/recycle_bin/copies.hpp"
 #include "server/recycle_bin/inert.hpp"
@@ -413,13 +414,48 @@ std::string restore_column(const KeptRecord &r) {
     return out;
 }
 
+// The rows go back with replica mode (no trigger fires, as they were): their foreign keys are
+// checked here instead, each as PostgreSQL checks one (as the referenced table's owner), and a row
+// whose parent is gone refuses the restore, which changes nothing. The parents' kept rows first.
+void require_references(Oid relid, const std::string &table) {
+    const auto checks = spi_rows(R"SQL(
+SELECT c.conname, c.confrelid::regclass::text, r.relowner::text,
+       format('SELECT 1 FROM ONLY %s k WHERE %s AND NOT EXISTS (SELECT 1 FROM ONLY %s p WHERE %s) LIMIT 1',
+              c.conrelid::regclass, string_agg(format('k.%I IS NOT NULL', ka.attname), ' AND '),
+              c.confrelid::regclass,
+              string_agg(format('p.%I OPERATOR(%I.%s) k.%I', pa.attname, n.nspname, o.oprname, ka.attname), ' AND '))
+FROM pg_catalog.pg_constraint c
+JOIN pg_catalog.pg_class r ON r.oid = c.confrelid
+CROSS JOIN LATERAL unnest(c.conkey, c.confkey, c.conpfeqop) AS u(k, pk, op)
+JOIN pg_catalog.pg_attribute ka ON ka.attrelid = c.conrelid AND ka.attnum = u.k
+JOIN pg_catalog.pg_attribute pa ON pa.attrelid = c.confrelid AND pa.attnum = u.pk
+JOIN pg_catalog.pg_operator o ON o.oid = u.op
+JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace
+WHERE c.contype = 'f' AND c.conrelid = $1::oid::regclass
+GROUP BY c.oid, c.conname, c.conrelid, c.confrelid, r.relowner)SQL",
+                                 std::to_string(relid).c_str());
+    for (const auto &row : checks) {
+        uint64 orphans = 0;
+        pg_call([&] {
+            orphans = run_internal_sql(row[3].c_str(), static_cast<Oid>(std::stoul(row[2])), true, false);
+        });
+        if (orphans > 0)
+            throw UserError(ERRCODE_FOREIGN_KEY_VIOLATION,
+                            "cannot restore the rows of " + table + ": some reference rows of " + row[1] +
+                                " that are not there (foreign key " + row[0] + ")",
+                            "Nothing was restored.",
+                            "Restore the kept rows of " + row[1] + " first (SELECT * FROM migration_guard.kept), then these.");
+    }
+}
+
 // `overwritten`: the rows an UPDATE or MERGE changed (and any it deleted): the rows now under the
 // same key are replaced by the kept ones, so the key must still say which row is which.
 std::string restore_rows(const KeptRecord &r, bool overwritten = false) {
     require_owner(r);
     if (overwritten && r.key_columns.empty())
         throw UserError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-                        "cannot restore the overwritten rows of " + quoted(r.schema, r.table) + ": the table has no primary key",
+                        "cannot restore the overwritten rows of " + quoted(r.schema, r.table) +
+                            ": the table has no primary key, or the change rewrote the keys themselves",
                         "Their values before the change are kept in migration_guard_kept." + r.kept_name + ".",
                         "Put them back by hand from that table, matching rows as your data allows.");
     const std::string table = quoted(r.schema, r.table);
@@ -458,6 +494,7 @@ std::string restore_rows(const KeptRecord &r, bool overwritten = false) {
     });
     lend_copy(r, false);
     give_back(lent);
+    require_references(relid, table);
     drop_kept_relation(r.kept_relid);
     return std::string(overwritten ? "put back the values before the change of " : "restored ") + std::to_string(inserted) +
            " rows of " + table;

@@ -3,6 +3,7 @@
 // put back by migration_guard.restore().
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -33,7 +34,7 @@ std::string keep_for_text();
 // A data change (DELETE, UPDATE, MERGE) judged on these tables, before the judgement: plans to
 // keep the rows it deleted or overwrote and says so in the findings' hints.
 void plan_data_change_keep(const std::vector<std::pair<Oid, std::string>> &tables, const std::vector<Oid> &overwritten,
-                           std::vector<Finding> &findings);
+                           const std::map<Oid, int64_t> &deleted_rows, std::vector<Finding> &findings);
 // Once it was let through: copies those rows (their values before the statement, from command
 // `since` on) into the recycle bin. Deleted rows come back with restore(); overwritten ones, by
 // the table's primary key.
