@@ -5,7 +5,7 @@
 #   run-regress.sh SUITE [TEST..]  one suite (plain|preload|locked), optionally some tests of it
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=/usr/lib/postgresql/15/bin
+BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}  # another major: PG_BIN=<its bindir>
 PGXS_DIR=$("$BIN/pg_config" --pgxs | xargs dirname | xargs dirname)
 PG_REGRESS="$PGXS_DIR/test/regress/pg_regress"
 
@@ -40,8 +40,8 @@ for suite in "${suites[@]}"; do
       --inputdir="$work" --outputdir="$out" --dbname=contrib_regression --load-extension=migration_guard "${tests[@]}"; then
     status=1
     [ -f "$out/regression.diffs" ] && cat "$out/regression.diffs"
-    mkdir -p results && cp -r "$out/results/." results/ 2>/dev/null || true
-    echo "(actual outputs copied to ./results/)"
+    mkdir -p "${RESULTS_DIR:-results}" && cp -r "$out/results/." "${RESULTS_DIR:-results}/" 2>/dev/null || true
+    echo "(actual outputs copied to ${RESULTS_DIR:-results}/)"
   fi
 done
 exit $status

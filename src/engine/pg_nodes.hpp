@@ -21,6 +21,6 @@ extern "C" {
 #undef printf
 #undef vprintf
 
-#if PG_VERSION_NUM < 150000 || PG_VERSION_NUM >= 160000
-#error "the rule engine is written against PostgreSQL 15 parse trees"
+#if PG_VERSION_NUM < 150000 || PG_VERSION_NUM >= 190000
+#error "the rule engine is written against PostgreSQL 15 to 18 parse trees"
 #endif

@@ -38,6 +38,8 @@ extern "C" {
 #undef printf
 #undef vprintf
 
-#if PG_VERSION_NUM < 150000 || PG_VERSION_NUM >= 160000
-#error "migration_guard currently supports PostgreSQL 15"
+#if PG_VERSION_NUM < 150000 || PG_VERSION_NUM >= 190000
+#error "migration_guard supports PostgreSQL 15 to 18"
 #endif
+
+#include "server/pg_compat.hpp"

@@ -127,7 +127,7 @@ bool check_keep_for(char **value, void **extra, GucSource source) {
         GUC_check_errdetail("migration_guard.keep_for is a duration such as '7 days', '36 hours' or '90 min'.");
         return false;
     }
-    int64_t *parsed = static_cast<int64_t *>(malloc(sizeof(int64_t)));
+    int64_t *parsed = static_cast<int64_t *>(mg::pg::guc_extra(sizeof(int64_t)));
     if (!parsed) return false;
     *parsed = seconds;
     *extra = parsed;

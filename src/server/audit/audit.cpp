@@ -218,9 +218,9 @@ void record_blocked(const std::vector<AuditRow> &rows) {
     // written again.
     static LocalTransactionId seen_in = InvalidLocalTransactionId;
     static std::set<std::string> seen;
-    if (MyProc->lxid != seen_in) {
+    if (mg::pg::local_transaction_id() != seen_in) {
         seen.clear();
-        seen_in = MyProc->lxid;
+        seen_in = mg::pg::local_transaction_id();
     }
     for (const AuditRow &r : rows) {
         const std::string rules = joined(r.rules);

@@ -50,7 +50,7 @@ RowAppender::RowAppender(Oid relid) {
     rte->relid = relid;
     rte->relkind = rel_->rd_rel->relkind;
     rte->rellockmode = RowExclusiveLock;
-    ExecInitRangeTable(estate_, list_make1(rte));
+    mg::pg::init_range_table(estate_, list_make1(rte));
     rri_ = makeNode(ResultRelInfo);
     InitResultRelInfo(rri_, rel_, 1, nullptr, 0);
     ExecOpenIndices(rri_, false);
@@ -100,7 +100,7 @@ void RowAppender::append() {
                                    NameStr(att->attname), RelationGetRelationName(rel_))));
     }
     simple_table_tuple_insert(rel_, slot_);
-    ExecInsertIndexTuples(rri_, slot_, estate_, false, false, nullptr, NIL);
+    mg::pg::insert_index_tuples(rri_, slot_, estate_);
     ResetPerTupleExprContext(estate_);
 }
 

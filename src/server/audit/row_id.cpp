@@ -58,7 +58,7 @@ int64 next_row_id() {
     }
     // Per backend: the slot (unique among live backends) in place of the cluster bits.
     static uint64 last_here = 0;
-    const uint64 slot = MyProc ? static_cast<uint64>(MyProc->pgprocno) & kNodeMask : 0;
+    const uint64 slot = static_cast<uint64>(mg::pg::proc_number()) & kNodeMask;
     candidate = (candidate & ~kNodeMask) | slot;
     if (candidate <= last_here) candidate = ((last_here >> kNodeBits) + 1) << kNodeBits | slot;
     last_here = candidate;

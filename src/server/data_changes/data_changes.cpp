@@ -67,7 +67,7 @@ std::vector<Nesting> nesting;
 // which subtransactions that rolled back no longer hold).
 void transaction_counts(Oid relid, int64 &deleted, int64 &updated) {
     deleted = updated = 0;
-    const PgStat_TableStatus *status = find_tabstat_entry(relid);
+    const PgStat_TableStatus *status = mg::pg::pending_table_stats(relid);
     for (const PgStat_TableXactStatus *t = status ? status->trans : nullptr; t; t = t->upper) {
         deleted += t->tuples_deleted;
         updated += t->tuples_updated;
@@ -86,7 +86,7 @@ bool reads_every_row(Plan *plan) {
         }
         case T_Append: {
             const Append *a = reinterpret_cast<Append *>(plan);
-            if (a->part_prune_info || a->appendplans == NIL) return false;
+            if (mg::pg::append_prunes(a) || a->appendplans == NIL) return false;
             ListCell *lc;
             foreach (lc, a->appendplans)
                 if (!reads_every_row(static_cast<Plan *>(lfirst(lc)))) return false;

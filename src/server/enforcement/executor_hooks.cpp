@@ -37,10 +37,10 @@ void guard_executor_start(QueryDesc *query, int eflags) {
 
 // No PG_TRY on this path (every query pays it): an error that unwinds past these hooks ends the
 // subtransaction or transaction it happens in, whose abort restores the nesting (data_changes.cpp).
-void guard_executor_run(QueryDesc *query, ScanDirection direction, uint64 count, bool execute_once) {
+void guard_executor_run(MG_EXECUTOR_RUN_PARAMS) {
     const int depth = data_change_depth_enter();
-    if (previous_run) previous_run(query, direction, count, execute_once);
-    else standard_ExecutorRun(query, direction, count, execute_once);
+    if (previous_run) previous_run(MG_EXECUTOR_RUN_ARGS);
+    else standard_ExecutorRun(MG_EXECUTOR_RUN_ARGS);
     data_change_depth_leave(depth);
 }
 

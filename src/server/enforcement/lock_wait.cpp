@@ -179,7 +179,7 @@ void collect_blockers(const LockTarget &target, std::vector<Blocker> &out) {
     const Oid viewer = GetOuterUserId();
     const bool read_all = has_privs_of_role(viewer, ROLE_PG_READ_ALL_STATS);
     for (int i = 0; i < n; ++i) {
-        PGPROC *proc = holders[i].backendId != InvalidBackendId ? BackendIdGetProc(holders[i].backendId) : nullptr;
+        PGPROC *proc = mg::pg::vxid_proc(holders[i]);
         Blocker b;
         b.pid = proc ? proc->pid : 0;
         if (b.pid == MyProcPid) continue;
@@ -187,7 +187,7 @@ void collect_blockers(const LockTarget &target, std::vector<Blocker> &out) {
         for (const Blocker &o : out) seen = seen || (b.pid != 0 && o.pid == b.pid);
         if (seen) continue;
         for (int j = 1; j <= backends && b.pid != 0; ++j) {
-            LocalPgBackendStatus *local = pgstat_fetch_stat_local_beentry(j);
+            LocalPgBackendStatus *local = mg::pg::local_backend_status(j);
             if (!local || local->backendStatus.st_procpid != b.pid) continue;
             const PgBackendStatus &s = local->backendStatus;
             if (const char *name = GetUserNameFromId(s.st_userid, true)) b.role = name;

@@ -30,7 +30,7 @@ CastPlan *plan_cast(FunctionCallInfo fcinfo) {
     const Oid source = get_fn_expr_argtype(fcinfo->flinfo, 0);
     Oid target;
     int32 typmod;
-    parseTypeString(text_to_cstring(PG_GETARG_TEXT_PP(1)), &target, &typmod, false);
+    mg::pg::parse_type_string(text_to_cstring(PG_GETARG_TEXT_PP(1)), &target, &typmod, false);
     CaseTestExpr *input = makeNode(CaseTestExpr);
     input->typeId = source;
     input->typeMod = -1;

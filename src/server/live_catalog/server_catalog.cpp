@@ -403,8 +403,8 @@ std::optional<bool> ServerCatalog::holds_no_data(const QualifiedName &t, const s
         // Children would lose their rows (or values) too: not looked through here. A file
         // replaced in this transaction (TRUNCATE, a rewrite) hides what the table held before it:
         // emptiness the transaction made itself.
-        const bool new_file = rel->rd_newRelfilenodeSubid != InvalidSubTransactionId ||
-                              rel->rd_firstRelfilenodeSubid != InvalidSubTransactionId;
+        const bool new_file = mg::pg::new_storage_subid(rel) != InvalidSubTransactionId ||
+                              mg::pg::first_storage_subid(rel) != InvalidSubTransactionId;
         if (rel->rd_rel->relkind == RELKIND_RELATION && rel->rd_rel->relam == HEAP_TABLE_AM_OID &&
             !rel->rd_rel->relhassubclass && !new_file) {
             const AttrNumber attnum = column.empty() ? 0 : get_attnum(relid, column.c_str());

@@ -156,7 +156,7 @@ std::optional<DataCount> ServerCatalog::count_failed_casts(const QualifiedName &
         int32 typmod;
         // The type as the engine spells it: a quoted name PostgreSQL reads differently is a
         // syntax error here, which must leave the answer unknown, not fail the statement.
-        ErrorData *error = pg_subtransaction([&] { parseTypeString(sql_type.c_str(), &target, &typmod, true); });
+        ErrorData *error = pg_subtransaction([&] { mg::pg::parse_type_string(sql_type.c_str(), &target, &typmod, true); });
         if (is_interrupt(error)) ReThrowError(error);
         readable = !error;
         Oid func = InvalidOid;
@@ -208,7 +208,7 @@ std::vector<std::string> ServerCatalog::cascade_targets(const std::string &kind,
         const std::string name = object.schema.empty() ? quoted(object.name) : quoted(object.schema) + "." + quoted(object.name);
         pg_call([&] {
             int32 typmod;
-            parseTypeString(name.c_str(), &objid, &typmod, true);
+            mg::pg::parse_type_string(name.c_str(), &objid, &typmod, true);
         });
     } else if (kind == "extension") {
         classid = ExtensionRelationId;
@@ -300,7 +300,7 @@ std::vector<std::string> ServerCatalog::primary_key_columns(Oid relid) const {
     pg_call([&] {
         Relation rel = open_without_waiting(relid);
         if (!rel) return;
-        const Oid pk = RelationGetPrimaryKeyIndex(rel);
+        const Oid pk = mg::pg::primary_key_index(rel);
         if (OidIsValid(pk)) {
             HeapTuple tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pk));
             if (HeapTupleIsValid(tuple)) {

@@ -95,7 +95,7 @@ std::optional<bool> ServerCatalog::rewrite_free(const QualifiedName &t, const st
         int32 typmod = -1;
         // The type as the engine spells it: a name PostgreSQL reads differently leaves the answer
         // unknown, it does not fail the statement.
-        ErrorData *error = pg_subtransaction([&] { parseTypeString(sql_type.c_str(), &target, &typmod, true); });
+        ErrorData *error = pg_subtransaction([&] { mg::pg::parse_type_string(sql_type.c_str(), &target, &typmod, true); });
         if (is_interrupt(error)) ReThrowError(error);
         if (error || !OidIsValid(target)) return;
         Oid source;

@@ -203,8 +203,8 @@ void plan_drop(DropStmt *drop, std::vector<Finding> &findings) {
             pg_call([&] {
                 relid = RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, true);
                 // Only what the role may drop: PostgreSQL's own check comes after this plan.
-                if (OidIsValid(relid) && !pg_class_ownercheck(relid, GetUserId()) &&
-                    !pg_namespace_ownercheck(get_rel_namespace(relid), GetUserId()))
+                if (OidIsValid(relid) && !mg::pg::owns_relation(relid, GetUserId()) &&
+                    !mg::pg::owns_namespace(get_rel_namespace(relid), GetUserId()))
                     relid = InvalidOid;
             });
             if (OidIsValid(relid)) candidates.push_back({relid});
@@ -217,7 +217,7 @@ void plan_drop(DropStmt *drop, std::vector<Finding> &findings) {
             Oid nsp = InvalidOid;
             pg_call([&] {
                 nsp = get_namespace_oid(name, true);
-                if (OidIsValid(nsp) && !pg_namespace_ownercheck(nsp, GetUserId())) nsp = InvalidOid;
+                if (OidIsValid(nsp) && !mg::pg::owns_namespace(nsp, GetUserId())) nsp = InvalidOid;
             });
             if (!OidIsValid(nsp)) continue;
             schemas.push_back(nsp);
@@ -254,7 +254,7 @@ void plan_drop_columns(AlterTableStmt *alter, std::vector<Finding> &findings) {
     Oid relid = InvalidOid;
     pg_call([&] {
         relid = RangeVarGetRelid(alter->relation, NoLock, true);
-        if (OidIsValid(relid) && (!pg_class_ownercheck(relid, GetUserId()) || new_or_temporary(relid) ||
+        if (OidIsValid(relid) && (!mg::pg::owns_relation(relid, GetUserId()) || new_or_temporary(relid) ||
                                   (get_rel_relkind(relid) != RELKIND_RELATION &&
                                    get_rel_relkind(relid) != RELKIND_PARTITIONED_TABLE)))
             relid = InvalidOid;

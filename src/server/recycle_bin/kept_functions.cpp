@@ -84,8 +84,8 @@ LentSchema lend_schema(const std::string &schema, Oid role, bool create = false)
         l.nsp = get_namespace_oid(schema.c_str(), true);
         if (!OidIsValid(l.nsp)) return;
         // (pg_namespace_aclcheck passes on any one of the privileges asked: each is checked.)
-        const bool has_usage = pg_namespace_aclcheck(l.nsp, role, ACL_USAGE) == ACLCHECK_OK;
-        const bool has_create = !create || pg_namespace_aclcheck(l.nsp, role, ACL_CREATE) == ACLCHECK_OK;
+        const bool has_usage = mg::pg::namespace_aclcheck(l.nsp, role, ACL_USAGE) == ACLCHECK_OK;
+        const bool has_create = !create || mg::pg::namespace_aclcheck(l.nsp, role, ACL_CREATE) == ACLCHECK_OK;
         if (has_usage && has_create) return;
         HeapTuple t = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(l.nsp));
         if (!HeapTupleIsValid(t)) return;

@@ -391,7 +391,7 @@ void record_table(Oid relid, const List *dropping, List **steps_out, List **as_o
         if (att->attgenerated) {
             appendStringInfo(&columns, " GENERATED ALWAYS AS (%s) STORED", default_of(att->attnum));
         } else if (att->attidentity) {
-            const Oid seq = getIdentitySequence(relid, att->attnum, true);
+            const Oid seq = mg::pg::identity_sequence(relid, att->attnum);
             appendStringInfo(&columns, " GENERATED %s AS IDENTITY (%s)",
                              att->attidentity == ATTRIBUTE_IDENTITY_ALWAYS ? "ALWAYS" : "BY DEFAULT",
                              OidIsValid(seq) ? sequence_options(seq) : "");
@@ -424,7 +424,7 @@ void record_table(Oid relid, const List *dropping, List **steps_out, List **as_o
         bool identity = false;
         for (int i = 0; i < desc->natts; i++) {
             const Form_pg_attribute att = TupleDescAttr(desc, i);
-            if (!att->attisdropped && att->attidentity && getIdentitySequence(relid, att->attnum, true) == seq) identity = true;
+            if (!att->attisdropped && att->attidentity && mg::pg::identity_sequence(relid, att->attnum) == seq) identity = true;
         }
         if (identity) continue;
         const char *sequence = qualified_relation(seq);
