@@ -4,7 +4,7 @@
 # with the guard preloaded, the others without. The extension must be installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=/usr/lib/postgresql/15/bin
+BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}  # another major: PG_BIN=<its bindir>
 PGXS_DIR=$("$BIN/pg_config" --pgxs | xargs dirname | xargs dirname)
 ISOLATION="$PGXS_DIR/test/isolation/pg_isolation_regress"
 
@@ -25,7 +25,7 @@ run() {
   if ! as_postgres "$ISOLATION" --temp-instance="$work/$name/instance" --bindir="$BIN" --inputdir="$work" \
       --outputdir="$work/$name/out" --load-extension=migration_guard ${extra:+"$extra"} "$@"; then
     [ -f "$work/$name/out/regression.diffs" ] && cat "$work/$name/out/regression.diffs"
-    mkdir -p results/isolation && cp -r "$work/$name/out/results/." results/isolation/ 2>/dev/null || true
+    mkdir -p "${RESULTS_DIR:-results}/isolation" && cp -r "$work/$name/out/results/." "${RESULTS_DIR:-results}/isolation/" 2>/dev/null || true
     return 1
   fi
 }
