@@ -40,9 +40,12 @@ endif
 deps:
 	./scripts/install-deps.sh
 
+# Another major: make install PG_CONFIG=<its pg_config> BUILD_DIR=build-pgNN CMAKE_ARGS=-DMG_BUILD_TESTS=OFF CMAKE_TARGET=migration_guard
+CMAKE_ARGS ?=
+CMAKE_TARGET ?= all
 cmake-build:
-	cmake -S . -B $(BUILD_DIR) -DPG_CONFIG=$(PG_CONFIG) >/dev/null
-	cmake --build $(BUILD_DIR) -j2
+	cmake -S . -B $(BUILD_DIR) -DPG_CONFIG=$(PG_CONFIG) $(CMAKE_ARGS) >/dev/null
+	cmake --build $(BUILD_DIR) -j2 --target $(CMAKE_TARGET)
 
 demo: deps
 	$(MAKE) install

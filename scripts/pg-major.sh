@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The server suites on another PostgreSQL major: builds that major from Debian's source package
+# (once; cached under MG_PG_ROOT), builds and installs the guard for it, and runs the pg_regress
+# suites (plain, preload, locked) and the isolation specs against temporary instances of it.
+#   scripts/pg-major.sh 18
+# Debian's postgresql-18 source comes from sid through a private apt configuration (the system's
+# sources are never changed); bookworm's bison and flex build it (about 5 minutes on 2 cores).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+major=${1:?usage: pg-major.sh MAJOR}
+root=${MG_PG_ROOT:-/var/cache/migration-guard}
+prefix=$root/pg$major
+if [ ! -x "$prefix/bin/postgres" ]; then
+    echo "Building PostgreSQL $major from Debian's source package into $prefix ..."
+    command -v bison >/dev/null && command -v flex >/dev/null || {
+        apt-get update -qq >/dev/null && apt-get install -y -qq bison flex >/dev/null
+    }
+    apt=$root/apt
+    mkdir -p "$apt/lists/partial" "$apt/archives/partial" "$root/src"
+    echo "deb-src http://deb.debian.org/debian sid main" >"$apt/sources.list"
+    opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
+          -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt")
+    apt-get "${opts[@]}" update -qq >/dev/null
+    (cd "$root/src" && apt-get "${opts[@]}" source --download-only "postgresql-$major" >/dev/null 2>&1)
+    tarball=$(ls "$root/src"/postgresql-"$major"_*.orig.tar.bz2 | tail -1)
+    tar -xjf "$tarball" -C "$root/src"
+    tree=$(ls -d "$root/src"/postgresql-"$major".*/ | tail -1)
+    (cd "$tree" && ./configure --prefix="$prefix" --without-icu --without-readline >"$root/configure.log" 2>&1 \
+        && make -j2 >"$root/make.log" 2>&1 && make install >/dev/null && make -C contrib/citext install >/dev/null) \
+        || { tail -20 "$root/configure.log" "$root/make.log" 2>/dev/null; exit 1; }
+    chmod -R a+rX "$root"
+fi
+version=$("$prefix/bin/pg_config" --version)
+echo "== $version ($prefix) =="
+make install PG_CONFIG="$prefix/bin/pg_config" BUILD_DIR="build-pg$major" CMAKE_ARGS=-DMG_BUILD_TESTS=OFF \
+    CMAKE_TARGET=migration_guard >/dev/null
+status=0
+PG_BIN=$prefix/bin RESULTS_DIR=results-pg$major scripts/run-regress.sh || status=1
+PG_BIN=$prefix/bin RESULTS_DIR=results-pg$major scripts/run-isolation.sh || status=1
+exit $status
