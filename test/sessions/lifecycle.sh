@@ -158,7 +158,9 @@ kept=$(sqla -d appdb -At -c "SELECT id FROM migration_guard.kept WHERE object_id
 before=$(sqla -d appdb -At -c "SELECT (SELECT count(*) FROM migration_guard.audit_change) || ' ' || (SELECT count(*) FROM migration_guard.approval) || ' ' || (SELECT count(*) FROM migration_guard.kept)")
 as_postgres "$BIN/pg_ctl" -D "$a/data" -m fast -w stop >/dev/null
 mkdir -p "$c" && chown postgres: "$c" && chmod 700 "$c"
-as_postgres "$NEW_BIN/initdb" -D "$c/data" -U postgres --auth=trust --no-sync -E UTF8 --locale=C.UTF-8 >/dev/null
+# 18's initdb turns data checksums on; pg_upgrade needs the old cluster's setting.
+checksums=$("$NEW_BIN/initdb" --help | grep -q -- --no-data-checksums && echo --no-data-checksums || true)
+as_postgres "$NEW_BIN/initdb" -D "$c/data" -U postgres --auth=trust --no-sync -E UTF8 --locale=C.UTF-8 $checksums >/dev/null
 printf '%s\n' "listen_addresses = ''" "unix_socket_directories = '$c'" "port = 55462" "fsync = off" "$PRELOAD" >>"$c/data/postgresql.conf"
 echo 55462 >"$c/port"
 out=$(cd "$work" && as_postgres "$NEW_BIN/pg_upgrade" -b "$BIN" -B "$NEW_BIN" -d "$a/data" -D "$c/data" \
