@@ -23,8 +23,12 @@ if [ ! -x "$prefix/bin/postgres" ]; then
     apt-get "${opts[@]}" update -qq >/dev/null
     (cd "$root/src" && apt-get "${opts[@]}" source --download-only "postgresql-$major" >/dev/null 2>&1)
     tarball=$(ls "$root/src"/postgresql-"$major"_*.orig.tar.bz2 | tail -1)
+    rm -rf "$root/src"/postgresql-"$major".*/
     tar -xjf "$tarball" -C "$root/src"
     tree=$(ls -d "$root/src"/postgresql-"$major".*/ | tail -1)
+    # Under `make test`, make's own variables would tell PostgreSQL's build that it is a sub-make
+    # (MAKELEVEL > 0), which skips generating its headers.
+    unset MAKELEVEL MAKEFLAGS MFLAGS
     (cd "$tree" && ./configure --prefix="$prefix" --without-icu --without-readline >"$root/configure.log" 2>&1 \
         && make -j2 >"$root/make.log" 2>&1 && make install >/dev/null && make -C contrib/citext install >/dev/null) \
         || { tail -20 "$root/configure.log" "$root/make.log" 2>/dev/null; exit 1; }
