@@ -19,14 +19,6 @@ work=$(mktemp -d /tmp/mg-bench-dmlw.XXXXXX)
 as_postgres() { if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi; }
 source bench/lib.sh
 save_current
-server_pid=""
-stop_server() {
-    if [[ -n $server_pid ]]; then
-        as_postgres "$BIN/pg_ctl" -D "$dir/data" -m fast -w -t 600 stop >/dev/null 2>&1 || true
-        wait "$server_pid" 2>/dev/null || true
-        server_pid=""
-    fi
-}
 cleanup() {
     stop_server
     as_postgres "$BIN/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
@@ -89,26 +81,6 @@ for db in bare guard; do
 done
 as_postgres "$BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
 
-start_server() {  # start_server PRELOAD [valgrind]
-    if [[ ${2:-} == valgrind ]]; then
-        as_postgres valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$dir/cg/%p" -q \
-            "$BIN/postgres" -D "$dir/data" -c "shared_preload_libraries=$1" >"$dir/server.log" 2>&1 &
-    else
-        as_postgres "$BIN/postgres" -D "$dir/data" -c "shared_preload_libraries=$1" >"$dir/server.log" 2>&1 &
-    fi
-    server_pid=$!
-    for _ in $(seq 1 900); do "$BIN/pg_isready" -q && return; sleep 0.2; done
-    echo "server did not start" >&2; cat "$dir/server.log" >&2; exit 1
-}
-instructions() {  # FILE DB
-    psql -X -q -At -v ON_ERROR_STOP=1 -d "$2" -f "$1" >"$dir/psql.out" 2>"$dir/psql.err" || true
-    local pid f
-    pid=$(head -1 "$dir/psql.out")
-    if [[ -s $dir/psql.err ]]; then echo "psql failed on $1 in $2:" >&2; head -5 "$dir/psql.err" >&2; exit 1; fi
-    f="$dir/cg/$pid"
-    for _ in $(seq 1 600); do grep -q '^totals:' "$f" 2>/dev/null && break; sleep 0.1; done
-    awk '/^totals:/ { print $2 }' "$f"
-}
 per_tx() {  # FILE DB
     instructions "$work/empty.sql" "$2" >/dev/null
     local empty full
@@ -118,15 +90,15 @@ per_tx() {  # FILE DB
 }
 declare -A R
 echo "Measuring under callgrind ..."
-start_server "" valgrind
+start_server ""
 R[bare,select]=$(per_tx "$work/select.sql" bare); R[bare,tpcb]=$(per_tx "$work/tpcb.sql" bare)
 stop_server
-start_server migration_guard valgrind
+start_server migration_guard
 R[guard,select]=$(per_tx "$work/select.sql" guard); R[guard,tpcb]=$(per_tx "$work/tpcb.sql" guard)
 stop_server
 if [[ -n ${BASELINE_REF:-} ]]; then
     use baseline
-    start_server migration_guard valgrind
+    start_server migration_guard
     R[baseline,select]=$(per_tx "$work/select.sql" baseline); R[baseline,tpcb]=$(per_tx "$work/tpcb.sql" baseline)
     stop_server
     use current
@@ -151,10 +123,10 @@ SQL
     printf '%s\n' "${runs[@]}" | sort -n | sed -n 2p
 }
 echo "Measuring one wiping DELETE of $ROWS rows ..."
-start_server ""
+start_server "" plain
 T_bare=$(ms bare "SET client_min_messages = warning;")
 stop_server
-start_server migration_guard
+start_server migration_guard plain
 T_off=$(ms guard "SET client_min_messages = warning; SET LOCAL migration_guard.keep = off;")
 T_on=$(ms guard "SET client_min_messages = warning;")
 stop_server

@@ -48,3 +48,35 @@ while len(out) < n:
 open(path, "w").write("\n".join(out[:n]) + "\n")
 PY
 }
+
+# --- one throwaway server under callgrind (the caller sets dir, BIN and PGHOST/PGPORT) -------------
+server_pid=""
+stop_server() {
+    if [[ -n $server_pid ]]; then
+        as_postgres "$BIN/pg_ctl" -D "$dir/data" -m fast -w -t 600 stop >/dev/null 2>&1 || true
+        wait "$server_pid" 2>/dev/null || true
+        server_pid=""
+    fi
+}
+# start_server PRELOAD [plain]: under callgrind, every backend's instructions in $dir/cg/<pid>;
+# `plain` without valgrind (for wall times).
+start_server() {
+    local valgrind=(valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$dir/cg/%p" -q)
+    [[ ${2:-} == plain ]] && valgrind=()
+    as_postgres "${valgrind[@]}" "$BIN/postgres" -D "$dir/data" -c "shared_preload_libraries=$1" >"$dir/server.log" 2>&1 &
+    server_pid=$!
+    for _ in $(seq 1 900); do "$BIN/pg_isready" -q && return; sleep 0.2; done
+    echo "server did not start" >&2; cat "$dir/server.log" >&2; exit 1
+}
+# instructions FILE DB: instructions of the backend that ran FILE (its first line prints its pid;
+# written when it exits).
+instructions() {
+    local pid f
+    # Output to a file first: a pipe closed after one line would stop psql early.
+    psql -X -q -At -v ON_ERROR_STOP=1 -d "$2" -f "$1" >"$dir/psql.out" 2>"$dir/psql.err" || true
+    pid=$(head -1 "$dir/psql.out")
+    if [[ -s $dir/psql.err ]]; then echo "psql failed on $1 in $2:" >&2; head -5 "$dir/psql.err" >&2; exit 1; fi
+    f="$dir/cg/$pid"
+    for _ in $(seq 1 600); do grep -q '^totals:' "$f" 2>/dev/null && break; sleep 0.1; done
+    awk '/^totals:/ { print $2 }' "$f"
+}

@@ -192,6 +192,21 @@ inline bool append_prunes(const Append *append) {
 #endif
 }
 
+// The rows this transaction has inserted, updated and deleted in a table so far, from its pending
+// statistics (subtransactions that rolled back no longer count).
+struct RowCounts {
+    int64 inserted = 0, updated = 0, deleted = 0;
+};
+inline RowCounts transaction_row_counts(const PgStat_TableStatus *status) {
+    RowCounts c;
+    for (const PgStat_TableXactStatus *t = status ? status->trans : nullptr; t; t = t->upper) {
+        c.inserted += t->tuples_inserted;
+        c.updated += t->tuples_updated;
+        c.deleted += t->tuples_deleted;
+    }
+    return c;
+}
+
 }  // namespace mg::pg
 
 // The executor's run hook lost its execute_once argument in 18.

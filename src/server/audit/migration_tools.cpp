@@ -70,10 +70,8 @@ namespace {
 // without track_counts every candidate is looked through). PostgreSQL code only.
 bool changed_in_transaction(Oid relid) {
     if (!pgstat_track_counts) return true;
-    const PgStat_TableStatus *status = mg::pg::pending_table_stats(relid);
-    for (const PgStat_TableXactStatus *t = status ? status->trans : nullptr; t; t = t->upper)
-        if (t->tuples_inserted > 0 || t->tuples_updated > 0 || t->tuples_deleted > 0) return true;
-    return false;
+    const mg::pg::RowCounts c = mg::pg::transaction_row_counts(mg::pg::pending_table_stats(relid));
+    return c.inserted > 0 || c.updated > 0 || c.deleted > 0;
 }
 
 bool plain_type(Oid type) {

@@ -23,7 +23,6 @@ extern "C" {
 #include "access/xact.h"
 #include "catalog/pg_am.h"
 #include "nodes/plannodes.h"
-#include "optimizer/plancat.h"
 #include "parser/parsetree.h"
 #include "pgstat.h"
 #include "replication/logicalworker.h"
@@ -63,15 +62,14 @@ struct Nesting {
 };
 std::vector<Nesting> nesting;
 
-// The rows of `relid` this transaction has deleted and updated so far (pgstat's pending counts,
-// which subtransactions that rolled back no longer hold).
-void transaction_counts(Oid relid, int64 &deleted, int64 &updated) {
-    deleted = updated = 0;
-    const PgStat_TableStatus *status = mg::pg::pending_table_stats(relid);
-    for (const PgStat_TableXactStatus *t = status ? status->trans : nullptr; t; t = t->upper) {
-        deleted += t->tuples_deleted;
-        updated += t->tuples_updated;
-    }
+// The rows of a table this transaction has deleted and updated so far: through the open relation
+// when it is linked to its pending statistics (no look-up), else by its oid (an invalidation
+// unlinks the relation while the entry keeps its counts).
+void transaction_counts(Oid relid, Relation rel, int64 &deleted, int64 &updated) {
+    const PgStat_TableStatus *status = rel && rel->pgstat_info ? rel->pgstat_info : mg::pg::pending_table_stats(relid);
+    const mg::pg::RowCounts c = mg::pg::transaction_row_counts(status);
+    deleted = c.deleted;
+    updated = c.updated;
 }
 
 // A plan that hands every row of the table to the change: a sequential scan without a filter
@@ -96,21 +94,6 @@ bool reads_every_row(Plan *plan) {
     }
 }
 
-// The same counts through the open relation: its pending statistics entry, without a look-up when
-// the relation is linked to it (an invalidation unlinks it while the entry keeps its counts).
-void relation_counts(Relation rel, int64 &deleted, int64 &updated) {
-    deleted = updated = 0;
-    const PgStat_TableStatus *status = rel->pgstat_info;
-    if (!status) {
-        transaction_counts(RelationGetRelid(rel), deleted, updated);
-        return;
-    }
-    for (const PgStat_TableXactStatus *t = status ? status->trans : nullptr; t; t = t->upper) {
-        deleted += t->tuples_deleted;
-        updated += t->tuples_updated;
-    }
-}
-
 // `rel`: the open result relation, when the executor has it (its counts are then read directly).
 void note(Oid relid, Oid group, Relation rel, CmdType operation, bool unfiltered, bool direct) {
     for (Tally &t : tallies)
@@ -121,8 +104,7 @@ void note(Oid relid, Oid group, Relation rel, CmdType operation, bool unfiltered
             return;
         }
     Tally t{relid, group, 0, 0, unfiltered && operation == CMD_DELETE, unfiltered && operation == CMD_UPDATE, direct};
-    if (rel) relation_counts(rel, t.deleted_before, t.updated_before);
-    else transaction_counts(relid, t.deleted_before, t.updated_before);
+    transaction_counts(relid, rel, t.deleted_before, t.updated_before);
     if (tallies.empty()) first_command = GetCurrentCommandId(false);
     tallies.push_back(t);
 }
@@ -234,12 +216,10 @@ std::vector<Finding> findings_for(const Change &c, const std::string &table) {
     return out;
 }
 
-// The C++ side: findings, judgement, the recycle bin, the audit log.
-void judge_changes(const std::vector<Change> &changes, const char *tag, const char *text) {
-    static const int statement_key = 0;
-    const Node *key = reinterpret_cast<const Node *>(&statement_key);
+// The findings of every change, but on tables exempted from the judgement; `judged` gets the
+// tables that have some.
+std::vector<Finding> findings_of(const std::vector<Change> &changes, std::vector<std::pair<Oid, std::string>> &judged) {
     std::vector<Finding> findings;
-    std::vector<std::pair<Oid, std::string>> judged;
     const ServerCatalog catalog;
     for (const Change &c : changes) {
         const std::string table = catalog.name_of(c.relid).display();
@@ -248,7 +228,17 @@ void judge_changes(const std::vector<Change> &changes, const char *tag, const ch
         judged.emplace_back(c.relid, table);
         findings.insert(findings.end(), more.begin(), more.end());
     }
+    return findings;
+}
+
+// The C++ side: findings, judgement, the recycle bin, the audit log.
+void judge_changes(const std::vector<Change> &changes, const char *tag, const char *text) {
+    static const int statement_key = 0;
+    const Node *key = reinterpret_cast<const Node *>(&statement_key);
+    std::vector<std::pair<Oid, std::string>> judged;
+    std::vector<Finding> findings = findings_of(changes, judged);
     if (findings.empty()) return;
+    const ServerCatalog catalog;
     begin_statement(key, text, tag);
     // Kept per table whose rows changed (each partition of a partitioned table on its own).
     std::vector<std::pair<Oid, std::string>> kept;
@@ -351,7 +341,7 @@ std::vector<Change> pending_changes() {
     // read through a filter.
     for (const Tally &t : tallies) {
         int64 deleted = 0, updated = 0;
-        transaction_counts(t.relid, deleted, updated);
+        transaction_counts(t.relid, nullptr, deleted, updated);
         deleted -= t.deleted_before;
         updated -= t.updated_before;
         const bool member = t.group != t.relid;  // a partition or child: its unchanged siblings count too
@@ -459,14 +449,8 @@ void judge_data_changes(Node *statement, const char *text, int length) {
 std::vector<Finding> data_change_findings_now() {
     std::vector<Change> changes;
     pg_call([&] { changes = pending_changes(); });
-    std::vector<Finding> findings;
-    const ServerCatalog catalog;
-    for (const Change &c : changes) {
-        std::vector<Finding> more = findings_for(c, catalog.name_of(c.relid).display());
-        if (more.empty() || exempt_from_data_changes(c.relid)) continue;
-        findings.insert(findings.end(), more.begin(), more.end());
-    }
-    return findings;
+    std::vector<std::pair<Oid, std::string>> judged;
+    return findings_of(changes, judged);
 }
 
 void init_data_changes() {

@@ -367,6 +367,20 @@ KeptRecord record_of(const KeptCopy *c, Oid relid, const char *kind) {
     return r;
 }
 
+// Records a kept set of rows of one table (TRUNCATE, a data change): the item waits for the
+// statement's audit row and goes into its undo.
+void record_rows_item(KeptRecord &r, Oid relid, const std::string &tag, const std::string &text, KeepPlan &plan) {
+    r.object_identity = display_of(relid);
+    std::string unused;
+    const QualifiedName q = split_object(r.object_identity, unused);
+    r.schema = q.schema;
+    r.table = q.name;
+    pg_call([&] { r.table_owner = relation_owner(relid); });
+    const int64_t id = insert_kept(r, tag, text);
+    plan.awaiting_audit.emplace_back(id, r.object_identity);
+    plan.kept.emplace_back(id, r.object_identity);
+}
+
 // migration_guard.keep_total_max_size: the oldest items go first, each on record, never the ones
 // the running transaction kept.
 void keep_within_total() {
@@ -472,15 +486,7 @@ void keep_before_running(Node *) {
         KeptCopy *copy = nullptr;
         pg_call([&] { with_pinned_search_path([&] { copy = copy_rows(relid); }); });
         KeptRecord r = record_of(copy, relid, "rows");
-        r.object_identity = display_of(relid);
-        std::string unused;
-        const QualifiedName q = split_object(r.object_identity, unused);
-        r.schema = q.schema;
-        r.table = q.name;
-        pg_call([&] { r.table_owner = relation_owner(relid); });
-        const int64_t id = insert_kept(r, tag, text);
-        plan.awaiting_audit.emplace_back(id, r.object_identity);
-        plan.kept.emplace_back(id, r.object_identity);
+        record_rows_item(r, relid, tag, text, plan);
     }
     keep_within_total();
 }
@@ -536,15 +542,7 @@ void keep_data_changes(CommandId since) {
             const double gone = r.rows - static_cast<double>(present);
             if (gone != static_cast<double>(deleted == plan.deleted_rows.end() ? 0 : deleted->second)) r.key_columns.clear();
         }
-        r.object_identity = display_of(relid);
-        std::string unused;
-        const QualifiedName q = split_object(r.object_identity, unused);
-        r.schema = q.schema;
-        r.table = q.name;
-        pg_call([&] { r.table_owner = relation_owner(relid); });
-        const int64_t id = insert_kept(r, tag, text);
-        plan.awaiting_audit.emplace_back(id, r.object_identity);
-        plan.kept.emplace_back(id, r.object_identity);
+        record_rows_item(r, relid, tag, text, plan);
     }
     keep_within_total();
 }
