@@ -3,8 +3,9 @@
 # (once; cached under MG_PG_ROOT), builds and installs the guard for it, and runs the pg_regress
 # suites (plain, preload, locked) and the isolation specs against temporary instances of it.
 #   scripts/pg-major.sh 18
-# Debian's postgresql-18 source comes from sid through a private apt configuration (the system's
-# sources are never changed); bookworm's bison and flex build it (about 5 minutes on 2 cores).
+# Debian's postgresql-MAJOR source (18 from sid, 17 from trixie) comes through a private apt
+# configuration (the system's sources are never changed); bookworm's bison and flex build it (about
+# 5 minutes on 2 cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 major=${1:?usage: pg-major.sh MAJOR}
@@ -17,11 +18,21 @@ if [ ! -x "$prefix/bin/postgres" ]; then
     }
     apt=$root/apt
     mkdir -p "$apt/lists/partial" "$apt/archives/partial" "$root/src"
-    echo "deb-src http://deb.debian.org/debian sid main" >"$apt/sources.list"
+    printf '%s\n' "deb-src http://deb.debian.org/debian sid main" \
+        "deb-src http://deb.debian.org/debian trixie main" \
+        "deb-src http://deb.debian.org/debian-security trixie-security main" >"$apt/sources.list"
     opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
           -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt")
     apt-get "${opts[@]}" update -qq >/dev/null
-    (cd "$root/src" && apt-get "${opts[@]}" source --download-only "postgresql-$major" >/dev/null 2>&1)
+    (cd "$root/src" && apt-get "${opts[@]}" source --download-only "postgresql-$major" >/dev/null 2>&1) || {
+        # The mirror may lack the newest upload's files (trixie-security's 17.12); an earlier
+        # release's tarball from the same pool serves.
+        for version in ${MG_PG_FALLBACK_VERSIONS:-17.11 17.10}; do
+            [ "${version%%.*}" = "$major" ] || continue
+            curl -fsSL -o "$root/src/postgresql-${major}_$version.orig.tar.bz2" \
+                "http://deb.debian.org/debian/pool/main/p/postgresql-$major/postgresql-${major}_$version.orig.tar.bz2" && break
+        done
+    }
     tarball=$(ls "$root/src"/postgresql-"$major"_*.orig.tar.bz2 | tail -1)
     rm -rf "$root/src"/postgresql-"$major".*/
     tar -xjf "$tarball" -C "$root/src"
@@ -29,9 +40,9 @@ if [ ! -x "$prefix/bin/postgres" ]; then
     # Under `make test`, make's own variables would tell PostgreSQL's build that it is a sub-make
     # (MAKELEVEL > 0), which skips generating its headers.
     unset MAKELEVEL MAKEFLAGS MFLAGS
-    (cd "$tree" && ./configure --prefix="$prefix" --without-icu --without-readline >"$root/configure.log" 2>&1 \
-        && make -j2 >"$root/make.log" 2>&1 && make install >/dev/null && make -C contrib/citext install >/dev/null) \
-        || { tail -20 "$root/configure.log" "$root/make.log" 2>/dev/null; exit 1; }
+    (cd "$tree" && ./configure --prefix="$prefix" --without-icu --without-readline >"$root/configure-$major.log" 2>&1 \
+        && make -j2 >"$root/make-$major.log" 2>&1 && make install >/dev/null && make -C contrib/citext install >/dev/null) \
+        || { tail -20 "$root/configure-$major.log" "$root/make-$major.log" 2>/dev/null; exit 1; }
     chmod -R a+rX "$root"
 fi
 version=$("$prefix/bin/pg_config" --version)

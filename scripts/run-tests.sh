@@ -82,6 +82,7 @@ run "blocked attempts across databases, a clean restart, a standby (throwaway se
 run "extension updates: every older version updates to one equal to a fresh install" plain bash test/sessions/extension_update.sh
 run "a guarded database's life: pg_dump, pg_restore, psql -f, pg_upgrade, pgbench -i, DROP EXTENSION (throwaway servers)" plain bash test/sessions/lifecycle.sh
 run "a FOR ALL TABLES publication and a guarded subscriber (throwaway servers)" plain bash test/sessions/replication.sh
+run "PostgreSQL 17: pg_regress and isolation suites (built from Debian's postgresql-17 source, cached)" plain bash scripts/pg-major.sh 17
 run "PostgreSQL 18: pg_regress and isolation suites (built from Debian's postgresql-18 source, cached)" plain bash scripts/pg-major.sh 18
 run "CLI check against a throwaway server" plain bash test/cli/check.sh build/migration-guard
 run "migration tools (psql, dbmate, knex, node-pg-migrate, Alembic, Django, Sqitch)" plain bash test/tools/run.sh

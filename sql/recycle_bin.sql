@@ -183,7 +183,9 @@ SELECT b.rows = rb_rows('rb.orders') AS same_rows FROM before b WHERE b.t = 'ord
 -- 5. Attack: code the table's owner controls (an ALWAYS trigger) runs during a restore as the
 -- owner, never as the approver who restores.
 CREATE FUNCTION rb.escalate() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN ALTER ROLE rb_owner SUPERUSER; RETURN NEW; END $$;
+BEGIN ALTER ROLE rb_owner SUPERUSER; RETURN NEW;
+-- PostgreSQL words the refusal differently from 16 on; the SQLSTATE is what counts.
+EXCEPTION WHEN insufficient_privilege THEN RAISE EXCEPTION 'escalation refused (%)', SQLSTATE; END $$;
 ALTER FUNCTION rb.escalate() OWNER TO rb_owner;
 SELECT rb_approve(ARRAY['truncate'], ARRAY['rb.orders']) AS token \gset
 SET ROLE rb_owner;

@@ -1,5 +1,6 @@
-// libpg_query's internal raw-parser entry points (pg_query_internal.h needs its own copy of the
-// server headers, so the few declarations are repeated here, once).
+// libpg_query's internal raw-parser entry points, for the major whose server headers the offline
+// engine is built over (pg_query_internal.h needs its own copy of those headers, so the few
+// declarations are repeated here, once).
 #pragma once
 
 #include "engine/pg_nodes.hpp"
@@ -20,8 +21,22 @@ typedef struct {
     PgQueryError *error;
 } PgQueryInternalParsetreeAndError;
 
+#if PG_VERSION_NUM >= 160000
+PgQueryInternalParsetreeAndError pg_query_raw_parse(const char *input, int parser_options);
+#else
 PgQueryInternalParsetreeAndError pg_query_raw_parse(const char *input);
+#endif
 void pg_query_free_error(PgQueryError *error);
 MemoryContext pg_query_enter_memory_context(void);
 void pg_query_exit_memory_context(MemoryContext ctx);
+}
+
+// The one difference between libpg_query majors the offline code meets: from 16 on the raw
+// parser takes parse options (0: a whole SQL text).
+inline PgQueryInternalParsetreeAndError mg_raw_parse(const char *input) {
+#if PG_VERSION_NUM >= 160000
+    return pg_query_raw_parse(input, 0);
+#else
+    return pg_query_raw_parse(input);
+#endif
 }

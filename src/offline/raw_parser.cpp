@@ -53,7 +53,7 @@ bool analyze_text(const std::string &text, const CatalogFacts &catalog, const Op
                   std::vector<StatementReport> &reports, ParseError &error) {
     if (refuse_unreadable(text, error)) return false;
     ParserMemory memory;
-    PgQueryInternalParsetreeAndError parsed = pg_query_raw_parse(text.c_str());
+    PgQueryInternalParsetreeAndError parsed = mg_raw_parse(text.c_str());
     if (parsed.stderr_buffer) std::free(parsed.stderr_buffer);
     if (parsed.error) {
         error.message = parsed.error->message ? parsed.error->message : "syntax error";

@@ -34,7 +34,7 @@ void add(std::vector<std::string> &out, const RangeVar *rv) {
 // Collects from one text; false when it does not parse.
 bool collect(const std::string &text, std::vector<std::string> &out) {
     MemoryContext ctx = pg_query_enter_memory_context();
-    PgQueryInternalParsetreeAndError parsed = pg_query_raw_parse(text.c_str());
+    PgQueryInternalParsetreeAndError parsed = mg_raw_parse(text.c_str());
     if (parsed.stderr_buffer) std::free(parsed.stderr_buffer);
     const bool ok = !parsed.error;
     if (parsed.error) pg_query_free_error(parsed.error);

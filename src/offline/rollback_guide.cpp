@@ -27,7 +27,7 @@ public:
 bool rollback_guide(const std::string &text, std::vector<StatementUndo> &guide, ParseError &error) {
     const PreparedScript script = prepare_psql_script(text, true);
     ParserMemory memory;
-    PgQueryInternalParsetreeAndError parsed = pg_query_raw_parse(script.text.c_str());
+    PgQueryInternalParsetreeAndError parsed = mg_raw_parse(script.text.c_str());
     if (parsed.stderr_buffer) std::free(parsed.stderr_buffer);
     if (parsed.error) {
         error.message = parsed.error->message ? parsed.error->message : "syntax error";

@@ -85,7 +85,7 @@ inline void insert_index_tuples(ResultRelInfo *rri, TupleTableSlot *slot, EState
 }
 
 inline Oid primary_key_index(Relation rel) {
-#if PG_VERSION_NUM >= 170000
+#if PG_VERSION_NUM >= 180000
     return RelationGetPrimaryKeyIndex(rel, false);
 #else
     return RelationGetPrimaryKeyIndex(rel);

@@ -146,7 +146,9 @@ std::vector<std::pair<int64_t, int64_t>> live_kept_oldest_first() {
     as_guard_owner([&](MemoryContext outer) {
         if (SPI_execute("SELECT id, size_bytes, xid = pg_catalog.pg_current_xact_id() FROM migration_guard.kept_item"
                         " WHERE ended_at IS NULL ORDER BY kept_at, id",
-                        true, 0) != SPI_OK_SELECT)
+                        // Not read-only: the snapshot must see the items this statement just
+                        // kept, or the cap leaves them out of the total.
+                        false, 0) != SPI_OK_SELECT)
             return;
         MemoryContext spi = MemoryContextSwitchTo(outer);
         for (uint64 i = 0; i < SPI_processed; i++) {
