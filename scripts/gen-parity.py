@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the shared corpus (test/corpus/*.sql) as a COPY-format table for the pg_regress test
 `parity`: file, case name, expected rule ids (sorted, space-separated or 'none'), expected risk
-('' when not asserted), SQL text."""
+('' when not asserted), the major whose grammar the SQL needs (0: any), SQL text."""
 import pathlib
 import sys
 
@@ -13,10 +13,12 @@ def cases(corpus_dir):
             if line.startswith("-- case: "):
                 if current:
                     yield current
-                current = {"file": path.name, "name": line[9:], "expect": [], "risk": "", "sql": ""}
+                current = {"file": path.name, "name": line[9:], "expect": [], "risk": "", "since": 0, "sql": ""}
             elif current is not None and line.startswith("-- expect: "):
                 rules = line[11:].split()
                 current["expect"] = [] if rules == ["none"] else sorted(rules)
+            elif current is not None and line.startswith("-- since: "):
+                current["since"] = int(line[10:].split()[0])
             elif current is not None and line.startswith("-- risk: "):
                 current["risk"] = line[9:].split()[0]
             elif current is not None:
@@ -35,7 +37,7 @@ def main():
     rows = []
     for c in cases(root / "test" / "corpus"):
         expect = " ".join(c["expect"]) or "none"
-        rows.append("\t".join(copy_escape(v) for v in (c["file"], c["name"], expect, c["risk"], c["sql"])))
+        rows.append("\t".join(copy_escape(v) for v in (c["file"], c["name"], expect, c["risk"], str(c["since"]), c["sql"])))
     out.write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 

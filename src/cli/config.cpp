@@ -119,8 +119,10 @@ bool read_top(const toml::table &top, Reader &r, Config &config) {
             config.layout = *layout;
         } else if (k == "postgres_version") {
             auto v = node.value<int64_t>();
-            if (!node.is_integer() || !v || *v < 10 || *v > 17)
-                return r.fail(node, "postgres_version must be a major version from 10 to 17");
+            if (!node.is_integer() || !v || *v < kOldestPostgresMajor || *v > kNewestPostgresMajor)
+                return r.fail(node, "postgres_version must be a major version from " +
+                                        std::to_string(kOldestPostgresMajor) + " to " +
+                                        std::to_string(kNewestPostgresMajor));
             config.postgres_version = static_cast<int>(*v);
         } else if (k == "psql") {
             bool b;

@@ -13,6 +13,11 @@
 
 namespace mg::cli {
 
+// The majors the linter judges for (--pg-version, postgres_version): the newest is the default, so
+// a team is told today's remedies unless it says which server it runs.
+constexpr int kOldestPostgresMajor = 10;
+constexpr int kNewestPostgresMajor = 18;
+
 struct RuleSetting {
     bool off = false;
     std::optional<Risk> risk;  // overrides the rule's risk
@@ -36,7 +41,7 @@ struct Config {
     std::vector<std::string> include;                     // globs; empty: the default suffixes
     std::vector<std::string> exclude;
     std::optional<Layout> layout;
-    int postgres_version = 15;
+    std::optional<int> postgres_version;
     std::optional<bool> psql;
     DownPolicy down = DownPolicy::Report;
     bool other_languages_ok = false;  // a folder of only .py/.js/.rb migrations is not an error

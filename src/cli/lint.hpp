@@ -27,7 +27,7 @@ struct LintOptions {
     Layout layout = Layout::Auto;
     bool psql = true;
     DownPolicy down = DownPolicy::Report;
-    int postgres_version = 15;
+    int postgres_version = kNewestPostgresMajor;
     std::map<std::string, RuleSetting> rules;
 };
 

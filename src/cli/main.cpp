@@ -11,6 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/version.hpp"
+#include "offline/raw_parser.hpp"
 
 namespace {
 
@@ -19,7 +20,8 @@ using namespace mg::cli;
 constexpr const char *kUsage =
     "usage: migration-guard lint [--format text|json|sarif|github|markdown] [--fail-on RISK]\n"
     "                            [--config FILE | --no-config] [--layout LAYOUT] [--rls-schemas L]\n"
-    "                            [--stdin-filename NAME] [--strict] [--base DIR] [--jobs N] PATH...\n"
+    "                            [--stdin-filename NAME] [--strict] [--base DIR] [--pg-version N]\n"
+    "                            [--jobs N] PATH...\n"
     "       migration-guard check [--db CONNINFO] [same options as lint, but --jobs] PATH...\n"
     "       migration-guard verify [--db CONNINFO] [--schema SCHEMA,...] [--migration ID]\n"
     "                              [--format FORMAT] [--fail-on RISK]\n"
@@ -61,6 +63,8 @@ constexpr const char *kHelp =
     "  --other-languages-ok    a folder holding only .py/.js/.rb migrations is not an error\n"
     "  --strict          the hygiene rules too: file names, version order, destructive names\n"
     "  --base DIR        the migrations already present (for migration-version-order)\n"
+    "  --pg-version N    the PostgreSQL major the migrations will run on, 10 to 18 (default\n"
+    "                    18, or postgres_version): remedies and rewrites as that major has them\n"
     "Options of lint:\n"
     "  --jobs N          lint N files at a time (default: one per core); reports keep\n"
     "                    the order of the inputs\n"
@@ -102,6 +106,7 @@ std::vector<std::string> split_list(const std::string &s) {
 // The options lint and check share, as given on the command line.
 struct FileFlags {
     std::optional<std::string> format, fail_on, config, layout, rls_schemas, stdin_name, down, base;
+    std::optional<int> pg_version;
     std::vector<std::string> exclude;
     bool no_config = false, strict = false, no_psql = false, other_languages_ok = false;
 
@@ -115,6 +120,7 @@ struct FileFlags {
         cmd.add_option("--stdin-filename", stdin_name);
         cmd.add_option("--down-migrations", down);
         cmd.add_option("--base", base);
+        cmd.add_option("--pg-version", pg_version);
         cmd.add_option("--exclude", exclude);
         cmd.add_flag("--strict", strict);
         cmd.add_flag("--no-psql", no_psql);
@@ -158,7 +164,13 @@ struct FileFlags {
             else if (*down == "skip") o.down = DownPolicy::Skip;
             else return "--down-migrations takes report, fail or skip, not '" + *down + "'";
         }
-        o.postgres_version = config.postgres_version;
+        o.postgres_version = config.postgres_version.value_or(kNewestPostgresMajor);
+        if (pg_version) {
+            if (*pg_version < kOldestPostgresMajor || *pg_version > kNewestPostgresMajor)
+                return "--pg-version takes a major version from " + std::to_string(kOldestPostgresMajor) + " to " +
+                       std::to_string(kNewestPostgresMajor) + ", not " + std::to_string(*pg_version);
+            o.postgres_version = *pg_version;
+        }
         o.rules = config.rules;
         args.inputs.include = config.include;
         args.inputs.exclude = config.exclude;
@@ -189,7 +201,7 @@ int main(int argc, char **argv) {
         return kExitClean;
     }
     if (command == "--version" || command == "-V") {
-        std::printf("migration-guard %s\n", kVersion);
+        std::printf("migration-guard %s (parses PostgreSQL %d's grammar)\n", kVersion, mg::parser_major());
         return kExitClean;
     }
     if (command != "lint" && command != "check" && command != "verify" && command != "rules" && command != "rollback")

@@ -18,9 +18,10 @@ struct Options {
     // (only the server knows row counts; the CLI leaves risks at their defaults).
     double medium_table_rows = 100000;
     double high_table_rows = 10000000;
-    // The PostgreSQL the migration will run on (the linter's postgres_version): before 11 any
-    // DEFAULT of an added column is written into every row.
-    int server_version = 150000;
+    // The PostgreSQL the migration will run on (the server's own; the linter's --pg-version):
+    // before 11 any DEFAULT of an added column is written into every row, from 18 on the advice
+    // for SET NOT NULL and generated columns changes.
+    int server_version = PG_VERSION_NUM;
     // Opt-in rules to report (require-statement-timeout).
     std::vector<std::string> opt_in_rules;
 };

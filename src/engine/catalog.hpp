@@ -53,6 +53,7 @@ struct ColumnFacts {
     bool local = true;
     int inherited_count = 0;
     bool builtin = true;    // the type is pg_catalog's (not a domain or type of the same name elsewhere)
+    char generated = 0;     // pg_attribute.attgenerated: 's' stored, 'v' virtual (18), 0 neither
 };
 
 enum class Volatility { Unknown, Immutable, Stable, Volatile };

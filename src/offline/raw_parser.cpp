@@ -70,4 +70,6 @@ bool analyze_text(const std::string &text, const CatalogFacts &catalog, const Op
     return true;
 }
 
+int parser_major() { return PG_VERSION_NUM / 10000; }
+
 }  // namespace mg

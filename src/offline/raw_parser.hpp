@@ -1,5 +1,5 @@
-// Parsing outside the server with libpg_query, which builds the same PostgreSQL 15 parse trees as
-// the server. Used by the CLI and the unit tests.
+// Parsing outside the server with libpg_query, which builds the same parse trees as the server of
+// its major (17 from trixie's package; 15 without it). Used by the CLI and the unit tests.
 #pragma once
 
 #include <string>
@@ -18,5 +18,8 @@ struct ParseError {
 // libpg_query's memory is released before returning.
 bool analyze_text(const std::string &text, const CatalogFacts &catalog, const Options &options,
                   std::vector<StatementReport> &reports, ParseError &error);
+
+// The PostgreSQL major whose grammar libpg_query parses (a newer major's syntax is a parse error).
+int parser_major();
 
 }  // namespace mg

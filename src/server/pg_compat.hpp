@@ -160,7 +160,7 @@ inline PGPROC *vxid_proc(const VirtualTransactionId &vxid) {
 
 // The i-th (1-based) backend's local status copy, as pg_stat_activity reads it.
 inline LocalPgBackendStatus *local_backend_status(int i) {
-#if PG_VERSION_NUM >= 170000
+#if PG_VERSION_NUM >= 160000
     return pgstat_get_local_beentry_by_index(i);
 #else
     return pgstat_fetch_stat_local_beentry(i);

@@ -16,9 +16,14 @@ corpus = import_module("gen-parity")
 
 def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else str(ROOT / "build" / "migration-guard")
-    passed = failed = 0
+    passed = failed = skipped = 0
+    version = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout
+    grammar = int(version.split("PostgreSQL ")[1].split("'")[0])
     with tempfile.TemporaryDirectory() as tmp:
         for i, case in enumerate(corpus.cases(ROOT / "test" / "corpus")):
+            if case["since"] > grammar:
+                skipped += 1  # a newer major's syntax: the server suites of that major run it
+                continue
             path = pathlib.Path(tmp) / f"case{i}.sql"
             path.write_text(case["sql"], encoding="utf-8")
             # The server's default protected schemas (migration_guard.rls_schemas = public); the
@@ -47,7 +52,7 @@ def main():
                 failed += 1
             else:
                 passed += 1
-    print(f"{passed} passed, {failed} failed")
+    print(f"{passed} passed, {failed} failed, {skipped} skipped (need a grammar newer than PostgreSQL {grammar}'s)")
     return 1 if failed else 0
 
 

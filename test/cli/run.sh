@@ -45,6 +45,36 @@ check "--help prints usage, exit 0" t_help
 t_version() { mg --version && expect_rc 0 && has "$T/out" "0.3.0"; }
 check "--version prints 0.3.0" t_version
 
+# --- PostgreSQL majors ------------------------------------------------------------------------
+t_version_grammar() { mg --version && expect_rc 0 && has "$T/out" "parses PostgreSQL 17's grammar"; }
+check "--version says which grammar the linter parses (17)" t_version_grammar
+
+t_pg17_syntax() {
+    printf '%s\n' "MERGE INTO stock s USING delivery d ON s.item = d.item WHEN MATCHED THEN DELETE RETURNING merge_action(), s.item;" \
+        "SELECT * FROM JSON_TABLE(jsonb '[]', '\$[*]' COLUMNS (a int PATH '\$.a')) jt;" \
+        "ALTER TABLE orders ALTER COLUMN total SET EXPRESSION AS (price * qty);" >pg17.sql
+    mg lint --no-config pg17.sql; expect_rc 1 && has "$T/out" "set-generated-expression" && has "$T/out" "3 statements"
+}
+check "PostgreSQL 17 syntax is linted (MERGE RETURNING, JSON_TABLE, SET EXPRESSION)" t_pg17_syntax
+
+t_pg_version_advice() {
+    printf 'ALTER TABLE users ALTER COLUMN email SET NOT NULL;\n' >notnull.sql
+    mg lint --no-config notnull.sql && has "$T/out" "NOT NULL email NOT VALID" || return 1
+    mg lint --no-config --pg-version 15 notnull.sql && has "$T/out" "CHECK (email IS NOT NULL) NOT VALID" &&
+        ! grep -q "NOT NULL email NOT VALID" "$T/out" || return 1
+    mkdir -p cfg15 && printf 'postgres_version = 15\n' >cfg15/migration-guard.toml && cp notnull.sql cfg15/
+    mg lint cfg15/notnull.sql && has "$T/out" "CHECK (email IS NOT NULL)" || return 1
+    mg lint --pg-version 18 cfg15/notnull.sql && has "$T/out" "NOT NULL email NOT VALID"
+}
+check "--pg-version / postgres_version: 18's remedy by default, 15's when asked; the flag wins" t_pg_version_advice
+
+t_pg_version_bad() {
+    mg lint --pg-version 19 index.sql; expect_rc 2 && has "$T/err" "from 10 to 18" || return 1
+    mkdir -p cfg19 && printf 'postgres_version = 9\n' >cfg19/migration-guard.toml && cp index.sql cfg19/
+    mg lint cfg19/index.sql; expect_rc 2 && has "$T/err" "from 10 to 18"
+}
+check "an unsupported --pg-version or postgres_version is refused, exit 2" t_pg_version_bad
+
 t_rules() {
     mg rules && expect_rc 0 && has "$T/out" "drop-table" && has "$T/out" "create-index-blocking" &&
         grep -Eq '^drop-table +critical +data-loss ' "$T/out"

@@ -1,5 +1,7 @@
 #include "corpus.hpp"
 
+#include "engine/pg_nodes.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -21,6 +23,8 @@ std::vector<std::string> words(const std::string &s) {
 
 }  // namespace
 
+bool CorpusCase::parsable() const { return since * 10000 <= PG_VERSION_NUM; }
+
 std::vector<CorpusCase> load_corpus(const std::string &dir) {
     std::vector<std::string> files;
     for (const auto &entry : std::filesystem::directory_iterator(dir))
@@ -40,6 +44,8 @@ std::vector<CorpusCase> load_corpus(const std::string &dir) {
                 auto rules = words(line.substr(11));
                 if (!(rules.size() == 1 && rules[0] == "none")) current->expected_rules = rules;
                 std::sort(current->expected_rules.begin(), current->expected_rules.end());
+            } else if (current && starts_with(line, "-- since: ")) {
+                current->since = std::stoi(line.substr(10));
             } else if (current && starts_with(line, "-- risk: ")) {
                 current->expected_risk = words(line.substr(9)).at(0);
             } else if (current) {

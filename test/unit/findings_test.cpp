@@ -26,6 +26,7 @@ TEST(Findings, CarryTheCatalogsRiskAndCategory) {
 
 TEST(Findings, EveryFindingInTheCorpusNamesItsObjectAndHasAHint) {
     for (const auto &c : load_corpus(MG_CORPUS_DIR)) {
+        if (!c.parsable()) continue;
         for (const auto &f : findings(c.sql)) {
             SCOPED_TRACE(c.name + " / " + f.rule);
             EXPECT_FALSE(f.object.empty());
@@ -98,7 +99,7 @@ TEST(Findings, PurelyAdditiveStatementsStayLow) {
 TEST(Findings, RuleCatalogHasTheDesignsFirstCatalog) {
     // The design's first catalog, six server-wide rules, lock-wait-timeout, seven verify() checks
     // and mass-dml (data changes, server only).
-    EXPECT_EQ(all_rules().size(), 83u);
+    EXPECT_EQ(all_rules().size(), 86u);
     EXPECT_TRUE(find_rule("mass-dml")->server_only);
     EXPECT_EQ(find_rule("dml-without-where")->default_risk, Risk::Critical);
     EXPECT_TRUE(find_rule("unused-suppression")->linter_only);

@@ -173,7 +173,10 @@ bool check_column_command(const AlterTableCmd *cmd, const QualifiedName &table, 
             break;
         case AT_DropConstraint: check_drop_constraint(cmd, table, ctx); break;
         case AT_ValidateConstraint: check_validate_constraint(cmd, table, ctx); break;
-        default: return false;
+        default:
+            if (nodes::is_set_expression(cmd)) check_set_expression(cmd, table, ctx);
+            else if (nodes::makes_constraint_enforced(cmd)) check_enforce_constraint(cmd, table, ctx);
+            else return false;
     }
     return true;
 }

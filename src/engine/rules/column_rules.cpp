@@ -29,7 +29,7 @@ ColumnSpec spec_of(const ColumnDef *def) {
                 s.default_expr = c->raw_expr;
                 break;
             case CONSTR_IDENTITY: s.identity = s.not_null = true; break;
-            case CONSTR_GENERATED: s.stored_generated = true; break;
+            case CONSTR_GENERATED: s.stored_generated = !nodes::virtual_generated(c); break;
             default: break;
         }
     }
@@ -293,10 +293,14 @@ void check_set_not_null(const AlterTableCmd *cmd, const QualifiedName &table, Ru
                          "SET NOT NULL on " + column_object(table, col) +
                              " scans the whole table under an ACCESS EXCLUSIVE lock and fails if any row is NULL" +
                              ctx.at_stake(table) + data,
-                         "ADD CONSTRAINT " + col + "_not_null CHECK (" + col +
-                             " IS NOT NULL) NOT VALID; then in a separate transaction VALIDATE CONSTRAINT " + col +
-                             "_not_null; then SET NOT NULL (it skips the scan) and DROP CONSTRAINT " + col +
-                             "_not_null");
+                         ctx.options.server_version >= 180000
+                             ? "ADD CONSTRAINT " + col + "_not_null NOT NULL " + col +
+                                   " NOT VALID (instant); then in a separate transaction VALIDATE CONSTRAINT " + col +
+                                   "_not_null (SHARE UPDATE EXCLUSIVE: writes go on): the column is then NOT NULL"
+                             : "ADD CONSTRAINT " + col + "_not_null CHECK (" + col +
+                                   " IS NOT NULL) NOT VALID; then in a separate transaction VALIDATE CONSTRAINT " +
+                                   col + "_not_null; then SET NOT NULL (it skips the scan) and DROP CONSTRAINT " + col +
+                                   "_not_null");
     f.lock = LockMode::AccessExclusive;
     f.scans_table = true;
     if (nulls && nulls->count > 0) f.risk = Risk::High;  // it will fail, whatever the size
@@ -306,6 +310,27 @@ void check_set_not_null(const AlterTableCmd *cmd, const QualifiedName &table, Ru
         f.message += "; if the constraint " + validated + " validated above is CHECK (" + col +
                      " IS NOT NULL), PostgreSQL uses it and skips the scan";
     }
+}
+
+void check_set_expression(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx) {
+    if (ctx.is_new(table)) return;
+    const std::string col = cmd->name ? cmd->name : "";
+    ctx.takes_lock(LockMode::AccessExclusive, table);
+    // A virtual column (18) stores nothing: only its definition changes.
+    const auto facts = ctx.catalog.column(ctx.state.resolved(table), col);
+    if (facts && facts->generated == 'v') return;
+    Finding &f = ctx.add("set-generated-expression", ctx.statement_location(), column_object(table, col),
+                         "SET EXPRESSION on " + column_object(table, col) +
+                             " recomputes the stored generated column for every row: it rewrites " + table.display() +
+                             " under an ACCESS EXCLUSIVE lock" + ctx.at_stake(table),
+                         ctx.options.server_version >= 180000
+                             ? "On a large table add a new column instead (a VIRTUAL generated column stores "
+                               "nothing and needs no rewrite), switch readers to it, then drop the old one"
+                             : "On a large table add a new nullable column, fill it in batches, switch readers "
+                               "to it, then drop the old one");
+    f.lock = LockMode::AccessExclusive;
+    f.scans_table = true;
+    ctx.scale_by_size(f, table, RuleContext::Impact::Rewrite);
 }
 
 void check_drop_not_null(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx) {

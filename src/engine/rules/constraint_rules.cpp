@@ -91,6 +91,29 @@ void check_add_constraint(const Constraint *con, const QualifiedName &table,
             ctx.state.not_valid_in_transaction.insert(key + "/" + con->conname);
     }
 
+    if (nodes::not_enforced(con)) {
+        Finding &f = ctx.add("constraint-not-enforced", at, label,
+                             add_phrase(con, con->contype == CONSTR_FOREIGN ? "FOREIGN KEY" : "CHECK") + " on " +
+                                 table.display() + " is NOT ENFORCED: PostgreSQL records it but checks no row, "
+                                 "existing or new",
+                             "To check new rows now and existing ones later, add it NOT VALID and run VALIDATE "
+                             "CONSTRAINT in a separate transaction; keep NOT ENFORCED only for a rule the "
+                             "database must not check");
+        f.risk = Risk::Low;
+        if (con->conname) ctx.state.constraints[key + "/" + con->conname].validated = false;
+        return;
+    }
+    if (nodes::table_not_null(con)) {
+        // 18's NOT NULL table constraint: without NOT VALID it is SET NOT NULL by another name.
+        if (con->skip_validation) return;
+        AlterTableCmd set{};
+        set.type = T_AlterTableCmd;
+        set.subtype = AT_SetNotNull;
+        set.name = strVal(linitial(con->keys));
+        check_set_not_null(&set, table, ctx);
+        return;
+    }
+
     switch (con->contype) {
         case CONSTR_FOREIGN: {
             const auto cols = columns_of(con->fk_attrs, implied_columns);
@@ -258,6 +281,22 @@ void check_drop_constraint(const AlterTableCmd *cmd, const QualifiedName &table,
         report_cascade(ctx.finding(ctx.statement_findings() - 1), "constraint", ctx.state.resolved(table), name,
                        "DROP CONSTRAINT " + name + " CASCADE", ctx);
     }
+}
+
+void check_enforce_constraint(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx) {
+    if (ctx.is_new(table)) return;
+    const char *name = nodes::altered_constraint_name(cmd);
+    const std::string label = table.display() + "." + (name ? name : "");
+    ctx.takes_lock(LockMode::AccessExclusive, table);
+    Finding &f = ctx.add("enforce-constraint", ctx.statement_location(), label,
+                         "ALTER CONSTRAINT " + std::string(name ? name : "") + " ENFORCED checks every existing row of " +
+                             table.display() + " while holding its lock, and fails if one violates it" +
+                             ctx.at_stake(table),
+                         "Add the constraint anew with NOT VALID (instant), VALIDATE CONSTRAINT it in a separate "
+                         "transaction (writes go on), then drop the NOT ENFORCED one");
+    f.lock = LockMode::AccessExclusive;
+    f.scans_table = true;
+    ctx.scale_by_size(f, table);
 }
 
 void check_validate_constraint(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx) {

@@ -228,6 +228,7 @@ std::optional<ColumnFacts> ServerCatalog::column(const QualifiedName &t, const s
         facts.not_null = att->attnotnull;
         facts.local = att->attislocal;
         facts.inherited_count = att->attinhcount;
+        facts.generated = att->attgenerated;
         const Oid typid = att->atttypid;
         ReleaseSysCache(tuple);
         HeapTuple typ = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
