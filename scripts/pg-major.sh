@@ -52,4 +52,7 @@ make install PG_CONFIG="$prefix/bin/pg_config" BUILD_DIR="build-pg$major" CMAKE_
 status=0
 PG_BIN=$prefix/bin RESULTS_DIR=results-pg$major scripts/run-regress.sh || status=1
 PG_BIN=$prefix/bin RESULTS_DIR=results-pg$major scripts/run-isolation.sh || status=1
+# A scripted session with that major's own psql and pg_dump: a migration, its undo, the schema dump
+# equal to the one before, the recycle bin across a restart.
+PG_BIN=$prefix/bin bash test/sessions/rollback.sh | tail -3 || status=1
 exit $status

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL 15 cluster in a temporary folder, owned by the `postgres` OS user
+# A throwaway PostgreSQL cluster (15, or the major of PG_BIN) in a temporary folder, owned by the `postgres` OS user
 # (initdb refuses root). Listens only on a Unix socket inside that folder.
 #   pg-temp.sh start DIR [PORT] [extra postgresql.conf lines...]   → prints nothing, server up
 #   pg-temp.sh restart DIR                                          → same cluster, restarted
@@ -45,7 +45,8 @@ case "$cmd" in
     rm -rf "$dir"
     ;;
   env)
-    echo "export PGHOST='$dir' PGPORT='$(cat "$dir/port")' PGUSER=postgres"
+    # The client programs (psql, pg_dump) of the server's own major come first.
+    echo "export PGHOST='$dir' PGPORT='$(cat "$dir/port")' PGUSER=postgres PATH='$BIN':\"\$PATH\""
     ;;
   *) echo "unknown command: $cmd" >&2; exit 2 ;;
 esac

@@ -152,9 +152,14 @@ UndoStep undo_alter(const AlterTableCmd *cmd, const QualifiedName &t, const Prio
             return sql(table + " ALTER COLUMN " + quote_ident(col) + " SET DEFAULT " + *before);
         }
         case AT_SetNotNull: return sql(table + " ALTER COLUMN " + quote_ident(col) + " DROP NOT NULL");
-        case AT_DropNotNull:
-            return sql(table + " ALTER COLUMN " + quote_ident(col) + " SET NOT NULL",
+        case AT_DropNotNull: {
+            // On 18 the constraint comes back under its old name (SET NOT NULL would name it
+            // after the column as it is called now).
+            const auto name = prior.not_null_constraint(t, col);
+            return sql(name ? table + " ADD CONSTRAINT " + quote_ident(*name) + " NOT NULL " + quote_ident(col)
+                            : table + " ALTER COLUMN " + quote_ident(col) + " SET NOT NULL",
                        "scans the table under an ACCESS EXCLUSIVE lock; fails if NULLs were written since");
+        }
         case AT_AddConstraint: {
             const std::string name = constraint_name(cmd->def);
             if (name.empty())

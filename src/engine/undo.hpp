@@ -26,6 +26,10 @@ public:
     virtual std::optional<std::string> constraint_definition(const QualifiedName &, const std::string &, char &) const {
         return std::nullopt;
     }
+    // The name of the column's NOT NULL constraint (18 catalogues them), when there is one.
+    virtual std::optional<std::string> not_null_constraint(const QualifiedName &, const std::string &) const {
+        return std::nullopt;
+    }
     // The index's definition as pg_get_indexdef prints it.
     virtual std::optional<std::string> index_definition(const QualifiedName &) const { return std::nullopt; }
 };

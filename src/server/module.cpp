@@ -13,7 +13,7 @@
 #include "server/data_changes/data_changes.hpp"
 
 extern "C" {
-PG_MODULE_MAGIC;
+MG_MODULE_MAGIC;
 
 static shmem_request_hook_type previous_shmem_request = nullptr;
 

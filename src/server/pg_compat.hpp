@@ -14,6 +14,7 @@ extern "C" {
 #include "utils/acl.h"
 #include "utils/relcache.h"
 #include "access/relation.h"
+#include "catalog/pg_constraint.h"
 #include "catalog/pg_sequence.h"
 #include "commands/sequence.h"
 #include "nodes/plannodes.h"
@@ -207,6 +208,19 @@ inline RowCounts transaction_row_counts(const PgStat_TableStatus *status) {
     return c;
 }
 
+// 18 catalogues NOT NULL as a named constraint; its name, or nullptr (none, or an earlier major).
+inline const char *not_null_constraint_name(Oid relid, const char *column) {
+#if PG_VERSION_NUM >= 180000
+    HeapTuple tuple = findNotNullConstraint(relid, column);
+    if (!HeapTupleIsValid(tuple)) return nullptr;
+    return pstrdup(NameStr(reinterpret_cast<Form_pg_constraint>(GETSTRUCT(tuple))->conname));
+#else
+    (void)relid;
+    (void)column;
+    return nullptr;
+#endif
+}
+
 }  // namespace mg::pg
 
 // The executor's run hook lost its execute_once argument in 18.
@@ -216,4 +230,11 @@ inline RowCounts transaction_row_counts(const PgStat_TableStatus *status) {
 #else
 #define MG_EXECUTOR_RUN_PARAMS QueryDesc *query, ScanDirection direction, uint64 count, bool execute_once
 #define MG_EXECUTOR_RUN_ARGS query, direction, count, execute_once
+#endif
+
+// 18 names the module and its version in pg_get_loaded_modules().
+#if PG_VERSION_NUM >= 180000
+#define MG_MODULE_MAGIC PG_MODULE_MAGIC_EXT(.name = "migration_guard", .version = MG_VERSION)
+#else
+#define MG_MODULE_MAGIC PG_MODULE_MAGIC
 #endif

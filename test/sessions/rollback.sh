@@ -28,6 +28,11 @@ INSERT INTO shop.customers SELECT g, 'c' || g || '@example.com', 'basic', g, 'ol
 INSERT INTO shop.audit_trail SELECT g, g, 'signed up' FROM generate_series(1, 2000) g;
 SQL
 sql -c "ANALYZE" >/dev/null
+if [ "$(psql -X -At -d postgres -c 'SHOW server_version_num')" -ge 180000 ]; then
+  # 18 lists loaded modules with the name and version they declare (PG_MODULE_MAGIC_EXT).
+  check "PostgreSQL 18 lists the module with its version" "^migration_guard\|$(sed -n 's/^default_version = .\(.*\).$/\1/p' migration_guard.control)$" \
+    "$(psql -X -At -d postgres -c "SELECT module_name || '|' || version FROM pg_get_loaded_modules() WHERE module_name = 'migration_guard'")"
+fi
 dump >"$work/before.sql"
 check "the schema dump holds the tables (the comparison below means something)" "CREATE TABLE shop.audit_trail" "$(cat "$work/before.sql")"
 customers_before=$(rows shop.customers)

@@ -76,6 +76,12 @@ public:
         });
     }
 
+    std::optional<std::string> not_null_constraint(const QualifiedName &t, const std::string &col) const override {
+        const Oid relid = catalog_.relation(t);
+        if (!OidIsValid(relid)) return std::nullopt;
+        return printed([&]() -> const char * { return mg::pg::not_null_constraint_name(relid, col.c_str()); });
+    }
+
     std::optional<std::string> index_definition(const QualifiedName &index) const override {
         const Oid relid = catalog_.relation(index);
         if (!OidIsValid(relid)) return std::nullopt;
