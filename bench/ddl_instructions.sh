@@ -14,13 +14,14 @@
 # The instructions of an empty session are subtracted. With BASELINE_REF=<commit>, that commit's
 # library and extension script are measured the same way in the same run (guard only).
 # Prints figures and ratios only; never fails on them. Needs `make install` first; slow
-# (about 15 minutes with the defaults).
+# (about 15 minutes with the defaults). Another major: PG_BIN=<bindir> with the guard installed for
+# it (scripts/pg-major.sh) and, to compare, pgaudit built for it (its REL_<major>_STABLE branch).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZES=${SIZES:-200 2000}
 TABLES=${TABLES:-10000}
 TRAFFIC=${TRAFFIC:-500}   # rounds of the ordinary-traffic statements
-BIN=/usr/lib/postgresql/15/bin
+BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}  # another major: PG_BIN=<its bindir> (its pgaudit installed by hand)
 PORT=${PORT:-55475}
 dir=$(mktemp -d /tmp/mg-bench-cg.XXXXXX)
 work=$(mktemp -d /tmp/mg-bench-work.XXXXXX)
@@ -36,7 +37,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [[ ! -f $LIBDIR/pgaudit.so ]]; then
+if [[ ! -f $LIBDIR/pgaudit.so && $BIN == /usr/lib/postgresql/15/bin ]]; then
     echo "Installing pgaudit (postgresql-15-pgaudit) ..."
     (apt-get update -qq && apt-get install -y -qq postgresql-15-pgaudit) >/dev/null 2>&1 || true
 fi

@@ -1,8 +1,9 @@
 # Shared by the DDL benchmarks (sourced): swapping the installed library and extension script
 # between this tree's build and an earlier commit's, and the additive migration they run.
 # The caller sets `work` (a scratch folder) first.
-LIBDIR=$(/usr/lib/postgresql/15/bin/pg_config --pkglibdir)
-EXTDIR=$(/usr/lib/postgresql/15/bin/pg_config --sharedir)/extension
+# PG_BIN: another major's programs (default 15's).
+LIBDIR=$("${PG_BIN:-/usr/lib/postgresql/15/bin}/pg_config" --pkglibdir)
+EXTDIR=$("${PG_BIN:-/usr/lib/postgresql/15/bin}/pg_config" --sharedir)/extension
 SCRIPT=migration_guard--$(sed -n "s/^default_version = '\(.*\)'/\1/p" migration_guard.control).sql
 
 # save_current: keeps the installed build as "current" (restore it with `use current`).

@@ -208,6 +208,10 @@ inline RowCounts transaction_row_counts(const PgStat_TableStatus *status) {
     return c;
 }
 
+// From 17 on REINDEX fires event triggers (judged there, like other DDL); before, only the utility
+// hook sees it.
+constexpr bool kEventTriggersSeeReindex = PG_VERSION_NUM >= 170000;
+
 // 18 catalogues NOT NULL as a named constraint; its name, or nullptr (none, or an earlier major).
 inline const char *not_null_constraint_name(Oid relid, const char *column) {
 #if PG_VERSION_NUM >= 180000

@@ -74,8 +74,9 @@ bool hook_judges(const Node *stmt) {
         case T_AlterEventTrigStmt:
         case T_VacuumStmt:
         case T_ClusterStmt:
-        case T_ReindexStmt:
             return true;
+        case T_ReindexStmt:
+            return !mg::pg::kEventTriggersSeeReindex;
         case T_DropStmt:
             return reinterpret_cast<const DropStmt *>(stmt)->removeType == OBJECT_EVENT_TRIGGER;
         case T_RenameStmt:
