@@ -94,6 +94,22 @@ missing=$(for v in $versions; do
   psql -X -At -d fresh -c "SELECT '$v' FROM pg_extension_update_paths('migration_guard') WHERE source = '$v' AND target = '$current' AND path IS NULL"
 done)
 check "every older version has an update path to $current" "^none$" "${missing:-none}"
+# PGXN's META.json (spec 1.0.0) says the same version, file and PostgreSQL requirement.
+meta=$(python3 - "$current" <<'PY'
+import json, sys
+m = json.load(open("META.json"))
+cur = sys.argv[1]
+problems = [k for k in ("name", "abstract", "version", "maintainer", "license", "provides", "meta-spec") if k not in m]
+p = m.get("provides", {}).get("migration_guard", {})
+if m.get("version") != cur: problems.append(f"version {m.get('version')}")
+if p.get("version") != cur: problems.append(f"provides version {p.get('version')}")
+if p.get("file") != f"extension/migration_guard--{cur}.sql": problems.append(f"provides file {p.get('file')}")
+if m.get("prereqs", {}).get("runtime", {}).get("requires", {}).get("PostgreSQL") != "15.0.0": problems.append("PostgreSQL requirement")
+if m.get("meta-spec", {}).get("version") != "1.0.0": problems.append("meta-spec")
+print(", ".join(problems) or "none")
+PY
+)
+check "META.json (PGXN) names the control file's version, script and PostgreSQL 15+" "^none$" "$meta"
 check "the library is the control file's version" "^$current$" "$(psql -X -At -d fresh -c "SELECT migration_guard.version()")"
 # The library refuses clearly to serve SQL older than it works with (installed, never updated).
 psql -X -q -d postgres -c "CREATE DATABASE stale" >/dev/null
