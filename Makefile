@@ -35,7 +35,7 @@ uninstall-module:
 all: cmake-build
 endif
 
-.PHONY: deps cmake-build demo test fuzz test-unit test-regress test-cli test-parity install-module uninstall-module
+.PHONY: deps cmake-build demo test fuzz dist test-unit test-regress test-cli test-parity install-module uninstall-module
 
 deps:
 	./scripts/install-deps.sh
@@ -54,6 +54,10 @@ demo: deps
 test: deps
 	$(MAKE) install
 	./scripts/run-tests.sh
+
+# The CLI as a tarball (binary, man page, completions), checked in a chroot without build tools.
+dist: deps cmake-build
+	./scripts/dist.sh
 
 # The libFuzzer target over the lint path, for FUZZ_SECONDS (make test runs it briefly).
 FUZZ_SECONDS ?= 180

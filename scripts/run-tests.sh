@@ -72,6 +72,7 @@ else
 fi
 run "fuzzing the lint path (clang libFuzzer, ${FUZZ_SECONDS:-20} s; make fuzz runs longer)" plain ./fuzz/run.sh "${FUZZ_SECONDS:-20}"
 run "parity: corpus through the CLI" plain python3 test/cli/parity.py build/migration-guard
+run "dist: the CLI tarball works in a chroot without build tools" plain bash scripts/dist.sh
 run "rule scoring: hazards caught, safe cases silent (test/scoring)" plain python3 test/scoring/score.py build/migration-guard
 run "docs: the rule table matches the catalog" plain python3 scripts/gen-rules-table.py --check build/migration-guard
 run "pg_regress (temporary instances: plain, preloaded, locked)" regress scripts/run-regress.sh

@@ -7,9 +7,11 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/shell_docs.hpp"
 #include "cli/version.hpp"
 #include "offline/raw_parser.hpp"
 
@@ -191,6 +193,54 @@ private:
     }
 };
 
+// Every option of every command, bound to where its value goes; the parser and the generated
+// shell completions read the same declarations.
+struct Bound {
+    bool help = false;
+    FileFlags flags;
+    std::optional<std::string> jobs, db, schema, migration, vformat, vfail_on;
+    std::vector<std::string> paths;
+};
+
+constexpr const char *kCommands[] = {"lint", "check", "verify", "rules", "rollback"};
+
+void declare_options(CLI::App &app, const std::string &command, Bound &b) {
+    app.set_help_flag();
+    app.allow_extras(false);
+    app.add_flag("-h,--help", b.help);
+    if (command == "lint" || command == "check") {
+        b.flags.add_to(app);
+        app.add_option("PATH", b.paths);
+        if (command == "lint") app.add_option("--jobs", b.jobs);
+        else app.add_option("--db", b.db);
+    } else if (command == "verify") {
+        app.add_option("--db", b.db);
+        app.add_option("--schema", b.schema);
+        app.add_option("--migration", b.migration);
+        app.add_option("--format", b.vformat);
+        app.add_option("--fail-on", b.vfail_on);
+        app.add_option("PATH", b.paths);
+    } else {
+        app.add_option("--format", b.vformat);
+        app.add_option("ARG", b.paths);
+    }
+}
+
+// The options of each command, from the declarations above (for completions).
+std::vector<std::pair<std::string, std::vector<std::string>>> command_options() {
+    std::vector<std::pair<std::string, std::vector<std::string>>> out;
+    for (const char *command : kCommands) {
+        CLI::App app{"migration-guard"};
+        Bound b;
+        declare_options(app, command, b);
+        std::vector<std::string> names;
+        for (const CLI::Option *o : app.get_options())
+            for (const auto &name : o->get_lnames()) names.push_back("--" + name);
+        out.emplace_back(command, names);
+    }
+    return out;
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -204,36 +254,25 @@ int main(int argc, char **argv) {
         std::printf("migration-guard %s (parses PostgreSQL %d's grammar)\n", kVersion, mg::parser_major());
         return kExitClean;
     }
+    if (command == "completion" || command == "man") {
+        // Generated from the option declarations and the help text, for packages and `make dist`.
+        if (command == "man") return print_man_page(kUsage, kHelp, kVersion);
+        const std::string shell = argc > 2 ? argv[2] : "";
+        return print_completion(shell, command_options());
+    }
     if (command != "lint" && command != "check" && command != "verify" && command != "rules" && command != "rollback")
         return usage_error("unknown command '" + command + "'");
 
     CLI::App app{"migration-guard", "migration-guard " + command};
-    app.set_help_flag();
-    app.allow_extras(false);
-    bool help = false;
-    app.add_flag("-h,--help", help);
-    FileFlags flags;
+    Bound b;
+    declare_options(app, command, b);
+    const bool &help = b.help;
+    const FileFlags &flags = b.flags;
+    const auto &[jobs, db, schema, migration, vformat, vfail_on] = std::tie(b.jobs, b.db, b.schema, b.migration, b.vformat, b.vfail_on);
+    const std::vector<std::string> &paths = b.paths;
     LintArgs lint;
     CheckArgs check;
     VerifyArgs verify;
-    std::optional<std::string> jobs, db, schema, migration, vformat, vfail_on;
-    std::vector<std::string> paths;
-    if (command == "lint" || command == "check") {
-        flags.add_to(app);
-        app.add_option("PATH", paths);
-        if (command == "lint") app.add_option("--jobs", jobs);
-        else app.add_option("--db", db);
-    } else if (command == "verify") {
-        app.add_option("--db", db);
-        app.add_option("--schema", schema);
-        app.add_option("--migration", migration);
-        app.add_option("--format", vformat);
-        app.add_option("--fail-on", vfail_on);
-        app.add_option("PATH", paths);
-    } else {
-        app.add_option("--format", vformat);
-        app.add_option("ARG", paths);
-    }
     try {
         app.parse(argc - 1, argv + 1);
     } catch (const CLI::ParseError &e) {
