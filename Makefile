@@ -28,6 +28,7 @@ include $(PGXS)
 
 install: install-module
 install-module: cmake-build installdirs
+	$(MKDIR_P) '$(DESTDIR)$(pkglibdir)'
 	$(INSTALL_SHLIB) $(BUILD_DIR)/migration_guard.so '$(DESTDIR)$(pkglibdir)/migration_guard.so'
 uninstall: uninstall-module
 uninstall-module:
@@ -35,7 +36,7 @@ uninstall-module:
 all: cmake-build
 endif
 
-.PHONY: deps cmake-build demo test fuzz dist test-unit test-regress test-cli test-parity install-module uninstall-module
+.PHONY: deps cmake-build demo test fuzz dist deb test-unit test-regress test-cli test-parity install-module uninstall-module
 
 deps:
 	./scripts/install-deps.sh
@@ -58,6 +59,10 @@ test: deps
 # The CLI as a tarball (binary, man page, completions), checked in a chroot without build tools.
 dist: deps cmake-build
 	./scripts/dist.sh
+
+# Debian packages (debian/, pg_buildext) into dist/.
+deb: deps
+	./scripts/deb.sh
 
 # The libFuzzer target over the lint path, for FUZZ_SECONDS (make test runs it briefly).
 FUZZ_SECONDS ?= 180
