@@ -31,7 +31,10 @@ needed=$(readelf -d "$d/bin/migration-guard" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/
 tar -C "$stage" -czf "dist/$name.tar.gz" "$name"
 
 status=0
-fail() { echo "not ok - $1"; status=1; }
+passed=0
+failed=0
+fail() { echo "not ok - $1"; status=1; failed=$((failed + 1)); }
+pass() { echo "ok - $1"; passed=$((passed + 1)); }
 # What a fresh Debian 12 has of these (essential packages libc6, libgcc-s1, libstdc++6 through apt).
 for lib in $needed; do
   case $lib in libc.so.6|libm.so.6|libstdc++.so.6|libgcc_s.so.1|ld-linux-x86-64.so.2) ;; *) fail "needs $lib, not on a fresh Debian" ;; esac
@@ -48,16 +51,17 @@ for lib in $(ldd "$d/bin/migration-guard" | grep -o '/[^ ]*'); do cp -L "$lib" "
 printf '%s\n' "ALTER TABLE users DROP COLUMN email;" "CREATE INDEX orders_user_idx ON orders (user_id);" >"$root/work/0042_cleanup.sql"
 out=$(chroot "$root" "/$name/bin/migration-guard" lint --no-config /work/0042_cleanup.sql 2>&1) && rc=0 || rc=$?
 if [ "$rc" = 1 ] && grep -q 'drop-column \[critical\]' <<<"$out"; then
-  echo "ok - the tarball's binary lints the demo migration in a chroot holding only it and $(echo $needed | wc -w) libraries"
+  pass "the tarball's binary lints the demo migration in a chroot holding only it and $(echo $needed | wc -w) libraries"
 else
   fail "chroot lint (exit $rc): $out"
 fi
 out=$(chroot "$root" "/$name/bin/migration-guard" --version 2>&1)
-grep -q "^migration-guard $version " <<<"$out" && echo "ok - --version is $version" || fail "--version: $out"
-bash -n "$d/share/bash-completion/completions/migration-guard" && echo "ok - the bash completion parses" || fail "bash completion"
+grep -q "^migration-guard $version " <<<"$out" && pass "--version is $version" || fail "--version: $out"
+bash -n "$d/share/bash-completion/completions/migration-guard" && pass "the bash completion parses" || fail "bash completion"
 if command -v groff >/dev/null; then
   warnings=$(groff -man -Tutf8 -ww "$d/share/man/man1/migration-guard.1" 2>&1 >/dev/null)
-  [ -z "$warnings" ] && echo "ok - the man page renders without warnings" || fail "man page: $warnings"
+  [ -z "$warnings" ] && pass "the man page renders without warnings" || fail "man page: $warnings"
 fi
 echo "dist/$name.tar.gz ($(du -h "dist/$name.tar.gz" | cut -f1))"
+echo "$passed passed, $failed failed"
 exit $status

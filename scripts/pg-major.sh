@@ -50,9 +50,17 @@ echo "== $version ($prefix) =="
 make install PG_CONFIG="$prefix/bin/pg_config" BUILD_DIR="build-pg$major" CMAKE_ARGS=-DMG_BUILD_TESTS=OFF \
     CMAKE_TARGET=migration_guard >/dev/null
 status=0
-PG_BIN=$prefix/bin RESULTS_DIR=results-pg$major scripts/run-regress.sh || status=1
-PG_BIN=$prefix/bin RESULTS_DIR=results-pg$major scripts/run-isolation.sh || status=1
-# A scripted session with that major's own psql and pg_dump: a migration, its undo, the schema dump
-# equal to the one before, the recycle bin across a restart.
-PG_BIN=$prefix/bin bash test/sessions/rollback.sh | tail -3 || status=1
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+{
+  failures=0
+  PG_BIN=$prefix/bin RESULTS_DIR=results-pg$major scripts/run-regress.sh || failures=1
+  PG_BIN=$prefix/bin RESULTS_DIR=results-pg$major scripts/run-isolation.sh || failures=1
+  # A scripted session with that major's own psql and pg_dump: a migration, its undo, the schema
+  # dump equal to the one before, the recycle bin across a restart.
+  PG_BIN=$prefix/bin bash test/sessions/rollback.sh || failures=1
+  exit $failures
+} 2>&1 | tee "$log" || status=1
+# pg_regress of 16+ and the session both print TAP-like "ok"/"not ok" lines: one count for all.
+echo "$(grep -c '^ok ' "$log") passed, $(grep -c '^not ok ' "$log") failed"
 exit $status
