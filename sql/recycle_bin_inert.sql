@@ -486,6 +486,37 @@ RESET ROLE;
 SELECT count(*) AS still_there FROM ri.moved_by_010;
 DELETE FROM migration_guard.kept_item WHERE object_identity = 'ri.old_table';
 
+-- pg_upgrade restores each kept copy and then runs ALTER EXTENSION ADD for it, which (17+, and
+-- older minors with the fix) makes the copy's row type and its array type members too. Ending
+-- such an item (restore, purge) must never cascade into the extension itself: on 18 it took the
+-- audit log, approvals and the rest of the bin with it. Done here as pg_upgrade does it.
+SET ROLE ri_owner;
+CREATE TABLE ri.upgraded1 AS SELECT g AS id FROM generate_series(1, 20) g;
+CREATE TABLE ri.upgraded2 AS SELECT g AS id FROM generate_series(1, 20) g;
+RESET ROLE;
+SELECT ri_approve(ARRAY['drop-table'], ARRAY['ri.upgraded1', 'ri.upgraded2']) AS token \gset
+SET ROLE ri_owner;
+SET migration_guard.approval = :'token';
+DROP TABLE ri.upgraded1, ri.upgraded2;
+RESET migration_guard.approval;
+RESET ROLE;
+DO $$
+DECLARE k record;
+BEGIN
+    FOR k IN SELECT kept_as FROM migration_guard.kept WHERE object_identity LIKE 'ri.upgraded%' LOOP
+        DELETE FROM pg_depend WHERE classid = 'pg_class'::regclass AND objid = k.kept_as::regclass
+                                AND refclassid = 'pg_extension'::regclass AND deptype = 'e';
+        EXECUTE format('ALTER EXTENSION migration_guard ADD MATERIALIZED VIEW %s', k.kept_as);
+    END LOOP;
+END $$;
+SET ROLE ri_approver;
+SELECT migration_guard.restore(id) FROM migration_guard.kept WHERE object_identity = 'ri.upgraded1';
+RESET ROLE;
+SELECT count(*) AS restored_rows FROM ri.upgraded1;
+SELECT migration_guard.purge_kept('0 s') >= 1 AS purged;
+SELECT count(*) AS guard_installed FROM pg_extension WHERE extname = 'migration_guard';
+SELECT count(*) > 0 AS history_kept FROM migration_guard.audit_log WHERE object_identity LIKE 'ri.upgraded%';
+
 SELECT migration_guard.purge_kept('0 s') >= 0 AS purged;
 DROP TABLE before;
 SELECT migration_guard.approve(ARRAY['*'], ARRAY['ri', 'ri.*', 'ri_secure', 'ri_secure.*', 'ri_owner', 'ri_approver', 'ri_viewer'], 'cleanup', uses => 4,

@@ -238,7 +238,10 @@ bool drop_kept_relation(Oid relid, bool wait = true) {
         dropped = true;
         set_kept_membership(relid, false);
         const ObjectAddress a{RelationRelationId, relid, 0};
-        performDeletion(&a, DROP_CASCADE, PERFORM_DELETION_INTERNAL | PERFORM_DELETION_QUIETLY);
+        // Never into the extension: a member reached by the cascade (the copy's row type, which
+        // ALTER EXTENSION ADD makes a member from 17 on, and pg_upgrade's restore of the guard
+        // runs ALTER EXTENSION ADD) would otherwise take the whole extension with it.
+        performDeletion(&a, DROP_CASCADE, PERFORM_DELETION_INTERNAL | PERFORM_DELETION_QUIETLY | PERFORM_DELETION_SKIP_EXTENSIONS);
         CommandCounterIncrement();
     });
     return dropped;

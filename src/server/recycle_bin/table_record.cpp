@@ -591,6 +591,16 @@ void set_kept_membership(Oid relid, bool member) {
         if (member) recordDependencyOn(&a, &ext, DEPENDENCY_EXTENSION);
         else deleteDependencyRecordsForSpecific(RelationRelationId, a.objectId, DEPENDENCY_EXTENSION, ExtensionRelationId, extension);
     }
+    if (!member) {
+        // Its row type and that type's array type, where ALTER EXTENSION ADD made them members.
+        const Oid rowtype = get_rel_type_id(relid);
+        if (OidIsValid(rowtype)) {
+            deleteDependencyRecordsForSpecific(TypeRelationId, rowtype, DEPENDENCY_EXTENSION, ExtensionRelationId, extension);
+            const Oid array = get_array_type(rowtype);
+            if (OidIsValid(array))
+                deleteDependencyRecordsForSpecific(TypeRelationId, array, DEPENDENCY_EXTENSION, ExtensionRelationId, extension);
+        }
+    }
     CommandCounterIncrement();
 }
 
