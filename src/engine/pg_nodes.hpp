@@ -51,6 +51,17 @@ inline bool makes_constraint_enforced(const AlterTableCmd *cmd) {
     return false;
 #endif
 }
+// 18: ALTER TABLE ... ALTER CONSTRAINT name NOT ENFORCED (checking stops, for new rows too)
+inline bool makes_constraint_not_enforced(const AlterTableCmd *cmd) {
+#if PG_VERSION_NUM >= 180000
+    if (cmd->subtype != AT_AlterConstraint || !cmd->def || !IsA(cmd->def, ATAlterConstraint)) return false;
+    const auto *alter = reinterpret_cast<const ATAlterConstraint *>(cmd->def);
+    return alter->alterEnforceability && !alter->is_enforced;
+#else
+    (void)cmd;
+    return false;
+#endif
+}
 inline const char *altered_constraint_name(const AlterTableCmd *cmd) {
 #if PG_VERSION_NUM >= 180000
     if (cmd->def && IsA(cmd->def, ATAlterConstraint))

@@ -29,6 +29,8 @@ const std::vector<RuleInfo> &all_rules() {
          "ALTER CONSTRAINT ... ENFORCED (18+: checks every existing row under lock)"},
         {"constraint-not-enforced", Risk::Low, "integrity",
          "a CHECK or FOREIGN KEY constraint added NOT ENFORCED (18+: never checked)", false},
+        {"disable-constraint", Risk::High, "integrity",
+         "ALTER CONSTRAINT ... NOT ENFORCED on an existing table (18+: checking stops, like DISABLE TRIGGER)"},
         {"set-unlogged", Risk::High, "data-loss", "ALTER TABLE ... SET UNLOGGED"},
         {"disable-trigger", Risk::High, "integrity", "ALTER TABLE ... DISABLE TRIGGER"},
         {"drop-sequence", Risk::High, "data-loss", "DROP SEQUENCE"},

@@ -299,6 +299,22 @@ void check_enforce_constraint(const AlterTableCmd *cmd, const QualifiedName &tab
     ctx.scale_by_size(f, table);
 }
 
+void check_stop_enforcing(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx) {
+    if (ctx.is_new(table)) return;
+    const char *name = nodes::altered_constraint_name(cmd);
+    const std::string constraint = name ? name : "";
+    ctx.takes_lock(LockMode::AccessExclusive, table);
+    // Like disabling a trigger: from now on rows that break the rule go in unchecked (a foreign
+    // key's parents can be deleted under their children).
+    Finding &f = ctx.add("disable-constraint", ctx.statement_location(), table.display() + "." + constraint,
+                         "ALTER CONSTRAINT " + constraint + " NOT ENFORCED on " + table.display() +
+                             " stops PostgreSQL checking it: rows that break it, and (for a foreign key) deletes "
+                             "of the rows it references, go through unchecked from now on",
+                         "Keep the constraint enforced; if a bulk load needs it off, make it ENFORCED again in the "
+                         "same migration (that checks every row) or drop and re-add it NOT VALID + VALIDATE");
+    f.lock = LockMode::AccessExclusive;
+}
+
 void check_validate_constraint(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx) {
     const std::string name = cmd->name ? cmd->name : "";
     auto added = ctx.state.constraints.find(ctx.state.key(table) + "/" + name);

@@ -77,6 +77,7 @@ void check_set_not_null(const AlterTableCmd *cmd, const QualifiedName &table, Ru
 void check_drop_not_null(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx);
 void check_set_expression(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx);
 void check_enforce_constraint(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx);
+void check_stop_enforcing(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx);
 void check_add_constraint(const Constraint *con, const QualifiedName &table,
                           const std::vector<std::string> &implied_columns, RuleContext &ctx);
 void check_drop_constraint(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx);
