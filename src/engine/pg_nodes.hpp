@@ -40,26 +40,19 @@ inline bool is_set_expression(const AlterTableCmd *cmd) {
 #endif
 }
 
-// 18: ALTER TABLE ... ALTER CONSTRAINT name ENFORCED (it checks every existing row)
-inline bool makes_constraint_enforced(const AlterTableCmd *cmd) {
+// 18: ALTER TABLE ... ALTER CONSTRAINT name [NOT] ENFORCED: ENFORCED checks every existing row,
+// NOT ENFORCED stops checking. What it sets, if it sets enforceability at all.
+enum class Enforceability { Unchanged, Enforced, NotEnforced };
+inline Enforceability altered_enforceability(const AlterTableCmd *cmd) {
 #if PG_VERSION_NUM >= 180000
-    if (cmd->subtype != AT_AlterConstraint || !cmd->def || !IsA(cmd->def, ATAlterConstraint)) return false;
+    if (cmd->subtype != AT_AlterConstraint || !cmd->def || !IsA(cmd->def, ATAlterConstraint))
+        return Enforceability::Unchanged;
     const auto *alter = reinterpret_cast<const ATAlterConstraint *>(cmd->def);
-    return alter->alterEnforceability && alter->is_enforced;
+    if (!alter->alterEnforceability) return Enforceability::Unchanged;
+    return alter->is_enforced ? Enforceability::Enforced : Enforceability::NotEnforced;
 #else
     (void)cmd;
-    return false;
-#endif
-}
-// 18: ALTER TABLE ... ALTER CONSTRAINT name NOT ENFORCED (checking stops, for new rows too)
-inline bool makes_constraint_not_enforced(const AlterTableCmd *cmd) {
-#if PG_VERSION_NUM >= 180000
-    if (cmd->subtype != AT_AlterConstraint || !cmd->def || !IsA(cmd->def, ATAlterConstraint)) return false;
-    const auto *alter = reinterpret_cast<const ATAlterConstraint *>(cmd->def);
-    return alter->alterEnforceability && !alter->is_enforced;
-#else
-    (void)cmd;
-    return false;
+    return Enforceability::Unchanged;
 #endif
 }
 inline const char *altered_constraint_name(const AlterTableCmd *cmd) {

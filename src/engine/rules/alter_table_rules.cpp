@@ -175,8 +175,8 @@ bool check_column_command(const AlterTableCmd *cmd, const QualifiedName &table, 
         case AT_ValidateConstraint: check_validate_constraint(cmd, table, ctx); break;
         default:
             if (nodes::is_set_expression(cmd)) check_set_expression(cmd, table, ctx);
-            else if (nodes::makes_constraint_enforced(cmd)) check_enforce_constraint(cmd, table, ctx);
-            else if (nodes::makes_constraint_not_enforced(cmd)) check_stop_enforcing(cmd, table, ctx);
+            else if (nodes::altered_enforceability(cmd) == nodes::Enforceability::Enforced) check_enforce_constraint(cmd, table, ctx);
+            else if (nodes::altered_enforceability(cmd) == nodes::Enforceability::NotEnforced) check_stop_enforcing(cmd, table, ctx);
             else return false;
     }
     return true;
