@@ -59,6 +59,9 @@ trap 'rm -f "$log"' EXIT
   # A scripted session with that major's own psql and pg_dump: a migration, its undo, the schema
   # dump equal to the one before, the recycle bin across a restart.
   PG_BIN=$prefix/bin bash test/sessions/rollback.sh || failures=1
+  # What that major adds: SET EXPRESSION's undo, VIRTUAL columns and NOT VALID NOT NULL through
+  # the bin, NOT ENFORCED as a way around the guard.
+  PG_BIN=$prefix/bin bash test/sessions/majors.sh || failures=1
   exit $failures
 } 2>&1 | tee "$log" || status=1
 # pg_regress of 16+ and the session both print TAP-like "ok"/"not ok" lines: one count for all.

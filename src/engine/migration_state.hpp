@@ -99,6 +99,9 @@ public:
     // Tables whose foreign key without ON DELETE CASCADE the migration dropped: a CASCADE one added
     // after it changes what an existing delete destroys (table key -> dropped constraint label).
     std::map<std::string, std::string> dropped_plain_foreign_keys;
+    // "schema.table/constraint" of every constraint the text dropped (a NOT ENFORCED one added
+    // back under the name switches the old one off).
+    std::set<std::string> dropped_constraints;
     std::set<std::string> added_columns;                 // "table_key/column" added to a table by the text
     // Constraints the text validates whose definition it does not know (added by an earlier
     // migration, the CLI without a catalog): table key -> names.

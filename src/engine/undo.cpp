@@ -185,7 +185,15 @@ UndoStep undo_alter(const AlterTableCmd *cmd, const QualifiedName &t, const Prio
                        "risk: rewrites the table under an ACCESS EXCLUSIVE lock, and fails (or loses precision) if a "
                        "value written since does not fit the old type");
         }
-        default: return cannot("no undo is known for this ALTER TABLE subcommand");
+        default:
+            if (nodes::is_set_expression(cmd)) {
+                // The generation expression is the column's pg_attrdef entry, as a default is.
+                const auto before = prior.column_default(t, col);
+                if (!before || before->empty()) return cannot("the previous expression of " + col + " is not known");
+                return sql(table + " ALTER COLUMN " + quote_ident(col) + " SET EXPRESSION AS (" + *before + ")",
+                           "recomputes every row again (a stored column: a table rewrite)");
+            }
+            return cannot("no undo is known for this ALTER TABLE subcommand");
     }
 }
 

@@ -212,6 +212,9 @@ inline RowCounts transaction_row_counts(const PgStat_TableStatus *status) {
 // hook sees it.
 constexpr bool kEventTriggersSeeReindex = PG_VERSION_NUM >= 170000;
 
+// 18 adds VIRTUAL generated columns (attgenerated 'v', computed when read).
+inline const char *generated_kind(char attgenerated) { return attgenerated == 'v' ? "VIRTUAL" : "STORED"; }
+
 // 18 catalogues NOT NULL as a named constraint; its name, or nullptr (none, or an earlier major).
 inline const char *not_null_constraint_name(Oid relid, const char *column) {
 #if PG_VERSION_NUM >= 180000

@@ -57,3 +57,16 @@ ALTER TABLE orders ALTER CONSTRAINT orders_total_positive ENFORCED;
 -- expect: disable-constraint require-lock-timeout
 -- risk: high
 ALTER TABLE orders ALTER CONSTRAINT orders_total_positive NOT ENFORCED;
+
+-- case: dropped and added back NOT ENFORCED in one statement switches the check off
+-- since: 18
+-- expect: disable-constraint require-lock-timeout
+-- risk: high
+ALTER TABLE orders DROP CONSTRAINT orders_price_check, ADD CONSTRAINT orders_price_check CHECK (price > 0) NOT ENFORCED;
+
+-- case: a foreign key dropped, then added back NOT ENFORCED
+-- since: 18
+-- expect: disable-constraint drop-constraint require-lock-timeout
+-- risk: high
+ALTER TABLE orders DROP CONSTRAINT orders_user_fk;
+ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT ENFORCED;

@@ -92,6 +92,18 @@ void check_add_constraint(const Constraint *con, const QualifiedName &table,
     }
 
     if (nodes::not_enforced(con)) {
+        // Put back NOT ENFORCED under the name of one the text dropped: the old constraint is
+        // switched off, as ALTER CONSTRAINT ... NOT ENFORCED would.
+        if (!is_new && con->conname && ctx.state.dropped_constraints.count(key + "/" + con->conname)) {
+            Finding &f = ctx.add("disable-constraint", at, label,
+                                 "Constraint " + label + " is dropped and added back NOT ENFORCED: PostgreSQL stops "
+                                 "checking it, for rows written from now on too",
+                                 "Keep the constraint enforced; to change it, add the new one NOT VALID and VALIDATE "
+                                 "it before dropping the old one");
+            f.lock = LockMode::AccessExclusive;
+            if (con->conname) ctx.state.constraints[key + "/" + con->conname].validated = false;
+            return;
+        }
         Finding &f = ctx.add("constraint-not-enforced", at, label,
                              add_phrase(con, con->contype == CONSTR_FOREIGN ? "FOREIGN KEY" : "CHECK") + " on " +
                                  table.display() + " is NOT ENFORCED: PostgreSQL records it but checks no row, "
@@ -262,6 +274,7 @@ void check_drop_constraint(const AlterTableCmd *cmd, const QualifiedName &table,
         f.lock = LockMode::AccessExclusive;
     }
 
+    ctx.state.dropped_constraints.insert(ctx.state.key(table) + "/" + name);
     if (facts && facts->type == 'f' && !facts->on_delete_cascade)
         ctx.state.dropped_plain_foreign_keys[ctx.state.key(table)] = label;
     if (facts && facts->type == 'f' && facts->on_delete_cascade) {

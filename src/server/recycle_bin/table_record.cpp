@@ -389,7 +389,8 @@ void record_table(Oid relid, const List *dropping, List **steps_out, List **as_o
         if (!as_text && OidIsValid(att->attcollation) && att->attcollation != get_typcollation(att->atttypid))
             appendStringInfo(&columns, " COLLATE %s", generate_collation_name(att->attcollation));
         if (att->attgenerated) {
-            appendStringInfo(&columns, " GENERATED ALWAYS AS (%s) STORED", default_of(att->attnum));
+            appendStringInfo(&columns, " GENERATED ALWAYS AS (%s) %s", default_of(att->attnum),
+                             mg::pg::generated_kind(att->attgenerated));
         } else if (att->attidentity) {
             const Oid seq = mg::pg::identity_sequence(relid, att->attnum);
             appendStringInfo(&columns, " GENERATED %s AS IDENTITY (%s)",
@@ -405,7 +406,9 @@ void record_table(Oid relid, const List *dropping, List **steps_out, List **as_o
             if (char *def = default_of(att->attnum))
                 keys.add(psprintf("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", table, name, def), owner);
         }
-        if (att->attnotnull && !att->attidentity)
+        // On 18 the column's NOT NULL constraint comes back with the constraints, by its name and
+        // NOT VALID where it was.
+        if (att->attnotnull && !att->attidentity && !mg::pg::not_null_constraint_name(relid, NameStr(att->attname)))
             keys.add(psprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", table, name), owner);
         if (char *c = GetComment(relid, RelationRelationId, att->attnum))
             rest.add(comment_step(psprintf("COLUMN %s.%s", table, name), c), owner);
