@@ -109,7 +109,7 @@ psql -X -q -d other_app -c "CREATE EXTENSION migration_guard" -c "CREATE TABLE k
     -c "INSERT INTO kept VALUES (1)" >/dev/null
 take_slots() {  # a parallel worker that sleeps SECONDS, in the background
   PGUSER=hog psql -X -q -d postgres -c "SET force_parallel_mode = on" -c "SELECT pg_sleep($1)" >/dev/null 2>&1 &
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 300); do  # up to 15 s on a loaded machine
     [ "$(psql -X -At -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'parallel worker'")" = 1 ] && return
     sleep 0.05
   done
