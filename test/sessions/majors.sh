@@ -35,6 +35,9 @@ SQL
   out=$(PGUSER=app sql -c "ALTER TABLE shop.items DROP CONSTRAINT items_a_positive, ADD CONSTRAINT items_a_positive CHECK (a > 0) NOT ENFORCED")
   check "18: dropping a CHECK and adding it back NOT ENFORCED is blocked (disable-constraint)" "migration_guard blocked ALTER TABLE: disable-constraint" "$out"
   check "... and the constraint is still enforced" "^t$" "$(psql -X -At -d postgres -c "SELECT conenforced FROM pg_constraint WHERE conname = 'items_a_positive'")"
+  out=$(PGUSER=app sql -c "ALTER TABLE shop.items ALTER COLUMN v TYPE bigint")
+  check "18: a VIRTUAL column's type changes without a data-loss finding (nothing is stored)" "^allowed \{" \
+    "$(psql -X -At -d postgres -c "SELECT decision || ' ' || rules::text FROM migration_guard.audit_log WHERE statement LIKE '%COLUMN v TYPE bigint%' AND rules::text NOT LIKE '%change-column-type%'") $out"
   tok=$(approve drop-table shop.items)
   out=$(PGUSER=app PGOPTIONS="-c migration_guard.approval=$tok" sql -c "DROP TABLE shop.items")
   check "18: an approved DROP TABLE of a table with a VIRTUAL column and a NOT VALID NOT NULL" "approved by approval" "$out"

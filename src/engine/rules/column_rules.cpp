@@ -173,6 +173,9 @@ void check_column_type_change(const AlterTableCmd *cmd, const QualifiedName &tab
     } else {
         from = ctx.catalog.column(ctx.state.resolved(table), col);
     }
+    // A VIRTUAL generated column (18) stores nothing: its type changes what readers compute, no
+    // stored value is converted or lost.
+    if (changed == ctx.state.changed_types.end() && from && from->generated == 'v') return;
     // Beyond the engine's list, the server asks PostgreSQL's own rewrite decision (binary-coercible
     // casts, no-op length coercions, the session's TimeZone for timestamp -> timestamptz).
     const bool proven_safe = !using_expr && from && is_safe_type_change(*from, to);
