@@ -25,17 +25,9 @@ BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}  # another major: PG_BIN=<its bindir> 
 PORT=${PORT:-55475}
 dir=$(mktemp -d /tmp/mg-bench-cg.XXXXXX)
 work=$(mktemp -d /tmp/mg-bench-work.XXXXXX)
-as_postgres() { if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi; }
 source bench/lib.sh
 save_current
-cleanup() {
-    stop_server
-    as_postgres "$BIN/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
-    use current
-    if [[ -n ${BASELINE_REF:-} ]]; then forget_baseline; fi
-    rm -rf "$dir" "$work"
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 
 if [[ ! -f $LIBDIR/pgaudit.so && $BIN == /usr/lib/postgresql/15/bin ]]; then
     echo "Installing pgaudit (postgresql-15-pgaudit) ..."

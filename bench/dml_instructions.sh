@@ -16,17 +16,9 @@ BIN=/usr/lib/postgresql/15/bin
 PORT=${PORT:-55476}
 dir=$(mktemp -d /tmp/mg-bench-dml.XXXXXX)
 work=$(mktemp -d /tmp/mg-bench-dmlw.XXXXXX)
-as_postgres() { if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi; }
 source bench/lib.sh
 save_current
-cleanup() {
-    stop_server
-    as_postgres "$BIN/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
-    use current
-    if [[ -n ${BASELINE_REF:-} ]]; then forget_baseline; fi
-    rm -rf "$dir" "$work"
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 if [[ -n ${BASELINE_REF:-} ]]; then build_baseline "$BASELINE_REF"; fi
 
 python3 - "$TX" "$work" <<'PY'

@@ -6,6 +6,18 @@ LIBDIR=$("${PG_BIN:-/usr/lib/postgresql/15/bin}/pg_config" --pkglibdir)
 EXTDIR=$("${PG_BIN:-/usr/lib/postgresql/15/bin}/pg_config" --sharedir)/extension
 SCRIPT=migration_guard--$(sed -n "s/^default_version = '\(.*\)'/\1/p" migration_guard.control).sql
 
+as_postgres() { if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi; }
+
+# bench_cleanup (trap it on EXIT): stops the callgrind server and the set-up one of `dir`, puts the
+# current build back, forgets the baseline and removes `dir` and `work`.
+bench_cleanup() {
+    stop_server
+    as_postgres "$BIN/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+    use current
+    if [[ -n ${BASELINE_REF:-} ]]; then forget_baseline; fi
+    rm -rf "$dir" "$work"
+}
+
 # save_current: keeps the installed build as "current" (restore it with `use current`).
 save_current() {
     cp "$LIBDIR/migration_guard.so" "$work/current.so"

@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "cli/commands.hpp"
@@ -266,10 +265,6 @@ int main(int argc, char **argv) {
     CLI::App app{"migration-guard", "migration-guard " + command};
     Bound b;
     declare_options(app, command, b);
-    const bool &help = b.help;
-    const FileFlags &flags = b.flags;
-    const auto &[jobs, db, schema, migration, vformat, vfail_on] = std::tie(b.jobs, b.db, b.schema, b.migration, b.vformat, b.vfail_on);
-    const std::vector<std::string> &paths = b.paths;
     LintArgs lint;
     CheckArgs check;
     VerifyArgs verify;
@@ -281,43 +276,43 @@ int main(int argc, char **argv) {
             what = "unknown option '" + what.substr(43) + "'";
         return usage_error(what);
     }
-    if (help) {
+    if (b.help) {
         std::printf("%s%s", kUsage, kHelp);
         return kExitClean;
     }
 
     if (command == "rollback") {
-        if (paths.size() != 1) return usage_error("rollback takes one FILE (or - for stdin)");
-        return run_rollback(paths.front());
+        if (b.paths.size() != 1) return usage_error("rollback takes one FILE (or - for stdin)");
+        return run_rollback(b.paths.front());
     }
     if (command == "rules") {
-        if (!paths.empty()) return usage_error("rules takes no arguments");
-        if (vformat && *vformat != "text" && *vformat != "json") return usage_error("rules --format is text or json");
-        return run_rules(vformat && *vformat == "json");
+        if (!b.paths.empty()) return usage_error("rules takes no arguments");
+        if (b.vformat && *b.vformat != "text" && *b.vformat != "json") return usage_error("rules --format is text or json");
+        return run_rules(b.vformat && *b.vformat == "json");
     }
     if (command == "verify") {
-        if (!paths.empty()) return usage_error("verify takes no PATH (it checks the database of --db)");
-        if (vformat) {
-            const auto f = parse_format(*vformat);
-            if (!f) return usage_error("unknown format '" + *vformat + "'");
+        if (!b.paths.empty()) return usage_error("verify takes no PATH (it checks the database of --db)");
+        if (b.vformat) {
+            const auto f = parse_format(*b.vformat);
+            if (!f) return usage_error("unknown format '" + *b.vformat + "'");
             verify.format = *f;
         }
-        if (vfail_on) {
-            const auto r = mg::parse_risk(*vfail_on);
-            if (!r) return usage_error("unknown risk '" + *vfail_on + "' for --fail-on");
+        if (b.vfail_on) {
+            const auto r = mg::parse_risk(*b.vfail_on);
+            if (!r) return usage_error("unknown risk '" + *b.vfail_on + "' for --fail-on");
             verify.fail_on = *r;
         }
-        if (schema) verify.schemas = split_list(*schema);
-        if (migration) verify.migration_id = *migration;
-        if (db) verify.conninfo = *db;
+        if (b.schema) verify.schemas = split_list(*b.schema);
+        if (b.migration) verify.migration_id = *b.migration;
+        if (b.db) verify.conninfo = *b.db;
         else if (const char *env = std::getenv("MIGRATION_GUARD_DB")) verify.conninfo = env;
         return run_verify(verify);
     }
 
-    if (paths.empty()) return usage_error("no PATH to " + command);
+    if (b.paths.empty()) return usage_error("no PATH to " + command);
     FileArgs &args = command == "lint" ? static_cast<FileArgs &>(lint) : static_cast<FileArgs &>(check);
-    args.paths = paths;
-    if (const std::string error = flags.resolve(args); !error.empty()) {
+    args.paths = b.paths;
+    if (const std::string error = b.flags.resolve(args); !error.empty()) {
         if (error.rfind("configuration: ", 0) == 0) {
             std::fprintf(stderr, "migration-guard: %s\n", error.c_str());
             return kExitError;
@@ -325,16 +320,16 @@ int main(int argc, char **argv) {
         return usage_error(error);
     }
     if (command == "lint") {
-        if (jobs) {
+        if (b.jobs) {
             char *end = nullptr;
-            const long n = std::strtol(jobs->c_str(), &end, 10);
-            if (jobs->empty() || *end || n < 1 || n > 1024)
-                return usage_error("--jobs needs a whole number from 1 to 1024, not '" + *jobs + "'");
+            const long n = std::strtol(b.jobs->c_str(), &end, 10);
+            if (b.jobs->empty() || *end || n < 1 || n > 1024)
+                return usage_error("--jobs needs a whole number from 1 to 1024, not '" + *b.jobs + "'");
             lint.jobs = static_cast<unsigned>(n);
         }
         return run_lint(lint);
     }
-    if (db) check.conninfo = *db;
+    if (b.db) check.conninfo = *b.db;
     else if (const char *env = std::getenv("MIGRATION_GUARD_DB")) check.conninfo = env;
     return run_check(check);
 }

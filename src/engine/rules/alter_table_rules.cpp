@@ -165,7 +165,7 @@ bool check_column_command(const AlterTableCmd *cmd, const QualifiedName &table, 
         case AT_AddColumn: check_add_column(cmd, table, ctx); break;
         case AT_DropColumn: check_drop_column(cmd, table, ctx); break;
         case AT_AlterColumnType: check_column_type_change(cmd, table, ctx); break;
-        case AT_SetNotNull: check_set_not_null(cmd, table, ctx); break;
+        case AT_SetNotNull: check_set_not_null(cmd->name ? cmd->name : "", table, ctx); break;
         case AT_DropNotNull: check_drop_not_null(cmd, table, ctx); break;
         case AT_AddConstraint:
             if (cmd->def && IsA(cmd->def, Constraint))
@@ -173,11 +173,13 @@ bool check_column_command(const AlterTableCmd *cmd, const QualifiedName &table, 
             break;
         case AT_DropConstraint: check_drop_constraint(cmd, table, ctx); break;
         case AT_ValidateConstraint: check_validate_constraint(cmd, table, ctx); break;
-        default:
+        default: {
+            const nodes::Enforceability enforceability = nodes::altered_enforceability(cmd);
             if (nodes::is_set_expression(cmd)) check_set_expression(cmd, table, ctx);
-            else if (nodes::altered_enforceability(cmd) == nodes::Enforceability::Enforced) check_enforce_constraint(cmd, table, ctx);
-            else if (nodes::altered_enforceability(cmd) == nodes::Enforceability::NotEnforced) check_stop_enforcing(cmd, table, ctx);
+            else if (enforceability == nodes::Enforceability::Enforced) check_enforce_constraint(cmd, table, ctx);
+            else if (enforceability == nodes::Enforceability::NotEnforced) check_stop_enforcing(cmd, table, ctx);
             else return false;
+        }
     }
     return true;
 }

@@ -266,9 +266,8 @@ bool proven_not_null(const QualifiedName &table, const std::string &col, const R
 }
 }  // namespace
 
-void check_set_not_null(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx) {
+void check_set_not_null(const std::string &col, const QualifiedName &table, RuleContext &ctx) {
     if (ctx.is_new(table)) return;
-    const std::string col = cmd->name ? cmd->name : "";
     ctx.state.set_not_null.insert(ctx.state.key(table) + "/" + col);
     auto facts = ctx.catalog.column(ctx.state.resolved(table), col);
     if (facts && facts->not_null) return;  // already NOT NULL: a no-op

@@ -117,12 +117,7 @@ void check_add_constraint(const Constraint *con, const QualifiedName &table,
     }
     if (nodes::table_not_null(con)) {
         // 18's NOT NULL table constraint: without NOT VALID it is SET NOT NULL by another name.
-        if (con->skip_validation) return;
-        AlterTableCmd set{};
-        set.type = T_AlterTableCmd;
-        set.subtype = AT_SetNotNull;
-        set.name = strVal(linitial(con->keys));
-        check_set_not_null(&set, table, ctx);
+        if (!con->skip_validation) check_set_not_null(strVal(linitial(con->keys)), table, ctx);
         return;
     }
 

@@ -73,7 +73,8 @@ namespace mg {
 void check_add_column(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx);
 void check_drop_column(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx);
 void check_column_type_change(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx);
-void check_set_not_null(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx);
+// SET NOT NULL of `col` (also 18's ADD CONSTRAINT ... NOT NULL col without NOT VALID).
+void check_set_not_null(const std::string &col, const QualifiedName &table, RuleContext &ctx);
 void check_drop_not_null(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx);
 void check_set_expression(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx);
 void check_enforce_constraint(const AlterTableCmd *cmd, const QualifiedName &table, RuleContext &ctx);
