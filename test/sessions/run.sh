@@ -108,10 +108,16 @@ sql -c "CREATE EXTENSION migration_guard" -c "CREATE ROLE hog LOGIN" -c "CREATE 
 psql -X -q -d other_app -c "CREATE EXTENSION migration_guard" -c "CREATE TABLE kept (id bigint)" \
     -c "INSERT INTO kept VALUES (1)" >/dev/null
 take_slots() {  # a parallel worker that sleeps SECONDS, in the background
-  PGUSER=hog psql -X -q -d postgres -c "SET force_parallel_mode = on" -c "SELECT pg_sleep($1)" >/dev/null 2>&1 &
-  for _ in $(seq 1 300); do  # up to 15 s on a loaded machine
-    [ "$(psql -X -At -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'parallel worker'")" = 1 ] && return
-    sleep 0.05
+  # A parallel query that finds no free slot (the purge launcher may be running a database's
+  # worker just then) runs without workers: end it and try again.
+  for _ in $(seq 1 10); do
+    PGUSER=hog psql -X -q -d postgres -c "SET force_parallel_mode = on" -c "SELECT pg_sleep($1)" >/dev/null 2>&1 &
+    for _ in $(seq 1 60); do
+      [ "$(psql -X -At -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'parallel worker'")" = 1 ] && return
+      sleep 0.05
+    done
+    psql -X -q -d postgres -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'hog'" >/dev/null
+    wait 2>/dev/null
   done
 }
 blocked_rows() { psql -X -At -d "${2:-postgres}" -c "SELECT count(*) FROM migration_guard.blocked_attempts WHERE statement = '$1'"; }
