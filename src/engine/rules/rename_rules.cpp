@@ -1,6 +1,7 @@
 // rename-table, rename-column, rename-schema, rename-enum-value: renames break every running
 // client that still uses the old name, the moment they commit.
 #include "engine/rules/rules.hpp"
+#include "engine/undo.hpp"
 
 namespace mg {
 
@@ -18,8 +19,8 @@ void check_rename(const RenameStmt *stmt, RuleContext &ctx) {
             Finding &f = ctx.add("rename-table", ctx.at(stmt->relation->location), t.display(),
                                  std::string("Renaming ") + object_type_name(stmt->renameType) + " " + t.display() +
                                      " to " + new_name + " breaks every query that still uses the old name",
-                                 "Expand/contract: rename, then CREATE VIEW " + t.display() + " AS SELECT * FROM " +
-                                     new_name + " so old code keeps working; drop the view once every client "
+                                 "Expand/contract: rename, then CREATE VIEW " + quote_name(t) + " AS SELECT * FROM " +
+                                     quote_ident(new_name) + " so old code keeps working; drop the view once every client "
                                      "uses the new name");
             f.lock = LockMode::AccessExclusive;
             return;

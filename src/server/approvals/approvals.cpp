@@ -1,5 +1,6 @@
 #include "server/usable.hpp"
 #include "server/approvals/approvals.hpp"
+#include "server/audit/migration_tools.hpp"
 
 #include <algorithm>
 #include <sstream>
@@ -60,18 +61,18 @@ struct ApprovalRow {
     char *issued_on = nullptr;     // nullptr: issued before approvals were bound to a database
 };
 
-ApprovalRow read_approval(const std::string &token, bool for_update) {
+// One approval row by token hash ($1 is the token) or by id ($1 is the id as text).
+ApprovalRow read_approval(const char *where, const std::string &key, bool for_update) {
     ApprovalRow row;
     // FOR UPDATE holds the row until the spending transaction ends: a use is spent once.
     const std::string query =
         std::string("SELECT id, rules, objects, approved_by::text, "
                     "approved_session_user::text, reason, uses_left, valid_until > clock_timestamp(), for_role::text, "
                     "pairs, migration_id, uses_total, issued_on "
-                    "FROM migration_guard.approval WHERE token_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')") +
-        (for_update ? " FOR UPDATE" : "");
+                    "FROM migration_guard.approval WHERE ") + where + (for_update ? " FOR UPDATE" : "");
     as_guard_owner([&](MemoryContext outer) {
         Oid types[1] = {TEXTOID};
-        Datum args[1] = {CStringGetTextDatum(token.c_str())};
+        Datum args[1] = {CStringGetTextDatum(key.c_str())};
         const int rc = SPI_execute_with_args(query.c_str(), 1, types, args, nullptr, false, 1);
         if (rc != SPI_OK_SELECT) elog(ERROR, "migration_guard: approval lookup failed (%d)", rc);
         if (SPI_processed != 1) return;
@@ -98,6 +99,35 @@ ApprovalRow read_approval(const std::string &token, bool for_update) {
         if (char *node = SPI_getvalue(tuple, desc, 13)) row.issued_on = MemoryContextStrdup(outer, node);
     });
     return row;
+}
+
+ApprovalRow approval_by_token(const std::string &token, bool for_update) {
+    return read_approval("token_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')", token, for_update);
+}
+
+ApprovalRow approval_by_id(int64_t id, bool for_update) {
+    return read_approval("id = $1::bigint", std::to_string(id), for_update);
+}
+
+// Active approvals bound to the role this session logged in as, oldest first: they apply
+// without a token.
+std::vector<int64_t> role_bound_approvals() {
+    std::vector<int64_t> ids;
+    const std::string role = session_role_name();
+    as_guard_owner([&](MemoryContext) {
+        Oid types[1] = {TEXTOID};
+        Datum args[1] = {CStringGetTextDatum(role.c_str())};
+        const int rc = SPI_execute_with_args(
+            "SELECT id FROM migration_guard.approval WHERE for_role = $1::name AND uses_left > 0 "
+            "AND valid_until > clock_timestamp() ORDER BY id LIMIT 100",
+            1, types, args, nullptr, true, 0);
+        if (rc != SPI_OK_SELECT) elog(ERROR, "migration_guard: approval lookup failed (%d)", rc);
+        for (uint64 i = 0; i < SPI_processed; i++) {
+            bool isnull;
+            ids.push_back(DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull)));
+        }
+    });
+    return ids;
 }
 
 int spend_use(int64_t id, const std::string &command_tag, const std::string &statement,
@@ -143,55 +173,31 @@ int spend_use(int64_t id, const std::string &command_tag, const std::string &sta
 
 }  // namespace
 
-ApprovalOutcome use_approval(const std::vector<Finding> &blocked, const std::string &command_tag,
-                             const std::string &statement, int64_t spent_id, bool spend) {
-    ApprovalOutcome out;
-    const std::string token = approval_token();
-    if (token.empty()) {
-        out.refusal = "No approval was presented (migration_guard.approval is empty).";
-        return out;
-    }
-    const ApprovalRow row = read_approval(token, spend);
-    if (!row.found) {
-        out.refusal = "The approval presented in migration_guard.approval is not known to this database.";
-        return out;
-    }
-    out.id = row.id;
-    out.approved_by = row.approved_by;
-    out.reason = row.reason;
-    out.uses_left = row.uses_left;
+namespace {
+
+// Why this approval does not let `blocked` through now; empty when it does.
+std::string refusal_of(const ApprovalRow &row, const std::vector<Finding> &blocked, int64_t spent_id) {
     const std::string id = "#" + std::to_string(row.id);
-    if (row.issued_on && this_database() != row.issued_on) {
-        out.refusal = "Approval " + id + " was issued for another database (this one is a copy, a restore or a replica of "
-                      "it, or it was promoted since): an approval counts only where it was issued; approve the change here.";
-        return out;
-    }
-    if (!row.unexpired) {
-        out.refusal = "Approval " + id + " has expired.";
-        return out;
-    }
+    if (row.issued_on && this_database() != row.issued_on)
+        return "Approval " + id + " was issued for another database (this one is a copy, a restore or a replica of "
+               "it, or it was promoted since): an approval counts only where it was issued; approve the change here.";
+    if (!row.unexpired) return "Approval " + id + " has expired.";
     // A token bound to a role is worthless to anyone who reads it (pg_stat_activity shows a SET
     // to every member of the presenting role): only a session that logged in as that role may
     // present it; a member that SET ROLEs to it has not.
-    if (row.for_role && session_role_name() != row.for_role) {
-        out.refusal = "Approval " + id + " is for sessions of role " + std::string(row.for_role) +
-                      "; this session logged in as " + session_role_name() + ".";
-        return out;
-    }
-    if (row.uses_left <= 0 && row.id != spent_id) {
-        out.refusal = "Approval " + id + " has no use left: its " + std::to_string(row.uses_total) +
-                      (row.uses_total == 1 ? " use was" : " uses were") +
-                      " spent by earlier statements (a use spent in a transaction that rolls back is given back). " +
-                      "A migration of several statements needs one use per statement: approve it as a whole with " +
-                      "migration_guard.approve_migration(<its text>, '<why>').";
-        return out;
-    }
-    if (row.migration_id && std::string(migration_id()) != row.migration_id) {
-        out.refusal = "Approval " + id + " is for migration " + std::string(row.migration_id) + "; this session's " +
-                      "migration is " + (migration_id()[0] ? std::string(migration_id()) : std::string("not set")) +
-                      " (migration_guard.migration_id).";
-        return out;
-    }
+    if (row.for_role && session_role_name() != row.for_role)
+        return "Approval " + id + " is for sessions of role " + std::string(row.for_role) +
+               "; this session logged in as " + session_role_name() + ".";
+    if (row.uses_left <= 0 && row.id != spent_id)
+        return "Approval " + id + " has no use left: its " + std::to_string(row.uses_total) +
+               (row.uses_total == 1 ? " use was" : " uses were") +
+               " spent by earlier statements (a use spent in a transaction that rolls back is given back). " +
+               "A migration of several statements needs one use per statement: approve it as a whole with " +
+               "migration_guard.approve_migration(<its text>, '<why>').";
+    if (row.migration_id && std::string(effective_migration_id()) != row.migration_id)
+        return "Approval " + id + " is for migration " + std::string(row.migration_id) + "; this session's " +
+               "migration is " + (effective_migration_id()[0] ? std::string(effective_migration_id()) : std::string("not set")) +
+               " (migration_guard.migration_id, or the migration tool's bookkeeping).";
     if (row.has_pairs) {
         // A whole-migration approval covers exactly what its migration needed.
         const std::vector<std::string> &pairs = row.pairs;
@@ -202,31 +208,68 @@ ApprovalOutcome use_approval(const std::vector<Finding> &blocked, const std::str
                 const size_t colon = p.find(':');
                 approved += (approved.empty() ? "" : "; ") + p.substr(0, colon) + " on " + p.substr(colon + 1);
             }
-            out.refusal = "Approval " + id + " was issued for a migration that needed " + approved + "; it does not " +
-                          "cover " + f.rule + " on " + f.object + ": this is not the migration that was approved " +
-                          "(approve the new text with migration_guard.approve_migration).";
-            return out;
+            return "Approval " + id + " was issued for " + approved + "; it does not cover " + f.rule + " on " +
+                   f.object + ": this is not what was approved.";
         }
     } else {
         const ApprovalScope scope{row.rules, row.objects};
-        for (const Finding &f : blocked) {
-            if (!scope.covers(f.rule, f.object)) {
-                out.refusal = "Approval " + id + " does not cover " + f.rule + " on " + f.object + ".";
-                return out;
-            }
-        }
+        for (const Finding &f : blocked)
+            if (!scope.covers(f.rule, f.object)) return "Approval " + id + " does not cover " + f.rule + " on " + f.object + ".";
     }
     if (require_distinct_approver()) {
         const std::string user = current_role_name(), session = session_role_name();
         if (user == row.approved_by || session == row.approved_by || user == row.approved_session_user ||
-            session == row.approved_session_user) {
-            out.refusal = "Approval " + id + " was issued by " + row.approved_by +
-                          ", who is also running this statement; migration_guard.require_distinct_approver is on.";
-            return out;
-        }
+            session == row.approved_session_user)
+            return "Approval " + id + " was issued by " + row.approved_by +
+                   ", who is also running this statement; migration_guard.require_distinct_approver is on.";
     }
+    return {};
+}
+
+ApprovalOutcome approved_by(const ApprovalRow &row, const std::vector<Finding> &blocked, const std::string &command_tag,
+                            const std::string &statement, int64_t spent_id, bool spend) {
+    ApprovalOutcome out;
+    out.id = row.id;
+    out.approved_by = row.approved_by;
+    out.reason = row.reason;
+    out.uses_left = row.uses_left;
     if (spend && row.id != spent_id) out.uses_left = spend_use(row.id, command_tag, statement, blocked);
     out.approved = true;
+    return out;
+}
+
+}  // namespace
+
+ApprovalOutcome use_approval(const std::vector<Finding> &blocked, const std::string &command_tag,
+                             const std::string &statement, int64_t spent_id, bool spend) {
+    ApprovalOutcome out;
+    const std::string token = approval_token();
+    if (!token.empty()) {
+        const ApprovalRow row = approval_by_token(token, spend);
+        if (!row.found) {
+            out.refusal = "The approval presented in migration_guard.approval is not known to this database.";
+        } else {
+            out.refusal = refusal_of(row, blocked, spent_id);
+            if (out.refusal.empty()) return approved_by(row, blocked, command_tag, statement, spent_id, spend);
+            out.id = row.id;
+            out.approved_by = row.approved_by;
+            out.reason = row.reason;
+            out.uses_left = row.uses_left;
+        }
+    }
+    // An approval bound to this session's role applies without a token: the one already spent
+    // by this statement first, then the oldest that covers it. Checked unlocked, then locked.
+    std::vector<int64_t> candidates = role_bound_approvals();
+    if (spent_id) candidates.insert(candidates.begin(), spent_id);
+    for (const int64_t id : candidates) {
+        if (!refusal_of(approval_by_id(id, false), blocked, spent_id).empty()) continue;
+        const ApprovalRow row = approval_by_id(id, spend);
+        if (row.found && refusal_of(row, blocked, spent_id).empty())
+            return approved_by(row, blocked, command_tag, statement, spent_id, spend);
+    }
+    if (token.empty())
+        out.refusal = "No approval covers it: none was presented (migration_guard.approval is empty) and no approval "
+                      "for role " + session_role_name() + " covers it.";
     return out;
 }
 
@@ -234,20 +277,36 @@ ApprovalOutcome use_approval(const std::vector<Finding> &blocked, const std::str
 
 namespace mg::server {
 
-std::string issue_approval(const ApprovalRequest &req) {
+bool may_issue_approvals() {
+    bool may = false;
+    pg_call([&] {
+        const Oid caller = GetUserId();
+        const Oid approver_role = get_role_oid("migration_guard_approver", true);
+        may = superuser_arg(caller) || (OidIsValid(approver_role) && has_privs_of_role(caller, approver_role));
+    });
+    return may;
+}
+
+void refuse_non_approver(const std::string &what) {
+    if (may_issue_approvals()) return;
+    throw UserError(MG_ERRCODE_NOT_APPROVER,
+                    "permission denied to approve schema changes: role " + current_role_name() +
+                        " is not an approver",
+                    "Only superusers and members of the role migration_guard_approver may " + what +
+                        "; an approval is a person's decision after reviewing the change.",
+                    "Ask a person with the migration_guard_approver role to review it and run the call; then run the "
+                    "migration again, unchanged. A superuser grants the role with: GRANT migration_guard_approver TO <role>;");
+}
+
+std::string issue_approval(const ApprovalRequest &req, int64_t *approval_id) {
     // Who may approve, and whether for_role names a role: PostgreSQL look-ups, first.
-    bool may_approve = false, for_role_exists = true;
+    refuse_non_approver("issue approvals");
+    bool for_role_exists = true;
     Oid caller = InvalidOid;
     pg_call([&] {
         caller = GetUserId();
-        const Oid approver_role = get_role_oid("migration_guard_approver", true);
-        may_approve = superuser_arg(caller) || (OidIsValid(approver_role) && has_privs_of_role(caller, approver_role));
         if (!req.for_role.empty()) for_role_exists = OidIsValid(get_role_oid(req.for_role.c_str(), true));
     });
-    if (!may_approve)
-        throw UserError(MG_ERRCODE_NOT_APPROVER, "permission denied to approve schema changes",
-                        "Only superusers and members of the role migration_guard_approver may issue approvals.",
-                        "A superuser can run: GRANT migration_guard_approver TO <role>;");
     const auto blank = [](const std::string &s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; };
     if (blank(req.reason))
         throw UserError(MG_ERRCODE_BAD_APPROVAL, "an approval needs a reason",
@@ -293,10 +352,12 @@ std::string issue_approval(const ApprovalRequest &req) {
 
     const std::string approver = role_name(caller), session = session_role_name();
     const std::string node = this_database();
+    const bool tokenless = req.request_id != 0;
+    int64_t new_id = 0;
     as_guard_owner([&](MemoryContext) {
-        constexpr int n = 12;
+        constexpr int n = 13;
         Oid types[n] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, INT4OID, INTERVALOID, TEXTOID,
-                        TEXTARRAYOID, TEXTOID, TEXTOID};
+                        TEXTARRAYOID, TEXTOID, TEXTOID, INT8OID};
         Interval *valid_for = static_cast<Interval *>(palloc(sizeof(Interval)));
         *valid_for = req.valid_for;
         Datum args[n] = {CStringGetTextDatum(token),
@@ -310,17 +371,25 @@ std::string issue_approval(const ApprovalRequest &req) {
                          req.for_role.empty() ? 0 : CStringGetTextDatum(req.for_role.c_str()),
                          req.pairs.empty() ? 0 : text_array_datum(req.pairs),
                          req.migration_id.empty() ? 0 : CStringGetTextDatum(req.migration_id.c_str()),
-                         CStringGetTextDatum(node.c_str())};
-        const char nulls[n] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', req.for_role.empty() ? 'n' : ' ',
-                               req.pairs.empty() ? 'n' : ' ', req.migration_id.empty() ? 'n' : ' ', ' '};
+                         CStringGetTextDatum(node.c_str()),
+                         Int64GetDatum(req.request_id)};
+        const char nulls[n] = {tokenless ? 'n' : ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', req.for_role.empty() ? 'n' : ' ',
+                               req.pairs.empty() ? 'n' : ' ', req.migration_id.empty() ? 'n' : ' ', ' ',
+                               tokenless ? ' ' : 'n'};
         const int rc = SPI_execute_with_args(
             "INSERT INTO migration_guard.approval (token_hash, rules, objects, reason, approved_by, "
-            "approved_session_user, uses_total, uses_left, valid_until, for_role, pairs, migration_id, issued_on) "
+            "approved_session_user, uses_total, uses_left, valid_until, for_role, pairs, migration_id, issued_on, "
+            "request_id) "
             "VALUES (encode(sha256(convert_to($1, 'UTF8')), 'hex'), $2, $3, $4, $5, $6, $7, $7, "
-            "clock_timestamp() + $8, $9, $10, $11, $12)",
+            "clock_timestamp() + $8, $9, $10, $11, $12, $13) RETURNING id",
             n, types, args, nulls, false, 0);
-        if (rc != SPI_OK_INSERT) elog(ERROR, "migration_guard: storing the approval failed (%d)", rc);
+        if (rc != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
+            elog(ERROR, "migration_guard: storing the approval failed (%d)", rc);
+        bool isnull;
+        new_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
     });
+    if (approval_id) *approval_id = new_id;
+    if (tokenless) return {};
     return token;
 }
 

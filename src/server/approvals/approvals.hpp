@@ -38,11 +38,23 @@ struct ApprovalRequest {
     Interval valid_for{};
     std::string for_role;      // empty: any role
     std::string migration_id;  // empty: any migration
+    int64_t request_id = 0;    // granted from this request (approve_request): no token at all
 };
 
 // Checks the request (who may approve, a reason, known rules, ...), stores the approval and
-// returns its token (shown once; only its hash is kept).
-std::string issue_approval(const ApprovalRequest &request);
+// returns its token (shown once; only its hash is kept), or "" for a request's approval, which
+// has none. `id`, when given, receives the new approval's id.
+std::string issue_approval(const ApprovalRequest &request, int64_t *id = nullptr);
+
+// Whether the caller may issue approvals (a superuser or a member of migration_guard_approver).
+bool may_issue_approvals();
+
+// Refuses a caller who may not approve, in words that say who can.
+void refuse_non_approver(const std::string &what);
+
+// The approval request of a blocked attempt that needs `needed`: the same for every attempt of
+// that role, migration and database needing the same (rule, object) pairs.
+int64_t request_id_for(const std::vector<Finding> &needed);
 
 // "rule:object", as approvals of a whole migration store their pairs.
 inline std::string approval_pair(const std::string &rule, const std::string &object) { return rule + ":" + object; }

@@ -46,6 +46,7 @@ MG_SQL_FUNCTION(migration_guard_approve_migration) {
     mg::server::refuse_unusable("migration_guard.approve_migration()");
     using namespace mg;
     using namespace mg::server;
+    refuse_non_approver("issue approvals");
 
     bool missing = false;
     const char *sql_text = nullptr, *reason_text = nullptr, *for_role = nullptr, *migration = nullptr;

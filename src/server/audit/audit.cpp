@@ -36,6 +36,7 @@ using Context = AuditSession;
 
 Context capture_context() {
     Context c;
+    const char *migration = effective_migration_id();
     pg_call([&] {
         c.role_name = GetUserNameFromId(GetUserId(), false);
         c.session_role = GetUserNameFromId(GetSessionUserId(), false);
@@ -51,7 +52,6 @@ Context capture_context() {
         FullTransactionId fxid = GetTopFullTransactionIdIfAny();
         c.xid = FullTransactionIdIsValid(fxid) ? U64FromFullTransactionId(fxid) : 0;
         c.logged_at = GetCurrentStatementStartTimestamp();
-        const char *migration = migration_id();
         c.migration_id = migration && migration[0] ? pstrdup(migration) : nullptr;
     });
     return c;
@@ -85,7 +85,7 @@ struct BlockedHeader {
 constexpr uint32 kMagic = 0x6d67626c;  // "mgbl"
 enum StringField {
     kRole, kSession, kApplication, kClient, kTag, kObjectType, kIdentity, kStatement, kRules, kRisk, kMigration, kRowsAffected,
-    kFieldCount
+    kRequest, kFieldCount
 };
 
 // Serializes one blocked row into `p` (blocked_payload_size() bytes). PostgreSQL code only.
@@ -132,6 +132,7 @@ void insert_payload(AuditTable &table, const char *p) {
     f.decision = "blocked";
     f.approval_id = header.approval_id;
     if (s[kRowsAffected][0]) f.rows_affected = strtoll(s[kRowsAffected], nullptr, 10);
+    if (s[kRequest][0]) f.request_id = strtoll(s[kRequest], nullptr, 10);
     table.insert(c, f);
 }
 
@@ -180,7 +181,8 @@ std::vector<int64_t> write_audit_rows(const std::vector<AuditRow> &rows) {
         }
         table.close();
     });
-    note_audit_rows_written();
+    note_audit_rows_written(static_cast<int>(rows.size()),
+                            rows.back().command_tag + " on " + rows.back().object_identity);
     return ids;
 }
 
@@ -229,10 +231,11 @@ void record_blocked(const std::vector<AuditRow> &rows) {
             continue;
         }
         const std::string affected = r.rows_affected >= 0 ? std::to_string(r.rows_affected) : "";
+        const std::string request = r.request_id ? std::to_string(r.request_id) : "";
         const char *strings[kFieldCount] = {c.role_name, c.session_role, c.application_name, c.client_addr,
                                             r.command_tag.c_str(), r.object_type.c_str(), r.object_identity.c_str(),
                                             r.statement.c_str(), rules.c_str(), risk_name(r.risk), c.migration_id,
-                                            affected.c_str()};
+                                            affected.c_str(), request.c_str()};
         size_t size = sizeof(BlockedHeader);
         for (const char *s : strings) size += (s ? strlen(s) : 0) + 1;
         bool launched = false;

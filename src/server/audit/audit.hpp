@@ -31,6 +31,7 @@ struct AuditRow {
     int64_t approval_id = 0;
     std::string undo_sql;  // "" when none
     int64_t rows_affected = -1;  // a data change: rows it deleted or overwrote there; -1: none
+    int64_t request_id = 0;      // blocked: the approval request it belongs to
 };
 
 // Written as the extension owner, in the current transaction; returns the rows' ids.

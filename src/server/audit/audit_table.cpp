@@ -21,7 +21,7 @@ constexpr const char *kColumnNames[] = {
     "id",          "logged_at",   "role_name",       "session_role", "application_name", "client_addr",
     "backend_pid", "xid",         "command_tag",     "object_type",  "object_identity",  "statement",
     "rules",       "risk",        "decision",        "approval_id",  "migration_id", "undo_sql",
-    "rows_affected"};
+    "rows_affected", "request_id"};
 
 // "a\nb" as text[] {a,b}; "" as {} (as string_to_array does).
 Datum rules_array(const char *rules) {
@@ -145,6 +145,7 @@ int64 AuditTable::insert(const AuditSession &s, const AuditFields &f) {
     rows_.set_text(attnum_[kMigrationId], s.migration_id);
     rows_.set_text(attnum_[kUndoSql], f.undo_sql);
     if (f.rows_affected >= 0) rows_.set(attnum_[kRowsAffected], Int64GetDatum(f.rows_affected));
+    if (f.request_id) rows_.set(attnum_[kRequestId], Int64GetDatum(f.request_id));
     rows_.append();
     return id;
 }

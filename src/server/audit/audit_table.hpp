@@ -41,6 +41,7 @@ struct AuditFields {
     int64 approval_id = 0;
     const char *undo_sql = nullptr;
     int64_t rows_affected = -1;  // a data change: the rows it deleted or overwrote in the table; -1: NULL
+    int64 request_id = 0;        // a blocked attempt's approval request; 0: NULL
 };
 
 // One of the guard's own tables opened for appending rows below SQL. PostgreSQL code only: every
@@ -79,7 +80,7 @@ private:
     RowAppender rows_;
     enum Column {
         kId, kLoggedAt, kRoleName, kSessionRole, kApplicationName, kClientAddr, kBackendPid, kXid, kCommandTag,
-        kObjectType, kObjectIdentity, kStatement, kRules, kRisk, kDecision, kApprovalId, kMigrationId, kUndoSql, kRowsAffected, kColumns
+        kObjectType, kObjectIdentity, kStatement, kRules, kRisk, kDecision, kApprovalId, kMigrationId, kUndoSql, kRowsAffected, kRequestId, kColumns
     };
     int attnum_[kColumns];  // 0-based attribute index in the table, or -1
 };

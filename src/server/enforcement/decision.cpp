@@ -9,6 +9,7 @@
 #include "engine/text_position.hpp"
 #include "server/approvals/approvals.hpp"
 #include "server/audit/audit.hpp"
+#include "server/audit/migration_tools.hpp"
 #include "server/audit/undo_sql.hpp"
 #include "server/boundary.hpp"
 #include "server/role_names.hpp"
@@ -70,56 +71,64 @@ void report(int elevel, const std::string &raw_message, const std::string &raw_d
 // Longer migrations are named, not quoted, in the message.
 constexpr size_t kWholeMigrationShown = 1500;
 
-[[noreturn]] void raise_block(const std::vector<Finding> &blocked, const std::string &command_tag,
-                              const ApprovalOutcome &approval) {
+// The one call that grants a blocked attempt's request.
+std::string grant_call(int64_t request) {
+    return "SELECT migration_guard.approve_request(" + std::to_string(request) + ", '<why>');";
+}
+
+[[noreturn]] void raise_block(const std::vector<Finding> &needed, const std::vector<Finding> &blocked,
+                              const std::string &command_tag, const ApprovalOutcome &approval, int64_t request) {
     const Finding &first = blocked.front();
     const std::string stake = stake_of(first);
     // One approval must cover everything the statement needs (e.g. drop-schema at its start and
-    // the tables it drops by cascade), so the suggested call names all of it.
-    std::vector<Finding> needed = current_statement().blocking;
-    needed.insert(needed.end(), blocked.begin(), blocked.end());
-    const std::string call = approve_call(needed);
+    // the tables it drops by cascade), so the suggested calls name all of it.
+    const std::string call = approve_call(needed), grant = grant_call(request), role = session_role_name();
 
     // The first line stands alone (many migration tools print nothing else): what was blocked,
-    // what is at stake, and the call that lets it through. Names come from the user: a newline
+    // what is at stake, and the calls that let it through. Names come from the user: a newline
     // in one must not start a line of its own.
     std::string message =
         "migration_guard blocked " + command_tag + ": " + why_blocked(first) + " on " + escape_control(first.object);
     if (!stake.empty()) message += ", " + escape_control(stake);
     if (blocked.size() > 1) message += " (and " + std::to_string(blocked.size() - 1) + " more)";
-    message += "; to approve: " + call;
+    message += "; to approve: " + grant + " (request " + std::to_string(request) + ") or " + call +
+               " then run it again";
 
     std::string detail;
     for (const auto &f : blocked) detail += (detail.empty() ? "" : "\n") + escape_control(f.message) + ".";
     if (!approval.refusal.empty()) detail += "\n" + approval.refusal;
     bool in_block = false;
     pg_call([&] { in_block = IsTransactionBlock(); });
-    detail += in_block ? "\nThe whole transaction is aborted: everything it did so far is rolled back, nothing was changed."
-                       : current_statement().rows_affected.empty()
-                           ? "\nThe statement did not run; nothing was changed."
-                           : "\nThe statement was rolled back: nothing was changed.";
+    // Exactly what happened: a tool that runs each statement in a transaction of its own has
+    // committed the migration's earlier statements.
+    const std::string earlier = escape_control(earlier_commits_note());
+    if (in_block)
+        detail += "\nThe whole transaction is aborted: everything it did so far is rolled back" +
+                  (earlier.empty() ? std::string(", nothing was changed.") : ". " + earlier);
+    else if (!earlier.empty())
+        detail += "\nThe statement did not run. " + earlier;
+    else
+        detail += current_statement().rows_affected.empty() ? "\nThe statement did not run; nothing was changed."
+                                                            : "\nThe statement was rolled back: nothing was changed.";
 
     // A role that cannot approve (an agent, a migration runner) is told who can, not given a call
     // that reads as its next step.
-    bool may_approve = false;
-    pg_call([&] {
-        const Oid approver = get_role_oid("migration_guard_approver", true);
-        may_approve = !require_distinct_approver() &&
-                      (superuser() || (OidIsValid(approver) && has_privs_of_role(GetUserId(), approver)));
-    });
     std::string hint = escape_control(first.hint) + ".\n";
-    if (may_approve)
-        hint += "If it is intended, an approver can let it through once: " + call +
-                " then run SET migration_guard.approval = '<token>'; and retry. A migration of several "
-                "statements: one token for all of it with migration_guard.approve_migration(<its text>, '<why>').";
+    if (may_issue_approvals() && !require_distinct_approver())
+        hint += "If it is intended, grant the request with " + grant + " and run it again, unchanged: the approval " +
+                "is bound to role " + role + " and needs no token (a token from approve() also works: SET " +
+                "migration_guard.approval = '<token>').";
     else
-        hint += "This role cannot approve it: only a person with the migration_guard_approver role can, after "
-                "reviewing it. If they do (" + call + "), this session presents their token with SET "
-                "migration_guard.approval = '<token>' and runs the statement again.";
+        hint += "This role cannot approve it: a person with the migration_guard_approver role must review it and run " +
+                grant + " then run the migration again, unchanged (no token needed).";
+    if (in_block)
+        hint += " Later statements of this transaction have not been judged yet: approve a migration of several "
+                "statements in one step with migration_guard.approve_migration(<its text>, '<why>', for_role => " +
+                quoted_list({role}) + ").";
     // A migration that arrived as one query string (a tool sending a whole file): its exact call.
     const std::string whole = whole_query_text(current_statement().text);
     if (!whole.empty() && whole.size() <= kWholeMigrationShown)
-        hint += "\nThis migration, as it was sent: " + approve_migration_call(whole, session_role_name(), true);
+        hint += "\nThis migration, as it was sent: " + approve_migration_call(whole, role, true);
     throw UserError(MG_ERRCODE_BLOCKED, message, detail, hint);
 }
 
@@ -209,8 +218,10 @@ void note(const Judgement &j) {
     }
 }
 
-// A blocked attempt aborts its transaction: its rows go to the audit log through a worker.
-void audit_blocked(const std::vector<Finding> &blocked, const std::string &command_tag, int64_t approval_id) {
+// A blocked attempt aborts its transaction: its rows go to the audit log through a worker, as
+// the request `request`.
+void audit_blocked(const std::vector<Finding> &blocked, const std::string &command_tag, int64_t approval_id,
+                   int64_t request) {
     std::vector<AuditRow> rows;
     for (const Finding &f : blocked) {
         AuditRow r;
@@ -222,6 +233,7 @@ void audit_blocked(const std::vector<Finding> &blocked, const std::string &comma
         r.risk = f.risk;
         r.decision = "blocked";
         r.approval_id = approval_id;
+        r.request_id = request;
         const auto &affected = current_statement().rows_affected;
         if (const auto it = affected.find(f.object); it != affected.end()) r.rows_affected = it->second;
         rows.push_back(std::move(r));
@@ -273,8 +285,11 @@ Judgement judge_quietly(std::vector<Finding> findings, const std::string &comman
     if (blocked.empty()) return j;
     const ApprovalOutcome approval = use_approval(blocked, command_tag, current_statement().text, current_statement().spent_approval);
     if (!approval.approved) {
-        audit_blocked(blocked, command_tag, approval.id);
-        raise_block(blocked, command_tag, approval);
+        std::vector<Finding> needed = current_statement().blocking;
+        needed.insert(needed.end(), blocked.begin(), blocked.end());
+        const int64_t request = request_id_for(needed);
+        audit_blocked(blocked, command_tag, approval.id, request);
+        raise_block(needed, blocked, command_tag, approval, request);
     }
     const bool newly_spent = current_statement().spent_approval != approval.id;
     current_statement().spent_approval = approval.id;
