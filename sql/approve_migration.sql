@@ -103,7 +103,7 @@ INSERT INTO "am_t
 public.am_b" VALUES (1);
 INSERT INTO am_b SELECT 1 WHERE false;
 SELECT migration_guard.approve_migration('DROP TABLE "am_t
-public.am_b"; DROP TABLE am_b;', 'newline', for_role => session_user) IS NOT NULL AS issued;
+public.am_b"; DROP TABLE am_b;', 'newline') IS NOT NULL AS issued;
 SELECT pairs FROM migration_guard.approvals ORDER BY approved_at DESC, id DESC LIMIT 1;
 SELECT migration_guard.approve_migration('DROP TABLE "am_t
 public.am_b";', 'newline', for_role => session_user) AS token \gset

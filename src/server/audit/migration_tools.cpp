@@ -168,9 +168,11 @@ char *migration_ids(Oid relid, const Bookkeeping &b, Wanted wanted) {
         attnums[c] = get_attnum(relid, b.id_columns[c]);
         usable = attnums[c] > 0 && plain_type(TupleDescAttr(desc, attnums[c] - 1)->atttypid);
     }
-    for (int c = 0; usable && c < 2 && b.pending_columns[c]; c++) {
+    // Without its marker columns (dbmate's schema_migrations has no dirty flag), no row is in progress.
+    bool marked = b.pending != Pending::None;
+    for (int c = 0; marked && c < 2 && b.pending_columns[c]; c++) {
         pending[c] = get_attnum(relid, b.pending_columns[c]);
-        usable = pending[c] > 0 &&
+        marked = pending[c] > 0 &&
                  (b.pending != Pending::TrueColumn || TupleDescAttr(desc, pending[c] - 1)->atttypid == BOOLOID);
     }
     if (usable) {
@@ -179,7 +181,7 @@ char *migration_ids(Oid relid, const Bookkeeping &b, Wanted wanted) {
         TableScanDesc scan = table_beginscan(rel, SnapshotSelf, 0, nullptr);
         HeapTuple tuple;
         while ((tuple = heap_getnext(scan, ForwardScanDirection)) != nullptr) {
-            bool in_progress = b.pending != Pending::None;
+            bool in_progress = marked;
             for (int c = 0; in_progress && c < 2 && pending[c]; c++) {
                 bool isnull = true;
                 const Datum d = heap_getattr(tuple, pending[c], desc, &isnull);

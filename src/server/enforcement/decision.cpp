@@ -106,7 +106,8 @@ std::string grant_call(int64_t request) {
         detail += "\nThe whole transaction is aborted: everything it did so far is rolled back" +
                   (earlier.empty() ? std::string(", nothing was changed.") : ". " + earlier);
     else if (!earlier.empty())
-        detail += "\nThe statement did not run. " + earlier;
+        detail += (current_statement().rows_affected.empty() ? "\nThe statement did not run. "
+                                                             : "\nThe statement was rolled back. ") + earlier;
     else
         detail += current_statement().rows_affected.empty() ? "\nThe statement did not run; nothing was changed."
                                                             : "\nThe statement was rolled back: nothing was changed.";
