@@ -8,7 +8,7 @@ DATA         = $(wildcard extension/migration_guard--*.sql)
 REGRESS      = classify_rules parity classify_catalog classify_errors audit \
                enforce_block enforce_paths enforce_cascade enforce_modes approvals enforce_bypass \
                data_risk dry_run guard_hardening reach_event_triggers audit_privileges verify \
-               catalog_caches approve_migration drop_at_stake migration_ids ignore_comment type_change_rewrite \
+               catalog_caches approve_migration approval_requests drop_at_stake migration_ids ignore_comment type_change_rewrite \
                judge_as_owner judged_by_relkind guard_out_of_reach
 REGRESS_OPTS = --load-extension=migration_guard
 # Suites that need their own server configuration (scripts/run-regress.sh runs them).

@@ -54,6 +54,23 @@ COMMENT ON FUNCTION migration_guard.approve_request(bigint, text, interval) IS
 GRANT EXECUTE ON FUNCTION migration_guard.approve(text[], text[], text, int, interval, name) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION migration_guard.approve_migration(text, text, interval, name, text) TO PUBLIC;
 
+-- Approvals say which request they grant.
+CREATE OR REPLACE VIEW migration_guard.approvals AS
+SELECT a.id, a.rules, a.objects, a.reason, a.approved_by, a.approved_at, a.valid_until,
+       a.uses_total, a.uses_left, a.for_role,
+       (a.uses_left > 0 AND a.valid_until > clock_timestamp()) AS active,
+       coalesce(u.uses, '[]'::jsonb) AS used_by, a.pairs, a.migration_id, a.request_id
+FROM migration_guard.approval a
+LEFT JOIN LATERAL (
+    SELECT jsonb_agg(jsonb_build_object('used_at', au.used_at, 'role', au.used_by, 'command', au.command_tag,
+                                        'statement', CASE WHEN au.used_by = current_user OR pg_catalog.pg_has_role('migration_guard_auditor', 'USAGE')
+                                                          OR pg_catalog.pg_has_role('migration_guard_approver', 'USAGE')
+                                                     THEN au.statement END, 'rules', au.rules, 'objects', au.objects)
+                     ORDER BY au.used_at) AS uses
+    FROM migration_guard.approval_use au WHERE au.approval_id = a.id
+) u ON true
+ORDER BY a.approved_at DESC, a.id DESC;
+
 -- A blocked attempt shows the migration id a granted request's run recorded, once it ran.
 CREATE OR REPLACE VIEW migration_guard.audit_log AS
 SELECT a.id, a.logged_at, a.role_name, a.session_role, a.application_name, a.client_addr, a.backend_pid, a.xid,

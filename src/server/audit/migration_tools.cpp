@@ -348,9 +348,11 @@ const char *effective_migration_id() {
 
 std::string earlier_commits_note() {
     if (committed.count == 0 || committed.migration != effective_migration_id()) return {};
-    return "Earlier in this session, " + std::to_string(committed.count) +
-           (committed.count == 1 ? " schema change was" : " schema changes were") +
-           " committed in transactions of their own and stay applied (the last: " + committed.last + ").";
+    return "Earlier in this session, " +
+           (committed.count == 1 ? std::string("1 schema change was committed in a transaction of its own and stays")
+                                 : std::to_string(committed.count) +
+                                       " schema changes were committed in transactions of their own and stay") +
+           " applied (the last: " + committed.last + ").";
 }
 
 void init_migration_tools() {
