@@ -70,3 +70,31 @@ SET migration_guard.mode = 'warn';
 SHOW migration_guard.mode;
 SELECT reason, uses_left, jsonb_path_query_array(used_by, '$[*].command') AS commands
 FROM migration_guard.approvals WHERE reason LIKE 'maintenance%';
+RESET migration_guard.approval;
+RESET migration_guard.mode;
+
+-- A scratch database (a migration tool's shadow database): created moments ago by the role that
+-- drops it, holding no more than an empty database. Its drop is low; any other drop of a
+-- database stays critical: one another role created, one created without the guard on record.
+CREATE ROLE mg_shadow_maker LOGIN CREATEDB;
+SET SESSION AUTHORIZATION mg_shadow_maker;
+CREATE DATABASE mg_shadow_scratch;
+DROP DATABASE mg_shadow_scratch;
+CREATE DATABASE mg_shadow_theirs;
+RESET SESSION AUTHORIZATION;
+DROP DATABASE mg_shadow_theirs;
+SELECT migration_guard.approve(ARRAY['weaken-guard', 'drop-database', 'drop-role'],
+                               ARRAY['migration_guard.mode', 'mg_shadow_*'], 'shadow test', uses => 10) AS token \gset
+SET migration_guard.approval = :'token';
+SET migration_guard.mode = 'off';
+CREATE DATABASE mg_shadow_unrecorded;
+SET migration_guard.mode = 'enforce';
+RESET migration_guard.approval;
+DROP DATABASE mg_shadow_unrecorded;
+SELECT command_tag, object_identity, risk, decision FROM migration_guard.audit_log
+WHERE object_identity LIKE 'mg_shadow%' ORDER BY id;
+SET migration_guard.approval = :'token';
+DROP DATABASE mg_shadow_theirs;
+DROP DATABASE mg_shadow_unrecorded;
+DROP ROLE mg_shadow_maker;
+RESET migration_guard.approval;

@@ -143,6 +143,9 @@ public:
     // (the CLI, a large or partitioned table, a table with children); a figure that could be
     // faked or outdated never answers true.
     virtual std::optional<bool> holds_no_data(const QualifiedName &, const std::string &) const { return std::nullopt; }
+    // A database this role created moments ago that holds no more than an empty one (a migration
+    // tool's shadow or scratch database): how we know, in words; nullopt otherwise or unknown.
+    virtual std::optional<std::string> scratch_database(const std::string &) const { return std::nullopt; }
     // Direct inheritance children and partitions of a table (what ALTER TABLE and TRUNCATE
     // without ONLY recurse into, level by level); empty when unknown.
     virtual std::vector<QualifiedName> children(const QualifiedName &) const { return {}; }

@@ -293,6 +293,14 @@ void check_drop(const DropStmt *stmt, RuleContext &ctx) {
 
 void check_drop_database(const DropdbStmt *stmt, RuleContext &ctx) {
     const std::string name = stmt->dbname ? stmt->dbname : "";
+    // A tool's shadow database (Prisma's migrate dev): nothing is lost.
+    if (const auto scratch = ctx.catalog.scratch_database(name)) {
+        Finding &f = ctx.add("drop-database", ctx.statement_location(), name,
+                             "DROP DATABASE " + name + " deletes a scratch database: " + *scratch,
+                             "Nothing is lost");
+        f.risk = Risk::Low;
+        return;
+    }
     ctx.add("drop-database", ctx.statement_location(), name,
             "DROP DATABASE " + name + " deletes the whole database: every schema, table and row",
             "Take and verify a backup (pg_dump -Fc " + name +

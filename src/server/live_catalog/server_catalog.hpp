@@ -48,6 +48,7 @@ public:
     std::string default_schema() const override { return default_schema_; }
     bool knows_every_table() const override { return complete_; }
     std::optional<bool> holds_no_data(const QualifiedName &t, const std::string &column) const override;
+    std::optional<std::string> scratch_database(const std::string &name) const override;
 
     // Judging statements that run now on this catalog (enforcement, approve_migration()): what
     // it does not know does not exist.
