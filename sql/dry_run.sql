@@ -56,7 +56,7 @@ SELECT dry_fingerprint() AS before \gset
 SELECT approval FROM migration_guard.dry_run('ALTER TABLE dry_books DROP COLUMN title');
 SELECT migration_guard.approve(ARRAY['drop-column'], ARRAY['public.dry_books.title'], 'titles move to the catalog service') AS token \gset
 SET migration_guard.approval = :'token';
-SELECT status, would_block, approval ~ '^covered by the presented approval #' AS covered FROM migration_guard.dry_run('ALTER TABLE dry_books DROP COLUMN title');
+SELECT status, would_block, approval ~ '^covered by approval #' AS covered FROM migration_guard.dry_run('ALTER TABLE dry_books DROP COLUMN title');
 SELECT uses_left, used_by FROM migration_guard.approvals WHERE reason = 'titles move to the catalog service';
 RESET migration_guard.approval;
 

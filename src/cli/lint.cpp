@@ -266,11 +266,14 @@ void Summary::add(const FileReport &file) {
         highest = max_risk(highest, f.finding.risk);
     }
     if (file.dry_run)
-        for (const auto &d : *file.dry_run) dry_run_errors += d.failed() ? 1 : 0;
+        for (const auto &d : *file.dry_run) {
+            dry_run_errors += d.failed() ? 1 : 0;
+            would_block += d.would_block ? 1 : 0;
+        }
 }
 
 bool Summary::failed() const {
-    if (dry_run_errors > 0) return true;
+    if (dry_run_errors > 0 || would_block > 0) return true;
     for (int r = static_cast<int>(fail_on); r < static_cast<int>(by_risk.size()); ++r)
         if (by_risk[r] > 0) return true;
     return false;

@@ -111,9 +111,11 @@ struct Summary {
     Risk fail_on = Risk::High;
     DownPolicy down = DownPolicy::Report;
     int dry_run_errors = 0;  // `check`: statements that failed in the dry run
+    int would_block = 0;     // `check`: statements the server would block (whatever fail_on says)
 
     void add(const FileReport &file);
-    // Whether some finding is at or above fail_on, or a statement failed in the dry run.
+    // Whether some finding is at or above fail_on, or a statement failed in the dry run or would
+    // be blocked.
     bool failed() const;
 };
 

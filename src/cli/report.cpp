@@ -54,6 +54,8 @@ std::string summary_line(const Summary &s) {
         line += ", " + count(s.down_findings, "finding", "findings") + " in down migrations (not counted)";
     if (s.dry_run_errors > 0)
         line += ", " + count(s.dry_run_errors, "dry-run error", "dry-run errors");
+    if (s.would_block > 0)
+        line += ", " + count(s.would_block, "statement the server would block", "statements the server would block");
     return line;
 }
 

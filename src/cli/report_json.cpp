@@ -80,6 +80,7 @@ public:
         json_.member("suppressed", s.suppressed);
         json_.member("down_findings", s.down_findings);
         if (dry_run_) json_.member("dry_run_errors", s.dry_run_errors);
+        if (dry_run_) json_.member("would_block", s.would_block);
         json_.end_object();
         json_.end_object();
         out_ += '\n';

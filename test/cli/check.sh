@@ -140,7 +140,7 @@ t_text() {
         has "$T/out" '  dry run: statement 2 (UPDATE): ERROR at 3:12: [42703] column "nosuch" does not exist' &&
         grep -qE '^  dry run: statement 1 \(UPDATE\): ok, [0-9.]+ ms, 10 rows' "$T/out" &&
         has "$T/out" "  dry run: statement 3 (ALTER TABLE): not run: an earlier statement failed" &&
-        grep -qE ', 2 dry-run errors$' "$T/out"
+        grep -qE ', 2 dry-run errors(, [0-9]+ statements? the server would block)?$' "$T/out"
 }
 check "text: one dry-run line per statement, errors with line:column" t_text
 
@@ -290,5 +290,41 @@ assert d["summary"]["down_findings"] >= 1 and d["summary"]["dry_run_errors"] == 
 '
 }
 check "layouts in check: the server runs the up section without psql meta-commands; down findings kept apart" t_layout_check
+
+# check --db says what the server will do, nothing more or less: the same files through check
+# (dry run) and then for real with psql -1, each on a fresh copy of the database.
+t_check_parity() {
+    mkdir -p parity
+    printf 'ALTER TABLE t ADD COLUMN note text;\n' >parity/01_add.sql
+    printf 'ALTER TABLE t DROP COLUMN e;\n' >parity/02_drop.sql
+    printf 'CREATE TABLE scratch (id int);\nDROP TABLE scratch;\n' >parity/03_scratch.sql
+    printf 'ALTER TABLE child RENAME COLUMN parent_id TO pid;\n' >parity/04_rename.sql
+    printf 'ALTER TABLE t ADD COLUMN tmp int;\nALTER TABLE t DROP COLUMN tmp;\n' >parity/05_new_column.sql
+    printf 'ALTER TABLE t ALTER COLUMN e TYPE bigint;\n' >parity/06_type.sql
+    printf 'ALTER TABLE child DROP COLUMN parent_id;\n' >parity/07_approved.sql
+    printf 'CREATE INDEX ON t (e);\nALTER TABLE t DROP COLUMN c;\n' >parity/08_second_blocked.sql
+    sql -c "DROP DATABASE IF EXISTS par_src" -c "CREATE DATABASE par_src TEMPLATE postgres"
+    # An approval bound to the role covers 07 (no token): the dry run and the run agree on that too.
+    local mismatches=""
+    for f in parity/*.sql; do
+        psql -X -q -d "$DB" -c "DROP DATABASE IF EXISTS par" -c "CREATE DATABASE par TEMPLATE par_src"
+        local pdb="host=$PGHOST port=$PGPORT user=postgres dbname=par"
+        if [[ $f == *07_approved* ]]; then
+            psql -X -q -At -d "$pdb" -c "SELECT migration_guard.approve(ARRAY['drop-column'], ARRAY['public.child.parent_id'], 'parity', uses => 2, for_role => 'postgres')" >/dev/null
+        fi
+        local rc=0
+        "$MG" check --db "$pdb" --format json --no-config "$f" >"$T/par.json" 2>"$T/par.err" || rc=$?
+        local said
+        said=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("block" if any(x["would_block"] for f in d["files"] for x in f.get("dry_run", [])) else "pass")' "$T/par.json")
+        [[ $said == block && $rc -ne 1 ]] && mismatches+=" $f(exit $rc although it would block)"
+        local did=pass
+        psql -X -q -v ON_ERROR_STOP=1 -1 -d "$pdb" -f "$f" >"$T/par.out" 2>&1 || did=error
+        grep -q "migration_guard blocked" "$T/par.out" && did=block
+        [[ $said == "$did" ]] || mismatches+=" $f(check: $said, server: $did)"
+    done
+    psql -X -q -d "$DB" -c "DROP DATABASE IF EXISTS par" -c "DROP DATABASE par_src"
+    [[ -z $mismatches ]] || { echo "  disagree:$mismatches" >&2; return 1; }
+}
+check "check --db and the server agree file by file (blocked or not; approvals bound to the role count); a blocked file exits 1" t_check_parity
 
 finish

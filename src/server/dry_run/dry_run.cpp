@@ -344,7 +344,7 @@ MG_SQL_FUNCTION(migration_guard_dry_run) {
         }
         std::string approval;
         if (o.verdict.would_block)
-            approval = o.verdict.covered ? "covered by the presented approval #" + std::to_string(o.verdict.approval_id)
+            approval = o.verdict.covered ? "covered by approval #" + std::to_string(o.verdict.approval_id)
                                          : o.verdict.approve_call;
         const LineCol at = lines.at(std::max(0, o.error_location));
         Datum values[kColumns];
@@ -360,7 +360,8 @@ MG_SQL_FUNCTION(migration_guard_dry_run) {
             ListCell *lc = list_nth_cell(stmts, number - 1);
             values[1] = CStringGetTextDatum(GetCommandTagName(CreateCommandTag(lfirst_node(RawStmt, lc)->stmt)));
             values[8] = CStringGetTextDatum(o.status.c_str());
-            values[9] = BoolGetDatum(o.verdict.would_block);
+            // What the server will do: a statement an approval covers is not blocked.
+            values[9] = BoolGetDatum(o.verdict.would_block && !o.verdict.covered);
             values[10] = CStringGetTextDatum(risk_name(risk));
             if (approval.empty()) nulls[11] = true;
             else values[11] = CStringGetTextDatum(approval.c_str());
