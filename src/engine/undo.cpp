@@ -365,6 +365,12 @@ std::string quote_ident(const std::string &name) {
     return out + "\"";
 }
 
+std::string shell_quote(const std::string &text) {
+    std::string out = "'";
+    for (const char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
 std::string quote_name(const QualifiedName &name) {
     return name.schema.empty() ? quote_ident(name.name) : quote_ident(name.schema) + "." + quote_ident(name.name);
 }

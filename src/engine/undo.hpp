@@ -64,5 +64,7 @@ std::string one_line_sql(const std::string &sql);
 // a name with a control character as U&"..." so that no generated statement spans lines.
 std::string quote_ident(const std::string &name);
 std::string quote_name(const QualifiedName &name);
+// One shell word: 'text', with each ' written '\'' (for pg_dump commands in hints).
+std::string shell_quote(const std::string &text);
 
 }  // namespace mg

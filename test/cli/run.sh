@@ -42,8 +42,8 @@ printf 'DROP TABLE backup;\n' >tree/sub/old.sql.bak
 t_help() { mg --help && expect_rc 0 && has "$T/out" "usage: migration-guard lint"; }
 check "--help prints usage, exit 0" t_help
 
-t_version() { mg --version && expect_rc 0 && has "$T/out" "0.3.0"; }
-check "--version prints 0.3.0" t_version
+t_version() { mg --version && expect_rc 0 && has "$T/out" "0.4.0"; }
+check "--version prints 0.4.0" t_version
 
 # --- PostgreSQL majors ------------------------------------------------------------------------
 t_version_grammar() { mg --version && expect_rc 0 && has "$T/out" "parses PostgreSQL 17's grammar"; }

@@ -89,7 +89,7 @@ void drop_one(const DropStmt *stmt, const DropTarget &t, RuleContext &ctx) {
                                              "is lost, but every query and application that reads it fails"
                                        : "DROP TABLE " + name + " deletes the table and every row in it" +
                                              looks_empty_suffix(ctx, t.name, nothing),
-                                 "Nothing brings the rows back but a backup. Keep a dump first (pg_dump -t '" + quote_name(t.name) + "'" +
+                                 "Nothing brings the rows back but a backup. Keep a dump first (pg_dump -t " + shell_quote(quote_name(t.name)) +
                                      "), check that nothing reads it any more (pg_stat_user_tables.seq_scan and "
                                      "idx_scan stop growing), and have the drop reviewed and approved");
             f.lock = LockMode::AccessExclusive;
@@ -104,7 +104,7 @@ void drop_one(const DropStmt *stmt, const DropTarget &t, RuleContext &ctx) {
                                           ? " and every table, view, function and type in it"
                                           : " (it fails unless the schema is empty)"),
                                  "Move what you keep out of the schema (ALTER TABLE ... SET SCHEMA), dump it "
-                                 "(pg_dump -n " + name + "), and drop it without CASCADE so PostgreSQL "
+                                 "(pg_dump -n " + shell_quote(quote_ident(name)) + "), and drop it without CASCADE so PostgreSQL "
                                  "refuses if anything is still inside");
             f.lock = LockMode::AccessExclusive;
             break;
@@ -303,7 +303,7 @@ void check_drop_database(const DropdbStmt *stmt, RuleContext &ctx) {
     }
     ctx.add("drop-database", ctx.statement_location(), name,
             "DROP DATABASE " + name + " deletes the whole database: every schema, table and row",
-            "Take and verify a backup (pg_dump -Fc " + name +
+            "Take and verify a backup (pg_dump -Fc -d " + shell_quote(name) +
                 ") first; to retire a database, revoke CONNECT and rename it, and drop it later");
 }
 
