@@ -73,7 +73,9 @@ void judge_all(const Node *stmt, const std::string &text, RuleContext &ctx) {
 void judge_in_transaction(const Node *stmt, RuleContext &ctx) {
     check_under_lock(stmt, ctx);
     check_statement_timeout(stmt, ctx);
-    if (ctx.strongest_lock() == LockMode::AccessExclusive && ctx.state.access_exclusive_table.empty())
+    // A dropped object's lock keeps nobody waiting for anything they could still use.
+    if (ctx.strongest_lock() == LockMode::AccessExclusive && ctx.state.access_exclusive_table.empty() &&
+        !IsA(stmt, DropStmt))
         ctx.state.access_exclusive_table = ctx.strongest_lock_table().display();
 }
 

@@ -90,6 +90,7 @@ public:
     // In the running transaction (explicit, or the whole text): the first existing table an
     // ACCESS EXCLUSIVE lock was taken on (held until commit), and enum values added.
     std::string access_exclusive_table;
+    bool under_lock_reported = false;  // backfill-under-lock: once per transaction and locked table
     std::map<std::string, std::string> new_enum_values;  // value -> its type
     std::set<std::string> not_valid_in_transaction;  // "table_key/constraint"
     std::map<std::string, ConstraintFacts> constraints;  // added by the text: "table_key/name"

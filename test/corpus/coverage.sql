@@ -122,6 +122,18 @@ UPDATE users SET c = 'x' WHERE id < 1000;
 ALTER TABLE users ADD COLUMN c text;
 CREATE INDEX orders_user_idx ON orders (user_id);
 
+-- case: backfill-under-lock once per transaction and locked table, however many long statements follow
+-- expect: backfill-under-lock create-index-blocking create-index-blocking dml-without-where require-lock-timeout
+ALTER TABLE users ADD COLUMN c text;
+CREATE INDEX orders_total_idx ON orders (total);
+CREATE INDEX orders_status_idx ON orders (status);
+UPDATE orders SET total = 0;
+
+-- case: no backfill-under-lock after a drop: the lock is on what the migration removed
+-- expect: drop-table create-index-blocking require-lock-timeout
+DROP TABLE sessions;
+CREATE INDEX orders_total_idx ON orders (total);
+
 -- case: new enum value used in the same transaction
 -- expect: enum-value-in-transaction
 BEGIN;

@@ -45,6 +45,7 @@ void track_transaction(const TransactionStmt *stmt, MigrationState &state, const
             state.in_transaction = true;
             state.lock_timeout_reported = state.statement_timeout_reported = false;
             state.access_exclusive_table.clear();
+            state.under_lock_reported = false;
             state.new_enum_values.clear();
             break;
         case TRANS_STMT_COMMIT:
@@ -53,6 +54,7 @@ void track_transaction(const TransactionStmt *stmt, MigrationState &state, const
             state.in_transaction = false;
             state.lock_timeout_reported = state.statement_timeout_reported = false;
             state.access_exclusive_table.clear();
+            state.under_lock_reported = false;
             state.new_enum_values.clear();
             state.not_valid_in_transaction.clear();
             if (state.lock_timeout_local) state.lock_timeout_set = state.lock_timeout_local = false;

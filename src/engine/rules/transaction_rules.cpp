@@ -122,6 +122,11 @@ bool opt_in(const RuleContext &ctx, const char *rule) {
 }
 
 // Statements that can run long: scans, index builds, rewrites, bulk DML on existing tables.
+// Followable in any tool: a migration file is one transaction in most of them.
+constexpr const char *kUnderLockHint =
+    "Put the long statement in a migration of its own (most tools run each migration file in its own "
+    "transaction; in a psql script, COMMIT before it), and backfill data in batches";
+
 bool long_running(const Node *stmt, const RuleContext &ctx) {
     for (size_t i = 0; i < ctx.statement_findings(); ++i) {
         const Finding &f = ctx.finding(i);
@@ -198,13 +203,15 @@ void check_dml(const Node *stmt, RuleContext &ctx) {
         f.lock = LockMode::RowExclusive;
     }
     // The lock an earlier ALTER took is held until commit: this statement runs under it.
-    if (existing && !ctx.state.access_exclusive_table.empty() && !IsA(stmt, InsertStmt)) {
+    if (existing && !ctx.state.access_exclusive_table.empty() && !IsA(stmt, InsertStmt) &&
+        !ctx.state.under_lock_reported) {
+        ctx.state.under_lock_reported = true;
         Finding &f = ctx.add("backfill-under-lock", ctx.statement_location(), table.display(),
                              std::string(IsA(stmt, UpdateStmt) ? "UPDATE" : "DELETE") + " of " + table.display() +
                                  " runs in the transaction that holds an ACCESS EXCLUSIVE lock on " +
                                  ctx.state.access_exclusive_table +
                                  " until it commits: every query on that table waits for the whole backfill",
-                             "Commit the schema change first, then backfill in batches in separate transactions");
+                             kUnderLockHint);
         f.lock = LockMode::AccessExclusive;
     }
 }
@@ -239,10 +246,13 @@ void check_under_lock(const Node *stmt, RuleContext &ctx) {
     // On the locked table itself the statement's own finding says it; elsewhere the lock on
     // the first table is held while this one runs.
     if (ctx.strongest_lock() != LockMode::None && ctx.strongest_lock_table().display() == held) return;
+    if (ctx.state.under_lock_reported) return;  // once per transaction and locked table
+    ctx.state.under_lock_reported = true;
     ctx.add("backfill-under-lock", ctx.statement_location(), held,
             ctx.command() + " runs in the transaction that holds an ACCESS EXCLUSIVE lock on " + held +
-                " until it commits: every query on " + held + " waits for this statement too",
-            "Commit after the statement that needs the lock, and run the long one in a transaction of its own");
+                " until it commits: every query on " + held + " waits for this statement too (and for any later "
+                "long statement of the transaction; reported once)",
+            kUnderLockHint);
 }
 
 void check_open_transaction(const MigrationState &state, std::vector<StatementReport> &reports) {

@@ -307,7 +307,7 @@ void at_commit(XactEvent event, void *) {
                         committed = CommittedChanges{};
                         committed.migration = pending_commit.migration;
                     }
-                    committed.count += pending_rows;
+                    committed.count += 1;  // transactions: a statement's rows differ between majors
                     committed.last = pending_last;
                 }
             } else if (recorded_migration) {
@@ -349,10 +349,10 @@ const char *effective_migration_id() {
 std::string earlier_commits_note() {
     if (committed.count == 0 || committed.migration != effective_migration_id()) return {};
     return "Earlier in this session, " +
-           (committed.count == 1 ? std::string("1 schema change was committed in a transaction of its own and stays")
+           (committed.count == 1 ? std::string("1 transaction that changed the schema was committed and stays")
                                  : std::to_string(committed.count) +
-                                       " schema changes were committed in transactions of their own and stay") +
-           " applied (the last: " + committed.last + ").";
+                                       " transactions that changed the schema were committed and stay") +
+           " applied (the last change: " + committed.last + ").";
 }
 
 void init_migration_tools() {
