@@ -2,6 +2,7 @@
 //   ::error file=P,line=L,col=C,title=rule-id::message
 // critical/high → error, medium → warning, low → notice. check adds an error titled
 // dry-run-error for each statement that fails in the dry run.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -52,6 +53,8 @@ std::string escape_property(std::string_view s) {
     return out;
 }
 
+constexpr size_t kAnnotationsPerFile = 10;
+
 class GithubReporter : public Reporter {
 public:
     void file(const FileReport &report) override {
@@ -61,9 +64,23 @@ public:
             if (e.offset >= 0) out_ += location(e.position);
             out_ += ",title=parse error::" + escape_data(e.message) + "\n";
         }
-        for (const auto &lf : report.findings) {
+        // GitHub shows a handful of annotations per step: per file, the highest risks, the rest counted.
+        std::vector<const LocatedFinding *> shown;
+        for (const auto &lf : report.findings)
+            if (!lf.suppressed) shown.push_back(&lf);
+        std::stable_sort(shown.begin(), shown.end(), [](const LocatedFinding *a, const LocatedFinding *b) {
+            const bool up_a = a->direction == Direction::Up, up_b = b->direction == Direction::Up;
+            if (up_a != up_b) return up_a;
+            return a->finding.risk > b->finding.risk;
+        });
+        const size_t hidden = shown.size() > kAnnotationsPerFile ? shown.size() - kAnnotationsPerFile : 0;
+        if (hidden) shown.resize(kAnnotationsPerFile);
+        std::stable_sort(shown.begin(), shown.end(), [](const LocatedFinding *a, const LocatedFinding *b) {
+            return a->offset < b->offset;
+        });
+        for (const LocatedFinding *found : shown) {
+            const LocatedFinding &lf = *found;
             const Finding &f = lf.finding;
-            if (lf.suppressed) continue;
             // Down migrations are shown, as notices, since they are not counted.
             // Line 0: about the database (verify), no file to annotate.
             out_ += std::string("::") + (lf.direction == Direction::Up ? command_for(f.risk) : "notice") +
@@ -71,6 +88,9 @@ public:
                     "title=" + escape_property(f.rule + (lf.direction == Direction::Up ? "" : " (down migration)")) +
                     "::" + escape_data(f.message) + "\n";
         }
+        if (hidden)
+            out_ += "::notice file=" + file + ",title=migration-guard::" + std::to_string(hidden) +
+                    " more findings in this file are not annotated (the job summary and --format text list them)\n";
         if (report.dry_run)
             for (const auto &d : *report.dry_run)
                 if (d.failed())

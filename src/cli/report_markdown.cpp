@@ -1,6 +1,8 @@
 // A pull-request comment (or GitHub step summary): one line a reviewer reads first, then the
 // findings as a table, suppressed ones and down migrations listed apart.
 //   ### Database changes: YES · Migration: 20261125_140530_add_user_preferences · Destructive: NO · Rollback: down migration included
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -44,6 +46,11 @@ struct Row {
     LocatedFinding finding;
 };
 
+// GitHub takes at most 65,536 characters in a comment or a step summary; bytes count at least as
+// many. What does not fit is counted, highest risks shown first.
+constexpr size_t kMaxReport = 65536;
+constexpr size_t kTailReserve = 4096;  // the sections after the findings table and the summary line
+
 class MarkdownReporter : public Reporter {
 public:
     explicit MarkdownReporter(std::string *sink) : sink_(sink) {}
@@ -83,27 +90,56 @@ public:
             out += "No finding.\n\n";
         } else {
             out += "| | Rule | Risk | Object | Where | What | Hint |\n|---|---|---|---|---|---|---|\n";
-            for (const auto &r : rows_) out += row(r);
+            size_t all = 0;
+            for (const auto &r : rows_) all += row(r).size();
+            if (out.size() + all + kTailReserve > kMaxReport)
+                std::stable_sort(rows_.begin(), rows_.end(), [](const Row &a, const Row &b) {
+                    return a.finding.finding.risk > b.finding.finding.risk;
+                });
+            size_t shown = 0;
+            for (const auto &r : rows_) {
+                const std::string line = row(r);
+                if (out.size() + line.size() + kTailReserve > kMaxReport) break;
+                out += line;
+                ++shown;
+            }
             out += "\n";
+            if (shown < rows_.size()) {
+                std::array<int, 4> rest{};
+                for (size_t i = shown; i < rows_.size(); ++i) ++rest[static_cast<int>(rows_[i].finding.finding.risk)];
+                std::string counts;
+                for (int r = 3; r >= 0; --r)
+                    if (rest[r]) counts += (counts.empty() ? "" : ", ") + std::to_string(rest[r]) + " " + risk_name(static_cast<Risk>(r));
+                out += "**" + std::to_string(rows_.size() - shown) + " more findings not shown** (" + counts +
+                       "), to keep this report within GitHub's 65,536 characters; the highest risks are above. "
+                       "All of them: `migration-guard lint --format json` (or `--format text`).\n\n";
+            }
         }
         if (!errors_.empty()) {
             out += "**Not linted** (statements that do not parse):\n\n";
-            for (const auto &e : errors_) out += "- " + e + "\n";
+            size_t listed = 0;
+        for (const auto &e : errors_) {
+            if (out.size() + e.size() + kTailReserve / 2 > kMaxReport) break;
+            out += "- " + e + "\n";
+            ++listed;
+        }
+        if (listed < errors_.size()) out += "- ... and " + std::to_string(errors_.size() - listed) + " more\n";
             out += "\n";
         }
         if (!down_rows_.empty()) {
             out += "<details><summary>Down migrations: " + std::to_string(down_rows_.size()) +
                    " findings (not counted)</summary>\n\n| | Rule | Risk | Object | Where | What | Hint |\n"
                    "|---|---|---|---|---|---|---|\n";
-            for (const auto &r : down_rows_) out += row(r);
+            append_capped(out, down_rows_, [](const Row &r) { return row(r); });
             out += "\n</details>\n\n";
         }
         if (!suppressed_.empty()) {
             out += "<details><summary>Suppressed: " + std::to_string(suppressed_.size()) +
                    "</summary>\n\n| Rule | Risk | Where | Reason |\n|---|---|---|---|\n";
-            for (const auto &r : suppressed_)
-                out += "| " + cell(r.finding.finding.rule) + " | " + risk_name(r.finding.finding.risk) + " | `" +
-                       r.where + "` | " + cell(r.finding.suppressed->reason) + " |\n";
+            append_capped(out, suppressed_, [](const Row &r) {
+                return "| " + cell(r.finding.finding.rule) + " | " + risk_name(r.finding.finding.risk) + " | `" + r.where +
+                       "` | " + cell(r.finding.suppressed->reason) + " |\n";
+            });
             out += "\n</details>\n\n";
         }
         out += "_" + summary_line(summary) + "_\n";
@@ -112,6 +148,19 @@ public:
     }
 
 private:
+    // Rows of a collapsed section while the report stays within its limit; the rest counted.
+    template <typename Format>
+    static void append_capped(std::string &out, const std::vector<Row> &rows, Format format) {
+        size_t shown = 0;
+        for (const auto &r : rows) {
+            const std::string line = format(r);
+            if (out.size() + line.size() + kTailReserve / 2 > kMaxReport) break;
+            out += line;
+            ++shown;
+        }
+        if (shown < rows.size()) out += "\n... and " + std::to_string(rows.size() - shown) + " more (not shown)\n";
+    }
+
     static std::string join(const std::vector<std::string> &items) {
         std::string out;
         for (const auto &s : items) out += (out.empty() ? "" : ", ") + s;

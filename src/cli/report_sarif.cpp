@@ -176,6 +176,11 @@ private:
         json_.begin_object();
         json_.member("text", summary);
         json_.end_object();
+        if (std::string(id) != kDryRunErrorRule) json_.member("helpUri", rule_docs_url(id));
+        json_.key("help");
+        json_.begin_object();
+        json_.member("text", summary);
+        json_.end_object();
         json_.key("defaultConfiguration");
         json_.begin_object();
         json_.member("level", sarif_level(risk));

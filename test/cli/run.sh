@@ -414,4 +414,29 @@ t_text_escapes() {
 }
 check "text reports escape control characters in names" t_text_escapes
 
+# Reports that fit: a pull request's comment or step summary holds 65,536 characters; GitHub
+# shows a handful of annotations per file; SARIF links each rule to its page.
+t_report_limits() {
+    mkdir -p big
+    for i in $(seq 1 60); do
+        { for j in $(seq 1 40); do echo "ALTER TABLE t$j DROP COLUMN c$i; DROP TABLE old_${i}_$j; UPDATE u$j SET x = 1;"; done; } >big/$(printf '%04d' "$i")_big.sql
+    done
+    mg lint --format markdown --no-config big
+    local size
+    size=$(python3 -c 'import sys; print(len(open(sys.argv[1], encoding="utf-8").read()))' "$T/out")
+    [[ $RC -eq 1 && $size -le 65536 ]] || { echo "  markdown: $size characters, exit $RC" >&2; return 1; }
+    has "$T/out" "more findings not shown" && has "$T/out" "critical" || return 1
+    mg lint --format github --no-config big/0001_big.sql
+    [[ $(grep -c '^::\(error\|warning\|notice\) file=' "$T/out") -le 11 ]] && has "$T/out" "more findings in this file are not annotated" || return 1
+    mg lint --format sarif --no-config big/0001_big.sql
+    python3 - "$T/out" <<'PY'
+import json, sys
+rules = json.load(open(sys.argv[1]))["runs"][0]["tool"]["driver"]["rules"]
+assert all(r["helpUri"].endswith("/docs/rules/" + r["id"] + ".md") for r in rules if r["id"] != "dry-run-error"), rules[0]
+PY
+    MIGRATION_GUARD_RULE_DOCS=https://wiki.example/mg mg lint --format sarif --no-config big/0001_big.sql
+    grep -q '"helpUri":"https://wiki.example/mg/drop-table.md"' "$T/out"
+}
+check "reports fit: markdown within 65,536 characters (highest risks first, the rest counted), 10 annotations per file, SARIF helpUri" t_report_limits
+
 finish
