@@ -86,7 +86,7 @@ run "a FOR ALL TABLES publication and a guarded subscriber (throwaway servers)" 
 run "PostgreSQL 17: pg_regress and isolation suites (built from Debian's postgresql-17 source, cached)" plain bash scripts/pg-major.sh 17
 run "PostgreSQL 18: pg_regress and isolation suites (built from Debian's postgresql-18 source, cached)" plain bash scripts/pg-major.sh 18
 run "CLI check against a throwaway server" plain bash test/cli/check.sh build/migration-guard
-run "migration tools (psql, dbmate, knex, node-pg-migrate, Alembic, Django, Sqitch)" plain bash test/tools/run.sh
+run "migration tools (psql, dbmate, knex, node-pg-migrate, Alembic, Django, Sqitch, TypeORM, Prisma, Drizzle, Sequelize, Kysely, MikroORM, Rails, Liquibase)" plain bash test/tools/run.sh
 # Last: these install the Debian packages over the tree's installation (and put it back after).
 run "Debian packages: make deb, dpkg -i, the pg_regress suites on the installed files, dpkg -r" plain bash scripts/deb.sh --test
 run "docs/setup.md on an existing Debian cluster, step by step (pg_createcluster)" plain bash test/sessions/existing_server.sh

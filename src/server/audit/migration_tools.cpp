@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <new>
+#include <vector>
 
 #include "server/audit/audit_table.hpp"
 #include "server/extension_cache.hpp"
@@ -252,46 +253,74 @@ const InProgressCache &in_progress() {
 
 // As the transaction commits: the migrations it recorded in a tool's bookkeeping, on record.
 // PostgreSQL code only; nothing to do costs a flag test.
-void record_migrations() {
+// Transactions of this session that changed the schema and recorded no migration: a tool that
+// writes its bookkeeping in a later transaction of its own (Sequelize without a transaction,
+// Liquibase) names their migration then. Forgotten after kAttributionWindow later commits.
+constexpr int kMaxUnattributed = 64;
+constexpr int kAttributionWindow = 20;
+std::vector<FullTransactionId> unattributed;
+int commits_since_change = 0;
+bool changed_schema = false;  // this transaction wrote audit rows
+
+// As the transaction commits: the migrations it recorded in a tool's bookkeeping, on record for
+// `xids` (this transaction's changes, or earlier ones of this session). PostgreSQL code only.
+bool record_migrations(const std::vector<FullTransactionId> &xids, bool in_progress_too) {
     const ExtensionPlace &place = extension_place_pg();
-    const FullTransactionId xid = GetTopFullTransactionIdIfAny();
-    if (!place.installed || !OidIsValid(place.tool_migration) || !FullTransactionIdIsValid(xid)) return;
+    if (!place.installed || !OidIsValid(place.tool_migration) || xids.empty()) return false;
     RowAppender *rows = nullptr;
     auto record = [&](const char *tool, const char *ids) {
         if (!rows) rows = new (palloc(sizeof(RowAppender))) RowAppender(place.tool_migration);
-        rows->begin_row();
-        rows->set(rows->attribute("id"), Int64GetDatum(next_row_id()));
-        rows->set(rows->attribute("xid"), FullTransactionIdGetDatum(xid));
-        rows->set_text(rows->attribute("tool"), tool);
-        rows->set_text(rows->attribute("migration_id"), ids);
-        rows->set(rows->attribute("recorded_at"), TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()));
-        rows->append();
+        for (const FullTransactionId xid : xids) {
+            rows->begin_row();
+            rows->set(rows->attribute("id"), Int64GetDatum(next_row_id()));
+            rows->set(rows->attribute("xid"), FullTransactionIdGetDatum(xid));
+            rows->set_text(rows->attribute("tool"), tool);
+            rows->set_text(rows->attribute("migration_id"), ids);
+            rows->set(rows->attribute("recorded_at"), TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()));
+            rows->append();
+        }
     };
+    bool written = false;
     for (const auto &b : kTables) {
         const Oid relid = bookkeeping_relid(b);
         if (!OidIsValid(relid) || !changed_in_transaction(relid)) continue;
         if (char *ids = migrations_written(relid, b)) {
             record(tool_name(b, relid), ids);
-            recorded_migration = true;
+            written = true;
         }
     }
     // A tool that marks a migration in progress first (Prisma) records it when it has finished,
     // in a transaction of its own: the changes are the in-progress migration's.
-    if (!rows) {
+    if (!rows && in_progress_too) {
         const std::pair<const char *, char *> running = migration_in_progress();
         if (running.first) record(running.first, running.second);
     }
     if (rows) rows->close();
+    return written;
 }
 
 void at_commit(XactEvent event, void *) {
     switch (event) {
-        case XACT_EVENT_PRE_COMMIT:
-            if (!wrote_audit_rows) return;
-            wrote_audit_rows = false;
+        case XACT_EVENT_PRE_COMMIT: {
+            changed_schema = wrote_audit_rows;
             recorded_migration = false;
-            record_migrations();
+            if (wrote_audit_rows) {
+                wrote_audit_rows = false;
+                const FullTransactionId xid = GetTopFullTransactionIdIfAny();
+                if (FullTransactionIdIsValid(xid)) {
+                    std::vector<FullTransactionId> xids{xid};
+                    // Earlier transactions of the same migration, committed by themselves.
+                    if (record_migrations(xids, true)) {
+                        recorded_migration = true;
+                        if (!unattributed.empty()) record_migrations(unattributed, false);
+                    }
+                }
+            } else if (!unattributed.empty()) {
+                // Costs nothing unless this session changed the schema without a migration lately.
+                recorded_migration = record_migrations(unattributed, false);
+            }
             return;
+        }
         case XACT_EVENT_COMMIT: {
             // This session's transactions, for telling its bookkeeping rows from others'.
             const TransactionId xid = GetTopTransactionIdIfAny();
@@ -313,8 +342,19 @@ void at_commit(XactEvent event, void *) {
             } else if (recorded_migration) {
                 committed = CommittedChanges{};
             }
+            if (recorded_migration) {
+                unattributed.clear();
+                commits_since_change = 0;
+            } else if (changed_schema) {
+                const FullTransactionId full = GetTopFullTransactionIdIfAny();
+                if (FullTransactionIdIsValid(full) && unattributed.size() < kMaxUnattributed) unattributed.push_back(full);
+                commits_since_change = 0;
+            } else if (!unattributed.empty() && ++commits_since_change > kAttributionWindow) {
+                unattributed.clear();
+            }
             pending_rows = 0;
             recorded_migration = false;
+            changed_schema = false;
             wrote_audit_rows = false;
             return;
         }
@@ -324,6 +364,7 @@ void at_commit(XactEvent event, void *) {
         case XACT_EVENT_PARALLEL_ABORT:
             pending_rows = 0;
             recorded_migration = false;
+            changed_schema = false;
             wrote_audit_rows = false;
             return;
         default:
