@@ -121,3 +121,22 @@ DROP ROLE tool_planter;
 DROP SCHEMA sqitch CASCADE;
 RESET migration_guard.mode;
 RESET migration_guard.migration_id;
+
+-- A tool that writes its bookkeeping in a later transaction of its own (Sequelize without a
+-- transaction, Liquibase): the session's changes since its last recorded migration get the id.
+-- A row another session writes names nothing of this one.
+CREATE TABLE "SequelizeMeta" (name varchar(255) PRIMARY KEY);
+\c -
+CREATE TABLE seq_a (id int);
+ALTER TABLE seq_a ADD COLUMN b text;
+SELECT 1;
+\c -
+INSERT INTO "SequelizeMeta" VALUES ('20260101-forged.js');
+\c -
+CREATE TABLE seq_b (id int);
+INSERT INTO "SequelizeMeta" VALUES ('20261201000001-seq-b.js');
+SELECT object_identity, migration_id, tool FROM migration_guard.audit_log
+WHERE object_identity LIKE 'public.seq_%' ORDER BY id;
+SET migration_guard.mode = 'audit';
+DROP TABLE seq_a, seq_b, "SequelizeMeta";
+RESET migration_guard.mode;
