@@ -30,3 +30,25 @@ SHOW migration_guard.migration_id;
 CREATE TABLE kept (id bigint);
 INSERT INTO kept VALUES (1);
 DROP TABLE kept;
+-- Approval requests need no setting: granted by id, the plain retry goes through.
+CREATE ROLE locked_runner LOGIN;
+ALTER TABLE kept OWNER TO locked_runner;
+\c - locked_runner
+DROP TABLE kept;
+\c - postgres
+DO $$ BEGIN
+    FOR i IN 1 .. 400 LOOP
+        EXIT WHEN EXISTS (SELECT FROM migration_guard.requests WHERE role = 'locked_runner');
+        PERFORM pg_sleep(0.025);
+    END LOOP;
+END $$;
+SELECT migration_guard.approve_request(id, 'locked server, one step') IS NOT NULL AS granted
+FROM migration_guard.requests WHERE role = 'locked_runner';
+\c - locked_runner
+DROP TABLE kept;
+\c - postgres
+SELECT status FROM migration_guard.requests WHERE role = 'locked_runner';
+SELECT migration_guard.approve(ARRAY['drop-role'], ARRAY['locked_runner'], 'cleanup') AS token \gset
+SET migration_guard.approval = :'token';
+DROP ROLE locked_runner;
+RESET migration_guard.approval;
