@@ -124,6 +124,10 @@ bool read_top(const toml::table &top, Reader &r, Config &config) {
                                         std::to_string(kOldestPostgresMajor) + " to " +
                                         std::to_string(kNewestPostgresMajor));
             config.postgres_version = static_cast<int>(*v);
+        } else if (k == "schema") {
+            std::string f;
+            if (!r.string(node, "schema", f)) return false;
+            config.schema = f;
         } else if (k == "psql") {
             bool b;
             if (!r.boolean(node, "psql", b)) return false;
@@ -147,7 +151,7 @@ bool read_top(const toml::table &top, Reader &r, Config &config) {
             if (!read_hygiene(*t, r, config)) return false;
         } else {
             return r.fail_at(key.source(), "unknown key '" + k +
-                                    "' (fail_on, layout, rls_schemas, include, exclude, postgres_version, psql, "
+                                    "' (fail_on, layout, rls_schemas, include, exclude, postgres_version, schema, psql, "
                                     "down_migrations, other_languages_ok, [rules], [hygiene])");
         }
     }

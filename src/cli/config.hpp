@@ -43,6 +43,7 @@ struct Config {
     std::optional<Layout> layout;
     std::optional<int> postgres_version;
     std::optional<bool> psql;
+    std::optional<std::string> schema;  // a schema file (pg_dump -s, structure.sql), relative to the config's folder
     DownPolicy down = DownPolicy::Report;
     bool other_languages_ok = false;  // a folder of only .py/.js/.rb migrations is not an error
     std::map<std::string, RuleSetting> rules;

@@ -7,6 +7,7 @@
 
 #include "cli/suppressions.hpp"
 #include "engine/rule_catalog.hpp"
+#include "offline/plpgsql_inline.hpp"
 #include "offline/psql_script.hpp"
 #include "offline/script_analysis.hpp"
 
@@ -60,14 +61,6 @@ int error_offset(const std::string &text, int location) {
     return n;
 }
 
-// The text of one section: what precedes it blanked, so offsets stay those of the file, and
-// what follows it cut off.
-std::string section_text(const std::string &text, const Section &s) {
-    if (s.begin == 0 && s.end == static_cast<int>(text.size())) return text;
-    std::string out = text.substr(0, s.end);
-    blank_out(out, 0, s.begin);
-    return out;
-}
 
 Direction direction_at(const std::vector<Section> &sections, int offset) {
     for (const auto &s : sections)
@@ -101,7 +94,23 @@ bool about_suppressions(const std::string &rule) {
     return rule == "invalid-suppression" || rule == "unused-suppression";
 }
 
+// Advice about the migration's own transaction (locks held, timeouts set): not for a function body.
+bool in_transaction_only(const std::string &rule) {
+    return rule == "require-lock-timeout" || rule == "backfill-under-lock" || rule == "require-statement-timeout" ||
+           rule == "open-transaction" || rule == "nested-begin" || rule == "concurrently-in-transaction" ||
+           rule == "ddl-outside-migration";
+}
+
 }  // namespace
+
+// The text of one section: what precedes it blanked, so offsets stay those of the file, and
+// what follows it cut off.
+std::string section_text(const std::string &text, const Section &s) {
+    if (s.begin == 0 && s.end == static_cast<int>(text.size())) return text;
+    std::string out = text.substr(0, s.end);
+    blank_out(out, 0, s.begin);
+    return out;
+}
 
 bool FileReport::all_down() const {
     if (sections.empty()) return false;
@@ -131,8 +140,10 @@ FileReport lint_file(std::string path, std::string text, const LintOptions &opti
     for (const auto &[rule, setting] : options.rules)
         if (const RuleInfo *info = find_rule(rule); info && info->opt_in && !setting.off)
             engine_options.opt_in_rules.push_back(rule);
-    StaticCatalog catalog;
-    catalog.rls_used = options.rls_used;
+    StaticCatalog local;
+    local.rls_used = options.rls_used;
+    // With a schema (--schema, the migrations before the changed ones), existing objects are known.
+    const CatalogFacts &catalog = options.schema ? static_cast<const CatalogFacts &>(*options.schema) : local;
     const LineIndex lines(src);
     PositionCursor cursor(src, lines);
     ScriptOptions script;
@@ -167,6 +178,24 @@ FileReport lint_file(std::string path, std::string text, const LintOptions &opti
                 LocatedFinding lf{std::move(finding), offset, cursor.at(offset), section.direction, std::nullopt};
                 report.findings.push_back(std::move(lf));
             }
+        }
+        // A function's static statements run when it is called: linted apart, said so, without
+        // the advice that depends on the migration's own transaction.
+        for (const auto &fn : plpgsql_function_bodies(section_text(src, section))) {
+            ScriptAnalysis inner;
+            try {
+                inner = analyze_script(fn.text, catalog, engine_options, script);
+            } catch (const std::exception &) {
+                continue;
+            }
+            for (auto &statement : inner.statements)
+                for (auto &finding : statement.findings) {
+                    if (in_transaction_only(finding.rule)) continue;
+                    finding.message = "In function " + fn.function + ", when it is called: " + finding.message;
+                    finding.statement = 0;
+                    const int offset = skip_blanks(src, finding.location);
+                    report.findings.push_back({std::move(finding), offset, cursor.at(offset), section.direction, std::nullopt});
+                }
         }
         numbered += analysis.statement_count;
     }

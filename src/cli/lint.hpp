@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "cli/config.hpp"
 #include "cli/dry_run.hpp"
 #include "cli/layouts.hpp"
+#include "offline/schema_catalog.hpp"
 #include "engine/finding.hpp"
 #include "engine/risk.hpp"
 #include "engine/text_position.hpp"
@@ -29,6 +31,10 @@ struct LintOptions {
     DownPolicy down = DownPolicy::Report;
     int postgres_version = kNewestPostgresMajor;
     std::map<std::string, RuleSetting> rules;
+    std::string schema_file;  // --schema / schema: what exists before these migrations
+    std::string changed_since;  // --changed-since: a git ref; only files changed since are reported
+    // Loaded from schema_file and the migrations not reported (run_lint): shared, read-only.
+    std::shared_ptr<const SchemaCatalog> schema;
 };
 
 // A finding accepted in the file itself (or by the configuration): kept in the reports that
@@ -96,6 +102,9 @@ FileReport lint_file(std::string path, std::string text, const LintOptions &opti
 void apply_decisions(FileReport &report, const LintOptions &options);
 
 // Makes a finding about the file itself (hygiene): at its start.
+// The text of one section of a file, offsets kept (what precedes it blanked).
+std::string section_text(const std::string &text, const Section &s);
+
 LocatedFinding file_finding(const std::string &rule, std::string message, std::string hint, Direction direction);
 
 struct Summary {

@@ -4,8 +4,11 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <map>
+#include <memory>
 #include <optional>
 
+#include "cli/changed_files.hpp"
 #include "cli/commands.hpp"
 #include "cli/hygiene.hpp"
 #include "cli/inputs.hpp"
@@ -33,6 +36,65 @@ bool read_once(const Input &input, std::optional<std::string> &stdin_text, std::
     return true;
 }
 
+// A changed file that existed at the ref: databases that ran it will not run it again.
+void note_edited(FileReport &report, const Input &input, const std::map<std::string, Change> &changed,
+                 const std::string &ref) {
+    if (input.is_stdin) return;
+    const auto it = changed.find(canonical_path(input.path));
+    if (it == changed.end() || it->second != Change::Edited) return;
+    report.findings.insert(report.findings.begin(),
+                           file_finding("edited-migration",
+                                        "This migration existed at " + ref + " and was edited: databases that already "
+                                            "ran it never run the edit, so they and new ones end up with different schemas",
+                                        "Leave applied migrations as they are; put the change in a new migration",
+                                        Direction::Up));
+}
+
+// Loads the schema file, then (with --changed-since) the up sections of the inputs the change
+// does not touch, in order, and keeps only the changed inputs to report.
+bool load_context(const LintOptions &options, std::vector<Input> &inputs, SchemaCatalog &schema,
+                  std::map<std::string, Change> &changed, std::string &error) {
+    if (!options.schema_file.empty()) {
+        std::string text;
+        Input file;
+        file.path = options.schema_file;
+        if (!read_input(file, text, error)) {
+            error = options.schema_file + ": " + error;
+            return false;
+        }
+        ParseError parse;
+        if (!schema.load(text, parse)) {
+            const LineIndex lines(text);
+            const LineCol at = parse.location >= 0 ? lines.at(parse.location) : LineCol{0, 0};
+            error = options.schema_file + ":" + std::to_string(at.line) + ":" + std::to_string(at.column) +
+                    ": the schema does not parse: " + parse.message;
+            return false;
+        }
+    }
+    if (options.changed_since.empty()) return true;
+    if (!changed_files(options.changed_since, changed, error)) return false;
+    std::vector<Input> reported;
+    for (auto &input : inputs) {
+        const auto it = input.is_stdin ? changed.end() : changed.find(canonical_path(input.path));
+        const bool report = input.is_stdin || it != changed.end();
+        // An added file is new to every database; an unchanged or edited one has run: what it
+        // created exists. Its down section is not the schema.
+        const bool applied = !input.is_stdin && (it == changed.end() || it->second == Change::Edited);
+        if (report) reported.push_back(input);
+        if (!applied) continue;
+        std::string text, ignored;
+        if (!read_input(input, text, ignored)) continue;
+        const FileLayout layout = layout_of(input.path, text, options.layout);
+        for (const Section &section : layout.sections) {
+            if (section.direction != Direction::Up) continue;
+            ParseError parse;
+            schema.load(section_text(text, section), parse);  // a file that does not parse adds nothing
+        }
+    }
+    inputs = std::move(reported);
+    return true;
+}
+
 }  // namespace
 
 int run_lint(const LintArgs &args) {
@@ -41,7 +103,7 @@ int run_lint(const LintArgs &args) {
     summary.down = args.options.down;
     const auto reporter = make_reporter(args.format);
     std::vector<InputError> errors;
-    const std::vector<Input> inputs = collect_inputs(args.paths, args.inputs, errors);
+    std::vector<Input> inputs = collect_inputs(args.paths, args.inputs, errors);
     bool inputs_ok = errors.empty();
     for (const auto &e : errors) std::fprintf(stderr, "migration-guard: %s: %s\n", e.path.c_str(), e.message.c_str());
     const unsigned jobs = args.jobs ? args.jobs : default_jobs();
@@ -67,6 +129,20 @@ int run_lint(const LintArgs &args) {
             });
     }
 
+    // What exists before these migrations: a schema file, and with --changed-since the
+    // migrations the change does not touch (read as schema, not reported).
+    std::map<std::string, Change> changed;
+    if (!options.schema_file.empty() || !options.changed_since.empty()) {
+        auto schema = std::make_shared<SchemaCatalog>();
+        std::string error;
+        if (!load_context(options, inputs, *schema, changed, error)) {
+            std::fprintf(stderr, "migration-guard: %s\n", error.c_str());
+            return kExitError;
+        }
+        schema->rls_used = options.rls_used;
+        options.schema = std::move(schema);
+    }
+
     HygieneChecker hygiene(args.hygiene, args.base, options.layout);
     ordered_pool<Linted>(
         inputs.size(), stdin_text ? 1 : jobs,
@@ -88,6 +164,7 @@ int run_lint(const LintArgs &args) {
                 return;
             }
             // One file at a time: its report is written, then its text released.
+            if (!options.changed_since.empty()) note_edited(*linted.report, inputs[i], changed, options.changed_since);
             hygiene.check(*linted.report);
             apply_decisions(*linted.report, options);
             summary.add(*linted.report);

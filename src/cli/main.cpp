@@ -64,6 +64,8 @@ constexpr const char *kHelp =
     "  --other-languages-ok    a folder holding only .py/.js/.rb migrations is not an error\n"
     "  --strict          the hygiene rules too: file names, version order, destructive names\n"
     "  --base DIR        the migrations already present (for migration-version-order)\n"
+    "  --schema FILE     what exists before these migrations (pg_dump --schema-only, structure.sql)\n"
+    "  --changed-since REF  report only files added or edited since REF; the others are read as schema\n"
     "  --pg-version N    the PostgreSQL major the migrations will run on, 10 to 18 (default\n"
     "                    18, or postgres_version): remedies and rewrites as that major has them\n"
     "Options of lint:\n"
@@ -106,7 +108,8 @@ std::vector<std::string> split_list(const std::string &s) {
 
 // The options lint and check share, as given on the command line.
 struct FileFlags {
-    std::optional<std::string> format, fail_on, config, layout, rls_schemas, stdin_name, down, base;
+    std::optional<std::string> format, fail_on, config, layout, rls_schemas, stdin_name, down, base, schema_file,
+        changed_since;
     std::optional<int> pg_version;
     std::vector<std::string> exclude;
     bool no_config = false, strict = false, no_psql = false, other_languages_ok = false;
@@ -121,6 +124,8 @@ struct FileFlags {
         cmd.add_option("--stdin-filename", stdin_name);
         cmd.add_option("--down-migrations", down);
         cmd.add_option("--base", base);
+        cmd.add_option("--schema", schema_file);
+        cmd.add_option("--changed-since", changed_since);
         cmd.add_option("--pg-version", pg_version);
         cmd.add_option("--exclude", exclude);
         cmd.add_flag("--strict", strict);
@@ -181,10 +186,24 @@ struct FileFlags {
         args.hygiene = config.hygiene;
         if (strict) args.hygiene = Hygiene{true, true, true};
         if (base) args.base = *base;
+        if (schema_file) o.schema_file = *schema_file;
+        else if (config.schema) o.schema_file = relative_to(config.path, *config.schema);
+        if (changed_since) o.changed_since = *changed_since;  // "" lints everything
+        // In a pull request's GitHub job, what the pull request changes.
+        else if (const char *pr_base = std::getenv("GITHUB_BASE_REF");
+                 args.format == Format::Github && pr_base && *pr_base && !args.paths.empty())
+            o.changed_since = std::string("origin/") + pr_base;
         return "";
     }
 
 private:
+    // A path in the configuration file is relative to that file's folder.
+    static std::string relative_to(const std::string &config_file, const std::string &path) {
+        if (path.empty() || path.front() == '/') return path;
+        const size_t slash = config_file.rfind('/');
+        return slash == std::string::npos ? path : config_file.substr(0, slash + 1) + path;
+    }
+
     std::string config_path(const std::vector<std::string> &paths) const {
         if (no_config) return "";
         if (config) return *config;

@@ -138,6 +138,9 @@ const std::vector<RuleInfo> &all_rules() {
          false, true},
         {"destructive-migration-name", Risk::Low, "practice",
          "a destructive migration whose name does not say so (linter, opt-in)", false, false, true},
+        {"edited-migration", Risk::High, "compatibility",
+         "a migration that existed before the change was edited: databases that ran it never run the edit (linter, --changed-since)",
+         false, false, true},
     };
     return rules;
 }

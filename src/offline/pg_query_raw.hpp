@@ -27,6 +27,13 @@ PgQueryInternalParsetreeAndError pg_query_raw_parse(const char *input, int parse
 PgQueryInternalParsetreeAndError pg_query_raw_parse(const char *input);
 #endif
 void pg_query_free_error(PgQueryError *error);
+
+typedef struct {
+    char *plpgsql_funcs;
+    PgQueryError *error;
+} PgQueryPlpgsqlParseResult;
+PgQueryPlpgsqlParseResult pg_query_parse_plpgsql(const char *input);
+void pg_query_free_plpgsql_parse_result(PgQueryPlpgsqlParseResult result);
 MemoryContext pg_query_enter_memory_context(void);
 void pg_query_exit_memory_context(MemoryContext ctx);
 }

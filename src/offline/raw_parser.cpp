@@ -6,6 +6,7 @@
 #include "engine/text_position.hpp"
 
 #include "offline/pg_query_raw.hpp"
+#include "offline/plpgsql_inline.hpp"
 
 namespace mg {
 
@@ -49,9 +50,11 @@ bool refuse_unreadable(const std::string &text, ParseError &error) {
 
 }  // namespace
 
-bool analyze_text(const std::string &text, const CatalogFacts &catalog, const Options &options,
+bool analyze_text(const std::string &original, const CatalogFacts &catalog, const Options &options,
                   std::vector<StatementReport> &reports, ParseError &error) {
-    if (refuse_unreadable(text, error)) return false;
+    if (refuse_unreadable(original, error)) return false;
+    // A DO block's static statements run now: linted in their place, at the same offsets.
+    const std::string text = inline_do_blocks(original);
     ParserMemory memory;
     PgQueryInternalParsetreeAndError parsed = mg_raw_parse(text.c_str());
     if (parsed.stderr_buffer) std::free(parsed.stderr_buffer);

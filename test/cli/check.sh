@@ -327,4 +327,39 @@ t_check_parity() {
 }
 check "check --db and the server agree file by file (blocked or not; approvals bound to the role count); a blocked file exits 1" t_check_parity
 
+# --schema gives the linter the server's type-change verdicts: the same statements against a
+# pg_dump -s of a table, offline, and through classify() in the server: the server's "no rewrite"
+# is the linter's low (the server also scales a rewrite's risk by the table's size, which no schema says).
+t_schema_parity() {
+    sql -c "CREATE TABLE sp_users (id bigint PRIMARY KEY, email varchar(40), code char(8), note text, price numeric(10,2),
+                                   age int, at timestamp, tags varchar(20)[]);
+            INSERT INTO sp_users SELECT g, 'e' || g, 'c', 'n', g, g, now(), '{a}' FROM generate_series(1, 500) g; ANALYZE sp_users"
+    pg_dump -s -t sp_users -d "$DB" >sp_schema.sql
+    local stmts=(
+        "ALTER TABLE sp_users ALTER COLUMN email TYPE text"
+        "ALTER TABLE sp_users ALTER COLUMN email TYPE varchar(80)"
+        "ALTER TABLE sp_users ALTER COLUMN email TYPE varchar(20)"
+        "ALTER TABLE sp_users ALTER COLUMN note TYPE varchar(10)"
+        "ALTER TABLE sp_users ALTER COLUMN price TYPE numeric(12,2)"
+        "ALTER TABLE sp_users ALTER COLUMN price TYPE numeric(8,2)"
+        "ALTER TABLE sp_users ALTER COLUMN age TYPE bigint"
+        "ALTER TABLE sp_users ALTER COLUMN code TYPE text"
+        "ALTER TABLE sp_users ALTER COLUMN tags TYPE text[]"
+        "ALTER TABLE sp_users ALTER COLUMN age TYPE integer"
+    )
+    local mismatches="" i=0
+    for st in "${stmts[@]}"; do
+        i=$((i + 1))
+        printf '%s;\n' "$st" >sp_$i.sql
+        local server offline
+        server=$(sql -c "SELECT coalesce((NOT bool_or(rewrites_table))::text, 'none') FROM migration_guard.classify(\$\$$st\$\$) WHERE rule = 'change-column-type'")
+        offline=$("$MG" lint --no-config --format json --schema sp_schema.sql sp_$i.sql |
+            python3 -c 'import json,sys; r=[x["risk"]=="low" for f in json.load(sys.stdin)["files"] for x in f["findings"] if x["rule"]=="change-column-type"]; print(str(all(r)).lower() if r else "none")')
+        [[ $server == "$offline" ]] || mismatches+=" [$st: server safe=$server, offline safe=$offline]"
+    done
+    sql -c "DROP TABLE sp_users" 2>/dev/null || psql -X -q -d "$DB" -c "SET migration_guard.mode = 'audit'" -c "DROP TABLE sp_users" >/dev/null
+    [[ -z $mismatches ]] || { echo "  disagree:$mismatches" >&2; return 1; }
+}
+check "--schema (pg_dump -s): the linter's type-change verdicts equal the server's classify() on the same table" t_schema_parity
+
 finish

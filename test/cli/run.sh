@@ -439,4 +439,87 @@ PY
 }
 check "reports fit: markdown within 65,536 characters (highest risks first, the rest counted), 10 annotations per file, SARIF helpUri" t_report_limits
 
+# --changed-since: in a git repository, only what the change adds or edits is reported; the other
+# migrations are the schema (a type change on a column they created is known to be safe); an
+# edited, already-applied migration is edited-migration. GitHub's pull-request jobs do it by default.
+t_changed_since() {
+    rm -rf repo && mkdir -p repo/db && (
+        cd repo && git init -q -b main && git config user.email t@example.com && git config user.name t &&
+        printf 'CREATE TABLE users (id bigint PRIMARY KEY, email varchar(40), legacy text);\n' >db/0001_users.sql &&
+        printf 'ALTER TABLE users DROP COLUMN legacy;\n' >db/0002_drop.sql &&
+        git add -A && git commit -qm base && git checkout -q -b feature &&
+        printf 'ALTER TABLE users ALTER COLUMN email TYPE text;\n' >db/0003_text.sql &&
+        printf 'ALTER TABLE users DROP COLUMN legacy; -- edited\n' >db/0002_drop.sql
+    ) || return 1
+    (cd repo && "$MG" lint --no-config --format json --changed-since main db) >"$T/out" 2>"$T/err"
+    python3 - "$T/out" <<'PY' || return 1
+import json, sys
+d = json.load(open(sys.argv[1]))
+got = {f["path"].split("/")[-1]: sorted((x["rule"], x["risk"]) for x in f["findings"]) for f in d["files"]}
+assert set(got) == {"0002_drop.sql", "0003_text.sql"}, got
+assert ("edited-migration", "high") in got["0002_drop.sql"], got
+assert ("change-column-type", "low") in got["0003_text.sql"], got
+PY
+    (cd repo && "$MG" lint --no-config --format json --changed-since nosuchref db) >"$T/out" 2>"$T/err"
+    [[ $? -eq 2 ]] && has "$T/err" "'nosuchref' is not a commit git knows" || return 1
+    (cd repo && git checkout -q main && git branch -q origin/main main 2>/dev/null; git checkout -q feature &&
+        GITHUB_BASE_REF=main "$MG" lint --no-config --format github db) >"$T/out" 2>"$T/err"
+    ! grep -q '0001_users' "$T/out" && has "$T/out" "0003_text.sql"
+}
+check "--changed-since: only added and edited files reported, the rest read as schema; edited-migration; github format in a pull request" t_changed_since
+
+# --schema: a pg_dump --schema-only file says what exists: safe type changes are low, unsafe ones
+# still caught; a schema that does not parse is an error with its position.
+t_schema_file() {
+    cat >schema.sql <<'SQL'
+\restrict k
+SET search_path = '';
+CREATE TABLE public.users (id bigint NOT NULL, email character varying(40), note text, price numeric(10,2));
+ALTER TABLE ONLY public.users ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+\unrestrict k
+SQL
+    printf 'ALTER TABLE users ALTER COLUMN email TYPE text;\nALTER TABLE users ALTER COLUMN price TYPE numeric(12,2);\nALTER TABLE users ALTER COLUMN email TYPE varchar(20);\nALTER TABLE users ALTER COLUMN note TYPE integer USING note::integer;\n' >types.sql
+    mg lint --no-config --format json --schema schema.sql types.sql
+    python3 - "$T/out" <<'PY' || return 1
+import json, sys
+d = json.load(open(sys.argv[1]))
+got = [x["risk"] for f in d["files"] for x in f["findings"] if x["rule"] == "change-column-type"]
+assert got[:2] == ["low", "low"] and all(r in ("high", "critical") for r in got[2:]) and len(got) == 4, got
+PY
+    mg lint --no-config --format json types.sql
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); r=[x["risk"] for f in d["files"] for x in f["findings"] if x["rule"]=="change-column-type"]; assert "low" not in r, r' "$T/out" || return 1
+    printf 'CREATE TABLE x (\n  id int,\n  oops oops oops\n);\n' >bad_schema.sql
+    mg lint --no-config --schema bad_schema.sql types.sql
+    expect_rc 2 && has "$T/err" "bad_schema.sql:3:" && has "$T/err" "the schema does not parse"
+}
+check "--schema FILE (pg_dump -s): safe type changes low, unsafe still high or critical; a bad schema file is an error with its position" t_schema_file
+
+# Statements inside PL/pgSQL: a DO block's static SQL is linted in its place (it runs now); a
+# function's when it is called, said so; dynamic EXECUTE strings are not SQL text here.
+t_plpgsql() {
+    cat >plpgsql.sql <<'SQL'
+CREATE TABLE fresh (id bigint);
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 'x') THEN
+    ALTER TABLE users DROP COLUMN legacy;
+  END IF;
+  UPDATE fresh SET id = 1;
+  EXECUTE 'TRUNCATE users';
+END $$;
+CREATE FUNCTION purge() RETURNS void LANGUAGE plpgsql AS $f$
+BEGIN
+  DELETE FROM orders;
+END $f$;
+SQL
+    mg lint --no-config --format json plpgsql.sql
+    python3 - "$T/out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+got = sorted((x["rule"], x["line"], x["column"], x["message"].startswith("In function purge, when it is called")) for f in d["files"] for x in f["findings"] if x["rule"] != "require-lock-timeout")
+assert got == [("dml-without-where", 12, 3, True), ("drop-column", 5, 5, False)], got
+PY
+}
+check "PL/pgSQL: a DO block's static statements linted in place, a function's as it will run; EXECUTE strings not" t_plpgsql
+
 finish

@@ -1,0 +1,186 @@
+#include "offline/plpgsql_inline.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+#include "engine/text_position.hpp"
+#include "offline/pg_query_raw.hpp"
+
+namespace mg {
+
+namespace {
+
+struct ParserMemory {
+    MemoryContext ctx = pg_query_enter_memory_context();
+    ~ParserMemory() { pg_query_exit_memory_context(ctx); }
+};
+
+// Whether the text may hold a DO block or a PL/pgSQL function at all (most files do not: they
+// are not parsed twice).
+bool mentions(const std::string &text, const char *word) {
+    const size_t n = std::char_traits<char>::length(word);
+    for (size_t i = 0; i + n <= text.size(); i++) {
+        size_t k = 0;
+        while (k < n && std::tolower(static_cast<unsigned char>(text[i + k])) == word[k]) k++;
+        if (k < n) continue;
+        const bool before = i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1]));
+        const bool after = i + n == text.size() || !std::isalnum(static_cast<unsigned char>(text[i + n]));
+        if (before && after) return true;
+    }
+    return false;
+}
+
+// The static SQL statements of a PL/pgSQL body, in order (the JSON keeps the body's order).
+void collect(const nlohmann::ordered_json &node, std::vector<std::string> &queries) {
+    if (node.is_array()) {
+        for (const auto &item : node) collect(item, queries);
+        return;
+    }
+    if (!node.is_object()) return;
+    for (const auto &[key, value] : node.items()) {
+        if (key == "PLpgSQL_stmt_execsql" && value.is_object()) {
+            const auto sql = value.find("sqlstmt");
+            if (sql != value.end() && sql->is_object()) {
+                const auto expr = sql->find("PLpgSQL_expr");
+                if (expr != sql->end() && expr->is_object()) {
+                    const auto q = expr->find("query");
+                    if (q != expr->end() && q->is_string()) queries.push_back(q->get<std::string>());
+                }
+            }
+            continue;
+        }
+        collect(value, queries);
+    }
+}
+
+// The body's static statements, located in the body (offset, length including their ';').
+std::vector<std::pair<size_t, size_t>> body_statements(const std::string &body) {
+    std::vector<std::pair<size_t, size_t>> out;
+    const std::string quote = "$mg_plpgsql_body$";
+    if (body.find(quote) != std::string::npos) return out;
+    const std::string wrapper = "CREATE FUNCTION mg_body() RETURNS void LANGUAGE plpgsql AS " + quote + body + quote;
+    PgQueryPlpgsqlParseResult parsed = pg_query_parse_plpgsql(wrapper.c_str());
+    std::vector<std::string> queries;
+    if (!parsed.error && parsed.plpgsql_funcs) {
+        const auto json = nlohmann::ordered_json::parse(parsed.plpgsql_funcs, nullptr, false);
+        if (!json.is_discarded()) collect(json, queries);
+    }
+    pg_query_free_plpgsql_parse_result(parsed);
+    size_t cursor = 0;
+    for (const auto &q : queries) {
+        const size_t at = body.find(q, cursor);
+        if (at == std::string::npos) continue;
+        size_t end = at + q.size();
+        const size_t semicolon = body.find(';', end);
+        if (semicolon != std::string::npos && body.find_first_not_of(" \t\r\n", end) == semicolon) end = semicolon + 1;
+        out.emplace_back(at, end - at);
+        cursor = end;
+    }
+    return out;
+}
+
+std::string def_string(const List *options, const char *name) {
+    const ListCell *lc;
+    foreach (lc, options) {
+        const auto *def = static_cast<const DefElem *>(lfirst(lc));
+        if (def->defname && std::string(def->defname) == name && def->arg) {
+            if (IsA(def->arg, String)) return strVal(def->arg);
+            if (IsA(def->arg, List) && list_length(castNode(List, def->arg)) > 0 &&
+                IsA(linitial(castNode(List, def->arg)), String))
+                return strVal(linitial(castNode(List, def->arg)));
+        }
+    }
+    return {};
+}
+
+// Blanks [from, to) of `out` but newlines, keeping offsets and line numbers.
+void blank(std::string &out, size_t from, size_t to) {
+    for (size_t i = from; i < to && i < out.size(); i++)
+        if (out[i] != '\n') out[i] = ' ';
+}
+
+struct Body {
+    size_t start = 0;  // offset of the body in the text
+    std::string text;
+    size_t stmt_start = 0, stmt_end = 0;
+    std::string function;  // "" for a DO block
+};
+
+// PL/pgSQL bodies of DO blocks and functions that appear verbatim (dollar-quoted) in the text.
+std::vector<Body> bodies(const std::string &text) {
+    std::vector<Body> out;
+    ParserMemory memory;
+    PgQueryInternalParsetreeAndError parsed = mg_raw_parse(text.c_str());
+    if (parsed.stderr_buffer) std::free(parsed.stderr_buffer);
+    if (parsed.error) {
+        pg_query_free_error(parsed.error);
+        return out;
+    }
+    const ListCell *lc;
+    foreach (lc, parsed.tree) {
+        const auto *raw = static_cast<const RawStmt *>(lfirst(lc));
+        Body b;
+        std::string language = "plpgsql";
+        if (IsA(raw->stmt, DoStmt)) {
+            const List *args = reinterpret_cast<const DoStmt *>(raw->stmt)->args;
+            b.text = def_string(args, "as");
+            if (const std::string l = def_string(args, "language"); !l.empty()) language = l;
+        } else if (IsA(raw->stmt, CreateFunctionStmt)) {
+            const auto *f = reinterpret_cast<const CreateFunctionStmt *>(raw->stmt);
+            b.text = def_string(f->options, "as");
+            language = def_string(f->options, "language");
+            const ListCell *n;
+            foreach (n, f->funcname) b.function += (b.function.empty() ? "" : ".") + std::string(strVal(lfirst(n)));
+        } else {
+            continue;
+        }
+        std::transform(language.begin(), language.end(), language.begin(), [](unsigned char c) { return std::tolower(c); });
+        if (language != "plpgsql" || b.text.empty()) continue;
+        b.stmt_start = static_cast<size_t>(std::max(0, raw->stmt_location));
+        b.stmt_end = raw->stmt_len > 0 ? b.stmt_start + static_cast<size_t>(raw->stmt_len) : text.size();
+        const size_t at = text.find(b.text, b.stmt_start);
+        if (at == std::string::npos || at + b.text.size() > b.stmt_end) continue;  // quoted with escapes
+        b.start = at;
+        out.push_back(std::move(b));
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string inline_do_blocks(const std::string &text) {
+    if (!mentions(text, "do")) return text;
+    std::string out = text;
+    for (const Body &b : bodies(text)) {
+        if (!b.function.empty()) continue;
+        const auto statements = body_statements(b.text);
+        blank(out, b.stmt_start, b.stmt_end);
+        for (const auto &[offset, length] : statements)
+            out.replace(b.start + offset, length, text, b.start + offset, length);
+    }
+    return out;
+}
+
+std::vector<FunctionStatements> plpgsql_function_bodies(const std::string &text) {
+    std::vector<FunctionStatements> out;
+    if (!mentions(text, "plpgsql")) return out;
+    for (const Body &b : bodies(text)) {
+        if (b.function.empty()) continue;
+        const auto statements = body_statements(b.text);
+        if (statements.empty()) continue;
+        FunctionStatements f;
+        f.function = b.function;
+        f.text = std::string(text.size(), ' ');
+        for (size_t i = 0; i < text.size(); i++)
+            if (text[i] == '\n') f.text[i] = '\n';
+        for (const auto &[offset, length] : statements)
+            f.text.replace(b.start + offset, length, text, b.start + offset, length);
+        out.push_back(std::move(f));
+    }
+    return out;
+}
+
+}  // namespace mg
