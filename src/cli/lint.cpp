@@ -7,7 +7,6 @@
 
 #include "cli/suppressions.hpp"
 #include "engine/rule_catalog.hpp"
-#include "offline/plpgsql_inline.hpp"
 #include "offline/psql_script.hpp"
 #include "offline/script_analysis.hpp"
 
@@ -94,13 +93,6 @@ bool about_suppressions(const std::string &rule) {
     return rule == "invalid-suppression" || rule == "unused-suppression";
 }
 
-// Advice about the migration's own transaction (locks held, timeouts set): not for a function body.
-bool in_transaction_only(const std::string &rule) {
-    return rule == "require-lock-timeout" || rule == "backfill-under-lock" || rule == "require-statement-timeout" ||
-           rule == "open-transaction" || rule == "nested-begin" || rule == "concurrently-in-transaction" ||
-           rule == "ddl-outside-migration";
-}
-
 }  // namespace
 
 // The text of one section: what precedes it blanked, so offsets stay those of the file, and
@@ -136,6 +128,7 @@ FileReport lint_file(std::string path, std::string text, const LintOptions &opti
     Options engine_options;
     engine_options.rls_schemas = options.rls_schemas ? *options.rls_schemas : options.rls_used;
     engine_options.server_version = options.postgres_version * 10000;
+    engine_options.function_bodies = true;
     // [rules] names an opt-in rule with a risk: it is on.
     for (const auto &[rule, setting] : options.rules)
         if (const RuleInfo *info = find_rule(rule); info && info->opt_in && !setting.off)
@@ -178,24 +171,6 @@ FileReport lint_file(std::string path, std::string text, const LintOptions &opti
                 LocatedFinding lf{std::move(finding), offset, cursor.at(offset), section.direction, std::nullopt};
                 report.findings.push_back(std::move(lf));
             }
-        }
-        // A function's static statements run when it is called: linted apart, said so, without
-        // the advice that depends on the migration's own transaction.
-        for (const auto &fn : plpgsql_function_bodies(section_text(src, section))) {
-            ScriptAnalysis inner;
-            try {
-                inner = analyze_script(fn.text, catalog, engine_options, script);
-            } catch (const std::exception &) {
-                continue;
-            }
-            for (auto &statement : inner.statements)
-                for (auto &finding : statement.findings) {
-                    if (in_transaction_only(finding.rule)) continue;
-                    finding.message = "In function " + fn.function + ", when it is called: " + finding.message;
-                    finding.statement = 0;
-                    const int offset = skip_blanks(src, finding.location);
-                    report.findings.push_back({std::move(finding), offset, cursor.at(offset), section.direction, std::nullopt});
-                }
         }
         numbered += analysis.statement_count;
     }

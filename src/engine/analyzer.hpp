@@ -24,6 +24,9 @@ struct Options {
     int server_version = PG_VERSION_NUM;
     // Opt-in rules to report (require-statement-timeout).
     std::vector<std::string> opt_in_rules;
+    // The linter: also the static statements of PL/pgSQL function bodies, as they run when called
+    // (the server judges them then).
+    bool function_bodies = false;
 };
 
 // raw_stmts: List of RawStmt* for `text`. The text must outlive the call.

@@ -13,26 +13,6 @@ namespace mg {
 
 namespace {
 
-struct ParserMemory {
-    MemoryContext ctx = pg_query_enter_memory_context();
-    ~ParserMemory() { pg_query_exit_memory_context(ctx); }
-};
-
-// Whether the text may hold a DO block or a PL/pgSQL function at all (most files do not: they
-// are not parsed twice).
-bool mentions(const std::string &text, const char *word) {
-    const size_t n = std::char_traits<char>::length(word);
-    for (size_t i = 0; i + n <= text.size(); i++) {
-        size_t k = 0;
-        while (k < n && std::tolower(static_cast<unsigned char>(text[i + k])) == word[k]) k++;
-        if (k < n) continue;
-        const bool before = i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1]));
-        const bool after = i + n == text.size() || !std::isalnum(static_cast<unsigned char>(text[i + n]));
-        if (before && after) return true;
-    }
-    return false;
-}
-
 // The static SQL statements of a PL/pgSQL body, in order (the JSON keeps the body's order).
 void collect(const nlohmann::ordered_json &node, std::vector<std::string> &queries) {
     if (node.is_array()) {
@@ -103,32 +83,30 @@ void blank(std::string &out, size_t from, size_t to) {
 }
 
 struct Body {
+    size_t index = 0;  // of the statement in the tree
     size_t start = 0;  // offset of the body in the text
     std::string text;
     size_t stmt_start = 0, stmt_end = 0;
     std::string function;  // "" for a DO block
 };
 
-// PL/pgSQL bodies of DO blocks and functions that appear verbatim (dollar-quoted) in the text.
-std::vector<Body> bodies(const std::string &text) {
+// PL/pgSQL bodies of DO blocks (`functions` false) or functions that appear verbatim
+// (dollar-quoted) in the text.
+std::vector<Body> bodies(const std::string &text, const List *tree, bool functions) {
     std::vector<Body> out;
-    ParserMemory memory;
-    PgQueryInternalParsetreeAndError parsed = mg_raw_parse(text.c_str());
-    if (parsed.stderr_buffer) std::free(parsed.stderr_buffer);
-    if (parsed.error) {
-        pg_query_free_error(parsed.error);
-        return out;
-    }
+    size_t index = 0;
     const ListCell *lc;
-    foreach (lc, parsed.tree) {
+    foreach (lc, tree) {
         const auto *raw = static_cast<const RawStmt *>(lfirst(lc));
+        const size_t at_index = index++;
         Body b;
+        b.index = at_index;
         std::string language = "plpgsql";
-        if (IsA(raw->stmt, DoStmt)) {
+        if (!functions && IsA(raw->stmt, DoStmt)) {
             const List *args = reinterpret_cast<const DoStmt *>(raw->stmt)->args;
             b.text = def_string(args, "as");
             if (const std::string l = def_string(args, "language"); !l.empty()) language = l;
-        } else if (IsA(raw->stmt, CreateFunctionStmt)) {
+        } else if (functions && IsA(raw->stmt, CreateFunctionStmt)) {
             const auto *f = reinterpret_cast<const CreateFunctionStmt *>(raw->stmt);
             b.text = def_string(f->options, "as");
             language = def_string(f->options, "language");
@@ -151,27 +129,26 @@ std::vector<Body> bodies(const std::string &text) {
 
 }  // namespace
 
-std::string inline_do_blocks(const std::string &text) {
-    if (!mentions(text, "do")) return text;
-    std::string out = text;
-    for (const Body &b : bodies(text)) {
-        if (!b.function.empty()) continue;
+bool inline_do_blocks(const std::string &text, const List *tree, std::string &out) {
+    const std::vector<Body> blocks = bodies(text, tree, false);
+    if (blocks.empty()) return false;
+    out = text;
+    for (const Body &b : blocks) {
         const auto statements = body_statements(b.text);
         blank(out, b.stmt_start, b.stmt_end);
         for (const auto &[offset, length] : statements)
             out.replace(b.start + offset, length, text, b.start + offset, length);
     }
-    return out;
+    return true;
 }
 
-std::vector<FunctionStatements> plpgsql_function_bodies(const std::string &text) {
+std::vector<FunctionStatements> plpgsql_function_bodies(const std::string &text, const List *tree) {
     std::vector<FunctionStatements> out;
-    if (!mentions(text, "plpgsql")) return out;
-    for (const Body &b : bodies(text)) {
-        if (b.function.empty()) continue;
+    for (const Body &b : bodies(text, tree, true)) {
         const auto statements = body_statements(b.text);
         if (statements.empty()) continue;
         FunctionStatements f;
+        f.statement = b.index;
         f.function = b.function;
         f.text = std::string(text.size(), ' ');
         for (size_t i = 0; i < text.size(); i++)

@@ -6,19 +6,23 @@
 #include <string>
 #include <vector>
 
+struct List;  // nodes/pg_list.h
+
 namespace mg {
 
-// The text with each DO block written in PL/pgSQL with a dollar-quoted body replaced, at the
-// same offsets, by its static SQL statements (everything else of the block blanked), so they
-// are linted in their place and order. Anything it cannot read is left as it is.
-std::string inline_do_blocks(const std::string &text);
+// With `tree` the text's parse: when it holds a DO block written in PL/pgSQL with a
+// dollar-quoted body, `out` is the text with each such block replaced, at the same offsets, by
+// its static SQL statements (everything else of the block blanked), so they are linted in their
+// place and order, and true is returned. Anything it cannot read is left as it is.
+bool inline_do_blocks(const std::string &text, const List *tree, std::string &out);
 
-// A function body's static SQL statements, each as a text of the file's length with all but
-// that statement blanked: linted apart (they run when the function is called, not now).
+// A PL/pgSQL function's static SQL statements, as a text of the file's length with all but them
+// blanked: linted apart (they run when the function is called, not now).
 struct FunctionStatements {
+    size_t statement = 0;  // index of the CREATE FUNCTION in `tree`
     std::string function;  // its name as written
-    std::string text;      // the file's length, only the body's statements kept
+    std::string text;
 };
-std::vector<FunctionStatements> plpgsql_function_bodies(const std::string &text);
+std::vector<FunctionStatements> plpgsql_function_bodies(const std::string &text, const List *tree);
 
 }  // namespace mg

@@ -50,12 +50,17 @@ bool refuse_unreadable(const std::string &text, ParseError &error) {
 
 }  // namespace
 
-bool analyze_text(const std::string &original, const CatalogFacts &catalog, const Options &options,
-                  std::vector<StatementReport> &reports, ParseError &error) {
-    if (refuse_unreadable(original, error)) return false;
-    // A DO block's static statements run now: linted in their place, at the same offsets.
-    const std::string text = inline_do_blocks(original);
-    ParserMemory memory;
+namespace {
+
+// Advice about the migration's own transaction (locks held, timeouts set): not for a function body.
+bool in_transaction_only(const std::string &rule) {
+    return rule == "require-lock-timeout" || rule == "backfill-under-lock" || rule == "require-statement-timeout" ||
+           rule == "open-transaction" || rule == "nested-begin" || rule == "concurrently-in-transaction" ||
+           rule == "ddl-outside-migration";
+}
+
+// Parses `text`; false with the error (its position in `text`).
+bool parse(const std::string &text, List *&tree, ParseError &error) {
     PgQueryInternalParsetreeAndError parsed = mg_raw_parse(text.c_str());
     if (parsed.stderr_buffer) std::free(parsed.stderr_buffer);
     if (parsed.error) {
@@ -64,8 +69,43 @@ bool analyze_text(const std::string &original, const CatalogFacts &catalog, cons
         pg_query_free_error(parsed.error);
         return false;
     }
+    tree = parsed.tree;
+    return true;
+}
+
+}  // namespace
+
+bool analyze_text(const std::string &original, const CatalogFacts &catalog, const Options &options,
+                  std::vector<StatementReport> &reports, ParseError &error) {
+    if (refuse_unreadable(original, error)) return false;
+    ParserMemory memory;
+    List *tree = nullptr;
+    if (!parse(original, tree, error)) return false;
+    // A DO block's static statements run now: linted in their place, at the same offsets.
+    std::string inlined;
+    const bool has_do = inline_do_blocks(original, tree, inlined);
+    if (has_do && !parse(inlined, tree, error)) return false;
+    const std::string &text = has_do ? inlined : original;
     try {
-        reports = analyze(parsed.tree, text, catalog, options);
+        reports = analyze(tree, text, catalog, options);
+        // A function's static statements run when it is called: judged apart, said so, without
+        // the advice that depends on the migration's own transaction.
+        if (options.function_bodies)
+            for (const auto &fn : plpgsql_function_bodies(text, tree)) {
+                List *inner = nullptr;
+                ParseError ignored;
+                StatementReport *owner = nullptr;
+                for (auto &r : reports)
+                    if (r.number == static_cast<int>(fn.statement) + 1) owner = &r;
+                if (!owner || !parse(fn.text, inner, ignored)) continue;
+                for (auto &statement : analyze(inner, fn.text, catalog, options))
+                    for (auto &f : statement.findings) {
+                        if (in_transaction_only(f.rule)) continue;
+                        f.message = "In function " + fn.function + ", when it is called: " + f.message;
+                        f.statement = owner->number;
+                        owner->findings.push_back(std::move(f));
+                    }
+            }
     } catch (const TooDeep &e) {
         error = {e.what(), e.location};
         return false;

@@ -34,8 +34,11 @@ def main():
             label = f'{case["file"]}: {case["name"]}'
             try:
                 report = json.loads(run.stdout)
-                got = sorted(f["rule"] for f in report["files"][0]["findings"])
-                risk = report["summary"]["highest_risk"]
+                # The linter alone reads function bodies (the server judges them when they run).
+                own = [f for f in report["files"][0]["findings"] if not f["message"].startswith("In function ")]
+                got = sorted(f["rule"] for f in own)
+                order = ["low", "medium", "high", "critical"]
+                risk = max((f["risk"] for f in own), key=order.index, default="low")
             except (ValueError, KeyError, IndexError) as e:
                 print(f"not ok - {label}: bad output ({e}): {run.stdout[:200]} {run.stderr[:200]}")
                 failed += 1

@@ -98,7 +98,29 @@ MG_SQL_FUNCTION(migration_guard_approve_request) {
         found.approval = DatumGetInt64(SPI_getbinval(t, d, 5, &isnull));
         if (const char *s = SPI_getvalue(t, d, 6)) found.statement = s;
     });
+    // Ids are short: two attempts that need different things could share one (a role can choose
+    // names and migration ids to make them). A request is granted only when every attempt behind
+    // it needed exactly the same.
+    int64_t variants = 0;
+    as_guard_owner([&](MemoryContext) {
+        Oid types[1] = {INT8OID};
+        Datum args[1] = {Int64GetDatum(request)};
+        const int rc = SPI_execute_with_args(
+            "SELECT count(DISTINCT (a.pairs, a.migration, a.role)) FROM ("
+            "  SELECT array_agg(b.rules[1] || ':' || b.object_identity ORDER BY b.rules[1], b.object_identity) AS pairs,"
+            "         coalesce(max(b.migration_id), '') AS migration, max(b.session_role) AS role"
+            "  FROM migration_guard.audit_blocked b WHERE b.request_id = $1"
+            "  GROUP BY b.backend_pid, b.logged_at, b.xid) a",
+            1, types, args, nullptr, true, 0);
+        if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "migration_guard: request lookup failed (%d)", rc);
+        bool isnull;
+        variants = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+    });
     const std::string id = std::to_string(request);
+    if (variants > 1)
+        throw UserError(MG_ERRCODE_BAD_APPROVAL, "request " + id + " stands for attempts that needed different things",
+                        "Two different attempts share this id; granting it would approve more than either asked for.",
+                        "Approve the change itself with migration_guard.approve(..., for_role => '<role>').");
     if (found.rows == 0)
         throw UserError(MG_ERRCODE_BAD_APPROVAL, "request " + id + " is not known",
                         "A blocked attempt becomes a request within a second or two (a background worker writes it).",
