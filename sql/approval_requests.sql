@@ -69,6 +69,20 @@ SELECT uses_left, for_role, request_id = :req AS from_request FROM migration_gua
 SELECT decision, object_identity, request_id = :req AS of_request FROM migration_guard.audit_log
 WHERE object_identity = 'public.rq_t.a' AND (decision = 'approved' OR request_id = :req) ORDER BY decision, id;
 SELECT migration_guard.approve_request(424242, 'unknown');
+-- Ids are short: attempts that needed different things may share one (a role can search for
+-- names that make them). Such a request is refused, never granted for more than either asked.
+\c - rq_agent
+ALTER TABLE rq_t DROP COLUMN b;
+\c - postgres
+SELECT pg_sleep(0.3);
+SELECT id AS req_b FROM migration_guard.requests WHERE pairs = '{drop-column:public.rq_t.b}' \gset
+INSERT INTO migration_guard.audit_blocked (role_name, session_role, backend_pid, command_tag, object_identity,
+                                           statement, rules, risk, decision, request_id)
+VALUES ('rq_agent', 'rq_agent', 1, 'DROP TABLE', 'public.rq_secret', 'DROP TABLE rq_secret', '{drop-table}',
+        'critical', 'blocked', :req_b);
+\c - rq_boss
+SELECT migration_guard.approve_request(:req_b, 'looks like column b only');
+\c - postgres
 
 -- Four eyes: with require_distinct_approver, the requester cannot grant their own request, and
 -- another approver can.

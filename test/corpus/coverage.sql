@@ -129,6 +129,12 @@ CREATE INDEX orders_total_idx ON orders (total);
 CREATE INDEX orders_status_idx ON orders (status);
 UPDATE orders SET total = 0;
 
+-- case: a targeted fix under the lock is no backfill; a NULL-filling one is
+-- expect: backfill-under-lock require-lock-timeout
+ALTER TABLE users ADD COLUMN c text;
+UPDATE orders SET status = 'x' WHERE id = 42;
+UPDATE orders SET status = 'new' WHERE status IS NULL;
+
 -- case: no backfill-under-lock after a drop: the lock is on what the migration removed
 -- expect: drop-table create-index-blocking require-lock-timeout
 DROP TABLE sessions;

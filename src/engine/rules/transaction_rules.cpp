@@ -122,6 +122,21 @@ bool opt_in(const RuleContext &ctx, const char *rule) {
 }
 
 // Statements that can run long: scans, index builds, rewrites, bulk DML on existing tables.
+// WHERE c IS NULL (AND ...): what a backfill loop or a one-shot backfill says.
+bool only_null_tests(const Node *where) {
+    if (!where) return false;
+    if (IsA(where, NullTest)) return true;
+    if (IsA(where, BoolExpr)) {
+        const auto *b = reinterpret_cast<const BoolExpr *>(where);
+        if (b->boolop == NOT_EXPR) return false;
+        const ListCell *lc;
+        foreach (lc, b->args)
+            if (!only_null_tests(static_cast<const Node *>(lfirst(lc)))) return false;
+        return true;
+    }
+    return false;
+}
+
 // Followable in any tool: a migration file is one transaction in most of them.
 constexpr const char *kUnderLockHint =
     "Put the long statement in a migration of its own (most tools run each migration file in its own "
@@ -203,8 +218,16 @@ void check_dml(const Node *stmt, RuleContext &ctx) {
         f.lock = LockMode::RowExclusive;
     }
     // The lock an earlier ALTER took is held until commit: this statement runs under it.
+    // A backfill, not a targeted fix: every row (no WHERE, or only IS [NOT] NULL tests), or the
+    // columns the migration added.
+    auto touches_all = [&] {
+        const Node *where = IsA(stmt, UpdateStmt)   ? reinterpret_cast<const UpdateStmt *>(stmt)->whereClause
+                            : IsA(stmt, DeleteStmt) ? reinterpret_cast<const DeleteStmt *>(stmt)->whereClause
+                                                    : nullptr;
+        return passes_all(where) || only_null_tests(where) || backfill;
+    };
     if (existing && !ctx.state.access_exclusive_table.empty() && !IsA(stmt, InsertStmt) &&
-        !ctx.state.under_lock_reported) {
+        !ctx.state.under_lock_reported && touches_all()) {
         ctx.state.under_lock_reported = true;
         Finding &f = ctx.add("backfill-under-lock", ctx.statement_location(), table.display(),
                              std::string(IsA(stmt, UpdateStmt) ? "UPDATE" : "DELETE") + " of " + table.display() +
