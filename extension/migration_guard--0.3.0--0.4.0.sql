@@ -14,8 +14,9 @@ ALTER TABLE migration_guard.approval ADD COLUMN request_id bigint;
 -- A request is pending for a day after its last attempt; then the migration is run again.
 CREATE VIEW migration_guard.requests AS
 SELECT r.id, r.role, pg_catalog.current_database() AS database, r.migration_id,
-       CASE WHEN a.id IS NULL THEN CASE WHEN r.last_attempt > pg_catalog.now() - interval '1 day' THEN 'pending'
-                                        ELSE 'expired' END
+       -- An attempt after the latest approval was not let through by it: pending again.
+       CASE WHEN a.id IS NULL OR r.last_attempt > a.approved_at
+                 THEN CASE WHEN r.last_attempt > pg_catalog.now() - interval '1 day' THEN 'pending' ELSE 'expired' END
             WHEN a.uses_left = 0 THEN 'used'
             WHEN a.valid_until > pg_catalog.clock_timestamp() THEN 'approved'
             ELSE 'approval expired' END AS status,
@@ -33,7 +34,7 @@ FROM (
     GROUP BY b.request_id, b.session_role
 ) r
 LEFT JOIN LATERAL (
-    SELECT ap.id, ap.uses_left, ap.valid_until, ap.approved_by, ap.reason FROM migration_guard.approval ap
+    SELECT ap.id, ap.uses_left, ap.valid_until, ap.approved_by, ap.reason, ap.approved_at FROM migration_guard.approval ap
     WHERE ap.request_id = r.id ORDER BY ap.id DESC LIMIT 1
 ) a ON true
 ORDER BY r.last_attempt DESC;

@@ -81,6 +81,12 @@ SET SESSION AUTHORIZATION mg_shadow_maker;
 CREATE DATABASE mg_shadow_scratch;
 DROP DATABASE mg_shadow_scratch;
 CREATE DATABASE mg_shadow_theirs;
+-- A database renamed to a scratch one's name is not that database.
+CREATE DATABASE mg_shadow_decoy;
+CREATE DATABASE mg_shadow_real;
+ALTER DATABASE mg_shadow_decoy RENAME TO mg_shadow_decoy_old;
+ALTER DATABASE mg_shadow_real RENAME TO mg_shadow_decoy;
+DROP DATABASE mg_shadow_decoy;
 RESET SESSION AUTHORIZATION;
 DROP DATABASE mg_shadow_theirs;
 SELECT migration_guard.approve(ARRAY['weaken-guard', 'drop-database', 'drop-role'],
@@ -96,5 +102,7 @@ WHERE object_identity LIKE 'mg_shadow%' ORDER BY id;
 SET migration_guard.approval = :'token';
 DROP DATABASE mg_shadow_theirs;
 DROP DATABASE mg_shadow_unrecorded;
+DROP DATABASE mg_shadow_decoy;
+DROP DATABASE mg_shadow_decoy_old;
 DROP ROLE mg_shadow_maker;
 RESET migration_guard.approval;

@@ -55,6 +55,8 @@ void refuse_non_approver(const std::string &what);
 // The approval request of a blocked attempt that needs `needed`: the same for every attempt of
 // that role, migration and database needing the same (rule, object) pairs.
 int64_t request_id_for(const std::vector<Finding> &needed);
+// The id of the request of that role, migration ("" for none) and rule:object pairs.
+int64_t request_key(const std::string &role, const std::string &migration, std::vector<std::string> pairs);
 
 // "rule:object", as approvals of a whole migration store their pairs.
 inline std::string approval_pair(const std::string &rule, const std::string &object) { return rule + ":" + object; }

@@ -22,13 +22,11 @@ extern "C" {
 
 namespace mg::server {
 
-int64_t request_id_for(const std::vector<Finding> &needed) {
-    std::vector<std::string> pairs;
-    for (const Finding &f : needed) pairs.push_back(approval_pair(f.rule, f.object));
+int64_t request_key(const std::string &role, const std::string &migration, std::vector<std::string> pairs) {
     std::sort(pairs.begin(), pairs.end());
     pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
     // Unit separators between fields: no name can end one field and start the next.
-    std::string key = std::to_string(MyDatabaseId) + '\x1f' + session_role_name() + '\x1f' + effective_migration_id();
+    std::string key = role + '\x1f' + migration;
     for (const auto &p : pairs) key += '\x1f' + p;
     uint8 digest[PG_SHA256_DIGEST_LENGTH] = {0};
     pg_call([&] {
@@ -41,8 +39,15 @@ int64_t request_id_for(const std::vector<Finding> &needed) {
     });
     uint64 v = 0;
     for (int i = 0; i < 8; i++) v = (v << 8) | digest[i];
-    // Nine digits, to be read and typed; a clash of two requests is refused when granted.
-    return static_cast<int64_t>(v % 900000000ULL) + 100000000;
+    // 63 bits: a role that chooses names and migration ids cannot make two requests share one.
+    v &= 0x7fffffffffffffffULL;
+    return v ? static_cast<int64_t>(v) : 1;
+}
+
+int64_t request_id_for(const std::vector<Finding> &needed) {
+    std::vector<std::string> pairs;
+    for (const Finding &f : needed) pairs.push_back(approval_pair(f.rule, f.object));
+    return request_key(session_role_name(), effective_migration_id(), pairs);
 }
 
 }  // namespace mg::server
@@ -98,29 +103,7 @@ MG_SQL_FUNCTION(migration_guard_approve_request) {
         found.approval = DatumGetInt64(SPI_getbinval(t, d, 5, &isnull));
         if (const char *s = SPI_getvalue(t, d, 6)) found.statement = s;
     });
-    // Ids are short: two attempts that need different things could share one (a role can choose
-    // names and migration ids to make them). A request is granted only when every attempt behind
-    // it needed exactly the same.
-    int64_t variants = 0;
-    as_guard_owner([&](MemoryContext) {
-        Oid types[1] = {INT8OID};
-        Datum args[1] = {Int64GetDatum(request)};
-        const int rc = SPI_execute_with_args(
-            "SELECT count(DISTINCT (a.pairs, a.migration, a.role)) FROM ("
-            "  SELECT array_agg(b.rules[1] || ':' || b.object_identity ORDER BY b.rules[1], b.object_identity) AS pairs,"
-            "         coalesce(max(b.migration_id), '') AS migration, max(b.session_role) AS role"
-            "  FROM migration_guard.audit_blocked b WHERE b.request_id = $1"
-            "  GROUP BY b.backend_pid, b.logged_at, b.xid) a",
-            1, types, args, nullptr, true, 0);
-        if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "migration_guard: request lookup failed (%d)", rc);
-        bool isnull;
-        variants = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-    });
     const std::string id = std::to_string(request);
-    if (variants > 1)
-        throw UserError(MG_ERRCODE_BAD_APPROVAL, "request " + id + " stands for attempts that needed different things",
-                        "Two different attempts share this id; granting it would approve more than either asked for.",
-                        "Approve the change itself with migration_guard.approve(..., for_role => '<role>').");
     if (found.rows == 0)
         throw UserError(MG_ERRCODE_BAD_APPROVAL, "request " + id + " is not known",
                         "A blocked attempt becomes a request within a second or two (a background worker writes it).",
@@ -140,7 +123,14 @@ MG_SQL_FUNCTION(migration_guard_approve_request) {
     if (found.status == "used")
         throw UserError(MG_ERRCODE_BAD_APPROVAL, "request " + id + " was approved and its approval is used",
                         "The approved statement ran (approval #" + std::to_string(found.approval) + ").",
-                        "A new attempt that needs the same opens the request again.");
+                        "A new blocked attempt that needs the same makes it pending again.");
+    // The request is exactly what its id says: the id of its role, migration and pairs. Attempts
+    // that needed different things cannot share it (63 bits of SHA-256), so a request that mixes
+    // them is refused, never granted for more than one of them asked.
+    if (request_key(found.role, found.migration, found.pairs) != request)
+        throw UserError(MG_ERRCODE_BAD_APPROVAL, "request " + id + " stands for attempts that needed different things",
+                        "Its blocked rows do not add up to one request; granting it would approve more than was asked.",
+                        "Approve the change itself with migration_guard.approve(..., for_role => '<role>').");
     // Four eyes: with require_distinct_approver on, nobody grants their own request.
     if (require_distinct_approver() && (current_role_name() == found.role || session_role_name() == found.role))
         throw UserError(MG_ERRCODE_NOT_APPROVER, "request " + id + " was made by " + found.role + ", who may not grant it",
