@@ -10,13 +10,8 @@
 
 namespace mg {
 
-namespace {
-// Releases libpg_query's memory context however the scope is left (the engine may throw).
-struct ParserMemory {
-    MemoryContext ctx = pg_query_enter_memory_context();
-    ~ParserMemory() { pg_query_exit_memory_context(ctx); }
-};
-}  // namespace
+ParserScope::ParserScope() : context_(pg_query_enter_memory_context()) {}
+ParserScope::~ParserScope() { pg_query_exit_memory_context(static_cast<MemoryContext>(context_)); }
 
 namespace {
 
@@ -59,8 +54,9 @@ bool in_transaction_only(const std::string &rule) {
            rule == "ddl-outside-migration";
 }
 
-// Parses `text`; false with the error (its position in `text`).
-bool parse(const std::string &text, List *&tree, ParseError &error) {
+}  // namespace
+
+bool parse_tree(const std::string &text, List *&tree, ParseError &error) {
     PgQueryInternalParsetreeAndError parsed = mg_raw_parse(text.c_str());
     if (parsed.stderr_buffer) std::free(parsed.stderr_buffer);
     if (parsed.error) {
@@ -73,18 +69,16 @@ bool parse(const std::string &text, List *&tree, ParseError &error) {
     return true;
 }
 
-}  // namespace
-
 bool analyze_text(const std::string &original, const CatalogFacts &catalog, const Options &options,
                   std::vector<StatementReport> &reports, ParseError &error) {
     if (refuse_unreadable(original, error)) return false;
-    ParserMemory memory;
+    ParserScope memory;
     List *tree = nullptr;
-    if (!parse(original, tree, error)) return false;
+    if (!parse_tree(original, tree, error)) return false;
     // A DO block's static statements run now: linted in their place, at the same offsets.
     std::string inlined;
     const bool has_do = inline_do_blocks(original, tree, inlined);
-    if (has_do && !parse(inlined, tree, error)) return false;
+    if (has_do && !parse_tree(inlined, tree, error)) return false;
     const std::string &text = has_do ? inlined : original;
     try {
         reports = analyze(tree, text, catalog, options);
@@ -97,7 +91,7 @@ bool analyze_text(const std::string &original, const CatalogFacts &catalog, cons
                 StatementReport *owner = nullptr;
                 for (auto &r : reports)
                     if (r.number == static_cast<int>(fn.statement) + 1) owner = &r;
-                if (!owner || !parse(fn.text, inner, ignored)) continue;
+                if (!owner || !parse_tree(fn.text, inner, ignored)) continue;
                 for (auto &statement : analyze(inner, fn.text, catalog, options))
                     for (auto &f : statement.findings) {
                         if (in_transaction_only(f.rule)) continue;

@@ -7,6 +7,8 @@
 
 #include "engine/analyzer.hpp"
 
+struct List;  // nodes/pg_list.h
+
 namespace mg {
 
 struct ParseError {
@@ -21,5 +23,20 @@ bool analyze_text(const std::string &text, const CatalogFacts &catalog, const Op
 
 // The PostgreSQL major whose grammar libpg_query parses (a newer major's syntax is a parse error).
 int parser_major();
+
+// libpg_query's memory for the parse trees made while it lives (released however the scope is left).
+class ParserScope {
+public:
+    ParserScope();
+    ~ParserScope();
+    ParserScope(const ParserScope &) = delete;
+    ParserScope &operator=(const ParserScope &) = delete;
+
+private:
+    void *context_;
+};
+
+// Parses `text` (inside a ParserScope); false with the error and its byte offset in `text`.
+bool parse_tree(const std::string &text, List *&tree, ParseError &error);
 
 }  // namespace mg

@@ -11,11 +11,6 @@ namespace mg {
 
 namespace {
 
-struct ParserMemory {
-    MemoryContext ctx = pg_query_enter_memory_context();
-    ~ParserMemory() { pg_query_exit_memory_context(ctx); }
-};
-
 std::string key_of(const QualifiedName &t) { return (t.schema.empty() ? std::string("public") : t.schema) + "." + t.name; }
 
 QualifiedName name_of(const RangeVar *rv) {
@@ -245,17 +240,11 @@ bool SchemaCatalog::load(const std::string &sql, ParseError &error) {
         text += first != std::string::npos && line[first] == '\\' ? std::string(line.size(), ' ') : line;
         text += '\n';
     }
-    ParserMemory memory;
-    PgQueryInternalParsetreeAndError parsed = mg_raw_parse(text.c_str());
-    if (parsed.stderr_buffer) std::free(parsed.stderr_buffer);
-    if (parsed.error) {
-        error.message = parsed.error->message ? parsed.error->message : "syntax error";
-        error.location = parsed.error->cursorpos > 0 ? byte_offset_of_char(text, parsed.error->cursorpos) : -1;
-        pg_query_free_error(parsed.error);
-        return false;
-    }
+    ParserScope memory;
+    List *tree = nullptr;
+    if (!parse_tree(text, tree, error)) return false;
     const ListCell *lc;
-    foreach (lc, parsed.tree) apply(static_cast<const RawStmt *>(lfirst(lc))->stmt);
+    foreach (lc, tree) apply(static_cast<const RawStmt *>(lfirst(lc))->stmt);
     return true;
 }
 
