@@ -12,7 +12,7 @@ seeds=$(mktemp -d)
 trap 'rm -rf "$seeds"' EXIT
 cp test/corpus/*.sql "$seeds/"
 cd build-fuzz
-if ASAN_OPTIONS=detect_leaks=1 ./lint_fuzzer -max_total_time="$SECONDS_TO_RUN" -max_len=65536 -rss_limit_mb=4096 \
+if ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 LSAN_OPTIONS=suppressions=../fuzz/lsan.supp ./lint_fuzzer -max_total_time="$SECONDS_TO_RUN" -max_len=65536 -rss_limit_mb=4096 \
     -print_final_stats=1 "$seeds" 2>fuzz.log; then
     grep -E "stat::number_of_executed_units|stat::peak_rss_mb" fuzz.log || true
     echo "1 passed, 0 failed"

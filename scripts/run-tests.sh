@@ -52,11 +52,11 @@ build_asan() {
 
 run "unit tests" ctest ctest --test-dir build --output-on-failure -j2
 if build_asan; then
-  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0 UBSAN_OPTIONS=print_stacktrace=1 LSAN_OPTIONS=suppressions=$PWD/fuzz/lsan.supp
   run "unit tests (AddressSanitizer + UBSan)" ctest ctest --test-dir build-asan --output-on-failure -j2
   run "CLI (AddressSanitizer + UBSan)" plain bash test/cli/run.sh build-asan/migration-guard
   run "CLI usability (AddressSanitizer + UBSan)" plain bash test/cli/usability.sh build-asan/migration-guard
-  unset ASAN_OPTIONS UBSAN_OPTIONS
+  unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 else
   echo "sanitizer build failed"; failed=$((failed + 1)); failed_suites+=("sanitizer build")
 fi

@@ -62,7 +62,14 @@ UPDATE dc.customers SET phone = NULL;
 \set VERBOSITY terse
 RESET ROLE;
 SELECT * FROM dc_counts;
--- ... each on record as blocked, with the rows it reached.
+-- ... each on record as blocked, with the rows it reached (written by the audit writer, after
+-- the attempts' aborts: waited for).
+DO $$ BEGIN
+    FOR i IN 1 .. 400 LOOP
+        EXIT WHEN (SELECT count(*) FROM migration_guard.audit_blocked WHERE object_identity LIKE 'dc.%') >= 28;
+        PERFORM pg_sleep(0.025);
+    END LOOP;
+END $$;
 SELECT command_tag, object_identity, rules, decision, rows_affected FROM migration_guard.audit_log
 WHERE object_identity LIKE 'dc.%' ORDER BY id;
 

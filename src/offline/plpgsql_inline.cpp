@@ -8,6 +8,7 @@
 
 #include "engine/text_position.hpp"
 #include "offline/pg_query_raw.hpp"
+#include "offline/raw_parser.hpp"
 
 namespace mg {
 
@@ -42,6 +43,13 @@ std::vector<std::pair<size_t, size_t>> body_statements(const std::string &body) 
     const std::string quote = "$mg_plpgsql_body$";
     if (body.find(quote) != std::string::npos) return out;
     const std::string wrapper = "CREATE FUNCTION mg_body() RETURNS void LANGUAGE plpgsql AS " + quote + body + quote;
+    {
+        // libpg_query's PL/pgSQL parser leaks when the statement itself does not parse: look first.
+        ParserScope scope;
+        List *tree = nullptr;
+        ParseError error;
+        if (!parse_tree(wrapper, tree, error)) return out;
+    }
     PgQueryPlpgsqlParseResult parsed = pg_query_parse_plpgsql(wrapper.c_str());
     std::vector<std::string> queries;
     if (!parsed.error && parsed.plpgsql_funcs) {
@@ -76,39 +84,32 @@ std::string def_string(const List *options, const char *name) {
     return {};
 }
 
+
 // Blanks [from, to) of `out` but newlines, keeping offsets and line numbers.
 void blank(std::string &out, size_t from, size_t to) {
     for (size_t i = from; i < to && i < out.size(); i++)
         if (out[i] != '\n') out[i] = ' ';
 }
 
-struct Body {
-    size_t index = 0;  // of the statement in the tree
-    size_t start = 0;  // offset of the body in the text
-    std::string text;
-    size_t stmt_start = 0, stmt_end = 0;
-    std::string function;  // "" for a DO block
-};
+}  // namespace
 
-// PL/pgSQL bodies of DO blocks (`functions` false) or functions that appear verbatim
-// (dollar-quoted) in the text.
-std::vector<Body> bodies(const std::string &text, const List *tree, bool functions) {
-    std::vector<Body> out;
+std::vector<PlpgsqlBody> plpgsql_bodies(const std::string &text, const List *tree) {
+    std::vector<PlpgsqlBody> out;
     size_t index = 0;
     const ListCell *lc;
     foreach (lc, tree) {
         const auto *raw = static_cast<const RawStmt *>(lfirst(lc));
-        const size_t at_index = index++;
-        Body b;
-        b.index = at_index;
+        PlpgsqlBody b;
+        b.statement = index++;
         std::string language = "plpgsql";
-        if (!functions && IsA(raw->stmt, DoStmt)) {
+        if (IsA(raw->stmt, DoStmt)) {
             const List *args = reinterpret_cast<const DoStmt *>(raw->stmt)->args;
-            b.text = def_string(args, "as");
+            b.body = def_string(args, "as");
             if (const std::string l = def_string(args, "language"); !l.empty()) language = l;
-        } else if (functions && IsA(raw->stmt, CreateFunctionStmt)) {
+        } else if (IsA(raw->stmt, CreateFunctionStmt)) {
             const auto *f = reinterpret_cast<const CreateFunctionStmt *>(raw->stmt);
-            b.text = def_string(f->options, "as");
+            b.do_block = false;
+            b.body = def_string(f->options, "as");
             language = def_string(f->options, "language");
             const ListCell *n;
             foreach (n, f->funcname) b.function += (b.function.empty() ? "" : ".") + std::string(strVal(lfirst(n)));
@@ -116,47 +117,37 @@ std::vector<Body> bodies(const std::string &text, const List *tree, bool functio
             continue;
         }
         std::transform(language.begin(), language.end(), language.begin(), [](unsigned char c) { return std::tolower(c); });
-        if (language != "plpgsql" || b.text.empty()) continue;
+        if (language != "plpgsql" || b.body.empty()) continue;
         b.stmt_start = static_cast<size_t>(std::max(0, raw->stmt_location));
         b.stmt_end = raw->stmt_len > 0 ? b.stmt_start + static_cast<size_t>(raw->stmt_len) : text.size();
-        const size_t at = text.find(b.text, b.stmt_start);
-        if (at == std::string::npos || at + b.text.size() > b.stmt_end) continue;  // quoted with escapes
+        const size_t at = text.find(b.body, b.stmt_start);
+        if (at == std::string::npos || at + b.body.size() > b.stmt_end) continue;  // quoted with escapes
         b.start = at;
         out.push_back(std::move(b));
     }
     return out;
 }
 
-}  // namespace
-
-bool inline_do_blocks(const std::string &text, const List *tree, std::string &out) {
-    const std::vector<Body> blocks = bodies(text, tree, false);
-    if (blocks.empty()) return false;
-    out = text;
-    for (const Body &b : blocks) {
-        const auto statements = body_statements(b.text);
-        blank(out, b.stmt_start, b.stmt_end);
-        for (const auto &[offset, length] : statements)
-            out.replace(b.start + offset, length, text, b.start + offset, length);
-    }
-    return true;
+void find_statements(std::vector<PlpgsqlBody> &bodies) {
+    for (auto &b : bodies)
+        for (const auto &[offset, length] : body_statements(b.body)) b.statements.emplace_back(b.start + offset, length);
 }
 
-std::vector<FunctionStatements> plpgsql_function_bodies(const std::string &text, const List *tree) {
-    std::vector<FunctionStatements> out;
-    for (const Body &b : bodies(text, tree, true)) {
-        const auto statements = body_statements(b.text);
-        if (statements.empty()) continue;
-        FunctionStatements f;
-        f.statement = b.index;
-        f.function = b.function;
-        f.text = std::string(text.size(), ' ');
-        for (size_t i = 0; i < text.size(); i++)
-            if (text[i] == '\n') f.text[i] = '\n';
-        for (const auto &[offset, length] : statements)
-            f.text.replace(b.start + offset, length, text, b.start + offset, length);
-        out.push_back(std::move(f));
+std::string inline_do_blocks(const std::string &text, const std::vector<PlpgsqlBody> &bodies) {
+    std::string out = text;
+    for (const auto &b : bodies) {
+        if (!b.do_block) continue;
+        blank(out, b.stmt_start, b.stmt_end);
+        for (const auto &[offset, length] : b.statements) out.replace(offset, length, text, offset, length);
     }
+    return out;
+}
+
+std::string function_statements(const std::string &text, const PlpgsqlBody &body) {
+    std::string out(text.size(), ' ');
+    for (size_t i = 0; i < text.size(); i++)
+        if (text[i] == '\n') out[i] = '\n';
+    for (const auto &[offset, length] : body.statements) out.replace(offset, length, text, offset, length);
     return out;
 }
 

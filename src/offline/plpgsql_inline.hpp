@@ -4,25 +4,36 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 struct List;  // nodes/pg_list.h
 
 namespace mg {
 
-// With `tree` the text's parse: when it holds a DO block written in PL/pgSQL with a
-// dollar-quoted body, `out` is the text with each such block replaced, at the same offsets, by
-// its static SQL statements (everything else of the block blanked), so they are linted in their
-// place and order, and true is returned. Anything it cannot read is left as it is.
-bool inline_do_blocks(const std::string &text, const List *tree, std::string &out);
-
-// A PL/pgSQL function's static SQL statements, as a text of the file's length with all but them
-// blanked: linted apart (they run when the function is called, not now).
-struct FunctionStatements {
-    size_t statement = 0;  // index of the CREATE FUNCTION in `tree`
-    std::string function;  // its name as written
-    std::string text;
+// A PL/pgSQL body that appears verbatim (dollar-quoted) in the text: a DO block's or a function's.
+struct PlpgsqlBody {
+    bool do_block = true;
+    size_t statement = 0;  // index of its statement in the parse
+    size_t start = 0;      // offset of the body in the text
+    size_t stmt_start = 0, stmt_end = 0;
+    std::string body;
+    std::string function;  // the function's name as written ("" for a DO block)
+    std::vector<std::pair<size_t, size_t>> statements;  // its static SQL: offset in the text, length
 };
-std::vector<FunctionStatements> plpgsql_function_bodies(const std::string &text, const List *tree);
+
+// The bodies in `tree` (the text's parse). Reads the tree only.
+std::vector<PlpgsqlBody> plpgsql_bodies(const std::string &text, const List *tree);
+
+// Finds each body's static SQL statements with libpg_query's PL/pgSQL parser. Call it outside
+// any ParserScope: libpg_query's parsers switch memory contexts of their own.
+void find_statements(std::vector<PlpgsqlBody> &bodies);
+
+// The text with each DO block replaced, at the same offsets, by its static statements (the rest of
+// the block blanked), so they are linted in their place and order.
+std::string inline_do_blocks(const std::string &text, const std::vector<PlpgsqlBody> &bodies);
+
+// A function's static statements alone, at their offsets (all else blanked).
+std::string function_statements(const std::string &text, const PlpgsqlBody &body);
 
 }  // namespace mg

@@ -1,5 +1,6 @@
 #include "offline/raw_parser.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "engine/depth_guard.hpp"
@@ -72,34 +73,53 @@ bool parse_tree(const std::string &text, List *&tree, ParseError &error) {
 bool analyze_text(const std::string &original, const CatalogFacts &catalog, const Options &options,
                   std::vector<StatementReport> &reports, ParseError &error) {
     if (refuse_unreadable(original, error)) return false;
-    ParserScope memory;
-    List *tree = nullptr;
-    if (!parse_tree(original, tree, error)) return false;
-    // A DO block's static statements run now: linted in their place, at the same offsets.
-    std::string inlined;
-    const bool has_do = inline_do_blocks(original, tree, inlined);
-    if (has_do && !parse_tree(inlined, tree, error)) return false;
-    const std::string &text = has_do ? inlined : original;
+    // PL/pgSQL bodies, found in the parse; their statements found after it (libpg_query's PL/pgSQL
+    // parser switches memory contexts of its own: never inside a ParserScope).
+    std::vector<PlpgsqlBody> bodies;
+    bool has_do = false;
     try {
-        reports = analyze(tree, text, catalog, options);
-        // A function's static statements run when it is called: judged apart, said so, without
-        // the advice that depends on the migration's own transaction.
-        if (options.function_bodies)
-            for (const auto &fn : plpgsql_function_bodies(text, tree)) {
-                List *inner = nullptr;
-                ParseError ignored;
-                StatementReport *owner = nullptr;
-                for (auto &r : reports)
-                    if (r.number == static_cast<int>(fn.statement) + 1) owner = &r;
-                if (!owner || !parse_tree(fn.text, inner, ignored)) continue;
-                for (auto &statement : analyze(inner, fn.text, catalog, options))
-                    for (auto &f : statement.findings) {
-                        if (in_transaction_only(f.rule)) continue;
-                        f.message = "In function " + fn.function + ", when it is called: " + f.message;
-                        f.statement = owner->number;
-                        owner->findings.push_back(std::move(f));
-                    }
-            }
+        {
+            ParserScope memory;
+            List *tree = nullptr;
+            if (!parse_tree(original, tree, error)) return false;
+            bodies = plpgsql_bodies(original, tree);
+            for (const auto &b : bodies) has_do = has_do || b.do_block;
+            if (!has_do) reports = analyze(tree, original, catalog, options);
+        }
+        if (bodies.empty()) return true;
+        find_statements(bodies);
+        // A DO block's static statements run now: linted in their place, at the same offsets.
+        if (has_do) {
+            const std::string inlined = inline_do_blocks(original, bodies);
+            ParserScope memory;
+            List *tree = nullptr;
+            if (!parse_tree(inlined, tree, error)) return false;
+            reports = analyze(tree, inlined, catalog, options);
+        }
+        // A function's static statements run when it is called: judged apart, said so, without the
+        // advice that depends on the migration's own transaction.
+        if (!options.function_bodies) return true;
+        for (const auto &fn : bodies) {
+            if (fn.do_block || fn.statements.empty()) continue;
+            StatementReport *owner = nullptr;
+            for (auto &r : reports)
+                if (r.location <= static_cast<int>(fn.start) &&
+                    static_cast<int>(fn.start) < r.location + std::max(r.length, 1))
+                    owner = &r;
+            if (!owner) continue;
+            const std::string text = function_statements(original, fn);
+            ParserScope memory;
+            List *inner = nullptr;
+            ParseError ignored;
+            if (!parse_tree(text, inner, ignored)) continue;
+            for (auto &statement : analyze(inner, text, catalog, options))
+                for (auto &f : statement.findings) {
+                    if (in_transaction_only(f.rule)) continue;
+                    f.message = "In function " + fn.function + ", when it is called: " + f.message;
+                    f.statement = owner->number;
+                    owner->findings.push_back(std::move(f));
+                }
+        }
     } catch (const TooDeep &e) {
         error = {e.what(), e.location};
         return false;
