@@ -52,8 +52,6 @@ std::vector<std::string> string_list(const List *names) {
 
 }  // namespace
 
-bool SchemaCatalog::knows_table(const QualifiedName &t) const { return find(t) != nullptr; }
-
 const SchemaCatalog::Table *SchemaCatalog::find(const QualifiedName &t) const {
     auto it = tables_.find(key_of(t));
     return it == tables_.end() ? nullptr : &it->second;
@@ -186,10 +184,7 @@ void SchemaCatalog::apply(const void *raw) {
         case T_IndexStmt: {
             const auto *s = reinterpret_cast<const IndexStmt *>(stmt);
             const QualifiedName table = name_of(s->relation);
-            if (Table *t = find(table)) {
-                t->indexes.push_back(string_list(s->indexParams));
-                if (s->idxname) index_table_[(table.schema.empty() ? "public" : table.schema) + "." + s->idxname] = key_of(table);
-            }
+            if (Table *t = find(table)) t->indexes.push_back(string_list(s->indexParams));
             break;
         }
         case T_DropStmt: {

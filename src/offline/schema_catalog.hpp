@@ -21,8 +21,6 @@ public:
     // skipped. psql meta-commands (pg_dump's \restrict) are ignored. False, with the error and
     // its position, when the text does not parse.
     bool load(const std::string &sql, ParseError &error);
-    size_t table_count() const { return tables_.size(); }
-    bool knows_table(const QualifiedName &t) const;
 
     std::optional<std::string> schema_of(const QualifiedName &t) const override;
     std::optional<ColumnFacts> column(const QualifiedName &t, const std::string &col) const override;
@@ -41,7 +39,6 @@ private:
     void apply(const void *stmt);
 
     std::map<std::string, Table> tables_;  // "schema.name"
-    std::map<std::string, std::string> index_table_;  // "schema.index" -> "schema.table"
 };
 
 }  // namespace mg

@@ -181,8 +181,7 @@ std::vector<int64_t> write_audit_rows(const std::vector<AuditRow> &rows) {
         }
         table.close();
     });
-    note_audit_rows_written(static_cast<int>(rows.size()),
-                            rows.front().command_tag + " on " + rows.front().object_identity);
+    note_audit_rows_written(rows.front().command_tag + " on " + rows.front().object_identity);
     return ids;
 }
 

@@ -69,8 +69,6 @@ constexpr struct {
     const char *schema, *tool;
 } kToolSchemas[] = {{"sqitch", "sqitch"}, {"drizzle", "drizzle"}};
 
-bool wrote_audit_rows = false;
-
 const char *tool_of_range_var(const RangeVar *rv) {
     return rv ? tool_of_table(rv->schemaname, rv->relname) : nullptr;
 }
@@ -116,10 +114,15 @@ struct CommittedChanges {
     std::string last;  // "ALTER TABLE on public.t"
     std::string migration;  // the effective migration id they were made under
 };
-CommittedChanges committed, pending_commit;
-int pending_rows = 0;
-std::string pending_last;
-bool recorded_migration = false;  // this transaction recorded a migration in a tool's bookkeeping
+CommittedChanges committed;
+
+// The running transaction, as far as the commit callback cares.
+struct ThisTransaction {
+    bool changed = false;   // it wrote audit rows (a schema change)
+    bool recorded = false;  // it recorded a migration in a tool's bookkeeping
+    std::string last;       // its last change, "ALTER TABLE on public.t"
+    std::string migration;  // the effective migration id it ran under
+} current;
 
 }  // namespace
 
@@ -252,7 +255,6 @@ const InProgressCache &in_progress() {
 }
 
 // As the transaction commits: the migrations it recorded in a tool's bookkeeping, on record.
-// PostgreSQL code only; nothing to do costs a flag test.
 // Transactions of this session that changed the schema and recorded no migration: a tool that
 // writes its bookkeeping in a later transaction of its own (Sequelize without a transaction,
 // Liquibase) names their migration then. Forgotten after kAttributionWindow later commits.
@@ -260,7 +262,6 @@ constexpr int kMaxUnattributed = 64;
 constexpr int kAttributionWindow = 20;
 std::vector<FullTransactionId> unattributed;
 int commits_since_change = 0;
-bool changed_schema = false;  // this transaction wrote audit rows
 
 // As the transaction commits: the migrations it recorded in a tool's bookkeeping, on record for
 // `xids` (this transaction's changes, or earlier ones of this session). PostgreSQL code only.
@@ -299,25 +300,20 @@ bool record_migrations(const std::vector<FullTransactionId> &xids, bool in_progr
     return written;
 }
 
+// PostgreSQL code only; a transaction that changed no schema (with no recent change of the
+// session waiting for its migration) costs a flag test.
 void at_commit(XactEvent event, void *) {
     switch (event) {
         case XACT_EVENT_PRE_COMMIT: {
-            changed_schema = wrote_audit_rows;
-            recorded_migration = false;
-            if (wrote_audit_rows) {
-                wrote_audit_rows = false;
+            if (current.changed) {
                 const FullTransactionId xid = GetTopFullTransactionIdIfAny();
-                if (FullTransactionIdIsValid(xid)) {
-                    std::vector<FullTransactionId> xids{xid};
-                    // Earlier transactions of the same migration, committed by themselves.
-                    if (record_migrations(xids, true)) {
-                        recorded_migration = true;
-                        if (!unattributed.empty()) record_migrations(unattributed, false);
-                    }
+                // Earlier transactions of the same migration, committed by themselves, too.
+                if (FullTransactionIdIsValid(xid) && record_migrations({xid}, true)) {
+                    current.recorded = true;
+                    if (!unattributed.empty()) record_migrations(unattributed, false);
                 }
             } else if (!unattributed.empty()) {
-                // Costs nothing unless this session changed the schema without a migration lately.
-                recorded_migration = record_migrations(unattributed, false);
+                current.recorded = record_migrations(unattributed, false);
             }
             return;
         }
@@ -328,44 +324,31 @@ void at_commit(XactEvent event, void *) {
                 own_xids[own_next] = xid;
                 own_next = (own_next + 1) % kOwnXids;
             }
-            if (pending_rows > 0) {
-                if (recorded_migration) {
-                    committed = CommittedChanges{};  // that migration is complete
-                } else {
-                    if (committed.count == 0 || committed.migration != pending_commit.migration) {
-                        committed = CommittedChanges{};
-                        committed.migration = pending_commit.migration;
-                    }
-                    committed.count += 1;  // transactions: a statement's rows differ between majors
-                    committed.last = pending_last;
-                }
-            } else if (recorded_migration) {
-                committed = CommittedChanges{};
-            }
-            if (recorded_migration) {
+            if (current.recorded) {
+                committed = CommittedChanges{};  // that migration is complete
                 unattributed.clear();
                 commits_since_change = 0;
-            } else if (changed_schema) {
+            } else if (current.changed) {
+                if (committed.count == 0 || committed.migration != current.migration) {
+                    committed = CommittedChanges{};
+                    committed.migration = current.migration;
+                }
+                committed.count += 1;  // transactions: a statement's rows differ between majors
+                committed.last = current.last;
                 const FullTransactionId full = GetTopFullTransactionIdIfAny();
                 if (FullTransactionIdIsValid(full) && unattributed.size() < kMaxUnattributed) unattributed.push_back(full);
                 commits_since_change = 0;
             } else if (!unattributed.empty() && ++commits_since_change > kAttributionWindow) {
                 unattributed.clear();
             }
-            pending_rows = 0;
-            recorded_migration = false;
-            changed_schema = false;
-            wrote_audit_rows = false;
+            current = ThisTransaction{};
             return;
         }
         case XACT_EVENT_ABORT:
         case XACT_EVENT_PREPARE:
         case XACT_EVENT_PARALLEL_COMMIT:
         case XACT_EVENT_PARALLEL_ABORT:
-            pending_rows = 0;
-            recorded_migration = false;
-            changed_schema = false;
-            wrote_audit_rows = false;
+            current = ThisTransaction{};
             return;
         default:
             return;
@@ -374,11 +357,10 @@ void at_commit(XactEvent event, void *) {
 
 }  // namespace
 
-void note_audit_rows_written(int rows, const std::string &last) {
-    wrote_audit_rows = true;
-    if (pending_rows == 0) pending_commit.migration = effective_migration_id();
-    pending_rows += rows;
-    pending_last = last;
+void note_audit_rows_written(const std::string &last) {
+    if (!current.changed) current.migration = effective_migration_id();
+    current.changed = true;
+    current.last = last;
 }
 
 const char *effective_migration_id() {

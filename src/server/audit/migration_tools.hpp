@@ -18,9 +18,9 @@ const char *bookkeeping_tool(const Node *stmt);
 // The tool a table of that schema and name belongs to, or nullptr. `schema` may be empty.
 const char *tool_of_table(const char *schema, const char *name);
 
-// This transaction wrote `rows` audit rows, the last about `last` ("TAG on object"): look at the
+// This transaction wrote audit rows, the last about `last` ("TAG on object"): look at the
 // bookkeeping as it commits.
-void note_audit_rows_written(int rows, const std::string &last);
+void note_audit_rows_written(const std::string &last);
 
 // The migration the session's changes belong to: migration_guard.migration_id, else the one a
 // tool marked in progress in its bookkeeping in an earlier transaction of this session (Prisma's

@@ -20,7 +20,6 @@
 
 extern "C" {
 #include "access/xact.h"
-#include "utils/acl.h"
 }
 
 namespace mg::server {
