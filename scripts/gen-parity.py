@@ -13,12 +13,15 @@ def cases(corpus_dir):
             if line.startswith("-- case: "):
                 if current:
                     yield current
-                current = {"file": path.name, "name": line[9:], "expect": [], "risk": "", "since": 0, "sql": ""}
+                current = {"file": path.name, "name": line[9:], "expect": [], "risk": "", "since": 0, "quiet": [],
+                           "sql": ""}
             elif current is not None and line.startswith("-- expect: "):
                 rules = line[11:].split()
                 current["expect"] = [] if rules == ["none"] else sorted(rules)
             elif current is not None and line.startswith("-- since: "):
                 current["since"] = int(line[10:].split()[0])
+            elif current is not None and line.startswith("-- quiet: "):
+                current["quiet"] = line[10:].split()
             elif current is not None and line.startswith("-- risk: "):
                 current["risk"] = line[9:].split()[0]
             elif current is not None:

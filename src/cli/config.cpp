@@ -134,6 +134,8 @@ bool read_top(const toml::table &top, Reader &r, Config &config) {
             config.psql = b;
         } else if (k == "other_languages_ok") {
             if (!r.boolean(node, "other_languages_ok", config.other_languages_ok)) return false;
+        } else if (k == "assume_lock_timeout") {
+            if (!r.boolean(node, "assume_lock_timeout", config.assume_lock_timeout)) return false;
         } else if (k == "down_migrations") {
             std::string s;
             if (!r.string(node, "down_migrations", s)) return false;
@@ -152,7 +154,7 @@ bool read_top(const toml::table &top, Reader &r, Config &config) {
         } else {
             return r.fail_at(key.source(), "unknown key '" + k +
                                     "' (fail_on, layout, rls_schemas, include, exclude, postgres_version, schema, psql, "
-                                    "down_migrations, other_languages_ok, [rules], [hygiene])");
+                                    "down_migrations, other_languages_ok, assume_lock_timeout, [rules], [hygiene])");
         }
     }
     return true;

@@ -46,6 +46,7 @@ struct Config {
     std::optional<std::string> schema;  // a schema file (pg_dump -s, structure.sql), relative to the config's folder
     DownPolicy down = DownPolicy::Report;
     bool other_languages_ok = false;  // a folder of only .py/.js/.rb migrations is not an error
+    bool assume_lock_timeout = false;  // the migrating role or tool sets lock_timeout
     std::map<std::string, RuleSetting> rules;
     Hygiene hygiene;
 };

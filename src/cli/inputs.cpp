@@ -59,6 +59,59 @@ constexpr Language kLanguages[] = {
     {".exs", "Elixir (Ecto: mix ecto.migrate --log-migrations-sql)"},
 };
 
+// Dotted parts of a file name that name a database engine other than PostgreSQL, as tools that
+// keep one migration per engine spell them (ory/popx: V_name.mysql.up.sql, V_name.sqlite3.up.sql).
+constexpr const char *kOtherEngines[] = {"mysql", "mariadb", "sqlite", "sqlite3", "cockroach", "cockroachdb",
+                                         "mssql", "sqlserver", "oracle", "clickhouse", "spanner", "tidb"};
+
+std::vector<std::string> dotted_parts(const std::string &name) {
+    std::vector<std::string> parts;
+    size_t start = 0;
+    for (size_t dot; (dot = name.find('.', start)) != std::string::npos; start = dot + 1)
+        parts.push_back(name.substr(start, dot - start));
+    parts.push_back(name.substr(start));
+    return parts;
+}
+
+bool names_engine(const std::vector<std::string> &parts, bool postgres) {
+    for (size_t i = 1; i < parts.size(); ++i) {
+        if (postgres && (parts[i] == "postgres" || parts[i] == "postgresql")) return true;
+        if (!postgres)
+            for (const char *e : kOtherEngines)
+                if (parts[i] == e) return true;
+    }
+    return false;
+}
+
+// A migration of a per-engine layout: its folder, its name up to the first dot, its direction.
+std::string migration_key(const fs::path &p, const std::vector<std::string> &parts) {
+    const std::string direction = parts.size() >= 3 ? parts[parts.size() - 2] : "";
+    return (p.parent_path() / parts.front()).string() + "|" + (direction == "up" || direction == "down" ? direction : "");
+}
+
+// Folder searches leave out files written for another engine, and the files for every engine of a
+// migration that has a PostgreSQL one (V_name.up.sql, V_name.autocommit.up.sql beside
+// V_name.postgres.up.sql): the tool runs that one instead.
+void drop_other_engines(std::vector<std::string> &found) {
+    std::vector<std::string> with_postgres;
+    for (const auto &path : found) {
+        const fs::path p(path);
+        const std::vector<std::string> parts = dotted_parts(p.filename().string());
+        if (names_engine(parts, true)) with_postgres.push_back(migration_key(p, parts));
+    }
+    std::sort(with_postgres.begin(), with_postgres.end());
+    found.erase(std::remove_if(found.begin(), found.end(),
+                               [&](const std::string &path) {
+                                   const fs::path p(path);
+                                   const std::vector<std::string> parts = dotted_parts(p.filename().string());
+                                   if (names_engine(parts, false)) return true;
+                                   return !names_engine(parts, true) &&
+                                          std::binary_search(with_postgres.begin(), with_postgres.end(),
+                                                             migration_key(p, parts));
+                               }),
+                found.end());
+}
+
 void collect_folder(const std::string &arg, const InputOptions &options, std::vector<Input> &inputs,
                     std::vector<InputError> &errors) {
     const std::vector<std::string> &include = options.include.empty() ? default_includes() : options.include;
@@ -101,6 +154,7 @@ void collect_folder(const std::string &arg, const InputOptions &options, std::ve
                                    "pass --other-languages-ok"});
         return;
     }
+    drop_other_engines(found);
     std::sort(found.begin(), found.end());
     for (auto &path : found) inputs.push_back({std::move(path), false});
 }

@@ -25,7 +25,9 @@ struct InputOptions {
 };
 
 // Files are taken as given (whatever their extension) unless excluded; folders contribute every
-// file beneath them that an include glob matches, sorted by path so reports are deterministic;
+// file beneath them that an include glob matches, sorted by path so reports are deterministic,
+// except files named for another engine (V_name.mysql.up.sql) and those a PostgreSQL-specific
+// file of the same migration replaces (V_name.up.sql beside V_name.postgres.up.sql);
 // "-" stands for standard input. Arguments that do not exist or cannot be listed, and folders
 // that hold only migrations in a language the linter cannot read (Python, JavaScript, Ruby,
 // ...), are returned in `errors`.

@@ -7,6 +7,7 @@
 
 #include "cli/suppressions.hpp"
 #include "engine/rule_catalog.hpp"
+#include "offline/placeholders.hpp"
 #include "offline/psql_script.hpp"
 #include "offline/script_analysis.hpp"
 
@@ -125,6 +126,8 @@ FileReport lint_file(std::string path, std::string text, const LintOptions &opti
 
     FileLayout layout = layout_of(report.path, src, options.layout);
     report.layout = layout.layout;
+    std::vector<Placeholder> placeholders;
+    const std::string filled = fill_placeholders(src, placeholders);
     Options engine_options;
     engine_options.rls_schemas = options.rls_schemas ? *options.rls_schemas : options.rls_used;
     engine_options.server_version = options.postgres_version * 10000;
@@ -135,6 +138,7 @@ FileReport lint_file(std::string path, std::string text, const LintOptions &opti
             engine_options.opt_in_rules.push_back(rule);
     StaticCatalog local;
     local.rls_used = options.rls_used;
+    local.lock_timeout = options.assume_lock_timeout;
     // With a schema (--schema, the migrations before the changed ones), existing objects are known.
     const CatalogFacts &catalog = options.schema ? static_cast<const CatalogFacts &>(*options.schema) : local;
     const LineIndex lines(src);
@@ -147,7 +151,7 @@ FileReport lint_file(std::string path, std::string text, const LintOptions &opti
         if (section.direction != Direction::Up && options.down == DownPolicy::Skip) continue;
         ScriptAnalysis analysis;
         try {
-            analysis = analyze_script(section_text(src, section), catalog, engine_options, script);
+            analysis = analyze_script(section_text(filled, section), catalog, engine_options, script);
         } catch (const std::exception &e) {
             // An engine failure on one file must not hide the reports on the others.
             analysis.errors.push_back({ParseError{std::string("internal error: ") + e.what(), -1}, 0});
@@ -165,6 +169,7 @@ FileReport lint_file(std::string path, std::string text, const LintOptions &opti
             report.statement_offsets.push_back(skip_blanks(src, statement.location));
             report.statement_numbers.push_back(statement.number + numbered);
             for (auto &finding : statement.findings) {
+                if (finding.no_action) continue;  // proven harmless: nothing to review
                 finding.statement += numbered;
                 // A location on the blanks before a statement would put the caret on a comment.
                 const int offset = skip_blanks(src, finding.location);
@@ -173,6 +178,12 @@ FileReport lint_file(std::string path, std::string text, const LintOptions &opti
             }
         }
         numbered += analysis.statement_count;
+    }
+    if (!placeholders.empty()) {
+        const Placeholder &p = placeholders.front();
+        report.notes.push_back({"template placeholder " + p.text + (p.name.empty() ? " read as blanks" : " read as the name " + p.name) +
+                                    (placeholders.size() > 1 ? " (and " + std::to_string(placeholders.size() - 1) + " more like it)" : ""),
+                                static_cast<int>(p.offset), cursor.at(static_cast<int>(p.offset))});
     }
     report.sections = std::move(layout.sections);
     return report;
@@ -274,6 +285,25 @@ void Summary::add(const FileReport &file) {
             dry_run_errors += d.failed() ? 1 : 0;
             would_block += d.would_block ? 1 : 0;
         }
+}
+
+void Summary::fold_run_advice(FileReport &file) {
+    auto &fs = file.findings;
+    for (auto it = fs.begin(); it != fs.end();) {
+        if (it->finding.rule != "require-lock-timeout" || !it->counts(down)) {
+            ++it;
+            continue;
+        }
+        if (lock_timeout_first.empty()) {
+            lock_timeout_first = file.path;
+            it->finding.hint += " (shown once a run: the summary counts the later migrations that need it; if the "
+                                "role that migrates has one, ALTER ROLE ... SET lock_timeout, pass --assume-lock-timeout)";
+            ++it;
+            continue;
+        }
+        ++lock_timeout_folded;
+        it = fs.erase(it);
+    }
 }
 
 bool Summary::failed() const {

@@ -32,6 +32,7 @@ struct LintOptions {
     int postgres_version = kNewestPostgresMajor;
     std::map<std::string, RuleSetting> rules;
     std::string schema_file;  // --schema / schema: what exists before these migrations
+    bool assume_lock_timeout = false;  // the role or tool that migrates sets lock_timeout
     std::string changed_since;  // --changed-since: a git ref; only files changed since are reported
     // Loaded from schema_file and the migrations not reported (run_lint): shared, read-only.
     std::shared_ptr<const SchemaCatalog> schema;
@@ -121,6 +122,13 @@ struct Summary {
     DownPolicy down = DownPolicy::Report;
     int dry_run_errors = 0;  // `check`: statements that failed in the dry run
     int would_block = 0;     // `check`: statements the server would block (whatever fail_on says)
+    // require-lock-timeout is advice for the project (set it in every migration, or once for the
+    // role that migrates): shown at its first migration of the run, the later ones counted here.
+    int lock_timeout_folded = 0;
+    std::string lock_timeout_first;  // path of the migration where it is shown
+    // Keeps the run's first counted require-lock-timeout and takes out later ones (counted in
+    // lock_timeout_folded). Called on each file before add().
+    void fold_run_advice(FileReport &file);
 
     void add(const FileReport &file);
     // Whether some finding is at or above fail_on, or a statement failed in the dry run or would

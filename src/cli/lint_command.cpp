@@ -140,6 +140,7 @@ int run_lint(const LintArgs &args) {
             return kExitError;
         }
         schema->rls_used = options.rls_used;
+        schema->lock_timeout = options.assume_lock_timeout;
         options.schema = std::move(schema);
     }
 
@@ -167,6 +168,7 @@ int run_lint(const LintArgs &args) {
             if (!options.changed_since.empty()) note_edited(*linted.report, inputs[i], changed, options.changed_since);
             hygiene.check(*linted.report);
             apply_decisions(*linted.report, options);
+            summary.fold_run_advice(*linted.report);
             summary.add(*linted.report);
             reporter->file(*linted.report);
         });

@@ -62,6 +62,8 @@ constexpr const char *kHelp =
     "  --stdin-filename NAME   the name of - in reports (and for the layout)\n"
     "  --exclude GLOB    leave out matching files of a folder (repeatable)\n"
     "  --other-languages-ok    a folder holding only .py/.js/.rb migrations is not an error\n"
+    "  --assume-lock-timeout   the role or tool that migrates sets lock_timeout (ALTER ROLE\n"
+    "                    ... SET lock_timeout): require-lock-timeout is not reported\n"
     "  --strict          the hygiene rules too: file names, version order, destructive names\n"
     "  --base DIR        the migrations already present (for migration-version-order)\n"
     "  --schema FILE     what exists before these migrations (pg_dump --schema-only, structure.sql)\n"
@@ -112,7 +114,7 @@ struct FileFlags {
         changed_since;
     std::optional<int> pg_version;
     std::vector<std::string> exclude;
-    bool no_config = false, strict = false, no_psql = false, other_languages_ok = false;
+    bool no_config = false, strict = false, no_psql = false, other_languages_ok = false, assume_lock_timeout = false;
 
     void add_to(CLI::App &cmd) {
         cmd.add_option("--format", format);
@@ -131,6 +133,7 @@ struct FileFlags {
         cmd.add_flag("--strict", strict);
         cmd.add_flag("--no-psql", no_psql);
         cmd.add_flag("--other-languages-ok", other_languages_ok);
+        cmd.add_flag("--assume-lock-timeout", assume_lock_timeout);
     }
 
     // Merges the configuration file and these flags into `args`; returns an error message.
@@ -182,6 +185,7 @@ struct FileFlags {
         args.inputs.exclude = config.exclude;
         args.inputs.exclude.insert(args.inputs.exclude.end(), exclude.begin(), exclude.end());
         args.inputs.other_languages_ok = other_languages_ok || config.other_languages_ok;
+        o.assume_lock_timeout = assume_lock_timeout || config.assume_lock_timeout;
         if (stdin_name) args.inputs.stdin_name = *stdin_name;
         args.hygiene = config.hygiene;
         if (strict) args.hygiene = Hygiene{true, true, true};

@@ -79,6 +79,8 @@ public:
         json_.member("files_with_parse_errors", s.files_with_errors);
         json_.member("suppressed", s.suppressed);
         json_.member("down_findings", s.down_findings);
+        // Migrations whose require-lock-timeout the run shows only once (at lock_timeout_first).
+        json_.member("lock_timeout_folded", s.lock_timeout_folded);
         if (dry_run_) json_.member("dry_run_errors", s.dry_run_errors);
         if (dry_run_) json_.member("would_block", s.would_block);
         json_.end_object();

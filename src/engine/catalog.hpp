@@ -182,8 +182,11 @@ public:
             if (s == schema) return true;
         return false;
     }
-    bool session_lock_timeout() const override { return false; }
+    bool session_lock_timeout() const override { return lock_timeout; }
     std::string default_schema() const override { return "public"; }
+
+    // The sessions that run these migrations have a lock_timeout (set for their role or by the tool).
+    bool lock_timeout = false;
 
     // Schemas other files of the same migration set use RLS in (the linter's first pass).
     std::vector<std::string> rls_used;

@@ -18,6 +18,9 @@ struct Finding {
     LockMode lock = LockMode::None;
     bool rewrites_table = false;
     bool scans_table = false;
+    // Proven harmless, nothing to change (a type change PostgreSQL does without a rewrite): the
+    // server records it, the linter does not report it.
+    bool no_action = false;
     std::string object;       // qualified name of the object at stake
     // Its kind in the audit log's words, when the rule alone does not tell (weaken-guard: a
     // setting or one of the guard's objects); empty otherwise.

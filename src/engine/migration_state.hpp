@@ -91,6 +91,13 @@ public:
     // ACCESS EXCLUSIVE lock was taken on (held until commit), and enum values added.
     std::string access_exclusive_table;
     bool under_lock_reported = false;  // backfill-under-lock: once per transaction and locked table
+    // create-index-blocking (low): once per transaction and table; later builds keep the same
+    // SHARE lock until COMMIT (table keys).
+    std::set<std::string> index_build_tables;
+    // Type advice (prefer-*): one finding per rule and statement naming every column; the columns
+    // so far, "rule/table" -> (object, type), of statement column_advice_statement.
+    int column_advice_statement = 0;
+    std::map<std::string, std::vector<std::pair<std::string, std::string>>> column_advice;
     std::map<std::string, std::string> new_enum_values;  // value -> its type
     std::set<std::string> not_valid_in_transaction;  // "table_key/constraint"
     std::map<std::string, ConstraintFacts> constraints;  // added by the text: "table_key/name"

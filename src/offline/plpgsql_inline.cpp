@@ -63,7 +63,16 @@ std::vector<std::pair<size_t, size_t>> body_statements(const std::string &body) 
         if (at == std::string::npos) continue;
         size_t end = at + q.size();
         const size_t semicolon = body.find(';', end);
-        if (semicolon != std::string::npos && body.find_first_not_of(" \t\r\n", end) == semicolon) end = semicolon + 1;
+        if (semicolon != std::string::npos && body.find_first_not_of(" \t\r\n", end) == semicolon) {
+            end = semicolon + 1;
+        } else if (semicolon != std::string::npos) {
+            // "... RETURNING id INTO v;": the query ends before INTO (a PL/pgSQL clause); its ';' is
+            // kept on its own so the next statement does not run on from it.
+            out.emplace_back(at, end - at);
+            out.emplace_back(semicolon, 1);
+            cursor = semicolon + 1;
+            continue;
+        }
         out.emplace_back(at, end - at);
         cursor = end;
     }

@@ -19,7 +19,9 @@ struct PlpgsqlBody {
     size_t stmt_start = 0, stmt_end = 0;
     std::string body;
     std::string function;  // the function's name as written ("" for a DO block)
-    std::vector<std::pair<size_t, size_t>> statements;  // its static SQL: offset in the text, length
+    // Its static SQL, as ranges of the text (offset, length); a statement whose PL/pgSQL INTO clause
+    // is left out is two: the query and its semicolon.
+    std::vector<std::pair<size_t, size_t>> statements;
 };
 
 // The bodies in `tree` (the text's parse). Reads the tree only.

@@ -44,8 +44,12 @@ def main():
                 failed += 1
                 continue
             problems = []
-            if got != case["expect"]:
-                problems.append(f'rules {" ".join(got) or "none"} != {" ".join(case["expect"]) or "none"}')
+            # Findings with nothing to change (a proven no-rewrite type change): the linter keeps quiet.
+            expect = list(case["expect"])
+            for rule in case["quiet"]:
+                expect.remove(rule)
+            if got != expect:
+                problems.append(f'rules {" ".join(got) or "none"} != {" ".join(expect) or "none"}')
             if case["risk"] and risk != case["risk"]:
                 problems.append(f'risk {risk} != {case["risk"]}')
             if run.returncode not in (0, 1):

@@ -123,11 +123,28 @@ ALTER TABLE users ADD COLUMN c text;
 CREATE INDEX orders_user_idx ON orders (user_id);
 
 -- case: backfill-under-lock once per transaction and locked table, however many long statements follow
--- expect: backfill-under-lock create-index-blocking create-index-blocking dml-without-where require-lock-timeout
+-- expect: backfill-under-lock create-index-blocking dml-without-where require-lock-timeout
 ALTER TABLE users ADD COLUMN c text;
 CREATE INDEX orders_total_idx ON orders (total);
 CREATE INDEX orders_status_idx ON orders (status);
 UPDATE orders SET total = 0;
+
+-- case: create-index-blocking once per transaction and table, again after COMMIT and for another table
+-- expect: create-index-blocking create-index-blocking create-index-blocking
+BEGIN;
+CREATE INDEX orders_total_idx ON orders (total);
+CREATE INDEX orders_status_idx ON orders (status);
+CREATE INDEX users_email_idx ON users (email);
+COMMIT;
+BEGIN;
+CREATE INDEX orders_created_idx ON orders (created_at);
+COMMIT;
+
+-- case: type advice once per rule, table and statement
+-- expect: prefer-text prefer-timestamptz prefer-timestamptz prefer-timestamptz require-lock-timeout table-without-rls table-without-rls
+CREATE TABLE events (id bigint PRIMARY KEY, a timestamp, b timestamp(3), c varchar(10), d char(2));
+CREATE TABLE audits (id bigint PRIMARY KEY, at timestamp);
+ALTER TABLE users ADD COLUMN seen timestamp, ADD COLUMN left_at timestamp;
 
 -- case: a targeted fix under the lock is no backfill; a NULL-filling one is
 -- expect: backfill-under-lock require-lock-timeout
@@ -180,12 +197,14 @@ ALTER TABLE t ALTER COLUMN tags TYPE varchar(20)[];
 
 -- case: widening a column added earlier in the same migration
 -- expect: change-column-type prefer-text prefer-text require-lock-timeout
+-- quiet: change-column-type
 -- risk: low
 ALTER TABLE users ADD COLUMN nickname varchar(50);
 ALTER TABLE users ALTER COLUMN nickname TYPE varchar(100);
 
 -- case: a chain of type changes judged against the type the previous one left
 -- expect: change-column-type change-column-type prefer-text prefer-text require-lock-timeout
+-- quiet: change-column-type
 -- risk: critical
 ALTER TABLE users ADD COLUMN code varchar(20);
 ALTER TABLE users ALTER COLUMN code TYPE text;
@@ -193,6 +212,7 @@ ALTER TABLE users ALTER COLUMN code TYPE varchar(10);
 
 -- case: using col::type is the plain conversion
 -- expect: change-column-type prefer-text prefer-text require-lock-timeout
+-- quiet: change-column-type
 -- risk: low
 ALTER TABLE users ADD COLUMN nick varchar(20);
 ALTER TABLE users ALTER COLUMN nick TYPE varchar(40) USING nick::varchar(40);

@@ -201,6 +201,7 @@ void check_column_type_change(const AlterTableCmd *cmd, const QualifiedName &tab
                              "transactions");
         f.risk = Risk::Low;
         f.lock = LockMode::AccessExclusive;
+        f.no_action = true;
         return;
     }
     std::string why;

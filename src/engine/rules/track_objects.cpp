@@ -46,6 +46,7 @@ void track_transaction(const TransactionStmt *stmt, MigrationState &state, const
             state.lock_timeout_reported = state.statement_timeout_reported = false;
             state.access_exclusive_table.clear();
             state.under_lock_reported = false;
+            state.index_build_tables.clear();
             state.new_enum_values.clear();
             break;
         case TRANS_STMT_COMMIT:
@@ -55,6 +56,7 @@ void track_transaction(const TransactionStmt *stmt, MigrationState &state, const
             state.lock_timeout_reported = state.statement_timeout_reported = false;
             state.access_exclusive_table.clear();
             state.under_lock_reported = false;
+            state.index_build_tables.clear();
             state.new_enum_values.clear();
             state.not_valid_in_transaction.clear();
             if (state.lock_timeout_local) state.lock_timeout_set = state.lock_timeout_local = false;
