@@ -80,11 +80,8 @@ void check_create_index(const IndexStmt *stmt, RuleContext &ctx) {
     // As advice (low: size unknown or small), once per transaction and table: the first build's
     // SHARE lock is held to COMMIT, so the later ones add to the same wait and have the same fix.
     if (f.risk != Risk::Low) return;
-    if (!ctx.state.index_build_tables.insert(ctx.state.key(table)).second) {
+    if (!ctx.state.index_build_tables.insert(ctx.state.key(table)).second)
         ctx.remove_finding(ctx.statement_findings() - 1);
-        return;
-    }
-    f.hint += " (once per transaction and table: later builds on it wait under the same lock)";
 }
 
 void check_reindex(const ReindexStmt *stmt, RuleContext &ctx) {
