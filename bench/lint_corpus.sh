@@ -100,9 +100,10 @@ crit_b = sum(1 for f in before["files"] for x in f["findings"] if x["risk"] == "
 crit_down = sum(1 for f in after["files"] for x in f["findings"] if x["risk"] == "critical" and x["direction"] != "up")
 crit_a = sum(1 for f in after["files"] for x in f["findings"] if x["risk"] == "critical" and x["direction"] == "up")
 print(f"critical findings: before {crit_b} (down and up mixed), after {crit_a} counted + {crit_down} in down migrations")
-bad_b = [f for f in before["files"] if f.get("error")]
+bad_b = [f for f in before["files"] if f.get("error") or f.get("errors")]
 bad_a = [f for f in after["files"] if f.get("errors")]
-print(f"files with a statement that does not parse: before {len(bad_b)} (0 statements linted in them), "
+print(f"files with a statement that does not parse: before {len(bad_b)} "
+      f"({sum(len(f['findings']) for f in bad_b)} findings from the statements around them), "
       f"after {len(bad_a)}: {sum(len(f['errors']) for f in bad_a)} bad statements reported, "
       f"{sum(len(f['findings']) for f in bad_a)} findings from the statements around them")
 print(f"statements: before {before['summary']['statements']}, after {after['summary']['statements']}")

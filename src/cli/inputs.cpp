@@ -83,10 +83,17 @@ bool names_engine(const std::vector<std::string> &parts, bool postgres) {
     return false;
 }
 
+std::string file_name(const std::string &path) {
+    const size_t slash = path.rfind('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
 // A migration of a per-engine layout: its folder, its name up to the first dot, its direction.
-std::string migration_key(const fs::path &p, const std::vector<std::string> &parts) {
+std::string migration_key(const std::string &path, const std::vector<std::string> &parts) {
     const std::string direction = parts.size() >= 3 ? parts[parts.size() - 2] : "";
-    return (p.parent_path() / parts.front()).string() + "|" + (direction == "up" || direction == "down" ? direction : "");
+    const size_t slash = path.rfind('/');
+    return (slash == std::string::npos ? std::string() : path.substr(0, slash + 1)) + parts.front() + "|" +
+           (direction == "up" || direction == "down" ? direction : "");
 }
 
 // Folder searches leave out files written for another engine, and the files for every engine of a
@@ -95,19 +102,17 @@ std::string migration_key(const fs::path &p, const std::vector<std::string> &par
 void drop_other_engines(std::vector<std::string> &found) {
     std::vector<std::string> with_postgres;
     for (const auto &path : found) {
-        const fs::path p(path);
-        const std::vector<std::string> parts = dotted_parts(p.filename().string());
-        if (names_engine(parts, true)) with_postgres.push_back(migration_key(p, parts));
+        const std::vector<std::string> parts = dotted_parts(file_name(path));
+        if (names_engine(parts, true)) with_postgres.push_back(migration_key(path, parts));
     }
     std::sort(with_postgres.begin(), with_postgres.end());
     found.erase(std::remove_if(found.begin(), found.end(),
                                [&](const std::string &path) {
-                                   const fs::path p(path);
-                                   const std::vector<std::string> parts = dotted_parts(p.filename().string());
+                                   const std::vector<std::string> parts = dotted_parts(file_name(path));
                                    if (names_engine(parts, false)) return true;
-                                   return !names_engine(parts, true) &&
+                                   return !names_engine(parts, true) && !with_postgres.empty() &&
                                           std::binary_search(with_postgres.begin(), with_postgres.end(),
-                                                             migration_key(p, parts));
+                                                             migration_key(path, parts));
                                }),
                 found.end());
 }

@@ -127,7 +127,8 @@ FileReport lint_file(std::string path, std::string text, const LintOptions &opti
     FileLayout layout = layout_of(report.path, src, options.layout);
     report.layout = layout.layout;
     std::vector<Placeholder> placeholders;
-    const std::string filled = fill_placeholders(src, placeholders);
+    const std::string filled_copy = has_placeholders(src) ? fill_placeholders(src, placeholders) : std::string();
+    const std::string &filled = placeholders.empty() ? src : filled_copy;
     Options engine_options;
     engine_options.rls_schemas = options.rls_schemas ? *options.rls_schemas : options.rls_used;
     engine_options.server_version = options.postgres_version * 10000;

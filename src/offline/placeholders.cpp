@@ -38,6 +38,10 @@ bool is_action(const std::string &content) {
 
 }  // namespace
 
+bool has_placeholders(const std::string &text) {
+    return text.find("{{") != std::string::npos || text.find("${") != std::string::npos;
+}
+
 std::string fill_placeholders(const std::string &text, std::vector<Placeholder> &found) {
     std::string out = text;
     const size_t n = text.size();

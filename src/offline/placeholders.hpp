@@ -20,4 +20,7 @@ struct Placeholder {
 // actions that are not values ({{ if }}, {{ end }}, {{/* */}}) become blanks.
 std::string fill_placeholders(const std::string &text, std::vector<Placeholder> &found);
 
+// Whether the text may hold one (a cheap look before fill_placeholders).
+bool has_placeholders(const std::string &text);
+
 }  // namespace mg

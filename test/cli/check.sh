@@ -333,8 +333,8 @@ check "check --db and the server agree file by file (blocked or not; approvals b
 # table's size, which no schema says).
 t_schema_parity() {
     sql -c "CREATE TABLE sp_users (id bigint PRIMARY KEY, email varchar(40), code char(8), note text, price numeric(10,2),
-                                   age int, at timestamp, tags varchar(20)[]);
-            INSERT INTO sp_users SELECT g, 'e' || g, 'c', 'n', g, g, now(), '{a}' FROM generate_series(1, 500) g; ANALYZE sp_users"
+                                   age int, at timestamp, tags varchar(20)[], doc xml);
+            INSERT INTO sp_users SELECT g, 'e' || g, 'c', 'n', g, g, now(), '{a}', '<a/>' FROM generate_series(1, 500) g; ANALYZE sp_users"
     pg_dump -s -t sp_users -d "$DB" >sp_schema.sql
     local stmts=(
         "ALTER TABLE sp_users ALTER COLUMN email TYPE text"
@@ -347,6 +347,8 @@ t_schema_parity() {
         "ALTER TABLE sp_users ALTER COLUMN code TYPE text"
         "ALTER TABLE sp_users ALTER COLUMN tags TYPE text[]"
         "ALTER TABLE sp_users ALTER COLUMN age TYPE integer"
+        "ALTER TABLE sp_users ALTER COLUMN doc TYPE text"
+        "ALTER TABLE sp_users ALTER COLUMN at TYPE timestamp(3)"
     )
     local mismatches="" i=0
     for st in "${stmts[@]}"; do

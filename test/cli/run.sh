@@ -644,4 +644,30 @@ PY
 }
 check "type advice: one finding per rule, table and statement, naming every column" t_type_advice_once
 
+# The safe type changes the peers list (strong_migrations, squawk), silent with a pg_dump -s
+# schema; their unsafe neighbours still reported.
+t_schema_peer_cases() {
+    cat >peer_schema.sql <<'SQL'
+CREATE TABLE public.t (a character varying(40), b character varying, c text, d numeric(10,2), e cidr,
+  g xml, h bit varying(8), i character(4), j interval(2), k time(2), m character varying(10), n integer,
+  p timestamp(3) without time zone);
+SQL
+    local safe=("a TYPE varchar(80)" "a TYPE text" "b TYPE text" "c TYPE varchar" "d TYPE numeric(12,2)"
+        "d TYPE numeric" "e TYPE inet" "g TYPE text" "h TYPE bit varying(16)" "h TYPE varbit" "j TYPE interval"
+        "k TYPE time(4)" "p TYPE timestamp(6)")
+    local unsafe=("i TYPE varchar(4)" "m TYPE varchar(5)" "n TYPE bigint" "d TYPE numeric(12,3)" "c TYPE varchar(10)"
+        "a TYPE integer USING a::integer" "p TYPE timestamp(0)")
+    local st bad=""
+    for st in "${safe[@]}" "${unsafe[@]}"; do
+        printf 'ALTER TABLE t ALTER COLUMN %s;\n' "$st" >peer.sql
+        mg lint --no-config --format json --schema peer_schema.sql peer.sql
+        local n
+        n=$(python3 -c 'import json,sys; print(sum(x["rule"] == "change-column-type" for f in json.load(open(sys.argv[1]))["files"] for x in f["findings"]))' "$T/out")
+        if [[ " ${safe[*]} " == *" $st "* ]]; then [[ $n == 0 ]] || bad+=" [$st reported]"
+        else [[ $n == 1 ]] || bad+=" [$st silent]"; fi
+    done
+    [[ -z $bad ]] || { echo "  $bad" >&2; return 1; }
+}
+check "--schema: the peers' safe type changes are silent (13), their unsafe neighbours reported (7)" t_schema_peer_cases
+
 finish

@@ -32,6 +32,7 @@ bool is_safe_type_change(const ColumnFacts &from, const DeclaredType &to) {
                    t == "interval" || t == "varbit"))
         return grows(from.typmod, to.typmod);
     if (f == "cidr" && t == "inet") return true;
+    if (f == "xml" && (t == "text" || (t == "varchar" && to.typmod < 0))) return true;  // binary-coercible
     return false;
 }
 
