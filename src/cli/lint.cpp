@@ -289,22 +289,20 @@ void Summary::add(const FileReport &file) {
 }
 
 void Summary::fold_run_advice(FileReport &file) {
+    auto folded = [&](const LocatedFinding &f) { return f.finding.rule == "require-lock-timeout" && f.counts(down); };
     auto &fs = file.findings;
-    for (auto it = fs.begin(); it != fs.end();) {
-        if (it->finding.rule != "require-lock-timeout" || !it->counts(down)) {
-            ++it;
-            continue;
-        }
-        if (lock_timeout_first.empty()) {
-            lock_timeout_first = file.path;
-            it->finding.hint += " (shown once a run: the summary counts the later migrations that need it; if the "
-                                "role that migrates has one, ALTER ROLE ... SET lock_timeout, pass --assume-lock-timeout)";
-            ++it;
-            continue;
-        }
-        ++lock_timeout_folded;
-        it = fs.erase(it);
+    const auto first = std::find_if(fs.begin(), fs.end(), folded);
+    if (first == fs.end()) return;
+    // The first migration that needs it shows it (once per transaction); later ones are counted.
+    if (lock_timeout_first.empty()) {
+        lock_timeout_first = file.path;
+        first->finding.hint += " (shown in the first migration of a run that needs it: the summary counts the later "
+                               "ones; if the role that migrates has one, ALTER ROLE ... SET lock_timeout, pass "
+                               "--assume-lock-timeout)";
+        return;
     }
+    ++lock_timeout_folded;
+    fs.erase(std::remove_if(fs.begin(), fs.end(), folded), fs.end());
 }
 
 bool Summary::failed() const {

@@ -126,8 +126,9 @@ struct Summary {
     // role that migrates): shown at its first migration of the run, the later ones counted here.
     int lock_timeout_folded = 0;
     std::string lock_timeout_first;  // path of the migration where it is shown
-    // Keeps the run's first counted require-lock-timeout and takes out later ones (counted in
-    // lock_timeout_folded). Called on each file before add().
+    // Keeps the counted require-lock-timeout findings of the run's first file that has any, and
+    // takes them out of later files (counted, a file each, in lock_timeout_folded). Called on each
+    // file before add().
     void fold_run_advice(FileReport &file);
 
     void add(const FileReport &file);

@@ -563,7 +563,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 got = [(f["path"].split("/")[-1], x["rule"]) for f in d["files"] for x in f["findings"]]
 assert got == [("0001.sql", "require-lock-timeout")], got
-assert "shown once a run" in d["files"][0]["findings"][0]["hint"], d
+assert "shown in the first migration of a run" in d["files"][0]["findings"][0]["hint"], d
 assert d["summary"]["lock_timeout_folded"] == 2 and d["summary"]["findings"] == 1, d["summary"]
 PY
     mg lint --no-config lt
