@@ -6,30 +6,37 @@
 namespace mg {
 
 namespace {
-// Built-in functions whose volatility decides whether ADD COLUMN ... DEFAULT rewrites the table.
-const char *const kVolatile[] = {
-    "random", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v1mc", "uuid_generate_v4",
-    "clock_timestamp", "timeofday", "nextval", "setval", "txid_current", "pg_current_xact_id",
-    "gen_random_bytes", "random_normal", "uuidv7", "uuid_generate_v7",
+// Extension functions often called in a DEFAULT (uuid-ossp, pgcrypto), in whatever schema the
+// extension was installed (public, extensions).
+const char *const kExtensionVolatile[] = {
+    "uuid_generate_v1", "uuid_generate_v1mc", "uuid_generate_v4", "uuid_generate_v7", "gen_random_bytes",
+    "gen_random_uuid",
 };
-const char *const kStable[] = {
-    "now", "current_timestamp", "transaction_timestamp", "current_date", "current_time",
-    "localtimestamp", "localtime", "statement_timestamp", "current_setting", "to_char", "current_user", "current_schema",
-    "session_user", "age", "to_timestamp", "to_date",
+
+struct Builtin {
+    const char *name;
+    char volatility;  // 'i', 's', 'v'
 };
+// PostgreSQL's own functions (scripts/gen-builtin-functions.sh), sorted by name.
+constexpr Builtin kBuiltins[] = {
+#include "engine/builtin_functions.inc"
+};
+
+Volatility of(char v) {
+    return v == 'v' ? Volatility::Volatile : v == 's' ? Volatility::Stable : Volatility::Immutable;
+}
 }  // namespace
 
 Volatility StaticCatalog::function_volatility(const std::vector<std::string> &name, int) const {
     if (name.empty()) return Volatility::Unknown;
     const std::string &fn = name.back();
-    if (name.size() > 1 && name.front() != "pg_catalog" && name.front() != "public")
-        return Volatility::Unknown;
-    auto in = [&](const auto &list) {
-        return std::any_of(std::begin(list), std::end(list),
-                           [&](const char *n) { return fn == n; });
-    };
-    if (in(kVolatile)) return Volatility::Volatile;
-    if (in(kStable)) return Volatility::Stable;
+    for (const char *e : kExtensionVolatile)
+        if (fn == e) return Volatility::Volatile;
+    // A built-in name in another schema is somebody's own function.
+    if (name.size() > 1 && name.front() != "pg_catalog") return Volatility::Unknown;
+    const auto it = std::lower_bound(std::begin(kBuiltins), std::end(kBuiltins), fn,
+                                     [](const Builtin &b, const std::string &n) { return std::strcmp(b.name, n.c_str()) < 0; });
+    if (it != std::end(kBuiltins) && fn == it->name) return of(it->volatility);
     return Volatility::Unknown;
 }
 

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "engine/node_names.hpp"
+#include "engine/rules/rules.hpp"
 #include "engine/text_position.hpp"
 #include "offline/pg_query_raw.hpp"
 
@@ -96,9 +97,24 @@ std::optional<bool> SchemaCatalog::has_index_leading(const QualifiedName &t, con
     return false;
 }
 
+Volatility SchemaCatalog::function_volatility(const std::vector<std::string> &name, int nargs) const {
+    if (!name.empty())
+        if (const auto it = functions_.find(name.back()); it != functions_.end()) return it->second;
+    return StaticCatalog::function_volatility(name, nargs);
+}
+
 void SchemaCatalog::apply(const void *raw) {
     const Node *stmt = static_cast<const Node *>(raw);
     switch (nodeTag(stmt)) {
+        case T_CreateFunctionStmt: {
+            const auto *s = reinterpret_cast<const CreateFunctionStmt *>(stmt);
+            if (list_length(s->funcname) == 0) break;
+            const std::string fn = strVal(llast(s->funcname));
+            const Volatility v = declared_volatility(s);
+            auto [it, added] = functions_.emplace(fn, v);
+            if (!added && static_cast<int>(v) > static_cast<int>(it->second)) it->second = v;
+            break;
+        }
         case T_CreateStmt: {
             const auto *s = reinterpret_cast<const CreateStmt *>(stmt);
             Table &t = tables_[key_of(name_of(s->relation))];

@@ -26,6 +26,8 @@ public:
     std::optional<ColumnFacts> column(const QualifiedName &t, const std::string &col) const override;
     std::optional<ConstraintFacts> constraint(const QualifiedName &t, const std::string &name) const override;
     std::optional<bool> has_index_leading(const QualifiedName &t, const std::vector<std::string> &cols) const override;
+    // The schema's own functions (by name, the most volatile of its overloads), then the built-in ones.
+    Volatility function_volatility(const std::vector<std::string> &name, int nargs) const override;
 
     struct Table {
         std::map<std::string, ColumnFacts> columns;
@@ -39,6 +41,7 @@ private:
     void apply(const void *stmt);
 
     std::map<std::string, Table> tables_;  // "schema.name"
+    std::map<std::string, Volatility> functions_;  // function name
 };
 
 }  // namespace mg

@@ -670,4 +670,23 @@ SQL
 }
 check "--schema: the peers' safe type changes are silent (13), their unsafe neighbours reported (7)" t_schema_peer_cases
 
+# A DEFAULT that calls a function the linter cannot see may rewrite (medium, said so); a schema
+# that declares it IMMUTABLE settles it; one created without a volatility is VOLATILE (high).
+t_default_unknown_function() {
+    printf 'ALTER TABLE users ADD COLUMN slug text DEFAULT public.make_slug(%s);\n' "'x'" >slug.sql
+    mg lint --no-config --format json slug.sql
+    python3 - "$T/out" <<'PY' || return 1
+import json, sys
+x = [x for f in json.load(open(sys.argv[1]))["files"] for x in f["findings"] if x["rule"] == "add-column-volatile-default"]
+assert len(x) == 1 and x[0]["risk"] == "medium" and "public.make_slug(), whose volatility is not known here" in x[0]["message"], x
+PY
+    printf 'CREATE FUNCTION public.make_slug(text) RETURNS text\n    LANGUAGE sql IMMUTABLE\n    AS $$ SELECT lower($1) $$;\nCREATE TABLE public.users (id bigint);\n' >slug_schema.sql
+    mg lint --no-config --format json --schema slug_schema.sql slug.sql
+    python3 -c 'import json,sys; r=[x["rule"] for f in json.load(open(sys.argv[1]))["files"] for x in f["findings"]]; assert "add-column-volatile-default" not in r, r' "$T/out" || return 1
+    sed -i 's/ IMMUTABLE//' slug_schema.sql
+    mg lint --no-config --format json --schema slug_schema.sql slug.sql
+    python3 -c 'import json,sys; r=[x["risk"] for f in json.load(open(sys.argv[1]))["files"] for x in f["findings"] if x["rule"] == "add-column-volatile-default"]; assert r == ["high"], r' "$T/out"
+}
+check "DEFAULT calling an unseen function: medium (may rewrite); IMMUTABLE in --schema: silent; no volatility there: high" t_default_unknown_function
+
 finish

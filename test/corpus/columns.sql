@@ -143,3 +143,20 @@ ALTER TABLE users ALTER COLUMN email SET NOT NULL;
 -- expect: add-check-constraint require-lock-timeout set-not-null
 ALTER TABLE users ADD CONSTRAINT users_name_not_null CHECK (name IS NOT NULL);
 ALTER TABLE users ALTER COLUMN email SET NOT NULL;
+
+-- case: a DEFAULT calling a function nobody here defined may rewrite (CREATE FUNCTION's default is VOLATILE)
+-- expect: add-column-volatile-default require-lock-timeout
+-- risk: medium
+ALTER TABLE users ADD COLUMN slug text DEFAULT make_slug('x');
+
+-- case: a DEFAULT calling a function the text declares IMMUTABLE, or a built-in immutable one, is kept in the catalog
+-- expect: require-lock-timeout
+CREATE FUNCTION make_slug(text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT lower($1) $$;
+ALTER TABLE users ADD COLUMN slug text DEFAULT make_slug('x');
+ALTER TABLE users ADD COLUMN code text DEFAULT upper(md5('x'));
+
+-- case: a DEFAULT calling a function the text creates without a volatility rewrites (VOLATILE)
+-- expect: add-column-volatile-default require-lock-timeout
+-- risk: high
+CREATE FUNCTION next_code() RETURNS text LANGUAGE sql AS $$ SELECT 'x' $$;
+ALTER TABLE users ADD COLUMN code text DEFAULT next_code();

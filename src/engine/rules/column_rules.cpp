@@ -83,6 +83,20 @@ void check_add_column(const AlterTableCmd *cmd, const QualifiedName &table, Rule
         f.lock = LockMode::AccessExclusive;
         f.rewrites_table = true;
         ctx.scale_by_size(f, table, RuleContext::Impact::Rewrite);
+    } else if (const std::string fn = spec.default_expr ? unknown_function_call(spec.default_expr, ctx) : "";
+               !fn.empty()) {
+        // Not built in, not defined where the linter can see it: CREATE FUNCTION's default is VOLATILE.
+        Finding &f = ctx.add("add-column-volatile-default", at, object,
+                             "ADD COLUMN " + col + " to " + table.display() + " may rewrite the whole table under "
+                             "an ACCESS EXCLUSIVE lock: its DEFAULT calls " + fn + "(), whose volatility is not "
+                             "known here, and a function is VOLATILE unless it is declared IMMUTABLE or STABLE" +
+                                 ctx.at_stake(table),
+                             "If " + fn + "() is IMMUTABLE or STABLE, let the linter see it (--schema with a "
+                             "pg_dump -s, or lint the migration that creates it too); if it is volatile, add the "
+                             "column without the default, set it with ALTER COLUMN " + col + " SET DEFAULT for new "
+                             "rows, and backfill existing rows in batches");
+        f.lock = LockMode::AccessExclusive;
+        f.risk = Risk::Medium;
     } else if (spec.not_null && !spec.has_default) {
         Finding &f = ctx.add("add-not-null-column", at, object,
                              "ADD COLUMN " + col + " " + type_display(type) + " NOT NULL without a DEFAULT on " +

@@ -64,6 +64,11 @@ void track_objects(const Node *stmt, MigrationState &state, const StatementRepor
 
 // Expressions: whether a raw default expression calls a volatile function.
 bool calls_volatile_function(const Node *expr, const RuleContext &ctx);
+// The first function a raw expression calls whose volatility nobody here knows (not built in,
+// not defined in the text or the schema read), "schema.name" as written; "" when none.
+std::string unknown_function_call(const Node *expr, const RuleContext &ctx);
+// What CREATE FUNCTION declares (VOLATILE unless it says IMMUTABLE or STABLE).
+Volatility declared_volatility(const CreateFunctionStmt *stmt);
 
 }  // namespace mg
 

@@ -6,20 +6,6 @@ namespace mg {
 
 namespace {
 
-Volatility declared_volatility(const CreateFunctionStmt *stmt) {
-    const ListCell *lc;
-    foreach (lc, stmt->options) {
-        const DefElem *opt = static_cast<const DefElem *>(lfirst(lc));
-        if (opt->defname && std::string(opt->defname) == "volatility") {
-            const std::string v = str_value(opt->arg);
-            if (v == "immutable") return Volatility::Immutable;
-            if (v == "stable") return Volatility::Stable;
-            return Volatility::Volatile;
-        }
-    }
-    return Volatility::Volatile;  // CREATE FUNCTION's default
-}
-
 bool sets_nonzero(const VariableSetStmt *stmt) {
     if (stmt->kind != VAR_SET_VALUE || list_length(stmt->args) != 1) return false;
     const Node *arg = static_cast<const Node *>(linitial(stmt->args));
@@ -133,6 +119,20 @@ void track_alter_table(const AlterTableStmt *stmt, MigrationState &state) {
 }
 
 }  // namespace
+
+Volatility declared_volatility(const CreateFunctionStmt *stmt) {
+    const ListCell *lc;
+    foreach (lc, stmt->options) {
+        const DefElem *opt = static_cast<const DefElem *>(lfirst(lc));
+        if (opt->defname && std::string(opt->defname) == "volatility") {
+            const std::string v = str_value(opt->arg);
+            if (v == "immutable") return Volatility::Immutable;
+            if (v == "stable") return Volatility::Stable;
+            return Volatility::Volatile;
+        }
+    }
+    return Volatility::Volatile;  // CREATE FUNCTION's default
+}
 
 void track_objects(const Node *stmt, MigrationState &state, const StatementReport &report) {
     switch (nodeTag(stmt)) {
