@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <system_error>
 
 #include "cli/layouts.hpp"
@@ -96,25 +97,33 @@ std::string migration_key(const std::string &path, const std::vector<std::string
            (direction == "up" || direction == "down" ? direction : "");
 }
 
-// Folder searches leave out files written for another engine, and the files for every engine of a
-// migration that has a PostgreSQL one (V_name.up.sql, V_name.autocommit.up.sql beside
-// V_name.postgres.up.sql): the tool runs that one instead.
-void drop_other_engines(std::vector<std::string> &found) {
-    std::vector<std::string> with_postgres;
+// Per-engine layouts keep one migration in several files, one per engine (ory/popx:
+// V_name.mysql.up.sql, V_name.postgres.up.sql, V_name.up.sql for the rest); the tool runs one of
+// them on PostgreSQL. In a folder that uses the layout (some file is named for PostgreSQL), a
+// search leaves out the files named for another engine, and the file for every engine of a
+// migration that has a PostgreSQL one. Elsewhere a name like V5__x.mysql.sql is just a name
+// (golang-migrate and Flyway run it): linted. Returns how many were left out.
+size_t drop_other_engines(std::vector<std::string> &found) {
+    std::map<std::string, bool> migrations;  // folder/version|direction -> has a PostgreSQL file
+    std::set<std::string> layout_folders;     // folders with a file named for PostgreSQL
     for (const auto &path : found) {
         const std::vector<std::string> parts = dotted_parts(file_name(path));
-        if (names_engine(parts, true)) with_postgres.push_back(migration_key(path, parts));
+        const bool postgres = names_engine(parts, true);
+        migrations[migration_key(path, parts)] |= postgres;
+        if (postgres) layout_folders.insert(path.substr(0, path.size() - file_name(path).size()));
     }
-    std::sort(with_postgres.begin(), with_postgres.end());
+    if (layout_folders.empty()) return 0;
+    const size_t before = found.size();
     found.erase(std::remove_if(found.begin(), found.end(),
                                [&](const std::string &path) {
-                                   const std::vector<std::string> parts = dotted_parts(file_name(path));
+                                   const std::string name = file_name(path);
+                                   if (!layout_folders.count(path.substr(0, path.size() - name.size()))) return false;
+                                   const std::vector<std::string> parts = dotted_parts(name);
                                    if (names_engine(parts, false)) return true;
-                                   return !names_engine(parts, true) && !with_postgres.empty() &&
-                                          std::binary_search(with_postgres.begin(), with_postgres.end(),
-                                                             migration_key(path, parts));
+                                   return !names_engine(parts, true) && migrations[migration_key(path, parts)];
                                }),
                 found.end());
+    return before - found.size();
 }
 
 void collect_folder(const std::string &arg, const InputOptions &options, std::vector<Input> &inputs,
@@ -159,7 +168,8 @@ void collect_folder(const std::string &arg, const InputOptions &options, std::ve
                                    "pass --other-languages-ok"});
         return;
     }
-    drop_other_engines(found);
+    const size_t left_out = drop_other_engines(found);
+    if (options.other_engine_files) *options.other_engine_files += static_cast<int>(left_out);
     std::sort(found.begin(), found.end());
     for (auto &path : found) inputs.push_back({std::move(path), false});
 }

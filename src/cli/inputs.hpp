@@ -22,12 +22,13 @@ struct InputOptions {
     std::vector<std::string> exclude;  // globs taken out (files and folders alike)
     std::string stdin_name = "<stdin>";
     bool other_languages_ok = false;
+    int *other_engine_files = nullptr;  // where to count the files for other engines left out
 };
 
 // Files are taken as given (whatever their extension) unless excluded; folders contribute every
 // file beneath them that an include glob matches, sorted by path so reports are deterministic,
-// except files named for another engine (V_name.mysql.up.sql) and those a PostgreSQL-specific
-// file of the same migration replaces (V_name.up.sql beside V_name.postgres.up.sql);
+// except, in a folder of a per-engine layout (V_name.postgres.up.sql), files named for another
+// engine (V_name.mysql.up.sql) and those a PostgreSQL one replaces (V_name.up.sql);
 // "-" stands for standard input. Arguments that do not exist or cannot be listed, and folders
 // that hold only migrations in a language the linter cannot read (Python, JavaScript, Ruby,
 // ...), are returned in `errors`.

@@ -125,6 +125,7 @@ struct Summary {
     // require-lock-timeout is advice for the project (set it in every migration, or once for the
     // role that migrates): shown at its first migration of the run, the later ones counted here.
     int lock_timeout_folded = 0;
+    int other_engine_files = 0;  // files of per-engine layouts written for another engine, left out
     std::string lock_timeout_first;  // path of the migration where it is shown
     // Keeps the counted require-lock-timeout findings of the run's first file that has any, and
     // takes them out of later files (counted, a file each, in lock_timeout_folded). Called on each

@@ -103,7 +103,9 @@ int run_lint(const LintArgs &args) {
     summary.down = args.options.down;
     const auto reporter = make_reporter(args.format);
     std::vector<InputError> errors;
-    std::vector<Input> inputs = collect_inputs(args.paths, args.inputs, errors);
+    InputOptions input_options = args.inputs;
+    input_options.other_engine_files = &summary.other_engine_files;
+    std::vector<Input> inputs = collect_inputs(args.paths, input_options, errors);
     bool inputs_ok = errors.empty();
     for (const auto &e : errors) std::fprintf(stderr, "migration-guard: %s: %s\n", e.path.c_str(), e.message.c_str());
     const unsigned jobs = args.jobs ? args.jobs : default_jobs();

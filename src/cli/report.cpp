@@ -54,6 +54,8 @@ std::string summary_line(const Summary &s) {
         line += ", " + count(s.down_findings, "finding", "findings") + " in down migrations (not counted)";
     if (s.dry_run_errors > 0)
         line += ", " + count(s.dry_run_errors, "dry-run error", "dry-run errors");
+    if (s.other_engine_files > 0)
+        line += ", " + count(s.other_engine_files, "file", "files") + " for other engines left out";
     if (s.lock_timeout_folded > 0)
         line += ", require-lock-timeout for " + count(s.lock_timeout_folded, "more migration", "more migrations") +
                 " (shown once, in " + s.lock_timeout_first + ")";

@@ -81,6 +81,7 @@ public:
         json_.member("down_findings", s.down_findings);
         // Migrations whose require-lock-timeout the run shows only once (at lock_timeout_first).
         json_.member("lock_timeout_folded", s.lock_timeout_folded);
+        json_.member("other_engine_files", s.other_engine_files);
         if (dry_run_) json_.member("dry_run_errors", s.dry_run_errors);
         if (dry_run_) json_.member("would_block", s.would_block);
         json_.end_object();

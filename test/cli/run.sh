@@ -195,7 +195,8 @@ assert (x["rule"], x["risk"], x["category"], x["statement"], x["line"], x["colum
     ("drop-table", "critical", "data-loss", 1, 3, 1), x
 s = d["summary"]
 assert list(s) == ["files", "statements", "findings", "by_risk", "highest_risk", "fail_on",
-                   "parse_errors", "files_with_parse_errors", "suppressed", "down_findings", "lock_timeout_folded"], list(s)
+                   "parse_errors", "files_with_parse_errors", "suppressed", "down_findings", "lock_timeout_folded",
+                   "other_engine_files"], list(s)
 assert list(s["by_risk"]) == ["low", "medium", "high", "critical"]
 assert (s["files"], s["statements"]) == (2, 2), s
 assert s["findings"] == sum(len(f["findings"]) for f in d["files"]) == sum(s["by_risk"].values())
@@ -525,8 +526,9 @@ PY
 }
 check "PL/pgSQL: a DO block's static statements linted in place, a function's as it will run; EXECUTE strings not" t_plpgsql
 
-# Per-engine layouts (ory/popx): a folder search lints the PostgreSQL files and the ones for every
-# engine, never V_name.mysql.up.sql, and not V_name.up.sql when V_name.postgres.up.sql replaces it.
+# Per-engine layouts (ory/popx): in a folder with files named for PostgreSQL, a search lints those
+# and the ones for every engine, not V_name.mysql.up.sql (counted in the summary), and not
+# V_name.up.sql when V_name.postgres.up.sql replaces it.
 # A file named on the command line is linted whatever its name.
 t_engine_files() {
     rm -rf engines && mkdir engines
@@ -538,17 +540,28 @@ t_engine_files() {
     printf 'DROP TABLE roach;\n' >engines/2_b.cockroach.up.sql
     printf 'DROP TABLE every_engine;\n' >engines/3_c.up.sql
     printf 'CREATE TABLE back (id int);\n' >engines/1_a.down.sql
+    printf 'DROP TABLE lite_only;\n' >engines/4_d.sqlite3.up.sql
     mg lint --no-config --format json engines
     python3 - "$T/out" <<'PY' || return 1
 import json, sys
 d = json.load(open(sys.argv[1]))
 got = sorted(f["path"].split("/")[-1] for f in d["files"])
 assert got == ["1_a.down.sql", "1_a.postgres.up.sql", "3_c.up.sql"], got
+assert d["summary"]["other_engine_files"] == 6, d["summary"]
 PY
+    mg lint --no-config engines
+    has "$T/out" "6 files for other engines left out" || return 1
+    # Outside a per-engine layout (no file named for PostgreSQL), golang-migrate and Flyway read
+    # "mysql" as part of a name and run the file: it is linted, never hidden.
+    rm -rf plain_engines && mkdir plain_engines
+    printf 'DROP TABLE lone;\n' >plain_engines/4_d.mysql.up.sql
+    printf 'DROP TABLE flyway_lone;\n' >plain_engines/V5__drop.mysql.sql
+    mg lint --no-config --format json plain_engines
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["files"]) == 2 and d["summary"]["other_engine_files"] == 0, d' "$T/out" || return 1
     mg lint --no-config engines/1_a.mysql.up.sql
     expect_rc 2 && has "$T/out" "syntax error"
 }
-check "folders: files for other engines (V.mysql.up.sql) and the generic ones a V.postgres.up.sql replaces are left out" t_engine_files
+check "folders of per-engine layouts: files for other engines and the generic ones a V.postgres.up.sql replaces left out, counted; elsewhere V5__x.mysql.sql is linted" t_engine_files
 
 # require-lock-timeout is advice for the project: shown at the first migration of a run that needs
 # it, the others counted in the summary; --assume-lock-timeout (or assume_lock_timeout) says the
