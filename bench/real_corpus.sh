@@ -30,13 +30,18 @@ while read -r name repo folder; do
     [[ -d $dest ]] && continue
     git_dir=$REPOS/${repo/\//+}/repo
     tmp=$(mktemp -d)
-    if [[ ! -d $git_dir ]]; then
-        git clone -q --depth 1 --filter=blob:none --no-checkout "https://github.com/$repo" "$tmp/clone"
-        git_dir=$tmp/clone/.git
-    fi
     mkdir -p "$dest"
-    git --git-dir="$git_dir" archive HEAD "$folder" | tar -x -C "$dest" --strip-components="$(tr -cd / <<<"$folder" | wc -c)" 
-    echo "$name: $(git --git-dir="$git_dir" rev-parse --short HEAD), $(find "$dest" -type f | wc -l) files" >>"$OUT/SOURCES"
+    if [[ -d $git_dir ]]; then
+        git --git-dir="$git_dir" archive HEAD "$folder" |
+            tar -x -C "$dest" --strip-components="$(tr -cd / <<<"$folder" | wc -c)"
+        commit=$(git --git-dir="$git_dir" rev-parse --short HEAD)
+    else
+        git clone -q --depth 1 --filter=blob:none --sparse "https://github.com/$repo" "$tmp/clone"
+        git -C "$tmp/clone" sparse-checkout set --no-cone "/$folder/"
+        cp -r "$tmp/clone/$folder" "$dest/"
+        commit=$(git -C "$tmp/clone" rev-parse --short HEAD)
+    fi
+    echo "$name: $repo $commit, $(find "$dest" -type f | wc -l) files" >>"$OUT/SOURCES"
     rm -rf "$tmp"
 done <<<"$PROJECTS"
 cat "$OUT/SOURCES"
