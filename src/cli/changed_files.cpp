@@ -3,6 +3,7 @@
 #include <climits>
 #include <cstdlib>
 #include <sys/wait.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <vector>
 
@@ -11,7 +12,9 @@ namespace mg::cli {
 namespace {
 
 // Runs git with these arguments (no shell: a ref is never interpreted) and returns its output.
-bool git(const std::vector<std::string> &args, std::string &out, std::string &error) {
+// `git -C dir ARGS...`: the repository of the migrations, wherever the linter runs from.
+bool git(const std::string &dir, std::vector<std::string> args, std::string &out, std::string &error) {
+    if (!dir.empty()) args.insert(args.begin(), {"-C", dir});
     int pipe_fds[2];
     if (pipe(pipe_fds) != 0) {
         error = "cannot run git";
@@ -26,6 +29,8 @@ bool git(const std::vector<std::string> &args, std::string &out, std::string &er
     }
     if (pid == 0) {
         dup2(pipe_fds[1], STDOUT_FILENO);
+        // Its own complaints ("fatal: not a git repository") would come before ours, which say more.
+        if (const int null = open("/dev/null", O_WRONLY); null >= 0) dup2(null, STDERR_FILENO);
         close(pipe_fds[0]);
         close(pipe_fds[1]);
         std::vector<char *> argv;
@@ -45,7 +50,7 @@ bool git(const std::vector<std::string> &args, std::string &out, std::string &er
     waitpid(pid, &status, 0);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         error = WIFEXITED(status) && WEXITSTATUS(status) == 127 ? "git is not installed"
-                                                                : "git " + args.front() + " failed (exit " +
+                                                                : "git " + args[dir.empty() ? 0 : 2] + " failed (exit " +
                                                                       std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")";
         return false;
     }
@@ -84,30 +89,31 @@ std::string canonical_path(const std::string &path) {
     return realpath(path.c_str(), resolved) ? std::string(resolved) : std::string();
 }
 
-bool changed_files(const std::string &ref, std::map<std::string, Change> &changed, std::string &error) {
+bool changed_files(const std::string &ref, const std::string &dir, std::map<std::string, Change> &changed,
+                   std::string &error) {
     std::string top;
-    if (!git({"rev-parse", "--show-toplevel"}, top, error)) {
+    if (!git(dir, {"rev-parse", "--show-toplevel"}, top, error)) {
         error = "--changed-since needs a git repository (" + error + ")";
         return false;
     }
     while (!top.empty() && (top.back() == '\n' || top.back() == '\r')) top.pop_back();
     top = canonical_path(top);
     std::string commit;
-    if (!git({"rev-parse", "--verify", "--quiet", "--end-of-options", ref + "^{commit}"}, commit, error)) {
+    if (!git(dir, {"rev-parse", "--verify", "--quiet", "--end-of-options", ref + "^{commit}"}, commit, error)) {
         error = "--changed-since: '" + ref + "' is not a commit git knows";
         return false;
     }
     while (!commit.empty() && (commit.back() == '\n' || commit.back() == '\r')) commit.pop_back();
     // A pull request's changes: since where its branch left the ref.
     std::string base;
-    if (!git({"merge-base", commit, "HEAD"}, base, error)) base = commit;
+    if (!git(dir, {"merge-base", commit, "HEAD"}, base, error)) base = commit;
     while (!base.empty() && (base.back() == '\n' || base.back() == '\r')) base.pop_back();
     std::string out;
     // Committed since the merge base, then what the working tree changes on top of it.
-    if (!git({"diff", "--name-status", "-z", "--no-renames", base}, out, error)) return false;
+    if (!git(dir, {"diff", "--name-status", "-z", "--no-renames", base}, out, error)) return false;
     read_status(out, top, changed);
     out.clear();
-    if (!git({"ls-files", "-z", "--others", "--exclude-standard", "--full-name", top}, out, error)) return false;
+    if (!git(dir, {"ls-files", "-z", "--others", "--exclude-standard", "--full-name", top}, out, error)) return false;
     size_t at = 0;
     while (at < out.size()) {
         const size_t end = out.find('\0', at);

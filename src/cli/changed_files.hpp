@@ -9,9 +9,11 @@ namespace mg::cli {
 
 enum class Change { Added, Edited };
 
-// Absolute paths of the changed files; false with `error` when git cannot answer (not a
-// repository, unknown ref).
-bool changed_files(const std::string &ref, std::map<std::string, Change> &changed, std::string &error);
+// Absolute paths of the changed files in the repository that holds `dir` (the migrations'
+// folder; "" the current one); false with `error` when git cannot answer (not a repository,
+// unknown ref).
+bool changed_files(const std::string &ref, const std::string &dir, std::map<std::string, Change> &changed,
+                   std::string &error);
 
 // The absolute, symlink-free form of a path ("" when it does not exist).
 std::string canonical_path(const std::string &path);

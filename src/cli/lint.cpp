@@ -1,6 +1,7 @@
 #include "cli/lint.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <exception>
 #include <utility>
@@ -86,6 +87,19 @@ LocatedFinding make_finding(const std::string &rule, int offset, LineCol pos, st
     return lf;
 }
 
+// Words of syntax PostgreSQL 18 added, near a syntax error (ADD CONSTRAINT c NOT NULL col,
+// VIRTUAL generated columns, NOT ENFORCED, WITHOUT OVERLAPS, PERIOD).
+bool looks_newer(const std::string &text, int offset) {
+    if (offset < 0) return false;
+    const size_t from = static_cast<size_t>(std::max(0, offset - 200));
+    std::string near = text.substr(from, static_cast<size_t>(offset) - from + 40);
+    for (char &c : near) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    const std::string at = text.substr(static_cast<size_t>(offset), 3);
+    for (const char *w : {"VIRTUAL", "ENFORCED", "WITHOUT OVERLAPS", "PERIOD"})
+        if (near.find(w) != std::string::npos) return true;
+    return (at == "NOT" || at == "not") && near.find("CONSTRAINT") != std::string::npos;
+}
+
 bool lists(const std::vector<std::string> &rules, const std::string &rule) {
     return std::find(rules.begin(), rules.end(), rule) != rules.end();
 }
@@ -133,6 +147,7 @@ FileReport lint_file(std::string path, std::string text, const LintOptions &opti
     engine_options.rls_schemas = options.rls_schemas ? *options.rls_schemas : options.rls_used;
     engine_options.server_version = options.postgres_version * 10000;
     engine_options.function_bodies = true;
+    engine_options.whole_text = true;
     // [rules] names an opt-in rule with a risk: it is on.
     for (const auto &[rule, setting] : options.rules)
         if (const RuleInfo *info = find_rule(rule); info && info->opt_in && !setting.off)
@@ -162,6 +177,13 @@ FileReport lint_file(std::string path, std::string text, const LintOptions &opti
                                     cursor.at(skipped.begin)});
         for (const auto &e : analysis.errors) {
             FileError error{e.error.message, error_offset(src, e.error.location), {}, e.statement ? e.statement + numbered : 0};
+            // The parser is 17's: say so where the migrations are meant for a newer server and
+            // the statement looks like the newer syntax.
+            if (options.postgres_version > parser_major() && error.message.rfind("syntax error", 0) == 0 &&
+                looks_newer(src, error.offset))
+                error.message += " (the linter reads PostgreSQL " + std::to_string(parser_major()) +
+                                 "'s grammar: syntax new in " + std::to_string(options.postgres_version) +
+                                 ", such as NOT NULL constraints, VIRTUAL columns or NOT ENFORCED, is not read)";
             if (error.offset >= 0) error.position = lines.at(error.offset);
             report.errors.push_back(std::move(error));
         }
@@ -289,7 +311,8 @@ void Summary::add(const FileReport &file) {
 }
 
 void Summary::fold_run_advice(FileReport &file) {
-    auto folded = [&](const LocatedFinding &f) { return f.finding.rule == "require-lock-timeout" && f.counts(down); };
+    // Up and down migrations alike: the advice is the same.
+    auto folded = [](const LocatedFinding &f) { return f.finding.rule == "require-lock-timeout" && !f.suppressed; };
     auto &fs = file.findings;
     const auto first = std::find_if(fs.begin(), fs.end(), folded);
     if (first == fs.end()) return;

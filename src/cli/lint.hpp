@@ -127,7 +127,7 @@ struct Summary {
     int lock_timeout_folded = 0;
     int other_engine_files = 0;  // files of per-engine layouts written for another engine, left out
     std::string lock_timeout_first;  // path of the migration where it is shown
-    // Keeps the counted require-lock-timeout findings of the run's first file that has any, and
+    // Keeps the (unsuppressed) require-lock-timeout findings of the run's first file that has any, and
     // takes them out of later files (counted, a file each, in lock_timeout_folded). Called on each
     // file before add().
     void fold_run_advice(FileReport &file);

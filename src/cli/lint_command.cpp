@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <sys/stat.h>
 
 #include "cli/changed_files.hpp"
 #include "cli/commands.hpp"
@@ -72,7 +73,17 @@ bool load_context(const LintOptions &options, std::vector<Input> &inputs, Schema
         }
     }
     if (options.changed_since.empty()) return true;
-    if (!changed_files(options.changed_since, changed, error)) return false;
+    // The repository is the migrations' (the first one named), not the current folder's.
+    std::string dir;
+    for (const auto &input : inputs)
+        if (!input.is_stdin) {
+            struct stat st {};
+            dir = stat(input.path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)
+                      ? input.path
+                      : (input.path.find('/') == std::string::npos ? "." : input.path.substr(0, input.path.rfind('/') + 1));
+            break;
+        }
+    if (!changed_files(options.changed_since, dir, changed, error)) return false;
     std::vector<Input> reported;
     for (auto &input : inputs) {
         const auto it = input.is_stdin ? changed.end() : changed.find(canonical_path(input.path));

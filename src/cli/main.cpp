@@ -22,6 +22,7 @@ constexpr const char *kUsage =
     "usage: migration-guard lint [--format text|json|sarif|github|markdown] [--fail-on RISK]\n"
     "                            [--config FILE | --no-config] [--layout LAYOUT] [--rls-schemas L]\n"
     "                            [--stdin-filename NAME] [--strict] [--base DIR] [--pg-version N]\n"
+    "                            [--schema FILE] [--changed-since REF] [--assume-lock-timeout]\n"
     "                            [--jobs N] PATH...\n"
     "       migration-guard check [--db CONNINFO] [same options as lint, but --jobs] PATH...\n"
     "       migration-guard verify [--db CONNINFO] [--schema SCHEMA,...] [--migration ID]\n"

@@ -85,7 +85,10 @@ public:
         out += "### Database changes: " + std::string(statements_ > 0 ? "YES" : "NO") +
                " · Migration: " + cell(migration) + " · Destructive: " + (destructive_ ? "YES" : "NO") +
                " · Rollback: " +
-               (downs_.empty() ? "no down migration" : "down migration included (" + cell(join(downs_)) + ")") + "\n\n";
+               (downs_.empty() ? "no down migration"
+                : downs_.size() <= 3 ? "down migration included (" + cell(join(downs_)) + ")"
+                                     : std::to_string(downs_.size()) + " down migrations included") +
+               "\n\n";
         if (rows_.empty()) {
             out += "No finding.\n\n";
         } else {

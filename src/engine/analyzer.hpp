@@ -27,6 +27,10 @@ struct Options {
     // The linter: also the static statements of PL/pgSQL function bodies, as they run when called
     // (the server judges them then).
     bool function_bodies = false;
+    // The text is judged whole before it runs (the linter): a finding that a later statement of
+    // the same transaction answers (a constraint dropped and added back) is left out. The server
+    // judges each statement as it runs, and approvals must cover what it will see.
+    bool whole_text = false;
 };
 
 // raw_stmts: List of RawStmt* for `text`. The text must outlive the call.

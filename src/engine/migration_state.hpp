@@ -110,6 +110,20 @@ public:
     // "schema.table/constraint" of every constraint the text dropped (a NOT ENFORCED one added
     // back under the name switches the old one off).
     std::set<std::string> dropped_constraints;
+    // Transactions of the text, numbered (BEGIN and COMMIT start a new one; a text without them
+    // is one): a constraint dropped and added back, or whose table goes, in the same transaction
+    // never stands unenforced for another session to see.
+    int transaction_number = 0;
+    struct DroppedConstraint {
+        std::string key;        // "table_key/name"
+        std::string table_key;
+        std::string label;      // the drop-constraint finding's object
+        int statement = 0;
+        int transaction = 0;
+    };
+    std::vector<DroppedConstraint> dropped_constraint_findings;
+    std::map<std::string, std::vector<std::pair<int, int>>> constraint_additions;  // key -> (statement, transaction)
+    std::map<std::string, std::vector<std::pair<int, int>>> table_drops;           // table key -> (statement, transaction)
     std::set<std::string> added_columns;                 // "table_key/column" added to a table by the text
     // Constraints the text validates whose definition it does not know (added by an earlier
     // migration, the CLI without a catalog): table key -> names.

@@ -1,5 +1,8 @@
 #include "engine/risk.hpp"
 
+#include <cctype>
+#include <string>
+
 namespace mg {
 
 const char *risk_name(Risk r) {
@@ -12,7 +15,9 @@ const char *risk_name(Risk r) {
     return "low";
 }
 
-std::optional<Risk> parse_risk(std::string_view s) {
+std::optional<Risk> parse_risk(std::string_view written) {
+    std::string s(written);  // HIGH as high, as PostgreSQL reads enum settings
+    for (char &c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (s == "low") return Risk::Low;
     if (s == "medium") return Risk::Medium;
     if (s == "high") return Risk::High;

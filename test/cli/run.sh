@@ -702,4 +702,53 @@ PY
 }
 check "DEFAULT calling an unseen function: medium (may rewrite); IMMUTABLE in --schema: silent; no volatility there: high" t_default_unknown_function
 
+# What a new user's trial on real projects found: hints' SQL runs on mixed-case (Prisma) names;
+# --changed-since finds the migrations' repository from anywhere; --fail-on is case-blind;
+# int -> bigint is a rewrite, not a loss; 18-only syntax is said to be that; DROP INDEX ... CASCADE
+# is not told to use CONCURRENTLY; markdown counts many down migrations instead of listing them.
+t_trial_fixes() {
+    cat >prisma_case.sql <<'SQL'
+CREATE TABLE "Session" ("id" bigint PRIMARY KEY, "userId" bigint REFERENCES "User"("id"));
+ALTER TABLE "Account" ADD CONSTRAINT "Account_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id");
+DROP INDEX "Account_provider_key" CASCADE;
+ALTER TABLE "Account" ADD CONSTRAINT "Account_note_not_null" NOT NULL "note";
+SQL
+    mg lint --no-config --format json prisma_case.sql
+    python3 - "$T/out" <<'PY' || return 1
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = d["files"][0]
+hints = {x["rule"]: x["hint"] for x in f["findings"]}
+assert hints["fk-without-index"] == 'CREATE INDEX CONCURRENTLY ON public."Session" ("userId")', hints
+assert 'ALTER TABLE public."Account" VALIDATE CONSTRAINT "Account_userId_fkey"' in hints["add-foreign-key"], hints
+assert "CONCURRENTLY does not take CASCADE" in hints["drop-index"] and 'public."Account_provider_key"' in hints["drop-index"], hints
+assert "PostgreSQL 17's grammar: syntax new in 18" in f["errors"][0]["message"], f["errors"]
+PY
+    mg lint --no-config --pg-version 17 prisma_case.sql
+    ! grep -q "syntax new in" "$T/out" || return 1
+    mg lint --no-config --fail-on=HIGH drop.sql
+    expect_rc 1 || return 1
+    printf 'CREATE TABLE public.counters (id bigint, value integer);\n' >big_schema.sql
+    printf 'ALTER TABLE counters ALTER COLUMN value TYPE bigint;\n' >big.sql
+    mg lint --no-config --format json --schema big_schema.sql big.sql
+    python3 - "$T/out" <<'PY' || return 1
+import json, sys
+x = [x for f in json.load(open(sys.argv[1]))["files"] for x in f["findings"] if x["rule"] == "change-column-type"]
+assert len(x) == 1 and x[0]["risk"] == "high" and x[0]["category"] == "availability", x
+assert "every value converts as it is" in x[0]["message"], x
+PY
+    rm -rf downs && mkdir downs
+    for i in 1 2 3 4 5; do mkdir -p "downs/000${i}_m"; printf 'CREATE TABLE t%s (id bigint);\n' "$i" >"downs/000${i}_m/up.sql"; printf 'DROP TABLE t%s;\n' "$i" >"downs/000${i}_m/down.sql"; done
+    mg lint --no-config --format markdown downs
+    has "$T/out" "Rollback: 5 down migrations included" || return 1
+    rm -rf elsewhere_repo && mkdir -p elsewhere_repo/db && (
+        cd elsewhere_repo && git init -q -b main && git config user.email t@example.com && git config user.name t &&
+        printf 'CREATE TABLE users (id bigint, email varchar(40));\n' >db/0001.sql && git add -A && git commit -qm base &&
+        printf 'ALTER TABLE users DROP COLUMN email;\n' >db/0002.sql
+    ) || return 1
+    mkdir -p not_a_repo && (cd not_a_repo && "$MG" lint --no-config --format json --changed-since main ../elsewhere_repo/db) >"$T/out" 2>"$T/err"
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [f["path"].split("/")[-1] for f in d["files"]] == ["0002.sql"], d' "$T/out"
+}
+check "trial fixes: quoted names in hints, --changed-since from any folder, --fail-on=HIGH, int -> bigint high, 18-only syntax named, DROP INDEX CASCADE, down migrations counted" t_trial_fixes
+
 finish

@@ -287,3 +287,24 @@ ALTER TABLE accounts ALTER COLUMN email SET NOT NULL;
 -- risk: critical
 ALTER TABLE users ADD COLUMN handle varchar(20);
 ALTER TABLE users ALTER COLUMN handle TYPE app.text;
+
+-- case: a foreign key dropped and added back under its name in the same transaction (an ORM changing ON DELETE)
+-- expect: add-foreign-key cascade-delete-change drop-constraint require-lock-timeout
+-- quiet: drop-constraint
+ALTER TABLE orders DROP CONSTRAINT orders_user_id_fkey;
+ALTER TABLE orders ADD CONSTRAINT orders_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE;
+
+-- case: a constraint dropped on a table the same transaction then drops
+-- expect: drop-constraint drop-table require-lock-timeout
+-- quiet: drop-constraint
+ALTER TABLE orders DROP CONSTRAINT orders_user_id_fkey;
+DROP TABLE orders;
+
+-- case: dropped in one transaction, added back in the next: unenforced in between
+-- expect: add-foreign-key drop-constraint require-lock-timeout require-lock-timeout
+BEGIN;
+ALTER TABLE orders DROP CONSTRAINT orders_user_id_fkey;
+COMMIT;
+BEGIN;
+ALTER TABLE orders ADD CONSTRAINT orders_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id);
+COMMIT;

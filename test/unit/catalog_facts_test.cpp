@@ -62,9 +62,13 @@ TEST(CatalogFacts, SafeWideningOfAKnownColumnIsLow) {
 
     auto narrow = findings("ALTER TABLE users ALTER COLUMN name TYPE varchar(10);", catalog);
     EXPECT_EQ(find(narrow, "change-column-type")->risk, Risk::Critical);
+    // int -> bigint rewrites, but every value converts as it is: high, an availability matter.
     auto rewrite = findings("ALTER TABLE users ALTER COLUMN age TYPE bigint;", catalog);
-    EXPECT_EQ(find(rewrite, "change-column-type")->risk, Risk::Critical);
+    EXPECT_EQ(find(rewrite, "change-column-type")->risk, Risk::High);
+    EXPECT_EQ(find(rewrite, "change-column-type")->category, "availability");
     EXPECT_TRUE(find(rewrite, "change-column-type")->rewrites_table);
+    auto lossy = findings("ALTER TABLE users ALTER COLUMN age TYPE smallint;", catalog);
+    EXPECT_EQ(find(lossy, "change-column-type")->risk, Risk::Critical);
     auto using_expr = findings("ALTER TABLE users ALTER COLUMN name TYPE varchar(50) USING trim(name);", catalog);
     EXPECT_EQ(find(using_expr, "change-column-type")->risk, Risk::Critical);
 }

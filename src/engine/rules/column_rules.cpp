@@ -78,7 +78,7 @@ void check_add_column(const AlterTableCmd *cmd, const QualifiedName &table, Rule
                              "ADD COLUMN " + col + " to " + table.display() + " rewrites the whole table under "
                              "an ACCESS EXCLUSIVE lock: " + why + ctx.at_stake(table),
                              "Add the column without the default (or as a plain nullable column), set the "
-                             "default with ALTER COLUMN " + col + " SET DEFAULT ... for new rows, and backfill "
+                             "default with ALTER COLUMN " + quote_ident(col) + " SET DEFAULT ... for new rows, and backfill "
                              "existing rows in batches (UPDATE ... WHERE id BETWEEN ...)");
         f.lock = LockMode::AccessExclusive;
         f.rewrites_table = true;
@@ -93,7 +93,7 @@ void check_add_column(const AlterTableCmd *cmd, const QualifiedName &table, Rule
                                  ctx.at_stake(table),
                              "If " + fn + "() is IMMUTABLE or STABLE, let the linter see it (--schema with a "
                              "pg_dump -s, or lint the migration that creates it too); if it is volatile, add the "
-                             "column without the default, set it with ALTER COLUMN " + col + " SET DEFAULT for new "
+                             "column without the default, set it with ALTER COLUMN " + quote_ident(col) + " SET DEFAULT for new "
                              "rows, and backfill existing rows in batches");
         f.lock = LockMode::AccessExclusive;
         f.risk = Risk::Medium;
@@ -101,9 +101,9 @@ void check_add_column(const AlterTableCmd *cmd, const QualifiedName &table, Rule
         Finding &f = ctx.add("add-not-null-column", at, object,
                              "ADD COLUMN " + col + " " + type_display(type) + " NOT NULL without a DEFAULT on " +
                                  table.display() + " fails as soon as the table has a row" + ctx.at_stake(table),
-                             "Add it with a constant default (ADD COLUMN " + col + " " + type_display(type) +
+                             "Add it with a constant default (ADD COLUMN " + quote_ident(col) + " " + type_display(type) +
                                  " NOT NULL DEFAULT ..., no rewrite since PostgreSQL 11), or add it nullable, "
-                                 "backfill, then add CHECK (" + col + " IS NOT NULL) NOT VALID, VALIDATE it and "
+                                 "backfill, then add CHECK (" + quote_ident(col) + " IS NOT NULL) NOT VALID, VALIDATE it and "
                                  "SET NOT NULL");
         f.lock = LockMode::AccessExclusive;
         // The data decides: on an empty table it simply works.
@@ -218,6 +218,8 @@ void check_column_type_change(const AlterTableCmd *cmd, const QualifiedName &tab
         f.no_action = true;
         return;
     }
+    // int -> bigint and the like: a rewrite, but no value is lost or refused.
+    const bool lossless = !using_expr && from && is_lossless_conversion(*from, to);
     std::string why;
     if (using_expr)
         why = "its USING expression converts every row, rewriting the table, and fails on any value it "
@@ -228,6 +230,9 @@ void check_column_type_change(const AlterTableCmd *cmd, const QualifiedName &tab
     else if (from->type_name == to.name)
         why = "narrowing " + display_of(*from) + " rewrites or rechecks every row and fails or truncates values "
               "that no longer fit";
+    else if (lossless)
+        why = "changing " + display_of(*from) + " to " + type_display(to) +
+              " rewrites the table and every index under an ACCESS EXCLUSIVE lock (every value converts as it is)";
     else
         why = "changing " + display_of(*from) + " to " +
               type_display(to) +
@@ -236,7 +241,7 @@ void check_column_type_change(const AlterTableCmd *cmd, const QualifiedName &tab
     std::string data;
     // Critical where values can be lost or rejected; a change from an unknown type is a
     // possible rewrite, not a known loss.
-    Risk risk = from || using_expr ? Risk::Critical : Risk::High;
+    Risk risk = (from && !lossless) || using_expr ? Risk::Critical : Risk::High;
     const auto facts = ctx.live(table);
     if (facts && facts->rows <= 0) {
         data = "; the table is empty, so nothing is converted";
@@ -267,6 +272,7 @@ void check_column_type_change(const AlterTableCmd *cmd, const QualifiedName &tab
     f.lock = LockMode::AccessExclusive;
     f.rewrites_table = true;
     f.risk = risk;
+    if (lossless) f.category = "availability";  // a rewrite under the lock; no value is lost
     if (risk == Risk::Low && facts && facts->rows > 0) ctx.scale_by_size(f, table, RuleContext::Impact::Rewrite);
 }
 
@@ -311,13 +317,15 @@ void check_set_not_null(const std::string &col, const QualifiedName &table, Rule
                              " scans the whole table under an ACCESS EXCLUSIVE lock and fails if any row is NULL" +
                              ctx.at_stake(table) + data,
                          ctx.options.server_version >= 180000
-                             ? "ADD CONSTRAINT " + col + "_not_null NOT NULL " + col +
-                                   " NOT VALID (instant); then in a separate transaction VALIDATE CONSTRAINT " + col +
-                                   "_not_null (SHARE UPDATE EXCLUSIVE: writes go on): the column is then NOT NULL"
-                             : "ADD CONSTRAINT " + col + "_not_null CHECK (" + col +
+                             ? "ADD CONSTRAINT " + quote_ident(col + "_not_null") + " NOT NULL " + quote_ident(col) +
+                                   " NOT VALID (instant); then in a separate transaction VALIDATE CONSTRAINT " +
+                                   quote_ident(col + "_not_null") +
+                                   " (SHARE UPDATE EXCLUSIVE: writes go on): the column is then NOT NULL"
+                             : "ADD CONSTRAINT " + quote_ident(col + "_not_null") + " CHECK (" + quote_ident(col) +
                                    " IS NOT NULL) NOT VALID; then in a separate transaction VALIDATE CONSTRAINT " +
-                                   col + "_not_null; then SET NOT NULL (it skips the scan) and DROP CONSTRAINT " + col +
-                                   "_not_null");
+                                   quote_ident(col + "_not_null") +
+                                   "; then SET NOT NULL (it skips the scan) and DROP CONSTRAINT " +
+                                   quote_ident(col + "_not_null"));
     f.lock = LockMode::AccessExclusive;
     f.scans_table = true;
     if (nulls && nulls->count > 0) f.risk = Risk::High;  // it will fail, whatever the size

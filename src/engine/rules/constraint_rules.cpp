@@ -2,6 +2,7 @@
 // add-exclusion-constraint, cascade-delete-change, drop-constraint, validate-in-same-transaction,
 // and the bookkeeping for fk-without-index.
 #include "engine/rules/rules.hpp"
+#include "engine/undo.hpp"
 
 namespace mg {
 
@@ -87,6 +88,8 @@ void check_add_constraint(const Constraint *con, const QualifiedName &table,
                      : con->contype == CONSTR_UNIQUE ? 'u' : con->contype == CONSTR_PRIMARY ? 'p' : 'x';
         facts.on_delete_cascade = con->contype == CONSTR_FOREIGN && con->fk_del_action == FKCONSTR_ACTION_CASCADE;
         ctx.state.constraints[key + "/" + con->conname] = facts;
+        ctx.state.constraint_additions[key + "/" + con->conname].emplace_back(ctx.statement(),
+                                                                               ctx.state.transaction_number);
         if (con->skip_validation && ctx.state.in_transaction)
             ctx.state.not_valid_in_transaction.insert(key + "/" + con->conname);
     }
@@ -142,9 +145,9 @@ void check_add_constraint(const Constraint *con, const QualifiedName &table,
                                          " checks every row while holding SHARE ROW EXCLUSIVE locks on " +
                                          table.display() + " and " + ref.display() +
                                          ", blocking writes to both" + ctx.at_stake(table) + data,
-                                     "Add it with NOT VALID (instant), then run ALTER TABLE " + table.display() +
+                                     "Add it with NOT VALID (instant), then run ALTER TABLE " + quote_name(table) +
                                          " VALIDATE CONSTRAINT " +
-                                         (con->conname ? con->conname : std::string("<name>")) +
+                                         (con->conname ? quote_ident(con->conname) : std::string("<name>")) +
                                          " in a separate transaction: it checks rows without blocking writes");
                 f.lock = LockMode::ShareRowExclusive;
                 f.scans_table = true;
@@ -215,7 +218,7 @@ void check_add_constraint(const Constraint *con, const QualifiedName &table,
                                  add_phrase(con, std::string(what) + " (" + columns_text(cols) + ")") + " on " +
                                      table.display() + " builds its index under an ACCESS EXCLUSIVE lock, "
                                      "blocking reads and writes, and fails on duplicates" + ctx.at_stake(table) + data,
-                                 "CREATE UNIQUE INDEX CONCURRENTLY first, then ALTER TABLE " + table.display() +
+                                 "CREATE UNIQUE INDEX CONCURRENTLY first, then ALTER TABLE " + quote_name(table) +
                                      " ADD CONSTRAINT ... " + what + " USING INDEX <index> (instant)");
             f.lock = LockMode::AccessExclusive;
             f.scans_table = true;
@@ -267,6 +270,8 @@ void check_drop_constraint(const AlterTableCmd *cmd, const QualifiedName &table,
                              "Make sure nothing relies on the constraint; to replace it, add the new one (NOT VALID, "
                              "then VALIDATE) before dropping the old one");
         f.lock = LockMode::AccessExclusive;
+        ctx.state.dropped_constraint_findings.push_back({ctx.state.key(table) + "/" + name, ctx.state.key(table), label,
+                                                         ctx.statement(), ctx.state.transaction_number});
     }
 
     ctx.state.dropped_constraints.insert(ctx.state.key(table) + "/" + name);

@@ -151,8 +151,12 @@ void drop_one(const DropStmt *stmt, const DropTarget &t, RuleContext &ctx) {
                     (stmt->concurrent ? std::string()
                                       : std::string("; without CONCURRENTLY it takes an ACCESS EXCLUSIVE "
                                                     "lock that blocks reads and writes of its table")),
-                "Check pg_stat_user_indexes.idx_scan first; use DROP INDEX CONCURRENTLY " + name +
-                    " (outside a transaction block)");
+                stmt->behavior == DROP_CASCADE
+                    ? "Check pg_stat_user_indexes.idx_scan first; drop what depends on " + quote_name(t.name) +
+                          " first, then DROP INDEX CONCURRENTLY " + quote_name(t.name) +
+                          " (outside a transaction block; CONCURRENTLY does not take CASCADE)"
+                    : "Check pg_stat_user_indexes.idx_scan first; use DROP INDEX CONCURRENTLY " + quote_name(t.name) +
+                          " (outside a transaction block)");
             f.lock = lock;
             ctx.takes_lock(lock, t.name);
             break;
@@ -162,7 +166,7 @@ void drop_one(const DropStmt *stmt, const DropTarget &t, RuleContext &ctx) {
                                  "DROP SEQUENCE " + name +
                                      " loses its current value; defaults that call nextval() on it fail",
                                  "Check which columns use it (pg_depend, column defaults); if ids must keep "
-                                 "growing, record SELECT last_value FROM " + name + " before dropping");
+                                 "growing, record SELECT last_value FROM " + quote_name(t.name) + " before dropping");
             f.lock = LockMode::AccessExclusive;
             break;
         }

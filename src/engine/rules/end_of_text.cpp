@@ -5,6 +5,7 @@
 
 #include "engine/rule_catalog.hpp"
 #include "engine/rules/rules.hpp"
+#include "engine/undo.hpp"
 
 namespace mg {
 
@@ -24,6 +25,30 @@ bool protected_schema(const Options &options, const std::string &schema) {
 
 void check_end_of_text(MigrationState &state, const CatalogFacts &catalog, const Options &options,
                        std::vector<StatementReport> &reports) {
+    // A constraint dropped and then added back under its name, or whose table is dropped, later in
+    // the same transaction (ORMs' way to change a foreign key's ON DELETE, or to rebuild a table)
+    // was never missing for anyone else: no drop-constraint.
+    auto later = [](const std::vector<std::pair<int, int>> *events, const MigrationState::DroppedConstraint &d) {
+        if (events)
+            for (const auto &[statement, transaction] : *events)
+                if (statement > d.statement && transaction == d.transaction) return true;
+        return false;
+    };
+    for (const auto &d : options.whole_text ? state.dropped_constraint_findings
+                                            : std::vector<MigrationState::DroppedConstraint>{}) {
+        const auto added = state.constraint_additions.find(d.key);
+        const auto dropped = state.table_drops.find(d.table_key);
+        if (!later(added == state.constraint_additions.end() ? nullptr : &added->second, d) &&
+            !later(dropped == state.table_drops.end() ? nullptr : &dropped->second, d))
+            continue;
+        if (d.statement < 1 || d.statement > static_cast<int>(reports.size())) continue;
+        auto &fs = reports[d.statement - 1].findings;
+        const auto it = std::find_if(fs.begin(), fs.end(), [&](const Finding &f) {
+            return f.rule == "drop-constraint" && f.object == d.label;
+        });
+        if (it != fs.end()) fs.erase(it);
+    }
+
     std::set<std::string> seen;
     for (const auto &key : state.created_table_order) {
         if (!seen.insert(key).second) continue;
@@ -42,7 +67,7 @@ void check_end_of_text(MigrationState &state, const CatalogFacts &catalog, const
                     (schema_uses_rls ? ", while other tables of the schema do: every role with table privileges "
                                        "sees every row"
                                      : "; any role granted access sees every row");
-        f.hint = "ALTER TABLE " + t->name.display() +
+        f.hint = "ALTER TABLE " + quote_name(t->name) +
                  " ENABLE ROW LEVEL SECURITY; then CREATE POLICY for who may see which rows";
         add_late(reports, std::move(f));
     }
@@ -64,7 +89,9 @@ void check_end_of_text(MigrationState &state, const CatalogFacts &catalog, const
         f.message = "Foreign key columns (" + cols + ") of " + fk.table.display() +
                     " have no index: every DELETE or key UPDATE on the referenced table scans " +
                     fk.table.display();
-        f.hint = "CREATE INDEX CONCURRENTLY ON " + fk.table.display() + " (" + cols + ")";
+        std::string quoted;
+        for (const auto &c : fk.columns) quoted += (quoted.empty() ? "" : ", ") + quote_ident(c);
+        f.hint = "CREATE INDEX CONCURRENTLY ON " + quote_name(fk.table) + " (" + quoted + ")";
         add_late(reports, std::move(f));
     }
 }

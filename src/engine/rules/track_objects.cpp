@@ -29,6 +29,7 @@ void track_transaction(const TransactionStmt *stmt, MigrationState &state, const
                 state.transaction_begin_statement = report.number;
             }
             state.in_transaction = true;
+            ++state.transaction_number;
             state.lock_timeout_reported = state.statement_timeout_reported = false;
             state.access_exclusive_table.clear();
             state.under_lock_reported = false;
@@ -39,6 +40,7 @@ void track_transaction(const TransactionStmt *stmt, MigrationState &state, const
         case TRANS_STMT_ROLLBACK:
         case TRANS_STMT_PREPARE:
             state.in_transaction = false;
+            ++state.transaction_number;
             state.lock_timeout_reported = state.statement_timeout_reported = false;
             state.access_exclusive_table.clear();
             state.under_lock_reported = false;
@@ -204,7 +206,11 @@ void track_objects(const Node *stmt, MigrationState &state, const StatementRepor
             const DropStmt *s = reinterpret_cast<const DropStmt *>(stmt);
             if (s->removeType != OBJECT_TABLE) break;
             const ListCell *lc;
-            foreach (lc, s->objects) state.drop_table(qualified(static_cast<const List *>(lfirst(lc))));
+            foreach (lc, s->objects) {
+                const QualifiedName dropped = qualified(static_cast<const List *>(lfirst(lc)));
+                state.table_drops[state.key(dropped)].emplace_back(report.number, state.transaction_number);
+                state.drop_table(dropped);
+            }
             break;
         }
         case T_RenameStmt: {
