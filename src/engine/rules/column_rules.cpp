@@ -232,7 +232,7 @@ void check_column_type_change(const AlterTableCmd *cmd, const QualifiedName &tab
               "that no longer fit";
     else if (lossless)
         why = "changing " + display_of(*from) + " to " + type_display(to) +
-              " rewrites the table and every index under an ACCESS EXCLUSIVE lock (every value converts as it is)";
+              " rewrites the table and every index under an ACCESS EXCLUSIVE lock; no value is lost or refused";
     else
         why = "changing " + display_of(*from) + " to " +
               type_display(to) +
