@@ -131,7 +131,7 @@ public:
         }
         if (!down_rows_.empty()) {
             out += "<details><summary>Down migrations: " + std::to_string(down_rows_.size()) +
-                   " findings (not counted)</summary>\n\n| | Rule | Risk | Object | Where | What | Hint |\n"
+                   (down_rows_.size() == 1 ? " finding" : " findings") + " (not counted)</summary>\n\n| | Rule | Risk | Object | Where | What | Hint |\n"
                    "|---|---|---|---|---|---|---|\n";
             append_capped(out, down_rows_, [](const Row &r) { return row(r); });
             out += "\n</details>\n\n";

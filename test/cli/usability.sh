@@ -348,7 +348,8 @@ t_markdown_destructive() {
     expect_rc 1 && has "$T/out" "Destructive: YES" && has "$T/out" "Rollback: down migration included" &&
         has "$T/out" "| 🔴 | drop-column | critical | public.users.phone |" &&
         has "$T/out" "<details><summary>Suppressed: 1</summary>" && has "$T/out" "email moved to profiles in v2.3" &&
-        has "$T/out" "<details><summary>Down migrations: 2 findings (not counted)</summary>"
+        has "$T/out" "<details><summary>Down migrations: 1 finding (not counted)</summary>" &&
+        has "$T/out" "require-lock-timeout for 1 more migration (shown once, in sup.sql)"
 }
 check "markdown: findings table, suppressed and down-migration findings listed apart" t_markdown_destructive
 
