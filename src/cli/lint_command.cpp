@@ -7,7 +7,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <sys/stat.h>
 
 #include "cli/changed_files.hpp"
 #include "cli/commands.hpp"
@@ -73,14 +72,12 @@ bool load_context(const LintOptions &options, std::vector<Input> &inputs, Schema
         }
     }
     if (options.changed_since.empty()) return true;
-    // The repository is the migrations' (the first one named), not the current folder's.
+    // The repository is the migrations' (the folder of the first file), not the current folder's.
     std::string dir;
     for (const auto &input : inputs)
         if (!input.is_stdin) {
-            struct stat st {};
-            dir = stat(input.path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)
-                      ? input.path
-                      : (input.path.find('/') == std::string::npos ? "." : input.path.substr(0, input.path.rfind('/') + 1));
+            const size_t slash = input.path.rfind('/');
+            dir = slash == std::string::npos ? "." : input.path.substr(0, slash + 1);
             break;
         }
     if (!changed_files(options.changed_since, dir, changed, error)) return false;

@@ -1,7 +1,6 @@
 #include "engine/risk.hpp"
 
 #include <cctype>
-#include <string>
 
 namespace mg {
 
@@ -15,13 +14,18 @@ const char *risk_name(Risk r) {
     return "low";
 }
 
-std::optional<Risk> parse_risk(std::string_view written) {
-    std::string s(written);  // HIGH as high, as PostgreSQL reads enum settings
-    for (char &c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (s == "low") return Risk::Low;
-    if (s == "medium") return Risk::Medium;
-    if (s == "high") return Risk::High;
-    if (s == "critical") return Risk::Critical;
+std::optional<Risk> parse_risk(std::string_view s) {
+    // HIGH as high, as PostgreSQL reads enum settings.
+    auto is = [&](std::string_view name) {
+        if (s.size() != name.size()) return false;
+        for (size_t i = 0; i < s.size(); ++i)
+            if (std::tolower(static_cast<unsigned char>(s[i])) != name[i]) return false;
+        return true;
+    };
+    if (is("low")) return Risk::Low;
+    if (is("medium")) return Risk::Medium;
+    if (is("high")) return Risk::High;
+    if (is("critical")) return Risk::Critical;
     return std::nullopt;
 }
 

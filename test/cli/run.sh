@@ -617,7 +617,12 @@ assert "defaultschema.accounts" in objects["drop-column"] and "schema.audit" in 
 assert d["summary"]["statements"] == 4, d["summary"]
 PY
     mg lint --no-config tmpl.sql
-    has "$T/out" 'note: template placeholder "{{ index .Options "Namespace" }}" read as the name namespace (and 5 more like it)'
+    has "$T/out" 'note: template placeholder "{{ index .Options "Namespace" }}" read as the name namespace (and 5 more like it)' || return 1
+    # Attack: a placeholder that writes SQL text is not read as a name; the statement does not parse
+    # and says so (exit 2), it never passes as harmless.
+    printf 'ALTER TABLE {{ "users; DROP TABLE accounts" }} ADD COLUMN c text;\n' >tmpl_attack.sql
+    mg lint --no-config tmpl_attack.sql
+    expect_rc 2 && has "$T/out" "tmpl_attack.sql:1:13: error: syntax error"
 }
 check "templated migrations: {{ ... }} and \${...} placeholders read as names in place; literals and positions kept" t_placeholders
 

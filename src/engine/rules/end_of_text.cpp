@@ -17,6 +17,16 @@ void add_late(std::vector<StatementReport> &reports, Finding f) {
     reports[f.statement - 1].findings.push_back(std::move(f));
 }
 
+// Whether `events[key]` has one after the drop, in its transaction.
+bool later_in_transaction(const std::map<std::string, std::vector<std::pair<int, int>>> &events, const std::string &key,
+                          const MigrationState::DroppedConstraint &d) {
+    const auto it = events.find(key);
+    if (it == events.end()) return false;
+    for (const auto &[statement, transaction] : it->second)
+        if (statement > d.statement && transaction == d.transaction) return true;
+    return false;
+}
+
 bool protected_schema(const Options &options, const std::string &schema) {
     return std::find(options.rls_schemas.begin(), options.rls_schemas.end(), schema) != options.rls_schemas.end();
 }
@@ -28,18 +38,10 @@ void check_end_of_text(MigrationState &state, const CatalogFacts &catalog, const
     // A constraint dropped and then added back under its name, or whose table is dropped, later in
     // the same transaction (ORMs' way to change a foreign key's ON DELETE, or to rebuild a table)
     // was never missing for anyone else: no drop-constraint.
-    auto later = [](const std::vector<std::pair<int, int>> *events, const MigrationState::DroppedConstraint &d) {
-        if (events)
-            for (const auto &[statement, transaction] : *events)
-                if (statement > d.statement && transaction == d.transaction) return true;
-        return false;
-    };
-    for (const auto &d : options.whole_text ? state.dropped_constraint_findings
-                                            : std::vector<MigrationState::DroppedConstraint>{}) {
-        const auto added = state.constraint_additions.find(d.key);
-        const auto dropped = state.table_drops.find(d.table_key);
-        if (!later(added == state.constraint_additions.end() ? nullptr : &added->second, d) &&
-            !later(dropped == state.table_drops.end() ? nullptr : &dropped->second, d))
+    for (const auto &d : state.dropped_constraint_findings) {
+        if (!options.whole_text) break;  // the server judges each drop as it runs
+        if (!later_in_transaction(state.constraint_additions, d.key, d) &&
+            !later_in_transaction(state.table_drops, d.table_key, d))
             continue;
         if (d.statement < 1 || d.statement > static_cast<int>(reports.size())) continue;
         auto &fs = reports[d.statement - 1].findings;

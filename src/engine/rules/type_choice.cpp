@@ -27,6 +27,7 @@ struct Advice {
     std::string single;                                   // the message for one column
     std::string (*plural)(const std::string &columns, const std::string &type);  // "" type: mixed
     std::string hint;
+    std::string plural_hint = {};  // when the hint names the one column
 };
 
 void advise(RuleContext &ctx, const QualifiedName &table, const std::string &object, const std::string &type,
@@ -49,7 +50,7 @@ void advise(RuleContext &ctx, const QualifiedName &table, const std::string &obj
         Finding &f = ctx.finding(i);
         if (f.rule != a.rule || f.object != columns.front().first) continue;
         f.message = a.plural(list, same ? columns.front().second : std::string());
-        if (std::string(a.rule) == "prefer-text") f.hint = "Use text, with CHECK (char_length(column) <= n) where a limit matters";
+        if (!a.plural_hint.empty()) f.hint = a.plural_hint;
         return;
     }
 }
@@ -98,7 +99,8 @@ void check_column_type_choice(const ColumnDef *def, const std::string &col, cons
                     return "Columns " + cols + " are " + (t.empty() ? "limited in length" : t) +
                            "; raising a limit later needs an ALTER TABLE, and char(n) pads with spaces";
                 },
-                "Use text, with CHECK (char_length(" + col + ") <= n) if a limit matters"});
+                "Use text, with CHECK (char_length(" + col + ") <= n) if a limit matters",
+                "Use text, with CHECK (char_length(column) <= n) where a limit matters"});
     }
     if (type.name == "json") {
         advise(ctx, table, object, "json", at,
